@@ -1,0 +1,68 @@
+//! What can happen to the app ([`Action`]: user intents and arriving data) and the work the app
+//! asks the loop to do in return ([`Effect`]).
+
+use crate::source::SourceUpdate;
+
+/// Something that changes the model. Keys become actions in `keymap`; sources and the clock send
+/// theirs through the loop.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// The clock ticked; `wall` is the wall-clock Unix time in seconds.
+    Tick {
+        /// Wall-clock Unix time, seconds.
+        wall: f64,
+    },
+    /// A source delivered data or an error.
+    Source(SourceUpdate),
+    /// The terminal changed size.
+    Resize {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
+    /// Leave capcom.
+    Quit,
+    /// Focus the next pane.
+    FocusNext,
+    /// Focus the previous pane.
+    FocusPrev,
+    /// Focus the pane under a mouse click.
+    FocusAt {
+        /// Column clicked.
+        column: u16,
+        /// Row clicked.
+        row: u16,
+    },
+    /// Go one level deeper from the focused pane.
+    DrillIn,
+    /// Go one level back (or close help).
+    DrillOut,
+    /// Show the focused pane full screen, or the whole dashboard again.
+    ToggleZoom,
+    /// Pause the time conductor, or follow now again.
+    TogglePause,
+    /// Show a longer time window.
+    WindowWider,
+    /// Show a shorter time window.
+    WindowNarrower,
+    /// Move the window back in time (pauses).
+    ScrubBack,
+    /// Move the window forward in time.
+    ScrubForward,
+    /// Follow now again.
+    GoLive,
+    /// Select the next row in the focused pane.
+    SelectNext,
+    /// Select the previous row in the focused pane.
+    SelectPrev,
+    /// Show or hide the help overlay.
+    ToggleHelp,
+}
+
+/// Work for the loop, returned by `App::update`, which does no I/O itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Restore the terminal and exit.
+    Quit,
+}

@@ -1,0 +1,143 @@
+//! The command line: flags, subcommands and what each one runs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use color_eyre::eyre::{Result, WrapErr, bail};
+
+use crate::session::Session;
+
+/// Mission control for telemetry, in a terminal.
+///
+/// With no configuration, capcom opens the bundled Mars rover recording (a REPLAY badge says so).
+/// Configuration is looked up as --config, then $`CAPCOM_CONFIG`, then
+/// $`XDG_CONFIG_HOME/capcom/config.toml`. Logs go to $`XDG_STATE_HOME/capcom/capcom.log`
+/// (level from $`CAPCOM_LOG` or $`RUST_LOG`), never to the screen.
+#[derive(Debug, Parser)]
+#[command(name = "capcom", version, about, long_about)]
+pub struct Cli {
+    /// What to open.
+    #[command(flatten)]
+    pub open: OpenArgs,
+    /// A subcommand; none runs the dashboard.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Which dashboard and data to open: shared by the dashboard and `snapshot`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct OpenArgs {
+    /// Dashboard configuration (TOML).
+    #[arg(short, long, value_name = "FILE", env = "CAPCOM_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Replay a recording directory instead of polling live backends. Its own capcom.toml is
+    /// the dashboard unless --config is given.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub replay: Option<PathBuf>,
+    /// Replay speed: 1 is real time, 60 plays a minute each second.
+    #[arg(long, value_name = "N", default_value_t = 1.0, global = true, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Theme: dark, light, high-contrast, mono, or a theme file (default: the config's, or
+    /// mono when `NO_COLOR` is set, else dark).
+    #[arg(long, value_name = "NAME|FILE", global = true)]
+    pub theme: Option<String>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print one rendered frame as plain text (exactly HEIGHT lines) and exit: for scripts, bug
+    /// reports and tests.
+    Snapshot {
+        /// Frame size, `COLUMNSxROWS`.
+        #[arg(long, default_value = "160x48", value_parser = parse_size)]
+        size: (u16, u16),
+    },
+    /// Run the rover world simulator.
+    Simulate {
+        /// Write a recording of one sol to DIR (the bundled fixtures/mars-rover is made this way).
+        #[arg(long, value_name = "DIR")]
+        write_recording: PathBuf,
+        /// The world's random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 100_000.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a speed between 0 and 100000 (1 is real time)"
+        )),
+    }
+}
+
+fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let err = || format!("{s:?} is not a size like 160x48");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(err)?;
+    let (w, h) = (
+        w.trim().parse::<u16>().map_err(|_| err())?,
+        h.trim().parse::<u16>().map_err(|_| err())?,
+    );
+    if w == 0 || h == 0 {
+        return Err(err());
+    }
+    Ok((w, h))
+}
+
+/// Runs what the command line asks; returns the process exit code.
+///
+/// # Errors
+/// Anything that stops capcom from starting, with a message for the user.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        None => {
+            let _log = crate::logging::init();
+            let session = Session::prepare(&cli.open)?;
+            crate::event::run_dashboard(session)?;
+            Ok(0)
+        }
+        Some(Command::Snapshot { size }) => {
+            let session = Session::prepare(&cli.open)?;
+            print!("{}", session.snapshot(size, crate::wall_now()));
+            Ok(0)
+        }
+        Some(Command::Simulate {
+            write_recording,
+            seed,
+        }) => {
+            if cli.open.replay.is_some() {
+                bail!("simulate writes a recording; --replay does not apply");
+            }
+            crate::sim::recording::write(&write_recording, seed).wrap_err_with(|| {
+                format!("writing the recording to {}", write_recording.display())
+            })?;
+            eprintln!(
+                "wrote a recording of one sol (seed {seed}) to {}",
+                write_recording.display()
+            );
+            Ok(0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_speeds_are_checked() {
+        assert_eq!(parse_size("160x48"), Ok((160, 48)));
+        assert!(parse_size("160").is_err());
+        assert!(parse_size("0x10").is_err());
+        assert!(parse_speed("0").is_err());
+        assert_eq!(parse_speed("60"), Ok(60.0));
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,578 @@
+//! Configuration: the TOML schema as written in files (`*File` types, all optional where a
+//! default exists) and the resolved [`Config`] the app reads. Lookup order: `--config`, then
+//! `$CAPCOM_CONFIG`, then `$XDG_CONFIG_HOME/capcom/config.toml`. Every error names the file, and
+//! the line and column where the mistake is.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::model::Limits;
+
+/// Points kept per series unless configured: a day at 5 s steps, whatever the session length.
+pub const DEFAULT_MAX_POINTS: usize = 20_000;
+/// The time window shown at start unless configured.
+pub const DEFAULT_WINDOW_SECS: f64 = 15.0 * 60.0;
+/// How often a live source is polled unless configured.
+pub const DEFAULT_INTERVAL_SECS: f64 = 5.0;
+
+/// A configuration that could not be read, with where and why.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read at all.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has a wrong or unknown key (toml's message has line and column).
+    #[error("{path}: {message}")]
+    Syntax {
+        /// The file.
+        path: String,
+        /// toml's message, with line, column and the offending line.
+        message: String,
+    },
+    /// The TOML is well formed but its meaning is wrong.
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong, for a user.
+        message: String,
+    },
+}
+
+/// The file schema.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ConfigFile {
+    title: Option<String>,
+    theme: Option<String>,
+    window: Option<Spanned<String>>,
+    max_points: Option<Spanned<usize>>,
+    prometheus: Option<PrometheusFile>,
+    layout: LayoutFile,
+    #[serde(default)]
+    pane: Vec<PaneFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct PrometheusFile {
+    url: String,
+    interval: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LayoutFile {
+    column: Vec<ColumnFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColumnFile {
+    #[serde(default = "one")]
+    width: u16,
+    panes: Vec<PaneRefFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PaneRefFile {
+    id: Spanned<String>,
+    #[serde(default = "one")]
+    height: u16,
+}
+
+fn one() -> u16 {
+    1
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct PaneFile {
+    id: Spanned<String>,
+    title: Option<String>,
+    kind: PaneKindFile,
+    #[serde(default)]
+    series: Vec<SeriesFile>,
+    x: Option<String>,
+    y: Option<String>,
+    heading: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum PaneKindFile {
+    Chart,
+    Table,
+    Path,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct SeriesFile {
+    query: String,
+    legend: Option<String>,
+    #[serde(default)]
+    unit: String,
+    precision: Option<usize>,
+    max: Option<f64>,
+    limits: Option<Spanned<Limits>>,
+}
+
+/// The resolved configuration the app runs on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The dashboard's title, shown in the status bar.
+    pub title: String,
+    /// The theme's name or path, if the file chose one.
+    pub theme: Option<String>,
+    /// The time window at start, seconds.
+    pub window: f64,
+    /// Points kept per series.
+    pub max_points: usize,
+    /// The live Prometheus, if configured.
+    pub prometheus: Option<PrometheusConfig>,
+    /// Columns of panes, left to right.
+    pub layout: Vec<Column>,
+    /// Every pane, in file order; [`PaneId`] indexes this.
+    pub panes: Vec<Pane>,
+    /// Every query any pane asks, in pane order; [`QueryId`] indexes this.
+    pub queries: Vec<Query>,
+}
+
+/// A live Prometheus to poll.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrometheusConfig {
+    /// Base URL, path prefix included.
+    pub url: String,
+    /// Seconds between polls.
+    pub interval: f64,
+}
+
+/// One column of the layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Relative width.
+    pub width: u16,
+    /// The panes top to bottom, with their relative heights.
+    pub panes: Vec<(PaneId, u16)>,
+}
+
+/// Index of a pane in [`Config::panes`].
+pub type PaneId = usize;
+/// Index of a query in [`Config::queries`].
+pub type QueryId = usize;
+
+/// One pane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pane {
+    /// The id the layout refers to it by.
+    pub id: String,
+    /// The title on its border.
+    pub title: String,
+    /// What it shows.
+    pub kind: PaneKind,
+}
+
+/// What a pane shows, with the queries it reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaneKind {
+    /// Stacked strip charts, one per series, over the time window.
+    Chart(Vec<QueryId>),
+    /// A latest-available-data table: each series' value at the window's end.
+    Table(Vec<QueryId>),
+    /// The rover's x/y path on a map, with its heading.
+    Path {
+        /// Position east, metres.
+        x: QueryId,
+        /// Position north, metres.
+        y: QueryId,
+        /// Heading in degrees clockwise from north.
+        heading: Option<QueryId>,
+    },
+}
+
+/// One `PromQL` query and how to show its series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// The `PromQL` expression.
+    pub promql: String,
+    /// Legend template; `{{label}}` is replaced by the series' label value.
+    pub legend: String,
+    /// Unit shown after values.
+    pub unit: String,
+    /// Digits after the decimal point.
+    pub precision: usize,
+    /// Full scale for a gauge bar, if the value is a level (e.g. 100 for percent).
+    pub max: Option<f64>,
+    /// Limit ladder.
+    pub limits: Limits,
+}
+
+impl fmt::Display for Query {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.promql)
+    }
+}
+
+/// Where a configuration comes from, in lookup order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// `--config`: must exist.
+    Flag(PathBuf),
+    /// `$CAPCOM_CONFIG`: must exist.
+    Env(PathBuf),
+    /// `$XDG_CONFIG_HOME/capcom/config.toml`: used if it exists.
+    Default(PathBuf),
+}
+
+/// Finds the configuration file to use: the explicit flag, the environment variable, or the
+/// default path if a file is there. `None` means no configuration (the bundled demo).
+#[must_use]
+pub fn locate(
+    flag: Option<&Path>,
+    env: Option<&str>,
+    xdg: Option<&str>,
+    home: Option<&str>,
+) -> Option<ConfigSource> {
+    if let Some(p) = flag {
+        return Some(ConfigSource::Flag(p.to_owned()));
+    }
+    if let Some(p) = env.filter(|s| !s.is_empty()) {
+        return Some(ConfigSource::Env(PathBuf::from(p)));
+    }
+    let base = match (xdg.filter(|s| !s.is_empty()), home) {
+        (Some(x), _) => PathBuf::from(x),
+        (None, Some(h)) => Path::new(h).join(".config"),
+        (None, None) => return None,
+    };
+    let p = base.join("capcom").join("config.toml");
+    p.is_file().then_some(ConfigSource::Default(p))
+}
+
+impl ConfigSource {
+    /// The file's path.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::Flag(p) | Self::Env(p) | Self::Default(p) => p,
+        }
+    }
+}
+
+/// Reads and resolves a configuration file.
+///
+/// # Errors
+/// The file cannot be read, or [`parse`] rejects it.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    parse(&text, &path.display().to_string())
+}
+
+/// Parses and resolves configuration text; `origin` names it in errors.
+///
+/// # Errors
+/// Malformed TOML, unknown keys, or a meaning that does not hold together.
+pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+    let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        path: origin.to_owned(),
+        message: e.to_string().trim_end().to_owned(),
+    })?;
+    Resolver { text, origin }.resolve(file)
+}
+
+struct Resolver<'a> {
+    text: &'a str,
+    origin: &'a str,
+}
+
+impl Resolver<'_> {
+    fn err(&self, span: std::ops::Range<usize>, message: String) -> ConfigError {
+        let before = &self.text[..span.start.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        ConfigError::Invalid {
+            path: self.origin.to_owned(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    fn duration(&self, s: &Spanned<String>, what: &str) -> Result<f64, ConfigError> {
+        match humantime::parse_duration(s.get_ref()) {
+            Ok(d) if d.as_secs_f64() > 0.0 => Ok(d.as_secs_f64()),
+            Ok(_) => Err(self.err(s.span(), format!("{what} must be longer than zero"))),
+            Err(e) => Err(self.err(
+                s.span(),
+                format!(
+                    "{what} {:?} is not a duration ({e}); write e.g. \"15m\", \"6h\", \"1d\"",
+                    s.get_ref()
+                ),
+            )),
+        }
+    }
+
+    fn resolve(&self, file: ConfigFile) -> Result<Config, ConfigError> {
+        let window = match &file.window {
+            Some(w) => self.duration(w, "window")?,
+            None => DEFAULT_WINDOW_SECS,
+        };
+        let max_points = match &file.max_points {
+            Some(m) if *m.get_ref() < 100 => {
+                return Err(self.err(m.span(), "max-points must be at least 100".into()));
+            }
+            Some(m) => *m.get_ref(),
+            None => DEFAULT_MAX_POINTS,
+        };
+        let prometheus = match &file.prometheus {
+            Some(p) => Some(PrometheusConfig {
+                url: p.url.trim_end_matches('/').to_owned(),
+                interval: match &p.interval {
+                    Some(i) => self.duration(i, "interval")?,
+                    None => DEFAULT_INTERVAL_SECS,
+                },
+            }),
+            None => None,
+        };
+        let mut queries = Vec::new();
+        let mut panes = Vec::new();
+        for p in &file.pane {
+            if panes.iter().any(|q: &Pane| q.id == *p.id.get_ref()) {
+                return Err(self.err(
+                    p.id.span(),
+                    format!("pane id {:?} is used twice", p.id.get_ref()),
+                ));
+            }
+            panes.push(self.resolve_pane(p, &mut queries)?);
+        }
+        let layout = self.resolve_layout(&file.layout, &panes)?;
+        Ok(Config {
+            title: file.title.unwrap_or_else(|| "capcom".to_owned()),
+            theme: file.theme,
+            window,
+            max_points,
+            prometheus,
+            layout,
+            panes,
+            queries,
+        })
+    }
+
+    fn resolve_pane(&self, p: &PaneFile, queries: &mut Vec<Query>) -> Result<Pane, ConfigError> {
+        let id = p.id.get_ref().clone();
+        let mut add = |q: Query| {
+            queries.push(q);
+            queries.len() - 1
+        };
+        let kind = match p.kind {
+            PaneKindFile::Chart | PaneKindFile::Table => {
+                if p.x.is_some() || p.y.is_some() || p.heading.is_some() {
+                    return Err(self.err(
+                        p.id.span(),
+                        format!("pane {id:?}: x, y and heading belong to kind = \"path\""),
+                    ));
+                }
+                if p.series.is_empty() {
+                    return Err(
+                        self.err(p.id.span(), format!("pane {id:?} has no [[pane.series]]"))
+                    );
+                }
+                let mut ids = Vec::new();
+                for s in &p.series {
+                    let limits = s
+                        .limits
+                        .as_ref()
+                        .map_or_else(Limits::default, |l| *l.get_ref());
+                    if let (Err(m), Some(l)) = (limits.validate(), &s.limits) {
+                        return Err(self.err(l.span(), format!("limits of {:?}: {m}", s.query)));
+                    }
+                    ids.push(add(Query {
+                        promql: s.query.clone(),
+                        legend: s.legend.clone().unwrap_or_else(|| s.query.clone()),
+                        unit: s.unit.clone(),
+                        precision: s.precision.unwrap_or(1),
+                        max: s.max,
+                        limits,
+                    }));
+                }
+                if p.kind == PaneKindFile::Chart {
+                    PaneKind::Chart(ids)
+                } else {
+                    PaneKind::Table(ids)
+                }
+            }
+            PaneKindFile::Path => {
+                if !p.series.is_empty() {
+                    return Err(self.err(
+                        p.id.span(),
+                        format!(
+                            "pane {id:?}: a path pane takes x, y and heading, not [[pane.series]]"
+                        ),
+                    ));
+                }
+                let (Some(x), Some(y)) = (&p.x, &p.y) else {
+                    return Err(self.err(
+                        p.id.span(),
+                        format!("pane {id:?}: kind = \"path\" needs both x and y queries"),
+                    ));
+                };
+                let plain = |promql: &str, unit: &str| Query {
+                    promql: promql.to_owned(),
+                    legend: promql.to_owned(),
+                    unit: unit.to_owned(),
+                    precision: 1,
+                    max: None,
+                    limits: Limits::default(),
+                };
+                PaneKind::Path {
+                    x: add(plain(x, "m")),
+                    y: add(plain(y, "m")),
+                    heading: p.heading.as_deref().map(|h| add(plain(h, "°"))),
+                }
+            }
+        };
+        let title = p.title.clone().unwrap_or_else(|| id.clone());
+        Ok(Pane { id, title, kind })
+    }
+
+    fn resolve_layout(
+        &self,
+        layout: &LayoutFile,
+        panes: &[Pane],
+    ) -> Result<Vec<Column>, ConfigError> {
+        let mut columns = Vec::new();
+        for c in &layout.column {
+            let mut refs = Vec::new();
+            for r in &c.panes {
+                let Some(idx) = panes.iter().position(|p| p.id == *r.id.get_ref()) else {
+                    let known: Vec<_> = panes.iter().map(|p| p.id.as_str()).collect();
+                    return Err(self.err(
+                        r.id.span(),
+                        format!(
+                            "the layout names pane {:?}, which no [[pane]] defines (defined: {})",
+                            r.id.get_ref(),
+                            known.join(", ")
+                        ),
+                    ));
+                };
+                if columns
+                    .iter()
+                    .chain(std::iter::once(&Column {
+                        width: 0,
+                        panes: refs.clone(),
+                    }))
+                    .any(|col: &Column| col.panes.iter().any(|(p, _)| *p == idx))
+                {
+                    return Err(self.err(
+                        r.id.span(),
+                        format!("pane {:?} is placed twice in the layout", r.id.get_ref()),
+                    ));
+                }
+                refs.push((idx, r.height.max(1)));
+            }
+            if refs.is_empty() {
+                return Err(self.err(0..0, "a layout column has no panes".into()));
+            }
+            columns.push(Column {
+                width: c.width.max(1),
+                panes: refs,
+            });
+        }
+        if columns.is_empty() {
+            return Err(self.err(0..0, "the layout has no [[layout.column]]".into()));
+        }
+        Ok(columns)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[[layout.column]]
+panes = [{ id = "env" }]
+
+[[pane]]
+id = "env"
+kind = "chart"
+[[pane.series]]
+query = "up"
+"#;
+
+    #[test]
+    fn a_minimal_file_takes_every_default() {
+        let c = parse(MINIMAL, "t.toml").expect("parses");
+        assert_eq!(c.window, DEFAULT_WINDOW_SECS);
+        assert_eq!(c.max_points, DEFAULT_MAX_POINTS);
+        assert_eq!(c.title, "capcom");
+        assert_eq!(c.queries[0].legend, "up");
+        assert_eq!(c.queries[0].precision, 1);
+        assert_eq!(
+            c.layout,
+            vec![Column {
+                width: 1,
+                panes: vec![(0, 1)]
+            }]
+        );
+    }
+
+    #[test]
+    fn defaults_written_out_parse_to_the_same_config() {
+        let explicit = format!(
+            "title = \"capcom\"\nwindow = \"15m\"\nmax-points = {DEFAULT_MAX_POINTS}\n{}",
+            MINIMAL
+                .replace(
+                    "panes = [{ id = \"env\" }]",
+                    "width = 1\npanes = [{ id = \"env\", height = 1 }]"
+                )
+                .replace(
+                    "query = \"up\"",
+                    "query = \"up\"\nlegend = \"up\"\nunit = \"\"\nprecision = 1"
+                )
+        );
+        assert_eq!(
+            parse(&explicit, "t").expect("parses"),
+            parse(MINIMAL, "t").expect("parses")
+        );
+    }
+
+    #[test]
+    fn lookup_order_is_flag_env_then_xdg() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let xdg = dir.path().to_str().expect("utf-8");
+        assert_eq!(
+            locate(None, None, Some(xdg), None),
+            None,
+            "no file, no config"
+        );
+        std::fs::create_dir_all(dir.path().join("capcom")).expect("mkdir");
+        std::fs::write(dir.path().join("capcom/config.toml"), MINIMAL).expect("write");
+        let found = locate(None, None, Some(xdg), None).expect("found");
+        assert!(matches!(found, ConfigSource::Default(_)));
+        assert!(matches!(
+            locate(None, Some("/e.toml"), Some(xdg), None),
+            Some(ConfigSource::Env(_))
+        ));
+        assert!(matches!(
+            locate(Some(Path::new("/f.toml")), Some("/e.toml"), Some(xdg), None),
+            Some(ConfigSource::Flag(_))
+        ));
+    }
+}

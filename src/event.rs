@@ -1,0 +1,122 @@
+//! The loop: one `select!` over terminal input, source updates, a one-second tick and shutdown
+//! signals. It owns the `App` and the terminal, applies actions, carries out effects, and draws
+//! only when something changed — input at once, data at most every [`MIN_FRAME_GAP`].
+
+use std::time::Duration;
+
+use color_eyre::eyre::Result;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::action::{Action, Effect};
+use crate::app::App;
+use crate::keymap;
+use crate::session::Session;
+use crate::source::SourceUpdate;
+use crate::source::fixture;
+
+/// How often the clock ticks (ages and the status clock move).
+pub const TICK_PERIOD: Duration = Duration::from_secs(1);
+/// The least time between two frames drawn for data; input draws at once.
+pub const MIN_FRAME_GAP: Duration = Duration::from_millis(33);
+/// Updates a source may queue before it waits for the loop.
+const CHANNEL_CAPACITY: usize = 256;
+/// A replay polls its recording as often as a live source would poll its backend.
+const REPLAY_POLL: f64 = crate::config::DEFAULT_INTERVAL_SECS;
+
+/// Runs the interactive dashboard until the user quits or a signal arrives.
+///
+/// # Errors
+/// The terminal cannot be set up or written to.
+pub fn run_dashboard(session: Session) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let (app, replay) = session.start(crate::wall_now());
+        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        let cancel = CancellationToken::new();
+        let clock = session.clock(app.now);
+        let period = Duration::from_secs_f64((REPLAY_POLL / session.speed).max(0.05));
+        let (terminal, guard) = crate::tui::init()?;
+        let task = tokio::spawn(fixture::run(replay, clock, period, tx, cancel.clone()));
+        let result = run_loop(app, terminal, rx).await;
+        cancel.cancel();
+        let _ = task.await;
+        drop(guard);
+        result
+    })
+}
+
+async fn run_loop(
+    mut app: App,
+    mut terminal: DefaultTerminal,
+    mut rx: mpsc::Receiver<SourceUpdate>,
+) -> Result<()> {
+    let size = terminal.size()?;
+    app.update(Action::Resize {
+        width: size.width,
+        height: size.height,
+    });
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK_PERIOD);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    terminal.draw(|f| crate::ui::render(&app, f))?;
+    let mut last_draw = Instant::now();
+    let mut pending = false;
+    loop {
+        let draw_at = last_draw + MIN_FRAME_GAP;
+        let mut now_please = false;
+        let actions: Vec<Action> = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => {
+                    now_please = true;
+                    terminal_action(&app, &ev).into_iter().collect()
+                }
+                Some(Err(_)) | None => break,
+            },
+            Some(update) = rx.recv() => {
+                let mut batch = vec![Action::Source(update)];
+                while let Ok(more) = rx.try_recv() {
+                    batch.push(Action::Source(more));
+                }
+                batch
+            },
+            _ = tick.tick() => vec![Action::Tick { wall: crate::wall_now() }],
+            () = tokio::time::sleep_until(draw_at), if pending => Vec::new(),
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = sigint.recv() => break,
+        };
+        for action in actions {
+            pending = true;
+            if app.update(action).contains(&Effect::Quit) {
+                return Ok(());
+            }
+        }
+        if pending && (now_please || Instant::now() >= draw_at) {
+            terminal.draw(|f| crate::ui::render(&app, f))?;
+            last_draw = Instant::now();
+            pending = false;
+        }
+    }
+    Ok(())
+}
+
+/// The action a terminal event asks for: keys (presses only), clicks, resizes.
+fn terminal_action(app: &App, event: &Event) -> Option<Action> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => keymap::key_action(app.mode(), *key),
+        Event::Mouse(m) => keymap::mouse_action(*m),
+        Event::Resize(width, height) => Some(Action::Resize { width: *width, height: *height }),
+        _ => None,
+    }
+}

@@ -1,0 +1,28 @@
+//! capcom: mission control for telemetry, in a terminal. The binary (`main.rs`) is a thin shell
+//! over this library, which tests and benchmarks drive directly. See `ARCHITECTURE.md` for the
+//! tasks and channels.
+
+#![cfg_attr(test, allow(clippy::float_cmp))]
+
+pub mod action;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod event;
+pub mod keymap;
+pub mod logging;
+pub mod model;
+pub mod session;
+pub mod sim;
+pub mod source;
+pub mod theme;
+pub mod tui;
+pub mod ui;
+
+/// Wall-clock time as Unix seconds; the one place the app reads the system clock.
+#[must_use]
+pub fn wall_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}

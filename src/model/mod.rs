@@ -1,0 +1,10 @@
+//! The data model: series buffers and limit states. Plain values only — nothing here knows about
+//! terminals (ratatui) or networks (reqwest), so all of it is tested with plain values.
+
+pub mod conductor;
+pub mod limits;
+pub mod series;
+
+pub use conductor::Conductor;
+pub use limits::{LimitLevel, Limits};
+pub use series::{Labels, Point, Series, SeriesBuf, SeriesSet};

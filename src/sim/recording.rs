@@ -1,0 +1,161 @@
+//! Writes the simulator's recording: one Prometheus `query_range` body per dashboard query,
+//! byte for byte in the format Prometheus sends, plus the dashboard (`capcom.toml`) and the
+//! manifest (`recording.toml`). `capcom simulate --write-recording fixtures/mars-rover --seed 1`
+//! regenerates the bundled recording; a test checks it reproduces the committed files exactly.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::Path;
+
+use super::metrics::{INSTANCE, JOB, MetricSeries, catalogue, round};
+use super::world::{SOL_SECONDS, Telemetry, World};
+use crate::source::fixture::{DASHBOARD, MANIFEST, Manifest, PrometheusEntry};
+use crate::source::prometheus::format_value;
+
+/// The recording's start: 2026-11-26T00:00:00Z, the sol's local midnight.
+pub const EPOCH: f64 = 1_795_651_200.0;
+/// Seconds between recorded samples (the query's `step`).
+pub const STEP: f64 = 30.0;
+/// Where a replay begins, seconds after the start: the morning drive has begun, the night's
+/// low-battery dip is in the 6 h window, and a wheel slip comes about five minutes in.
+pub const REPLAY_FROM: f64 = 32_400.0;
+
+/// The dashboard the recording was made for.
+pub const DASHBOARD_TOML: &str = include_str!("dashboard.toml");
+
+/// Writes a recording of one sol of the world with `seed` into `dir`.
+///
+/// # Errors
+/// When a file cannot be written.
+pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
+    let config = crate::config::parse(DASHBOARD_TOML, "dashboard.toml")
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+    let samples = sample_sol(seed);
+    let end = EPOCH + (samples.len() - 1) as f64 * STEP;
+    std::fs::create_dir_all(dir.join("prometheus"))?;
+    let catalogue = catalogue();
+    let mut entries = Vec::new();
+    for query in &config.queries {
+        if entries
+            .iter()
+            .any(|e: &PrometheusEntry| e.query == query.promql)
+        {
+            continue;
+        }
+        let Some((name, series)) = catalogue.iter().find(|(n, _)| *n == query.promql) else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "the dashboard asks {:?}, which the world does not export",
+                    query.promql
+                ),
+            ));
+        };
+        let file = format!("prometheus/{name}.json");
+        std::fs::write(dir.join(&file), query_range_body(series, &samples))?;
+        entries.push(PrometheusEntry {
+            endpoint: "query_range".into(),
+            query: query.promql.clone(),
+            start: EPOCH,
+            end,
+            step: STEP,
+            file,
+        });
+    }
+    let manifest = Manifest {
+        format: 1,
+        name: "mars-rover".into(),
+        description: format!(
+            "One sol of the simulated rover's traverse (seed {seed}), sampled every {STEP} s. \
+             Regenerate: capcom simulate --write-recording <dir> --seed {seed}"
+        ),
+        started: EPOCH,
+        ended: end,
+        replay_from: REPLAY_FROM,
+        prometheus: entries,
+    };
+    let manifest_text = toml::to_string(&manifest).map_err(|e| io::Error::other(e.to_string()))?;
+    std::fs::write(
+        dir.join(MANIFEST),
+        format!("# capcom recording manifest: which file answers which request.\n{manifest_text}"),
+    )?;
+    std::fs::write(dir.join(DASHBOARD), DASHBOARD_TOML)?;
+    Ok(())
+}
+
+/// The world sampled every [`STEP`] over one sol: time (Unix s) and telemetry.
+fn sample_sol(seed: u64) -> Vec<(f64, Telemetry)> {
+    let mut world = World::new(seed);
+    let n = (SOL_SECONDS / STEP).floor() as usize;
+    (0..=n)
+        .map(|k| {
+            let t = k as f64 * STEP;
+            (EPOCH + t, world.sample(t))
+        })
+        .collect()
+}
+
+/// A `/api/v1/query_range` success body, as Prometheus writes it: labels sorted by name,
+/// timestamps as numbers, values as strings. While comms are down there are no samples (the
+/// ground never received them), so the gap is real.
+fn query_range_body(series: &[MetricSeries], samples: &[(f64, Telemetry)]) -> String {
+    let mut out = String::from(r#"{"status":"success","data":{"resultType":"matrix","result":["#);
+    for (i, s) in series.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let mut labels: Vec<(&str, &str)> =
+            vec![("__name__", s.name), ("instance", INSTANCE), ("job", JOB)];
+        labels.extend(s.labels.iter().copied());
+        labels.sort_unstable();
+        out.push_str(r#"{"metric":{"#);
+        for (j, (k, v)) in labels.iter().enumerate() {
+            let sep = if j > 0 { "," } else { "" };
+            let _ = write!(out, "{sep}{}:{}", json_str(k), json_str(v));
+        }
+        out.push_str(r#"},"values":["#);
+        let mut first = true;
+        for (t, tel) in samples.iter().filter(|(_, tel)| tel.comms_up) {
+            let sep = if first { "" } else { "," };
+            first = false;
+            let v = round((s.read)(tel, s.index), s.decimals);
+            let _ = write!(out, r#"{sep}[{t},"{}"]"#, format_value(v));
+        }
+        out.push_str("]}");
+    }
+    out.push_str("]}}");
+    out
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::prometheus::parse_query_range;
+
+    #[test]
+    fn bodies_parse_back_to_the_world_values() {
+        let samples = sample_sol(1);
+        let cat = catalogue();
+        let (_, wear) = cat
+            .iter()
+            .find(|(n, _)| *n == "rover_wheel_wear_percent")
+            .expect("wear");
+        let body = query_range_body(wear, &samples[..10]);
+        let parsed = parse_query_range(body.as_bytes()).expect("parses");
+        assert_eq!(parsed.series.len(), 6);
+        assert_eq!(parsed.series[0].labels["wheel"], "LF");
+        assert_eq!(
+            parsed.series[0].labels["__name__"],
+            "rover_wheel_wear_percent"
+        );
+        assert_eq!(parsed.series[0].points[0].t, EPOCH);
+        assert_eq!(
+            parsed.series[0].points[3].v,
+            round(samples[3].1.wheel_wear_pct[0], 3)
+        );
+    }
+}

@@ -1,0 +1,419 @@
+//! Recordings: directories of verbatim response bodies (plus the `capcom.toml` that was
+//! recorded and a `recording.toml` manifest saying which body answers which request), replayed
+//! through the same parsers as live data. Replay shifts time so the recording appears to be
+//! happening now, and plays forward so points arrive as they would live.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use include_dir::{Dir, include_dir};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::prometheus::{QueryResult, parse_query_range};
+use super::{SourceError, SourceUpdate};
+use crate::config::{self, Config, ConfigError};
+use crate::model::{Point, Series};
+
+/// The recording compiled into the binary, opened when there is no configuration.
+static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/mars-rover");
+
+/// The manifest file's name inside a recording.
+pub const MANIFEST: &str = "recording.toml";
+/// The dashboard file's name inside a recording.
+pub const DASHBOARD: &str = "capcom.toml";
+
+/// A recording that cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordingError {
+    /// A file is missing or unreadable.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The manifest is malformed.
+    #[error("{path}: {message}")]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// toml's message.
+        message: String,
+    },
+    /// The recorded dashboard is not a valid configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// `recording.toml`: what was recorded, when, and which file answers which request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Manifest {
+    /// Format version of the recording (1).
+    pub format: u32,
+    /// A short name, shown in the status bar.
+    pub name: String,
+    /// What this recording shows.
+    #[serde(default)]
+    pub description: String,
+    /// Unix time (s) the recording starts at.
+    pub started: f64,
+    /// Unix time (s) the recording ends at.
+    pub ended: f64,
+    /// Seconds after `started` at which a replay begins (so a window of history is on screen).
+    #[serde(default)]
+    pub replay_from: f64,
+    /// Prometheus responses.
+    #[serde(default)]
+    pub prometheus: Vec<PrometheusEntry>,
+}
+
+/// One recorded Prometheus request and the file holding its response body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PrometheusEntry {
+    /// The API endpoint: `query_range`.
+    pub endpoint: String,
+    /// The `PromQL` expression, as a dashboard's query writes it.
+    pub query: String,
+    /// `start` parameter (Unix s).
+    pub start: f64,
+    /// `end` parameter (Unix s).
+    pub end: f64,
+    /// `step` parameter (s).
+    pub step: f64,
+    /// The body's path, relative to the recording.
+    pub file: String,
+}
+
+/// An opened recording: its manifest, dashboard text and bodies.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    /// Where it came from, for messages (`bundled:mars-rover` or a path).
+    pub origin: String,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The recorded `capcom.toml`.
+    pub dashboard: String,
+    files: Files,
+}
+
+#[derive(Debug, Clone)]
+enum Files {
+    Bundled,
+    Dir(PathBuf),
+}
+
+impl Recording {
+    /// The recording compiled into the binary.
+    ///
+    /// # Errors
+    /// Only if the bundled files are broken, which a test rules out.
+    pub fn bundled() -> Result<Self, RecordingError> {
+        let read = |name: &str| {
+            BUNDLED
+                .get_file(name)
+                .map(include_dir::File::contents)
+                .ok_or_else(|| RecordingError::Io {
+                    path: PathBuf::from(name),
+                    source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                })
+        };
+        let manifest = parse_manifest(read(MANIFEST)?, Path::new("bundled recording.toml"))?;
+        let dashboard = String::from_utf8_lossy(read(DASHBOARD)?).into_owned();
+        Ok(Self {
+            origin: "bundled:mars-rover".into(),
+            manifest,
+            dashboard,
+            files: Files::Bundled,
+        })
+    }
+
+    /// A recording directory.
+    ///
+    /// # Errors
+    /// A missing or malformed `recording.toml` or `capcom.toml`.
+    pub fn open(dir: &Path) -> Result<Self, RecordingError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|source| RecordingError::Io { path, source })
+        };
+        let manifest = parse_manifest(&read(MANIFEST)?, &dir.join(MANIFEST))?;
+        let dashboard = String::from_utf8_lossy(&read(DASHBOARD)?).into_owned();
+        Ok(Self {
+            origin: dir.display().to_string(),
+            manifest,
+            dashboard,
+            files: Files::Dir(dir.to_owned()),
+        })
+    }
+
+    /// The recorded dashboard as a configuration.
+    ///
+    /// # Errors
+    /// When the recorded `capcom.toml` does not parse.
+    pub fn config(&self) -> Result<Config, ConfigError> {
+        config::parse(&self.dashboard, &format!("{}/{DASHBOARD}", self.origin))
+    }
+
+    /// A body by its path in the recording.
+    fn body(&self, file: &str) -> Result<Cow<'static, [u8]>, std::io::Error> {
+        match &self.files {
+            Files::Bundled => BUNDLED
+                .get_file(file)
+                .map(|f| Cow::Borrowed(f.contents()))
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)),
+            Files::Dir(dir) => std::fs::read(dir.join(file)).map(Cow::Owned),
+        }
+    }
+}
+
+fn parse_manifest(bytes: &[u8], path: &Path) -> Result<Manifest, RecordingError> {
+    let text = String::from_utf8_lossy(bytes);
+    toml::from_str(&text).map_err(|e| RecordingError::Manifest {
+        path: path.to_owned(),
+        message: e.to_string().trim_end().to_owned(),
+    })
+}
+
+/// Maps wall-clock time to display time and recording time during a replay.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplayClock {
+    /// Wall-clock Unix time at which the replay started.
+    pub wall_origin: f64,
+    /// Recording time shown at `wall_origin`.
+    pub rec_origin: f64,
+    /// Playback speed (1 = real time).
+    pub speed: f64,
+}
+
+impl ReplayClock {
+    /// Display time (Unix s) at wall-clock time `wall`: the recording appears to happen now.
+    #[must_use]
+    pub fn display(&self, wall: f64) -> f64 {
+        self.wall_origin + (wall - self.wall_origin) * self.speed
+    }
+
+    /// What to add to a recorded timestamp to get its display time.
+    #[must_use]
+    pub fn shift(&self) -> f64 {
+        self.wall_origin - self.rec_origin
+    }
+}
+
+/// One query's recorded series, parsed, with how much of each has been delivered.
+#[derive(Debug)]
+struct Track {
+    query: usize,
+    series: Vec<Series>,
+    warnings: Vec<String>,
+    sent: Vec<usize>,
+}
+
+/// A replay in progress: the recording's parsed series, time-shifted, released as display
+/// time passes them.
+#[derive(Debug)]
+pub struct Replay {
+    tracks: Vec<Track>,
+    end: f64,
+    finished: bool,
+}
+
+impl Replay {
+    /// Parses every body the dashboard's queries need, and returns the replay plus one error
+    /// update for each query the recording cannot answer.
+    #[must_use]
+    pub fn new(rec: &Recording, config: &Config, clock: ReplayClock) -> (Self, Vec<SourceUpdate>) {
+        let shift = clock.shift();
+        let mut tracks = Vec::new();
+        let mut errors = Vec::new();
+        for (qid, q) in config.queries.iter().enumerate() {
+            let fail = |e: SourceError| SourceUpdate::MetricsFetched {
+                query: qid,
+                fetched_at: clock.wall_origin,
+                result: Err(e),
+            };
+            let Some(entry) = rec
+                .manifest
+                .prometheus
+                .iter()
+                .find(|e| e.query.trim() == q.promql.trim())
+            else {
+                errors.push(fail(SourceError::NotRecorded(q.promql.clone())));
+                continue;
+            };
+            let parsed = rec
+                .body(&entry.file)
+                .map_err(|e| SourceError::NotRecorded(format!("{}: {e}", entry.file)))
+                .and_then(|b| parse_query_range(&b).map_err(SourceError::from));
+            match parsed {
+                Ok(QueryResult {
+                    mut series,
+                    warnings,
+                }) => {
+                    for s in &mut series {
+                        for p in &mut s.points {
+                            p.t += shift;
+                        }
+                    }
+                    let sent = vec![0; series.len()];
+                    tracks.push(Track {
+                        query: qid,
+                        series,
+                        warnings,
+                        sent,
+                    });
+                }
+                Err(e) => errors.push(fail(e)),
+            }
+        }
+        let end = rec.manifest.ended + shift;
+        (
+            Self {
+                tracks,
+                end,
+                finished: false,
+            },
+            errors,
+        )
+    }
+
+    /// The points that display time `now` has reached since the last call, one update per
+    /// query (empty when nothing new: a poll that found nothing is still a fresh answer), then
+    /// [`SourceUpdate::ReplayFinished`] once, when the recording's end is passed.
+    pub fn poll(&mut self, now: f64) -> Vec<SourceUpdate> {
+        let mut out = Vec::with_capacity(self.tracks.len() + 1);
+        for track in &mut self.tracks {
+            let series = track
+                .series
+                .iter()
+                .zip(&mut track.sent)
+                .map(|(s, sent)| {
+                    let upto = s.points.partition_point(|p| p.t <= now);
+                    let fresh: Vec<Point> = s.points[*sent..upto.max(*sent)].to_vec();
+                    *sent = upto.max(*sent);
+                    Series {
+                        labels: s.labels.clone(),
+                        points: fresh,
+                    }
+                })
+                .collect();
+            out.push(SourceUpdate::MetricsFetched {
+                query: track.query,
+                fetched_at: now,
+                result: Ok(QueryResult {
+                    series,
+                    warnings: track.warnings.clone(),
+                }),
+            });
+        }
+        if now >= self.end && !self.finished {
+            self.finished = true;
+            out.push(SourceUpdate::ReplayFinished);
+        }
+        out
+    }
+}
+
+/// Plays a replay as a source task: polls every `period` of wall time until cancelled or the
+/// receiver is gone, sending what display time has reached.
+pub async fn run(
+    mut replay: Replay,
+    clock: ReplayClock,
+    period: Duration,
+    tx: mpsc::Sender<SourceUpdate>,
+    cancel: CancellationToken,
+) {
+    let mut interval = tokio::time::interval(period);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            _ = interval.tick() => {}
+        }
+        let now = clock.display(crate::wall_now());
+        for update in replay.poll(now) {
+            if tx.send(update).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_recording_opens_and_answers_every_query_of_its_dashboard() {
+        let rec = Recording::bundled().expect("bundled recording opens");
+        let config = rec.config().expect("its dashboard parses");
+        let clock = ReplayClock {
+            wall_origin: 2_000_000_000.0,
+            rec_origin: rec.manifest.started + rec.manifest.replay_from,
+            speed: 1.0,
+        };
+        let (mut replay, errors) = Replay::new(&rec, &config, clock);
+        assert!(errors.is_empty(), "{errors:?}");
+        let first = replay.poll(clock.wall_origin);
+        assert_eq!(first.len(), config.queries.len());
+        for u in &first {
+            let SourceUpdate::MetricsFetched { result: Ok(r), .. } = u else {
+                panic!("{u:?}")
+            };
+            assert!(!r.series.is_empty());
+            for s in &r.series {
+                assert!(
+                    !s.points.is_empty(),
+                    "history up to replay-from is delivered at once"
+                );
+                assert!(s.points.iter().all(|p| p.t <= clock.wall_origin));
+            }
+        }
+        let again = replay.poll(clock.wall_origin);
+        for u in &again {
+            let SourceUpdate::MetricsFetched { result: Ok(r), .. } = u else {
+                panic!("{u:?}")
+            };
+            assert!(
+                r.series.iter().all(|s| s.points.is_empty()),
+                "nothing is sent twice"
+            );
+        }
+        let later = replay.poll(clock.wall_origin + 60.0);
+        let SourceUpdate::MetricsFetched { result: Ok(r), .. } = &later[0] else {
+            panic!()
+        };
+        assert!(
+            !r.series[0].points.is_empty(),
+            "a minute later new points arrive"
+        );
+    }
+
+    #[test]
+    fn a_query_missing_from_the_recording_is_an_error_for_that_query_only() {
+        let rec = Recording::bundled().expect("bundled");
+        let mut config = rec.config().expect("config");
+        config.queries[0].promql = "not_recorded_metric".into();
+        let clock = ReplayClock {
+            wall_origin: 0.0,
+            rec_origin: rec.manifest.started,
+            speed: 1.0,
+        };
+        let (_, errors) = Replay::new(&rec, &config, clock);
+        assert_eq!(errors.len(), 1);
+        let SourceUpdate::MetricsFetched {
+            query: 0,
+            result: Err(SourceError::NotRecorded(q)),
+            ..
+        } = &errors[0]
+        else {
+            panic!("{errors:?}")
+        };
+        assert_eq!(q, "not_recorded_metric");
+    }
+}

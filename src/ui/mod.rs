@@ -1,0 +1,51 @@
+//! Drawing. `render` only reads the model; one file per pane under `panes/`. The default layout,
+//! from the recorded dashboard:
+//!
+//! ```text
+//! ┏ Internal ━━━━━━━━━━━┓┌ Environment ───────────────────┐┌ Rover path ───────────┐
+//! ┃ battery   71.2 %  ██ ┃│ air temp °C           -63.2 °C │ x 12.0 y -3.4 m ↗ 45°│
+//! ┃ power in   412 W     ┃│  -20 ⣀⡠⠔⠊⠉⠑⠢⢄                  ││        ···●          │
+//! ┃ wheel LF  18.0 %  ▌  ┃│  -80          ⠑⠢⣀⡠⠔           ││ ··                   │
+//! ┃ …                    ┃│ pressure Pa ...                ││            ├──┤ 50 m │
+//! ┗━━━━━━━━━━━━━━━━━━━━━━┛└ 12:00    12:05    12:10 ────────┘└──────────────────────┘
+//!  REPLAY ⏵ 15m · 12:13:41 UTC · prometheus ok 2s · mars-rover ×1              ? help
+//! ```
+
+pub mod layout;
+pub mod overlay;
+pub mod panes;
+pub mod status;
+pub mod widgets;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use crate::app::App;
+
+/// Draws the whole screen from the model.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    draw(app, area, frame.buffer_mut());
+}
+
+/// Draws the whole screen into a buffer (what [`render`] does, without a terminal).
+pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
+    if !layout::fits(area) {
+        overlay::too_small(app, area, buf);
+        return;
+    }
+    let (main, status_area) = layout::split(area);
+    match app.zoomed() {
+        Some(pane) => panes::render(app, pane, main, buf),
+        None => {
+            for (pane, rect) in layout::pane_areas(&app.config, area) {
+                panes::render(app, pane, rect, buf);
+            }
+        }
+    }
+    status::render(app, status_area, buf);
+    if app.help {
+        overlay::help(app, main, buf);
+    }
+}

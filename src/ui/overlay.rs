@@ -1,0 +1,63 @@
+//! Popups drawn over the dashboard: the help overlay, and the notice shown instead of a layout
+//! when the terminal is too small for it.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+
+use crate::app::App;
+use crate::keymap::BINDINGS;
+use crate::model::LimitLevel;
+use crate::ui::layout::{MIN_SIZE, centered};
+
+/// The help overlay: every key, from the same table the keymap documents.
+pub fn help(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let key_w = BINDINGS
+        .iter()
+        .map(|b| b.keys.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut lines: Vec<Line> = BINDINGS
+        .iter()
+        .map(|b| {
+            Line::from(vec![
+                Span::styled(format!(" {:<key_w$}  ", b.keys), theme.key),
+                Span::styled(b.what, theme.overlay),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    let mut ladder = vec![Span::styled(" limits: ", theme.overlay)];
+    for l in LimitLevel::ALL {
+        ladder.push(Span::styled(l.word(), theme.limit(Some(l), theme.text)));
+        ladder.push(Span::raw(" "));
+    }
+    lines.push(Line::from(ladder));
+    let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
+    let rect = centered(area, width, lines.len() as u16 + 2);
+    Clear.render(rect, buf);
+    Paragraph::new(lines)
+        .style(theme.overlay)
+        .block(
+            Block::bordered()
+                .border_type(BorderType::Rounded)
+                .border_style(theme.border_focused)
+                .title(Line::styled(" keys ", theme.title))
+                .title_bottom(Line::styled(" Esc or ? to close ", theme.dim).right_aligned()),
+        )
+        .render(rect, buf);
+}
+
+/// Said instead of the dashboard when the terminal is smaller than [`MIN_SIZE`].
+pub fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    let text = format!(
+        "terminal too small: {}×{}, capcom needs at least {}×{} — enlarge it, or q to quit",
+        area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+    );
+    Paragraph::new(text)
+        .style(app.theme.text)
+        .wrap(Wrap { trim: true })
+        .render(area, buf);
+}

@@ -1,0 +1,218 @@
+//! The chart pane (Environment): one strip per series, stacked, sharing a time axis. Each strip
+//! has a header (legend, unit, the value at the window's end with its limit word) and a braille
+//! line with its own value range, so series of different units read side by side.
+//!
+//! The time range is quantised to whole columns: between two column boundaries the line stays
+//! put, so a following chart repaints only when a column's worth of time has passed.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::{format_value, legend};
+use crate::app::App;
+use crate::config::{Query, QueryId};
+use crate::model::{Labels, SeriesBuf};
+use crate::ui::widgets::strip::{Strip, value_range};
+
+/// Columns left of the plot for the value range labels.
+const GUTTER: u16 = 7;
+/// Rows a strip needs: a header and at least one of plot.
+const MIN_STRIP_ROWS: u16 = 2;
+
+/// The time range of a plot `width` columns wide: the conductor's window, its end rounded up to
+/// a column boundary.
+#[must_use]
+pub fn plot_range(app: &App, width: u16) -> (f64, f64) {
+    let window = app.conductor.window;
+    let col = window / f64::from(width.max(1));
+    let end = (app.conductor.end(app.now) / col).ceil() * col;
+    (end - window, end)
+}
+
+/// Draws the chart pane's series into `area`.
+pub fn render(app: &App, queries: &[QueryId], area: Rect, buf: &mut Buffer) {
+    let strips: Vec<(&Query, &Labels, &SeriesBuf)> = queries
+        .iter()
+        .flat_map(|&q| {
+            app.queries[q]
+                .set
+                .iter()
+                .map(move |(l, b)| (&app.config.queries[q], l, b))
+        })
+        .collect();
+    if strips.is_empty() {
+        Line::styled("waiting for data…", app.theme.dim).render(area, buf);
+        return;
+    }
+    if area.width <= GUTTER + 4 || area.height < MIN_STRIP_ROWS + 1 {
+        return;
+    }
+    let plot_w = area.width - GUTTER;
+    let (start, end) = plot_range(app, plot_w);
+    let rows = area.height - 1;
+    let shown = strips.len().min(usize::from(rows / MIN_STRIP_ROWS));
+    let each = rows / shown as u16;
+    for (i, (query, labels, series)) in strips.iter().take(shown).enumerate() {
+        let top = area.y + each * i as u16;
+        let height = if i + 1 == shown {
+            rows - each * i as u16
+        } else {
+            each
+        };
+        let strip_area = Rect::new(area.x, top, area.width, height);
+        render_strip(
+            app,
+            (query, labels, series),
+            i,
+            (start, end),
+            strip_area,
+            buf,
+        );
+    }
+    if shown < strips.len() {
+        let note = format!(" +{} more (z to zoom) ", strips.len() - shown);
+        let w = note.chars().count() as u16;
+        let at = Rect::new(
+            area.right().saturating_sub(w),
+            area.y + rows - 1,
+            w.min(area.width),
+            1,
+        );
+        Line::styled(note, app.theme.dim).render(at, buf);
+    }
+    let axis = Rect::new(area.x + GUTTER, area.bottom() - 1, plot_w, 1);
+    render_time_axis(app, start, end, axis, buf);
+}
+
+fn render_strip(
+    app: &App,
+    (query, labels, series): (&Query, &Labels, &SeriesBuf),
+    index: usize,
+    (start, end): (f64, f64),
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let theme = &app.theme;
+    let style = theme.series_style(index);
+    let value = series.latest_at(end).map(|p| p.v);
+    let level = value.and_then(|v| query.limits.level(v));
+    let mut right = vec![Span::styled(
+        format_value(value, query.precision, &query.unit),
+        theme.limit(level, theme.text),
+    )];
+    if let Some(l) = level {
+        right.push(Span::styled(
+            format!(" {}", l.word()),
+            theme.limit(level, theme.text),
+        ));
+    }
+    let right = Line::from(right);
+    let right_w = right.width() as u16;
+    let header = Rect::new(area.x, area.y, area.width, 1);
+    let left = Line::from(vec![
+        Span::styled(legend(&query.legend, labels), style),
+        Span::styled(
+            if query.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", query.unit)
+            },
+            theme.dim,
+        ),
+    ]);
+    left.render(
+        Rect {
+            width: area.width.saturating_sub(right_w + 1),
+            ..header
+        },
+        buf,
+    );
+    right.right_aligned().render(header, buf);
+    let plot = Rect::new(
+        area.x + GUTTER,
+        area.y + 1,
+        area.width - GUTTER,
+        area.height - 1,
+    );
+    let points = series.window(start, end);
+    let Some(y_range) = value_range(points, start, end) else {
+        Line::styled("no data in window", theme.dim).render(plot, buf);
+        return;
+    };
+    let mut gutter = |row: u16, v: f64| {
+        let text = axis_label(v, query.precision.min(2), usize::from(GUTTER - 1));
+        Line::styled(text, theme.dim)
+            .right_aligned()
+            .render(Rect::new(area.x, row, GUTTER - 1, 1), buf);
+    };
+    gutter(plot.y, y_range.1);
+    if plot.height > 1 {
+        gutter(plot.bottom() - 1, y_range.0);
+    }
+    let step = series.step().unwrap_or(app.poll_interval);
+    let col = (end - start) / f64::from(plot.width) / 2.0;
+    Strip {
+        points,
+        start,
+        end,
+        y_range,
+        max_gap: (step * 2.5).max(col * 2.0),
+        limits: &query.limits,
+        style,
+    }
+    .render(plot, buf, theme);
+}
+
+/// Tick steps for the time axis, seconds.
+const TICK_STEPS: [f64; 14] = [
+    60.0, 120.0, 300.0, 600.0, 900.0, 1_800.0, 3_600.0, 7_200.0, 10_800.0, 21_600.0, 43_200.0,
+    86_400.0, 172_800.0, 604_800.0,
+];
+
+fn render_time_axis(app: &App, start: f64, end: f64, area: Rect, buf: &mut Buffer) {
+    let per_col = (end - start) / f64::from(area.width.max(1));
+    let label_w = 6.0;
+    let step = TICK_STEPS
+        .iter()
+        .copied()
+        .find(|s| s / per_col >= label_w + 4.0)
+        .unwrap_or(604_800.0);
+    let fmt = if step < 86_400.0 { "%H:%M" } else { "%m-%d" };
+    let mut t = (start / step).ceil() * step;
+    let mut next_free = 0u16;
+    while t <= end {
+        let col = ((t - start) / per_col).round() as u16;
+        let label = chrono::DateTime::from_timestamp(t as i64, 0)
+            .map(|d| format!("└{}", d.format(fmt)))
+            .unwrap_or_default();
+        let w = label.chars().count() as u16;
+        if col >= next_free && col + w <= area.width {
+            Line::styled(label, app.theme.dim).render(Rect::new(area.x + col, area.y, w, 1), buf);
+            next_free = col + w + 1;
+        }
+        t += step;
+    }
+}
+
+/// A value that fits `width` characters: fewer decimals first, then scientific notation.
+fn axis_label(v: f64, precision: usize, width: usize) -> String {
+    (0..=precision)
+        .rev()
+        .map(|p| format!("{v:.p$}"))
+        .find(|s| s.len() <= width)
+        .unwrap_or_else(|| format!("{v:.0e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::axis_label;
+
+    #[test]
+    fn axis_labels_fit_their_gutter() {
+        assert_eq!(axis_label(-63.25, 1, 6), "-63.2");
+        assert_eq!(axis_label(123_456.7, 1, 6), "123457");
+        assert_eq!(axis_label(12_345_678.0, 1, 6), "1e7");
+    }
+}

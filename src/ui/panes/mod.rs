@@ -1,0 +1,122 @@
+//! One pane: its border (title, focus, freshness) and, inside, what its kind draws.
+
+pub mod chart;
+pub mod path;
+pub mod table;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Widget};
+
+use crate::app::{App, Freshness};
+use crate::config::{PaneId, PaneKind};
+use crate::model::conductor::format_age;
+
+/// Draws pane `pane` into `area`.
+pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let focused = app.focus == pane;
+    let spec = &app.config.panes[pane];
+    let (border_style, border_type) = if focused {
+        (theme.border_focused, BorderType::Thick)
+    } else {
+        (theme.border, BorderType::Plain)
+    };
+    let title = Line::from(vec![
+        Span::raw(" "),
+        Span::styled(spec.title.as_str(), theme.title),
+        Span::raw(" "),
+    ]);
+    let block = Block::bordered()
+        .border_type(border_type)
+        .border_style(border_style)
+        .title(title)
+        .title_top(freshness_line(app, &app.freshness(&app.pane_queries(pane))).right_aligned());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.is_empty() {
+        return;
+    }
+    match &spec.kind {
+        PaneKind::Chart(queries) => chart::render(app, queries, inner, buf),
+        PaneKind::Table(queries) => table::render(app, pane, queries, inner, buf),
+        PaneKind::Path { x, y, heading } => path::render(app, *x, *y, *heading, inner, buf),
+    }
+}
+
+/// A pane's freshness as a title: ` 3s `, ` waiting… `, ` STALE 41s: timeout `.
+fn freshness_line<'a>(app: &App, f: &Freshness) -> Line<'a> {
+    let theme = &app.theme;
+    match f {
+        Freshness::Waiting => Line::styled(" waiting… ", theme.dim),
+        Freshness::Ok { age } => Line::styled(format!(" {} ", format_age(*age)), theme.dim),
+        Freshness::Stale { age, reason } => {
+            let age = age
+                .map(|a| format!(" {}", format_age(a)))
+                .unwrap_or_default();
+            Line::styled(format!(" STALE{age}: {reason} "), theme.status_stale)
+        }
+    }
+}
+
+/// Fills `{{label}}` placeholders of a legend template from a series' labels.
+#[must_use]
+pub fn legend(template: &str, labels: &crate::model::Labels) -> String {
+    if !template.contains("{{") {
+        return template.to_owned();
+    }
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let name = after[..close].trim();
+        out.push_str(labels.get(name).map_or("", String::as_str));
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A value with its precision and unit, `—` when there is none.
+#[must_use]
+pub fn format_value(v: Option<f64>, precision: usize, unit: &str) -> String {
+    match v {
+        Some(v) if v.is_finite() => {
+            let sep = if unit.is_empty() || unit.starts_with('°') || unit == "%" {
+                ""
+            } else {
+                " "
+            };
+            format!("{v:.precision$}{sep}{unit}")
+        }
+        _ => "—".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Labels;
+
+    #[test]
+    fn legends_fill_labels() {
+        let labels = Labels::from([("wheel".to_owned(), "LF".to_owned())]);
+        assert_eq!(legend("wheel {{wheel}} wear", &labels), "wheel LF wear");
+        assert_eq!(legend("{{ missing }}x", &labels), "x");
+        assert_eq!(legend("broken {{wheel", &labels), "broken {{wheel");
+    }
+
+    #[test]
+    fn values_carry_precision_and_unit() {
+        assert_eq!(format_value(Some(-63.25), 1, "°C"), "-63.2°C");
+        assert_eq!(format_value(Some(412.0), 0, "W"), "412 W");
+        assert_eq!(format_value(Some(f64::NAN), 0, "W"), "—");
+        assert_eq!(format_value(None, 0, "W"), "—");
+    }
+}

@@ -1,0 +1,83 @@
+//! The status bar: LIVE / REPLAY and PAUSED, the time window and its end, each source's
+//! freshness, and the way to help. Only the clock and ages change each second: a few cells.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::app::{App, Clock, Freshness};
+use crate::model::conductor::{format_age, format_span};
+use crate::source::SourceId;
+
+/// Draws the status bar into the one-row `area`.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let mut spans = Vec::with_capacity(12);
+    match (&app.replay, app.clock) {
+        (Some(_), _) | (None, Clock::Replay(_)) => {
+            spans.push(Span::styled(" REPLAY ", theme.badge_replay));
+        }
+        (None, Clock::Live) => spans.push(Span::styled(" LIVE ", theme.badge_live)),
+    }
+    spans.push(Span::raw(" "));
+    if app.conductor.paused_at.is_none() {
+        spans.push(Span::styled(
+            format!("⏵ {}", format_span(app.conductor.window)),
+            theme.text,
+        ));
+    } else {
+        let behind = app.now - app.conductor.end(app.now);
+        spans.push(Span::styled(" PAUSED ", theme.badge_paused));
+        spans.push(Span::styled(
+            format!(
+                " {} −{}",
+                format_span(app.conductor.window),
+                format_age(behind)
+            ),
+            theme.text,
+        ));
+    }
+    let end = app.conductor.end(app.now);
+    let clock = chrono::DateTime::from_timestamp(end.floor() as i64, 0)
+        .map(|d| d.format(" · %H:%M:%S UTC").to_string())
+        .unwrap_or_default();
+    spans.push(Span::styled(clock, theme.text));
+    spans.push(Span::styled(" · ", theme.dim));
+    spans.push(Span::styled(
+        format!("{} ", SourceId::Prometheus.name()),
+        theme.dim,
+    ));
+    spans.push(match app.freshness(&app.all_queries()) {
+        Freshness::Waiting => Span::styled("waiting", theme.dim),
+        Freshness::Ok { age } => Span::styled(format!("ok {}", format_age(age)), theme.status_ok),
+        Freshness::Stale { age, reason } => Span::styled(
+            format!(
+                "STALE{}: {reason}",
+                age.map(|a| format!(" {}", format_age(a)))
+                    .unwrap_or_default()
+            ),
+            theme.status_stale,
+        ),
+    });
+    if let Some(r) = &app.replay {
+        let state = if r.finished { " · ended" } else { "" };
+        spans.push(Span::styled(
+            format!(" · {} ×{}{state}", r.name, r.speed),
+            theme.dim,
+        ));
+    }
+    let help = Line::from(vec![
+        Span::styled("?", theme.key),
+        Span::styled(" help ", theme.dim),
+    ]);
+    let help_w = help.width() as u16;
+    Line::from(spans).render(
+        Rect {
+            width: area.width.saturating_sub(help_w + 1),
+            ..area
+        },
+        buf,
+    );
+    help.right_aligned().render(area, buf);
+}
