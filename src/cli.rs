@@ -90,7 +90,7 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
 ///
 /// # Errors
 /// Anything that stops capcom from starting, with a message for the user.
-pub fn run(cli: Cli) -> Result<i32> {
+pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         None => {
             let _log = crate::logging::init();

@@ -22,12 +22,12 @@ pub const DEFAULT_INTERVAL_SECS: f64 = 5.0;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read at all.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: String,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The TOML is malformed or has a wrong or unknown key (toml's message has line and column).
     #[error("{path}: {message}")]
@@ -277,9 +277,9 @@ impl ConfigSource {
 /// # Errors
 /// The file cannot be read, or [`parse`] rejects it.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     })?;
     parse(&text, &path.display().to_string())
 }

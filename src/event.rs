@@ -116,7 +116,10 @@ fn terminal_action(app: &App, event: &Event) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => keymap::key_action(app.mode(), *key),
         Event::Mouse(m) => keymap::mouse_action(*m),
-        Event::Resize(width, height) => Some(Action::Resize { width: *width, height: *height }),
+        Event::Resize(width, height) => Some(Action::Resize {
+            width: *width,
+            height: *height,
+        }),
         _ => None,
     }
 }

@@ -1,10 +1,19 @@
-//! The `capcom` binary: parse the command line, set up error reports, run.
+//! The `capcom` binary: parse the command line, set up panic reports, run, and turn an error into
+//! one readable message and exit status 2.
+
+use std::process::ExitCode;
 
 use clap::Parser;
 
-fn main() -> color_eyre::Result<()> {
-    color_eyre::install()?;
+fn main() -> ExitCode {
+    // Panics still get color-eyre's report, printed after the terminal is restored.
+    let _ = color_eyre::install();
     let cli = capcom::cli::Cli::parse();
-    let code = capcom::cli::run(cli)?;
-    std::process::exit(code);
+    match capcom::cli::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("capcom: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -40,7 +40,22 @@ impl Session {
             std::env::var("XDG_CONFIG_HOME").ok().as_deref(),
             std::env::var("HOME").ok().as_deref(),
         );
-        let file_config = found.as_ref().map(|s| config::load(s.path())).transpose()?;
+        Self::prepare_with(open, found.as_ref())
+    }
+
+    /// What [`Session::prepare`] does, ignoring any default config file: `--config` or
+    /// `--replay` if given, else the bundled recording. For tests, which must not depend on the
+    /// files of whoever runs them.
+    ///
+    /// # Errors
+    /// As [`Session::prepare`].
+    pub fn prepare_bundled(open: &OpenArgs) -> Result<Self> {
+        let found = open.config.clone().map(config::ConfigSource::Flag);
+        Self::prepare_with(open, found.as_ref())
+    }
+
+    fn prepare_with(open: &OpenArgs, found: Option<&config::ConfigSource>) -> Result<Self> {
+        let file_config = found.map(|s| config::load(s.path())).transpose()?;
         let recording = match &open.replay {
             Some(dir) => Recording::open(dir).wrap_err("cannot open the recording")?,
             None if file_config.is_some() => bail!(

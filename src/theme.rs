@@ -192,7 +192,9 @@ impl Theme {
     /// An unknown name, an unreadable file, or a file with a wrong key or colour.
     pub fn load(name_or_path: &str) -> Result<Self, String> {
         let path = Path::new(name_or_path);
-        let is_file = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        let is_file = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
         if name_or_path.contains('/') || is_file {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("theme {}: {e}", path.display()))?;

@@ -103,6 +103,22 @@ impl Limits {
         })
     }
 
+    /// The open interval of values that are in no level: above every `low` bound and below
+    /// every `high` bound. A cheap test before [`Limits::level`].
+    #[must_use]
+    pub fn nominal_range(&self) -> (f64, f64) {
+        let mut range = (f64::NEG_INFINITY, f64::INFINITY);
+        for band in LimitLevel::ALL.iter().filter_map(|&l| self.band(l)) {
+            if let Some(lo) = band.low {
+                range.0 = range.0.max(lo);
+            }
+            if let Some(hi) = band.high {
+                range.1 = range.1.min(hi);
+            }
+        }
+        range
+    }
+
     /// Checks that each level is at least as extreme as the one below it, so the ladder reads
     /// the same way up as down. Returns a message for users when it is not.
     ///
@@ -175,6 +191,11 @@ mod tests {
         assert_eq!(l.level(-85.0), Some(LimitLevel::Warning));
         assert_eq!(l.level(-100.0), Some(LimitLevel::Critical));
         assert_eq!(l.level(f64::NAN), None);
+        assert_eq!(l.nominal_range(), (-80.0, 30.0));
+        assert_eq!(
+            Limits::default().nominal_range(),
+            (f64::NEG_INFINITY, f64::INFINITY)
+        );
     }
 
     #[test]

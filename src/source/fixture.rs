@@ -29,12 +29,12 @@ pub const DASHBOARD: &str = "capcom.toml";
 #[derive(Debug, thiserror::Error)]
 pub enum RecordingError {
     /// A file is missing or unreadable.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The manifest is malformed.
     #[error("{path}: {message}")]
@@ -120,7 +120,7 @@ impl Recording {
                 .map(include_dir::File::contents)
                 .ok_or_else(|| RecordingError::Io {
                     path: PathBuf::from(name),
-                    source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                    error: std::io::Error::from(std::io::ErrorKind::NotFound),
                 })
         };
         let manifest = parse_manifest(read(MANIFEST)?, Path::new("bundled recording.toml"))?;
@@ -140,7 +140,7 @@ impl Recording {
     pub fn open(dir: &Path) -> Result<Self, RecordingError> {
         let read = |name: &str| {
             let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| RecordingError::Io { path, source })
+            std::fs::read(&path).map_err(|error| RecordingError::Io { path, error })
         };
         let manifest = parse_manifest(&read(MANIFEST)?, &dir.join(MANIFEST))?;
         let dashboard = String::from_utf8_lossy(&read(DASHBOARD)?).into_owned();

@@ -44,10 +44,10 @@ pub fn render(
         .and_then(|b| b.latest_at(end))
         .map(|p| p.v);
     let header = Rect { height: 1, ..area };
-    let mut spans = vec![Span::styled(format!("x {cx:.1}  y {cy:.1} m"), theme.text)];
+    let mut spans = vec![Span::styled(format!("({cx:.1}, {cy:.1}) m"), theme.text)];
     if let Some(h) = hdg {
         spans.push(Span::styled(
-            format!("  {} {:.0}°", arrow(h), h.rem_euclid(360.0)),
+            format!(" {}{:.0}°", arrow(h), h.rem_euclid(360.0)),
             theme.path_current,
         ));
     }

@@ -13,8 +13,6 @@ use crate::app::App;
 use crate::config::{PaneId, QueryId};
 use crate::model::LimitLevel;
 
-/// Width kept for the limit word (`SEVERE` is the longest).
-const WORD_W: usize = 6;
 /// Eighth blocks, for gauge bars finer than a cell.
 const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 
@@ -49,18 +47,25 @@ pub fn render(app: &App, pane: PaneId, queries: &[QueryId], area: Rect, buf: &mu
         return;
     }
     let width = usize::from(area.width);
-    let label_w = rows
-        .iter()
-        .map(|r| r.label.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(width * 45 / 100);
     let value_w = rows
         .iter()
         .map(|r| r.value.chars().count())
         .max()
         .unwrap_or(0);
-    let bar_w = width.saturating_sub(label_w + value_w + WORD_W + 3);
+    let word_w = rows
+        .iter()
+        .filter_map(|r| r.level)
+        .map(|l| l.word().len())
+        .max()
+        .unwrap_or(0);
+    let label_w = rows
+        .iter()
+        .map(|r| r.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(width * 45 / 100)
+        .min(width.saturating_sub(value_w + word_w + 2));
+    let bar_w = width.saturating_sub(label_w + value_w + word_w + 3);
     let height = usize::from(area.height);
     let selected = app.selected[pane].min(rows.len() - 1);
     let first = selected.saturating_sub(height.saturating_sub(1));
@@ -74,7 +79,7 @@ pub fn render(app: &App, pane: PaneId, queries: &[QueryId], area: Rect, buf: &mu
             ),
             Span::raw(" "),
             Span::styled(
-                format!("{:<WORD_W$}", row.level.map_or("", LimitLevel::word)),
+                format!("{:<word_w$}", row.level.map_or("", LimitLevel::word)),
                 theme.limit(row.level, theme.text),
             ),
         ];

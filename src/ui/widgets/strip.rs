@@ -86,15 +86,26 @@ impl Strip<'_> {
         }
     }
 
-    /// Fills per-dot-column value ranges and per-cell worst limit levels.
+    /// Fills per-dot-column value ranges, then per-cell worst limit levels. Dense data (many
+    /// points per column) stays in registers; only a line crossing columns is interpolated.
     fn rasterize(&self, lo: &mut [f64], hi: &mut [f64], level: &mut [Option<LimitLevel>]) {
-        let cols = lo.len();
+        let cols = lo.len() as i64;
         let dt = (self.end - self.start) / cols as f64;
-        let col_of = |t: f64| ((t - self.start) / dt).floor();
-        let mut include = |c: usize, v: f64| {
-            lo[c] = lo[c].min(v);
-            hi[c] = hi[c].max(v);
+        let per_dt = 1.0 / dt;
+        // Truncation, not `floor` (a libm call on baseline x86-64): negative means "before".
+        let col_of = |t: f64| {
+            let x = (t - self.start) * per_dt;
+            if x < 0.0 { -1 } else { x as i64 }
         };
+        let mut include = |c: i64, a: f64, b: f64| {
+            if (0..cols).contains(&c) {
+                let c = c as usize;
+                lo[c] = lo[c].min(a.min(b));
+                hi[c] = hi[c].max(a.max(b));
+            }
+        };
+        // The column being accumulated and the range of values in it so far.
+        let (mut cur, mut cur_lo, mut cur_hi) = (i64::MIN, f64::INFINITY, f64::NEG_INFINITY);
         let mut prev: Option<Point> = None;
         for &p in self.points {
             if !p.v.is_finite() {
@@ -102,30 +113,37 @@ impl Strip<'_> {
                 continue;
             }
             let c = col_of(p.t);
-            if c >= 0.0 && c < cols as f64 {
-                let cell = c as usize / 2;
-                level[cell] = level[cell].max(self.limits.level(p.v));
-            }
             match prev {
+                Some(_) if c == cur => {}
                 Some(q) if p.t - q.t <= self.max_gap => {
-                    let first = col_of(q.t).max(0.0);
-                    let last = c.min(cols as f64 - 1.0);
+                    // The line leaves column `cur` and crosses to `c`: close `cur` at its right
+                    // edge, fill the columns between, and enter `c` at its left edge.
                     let slope = (p.v - q.v) / (p.t - q.t).max(f64::MIN_POSITIVE);
-                    let mut col = first;
-                    while col <= last {
-                        let ta = q.t.max(self.start + col * dt);
-                        let tb = p.t.min(self.start + (col + 1.0) * dt);
-                        if ta <= tb {
-                            include(col as usize, q.v + slope * (ta - q.t));
-                            include(col as usize, q.v + slope * (tb - q.t));
-                        }
-                        col += 1.0;
+                    let at = |col: i64| q.v + slope * (self.start + col as f64 * dt - q.t);
+                    include(cur, cur_lo.min(at(cur + 1)), cur_hi.max(at(cur + 1)));
+                    for col in (cur + 1).max(0)..c.min(cols) {
+                        include(col, at(col), at(col + 1));
                     }
+                    (cur_lo, cur_hi) = (at(c), at(c));
+                    cur = c;
                 }
-                _ if c >= 0.0 && c < cols as f64 => include(c as usize, p.v),
-                _ => {}
+                _ => {
+                    include(cur, cur_lo, cur_hi);
+                    (cur, cur_lo, cur_hi) = (c, f64::INFINITY, f64::NEG_INFINITY);
+                }
             }
+            cur_lo = cur_lo.min(p.v);
+            cur_hi = cur_hi.max(p.v);
             prev = Some(p);
+        }
+        include(cur, cur_lo, cur_hi);
+        // The worst level in a cell is at its lowest or highest value (the ladder is monotonic).
+        for (cell, l) in level.iter_mut().enumerate() {
+            let (a, b) = (cell * 2, cell * 2 + 1);
+            let (min, max) = (lo[a].min(lo[b]), hi[a].max(hi[b]));
+            if min <= max {
+                *l = self.limits.level(min).max(self.limits.level(max));
+            }
         }
     }
 }

@@ -1,0 +1,74 @@
+//! Configuration as users write it: the recorded dashboard parses, and every file in
+//! `tests/invalid_configs/` fails with a message that names the file, says where, and says what
+//! is wrong. Each invalid file's first line is `# expect: <text the message must contain>`.
+
+#![allow(
+    clippy::float_cmp,
+    reason = "exact values are the point of these checks"
+)]
+
+use std::path::Path;
+
+use capcom::config;
+
+#[test]
+fn every_invalid_config_fails_with_a_readable_message() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid_configs");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("dir") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        let expect = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+            .expect("# expect: line");
+        let err = config::load(&path)
+            .expect_err(&path.display().to_string())
+            .to_string();
+        assert!(
+            err.contains(expect),
+            "{}:\n  got: {err}\n  want: {expect}",
+            path.display()
+        );
+        assert!(
+            err.starts_with(&path.display().to_string()),
+            "names the file: {err}"
+        );
+        assert!(
+            err.contains(':') && (err.contains("line") || err.matches(':').count() >= 3),
+            "says where: {err}"
+        );
+        seen += 1;
+    }
+    assert!(seen >= 10, "{seen} invalid configs");
+}
+
+#[test]
+fn semantic_errors_point_at_line_and_column() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid_configs");
+    let err = config::load(&dir.join("unknown_pane.toml"))
+        .expect_err("fails")
+        .to_string();
+    assert!(err.contains("unknown_pane.toml:3:"), "{err}");
+}
+
+#[test]
+fn a_missing_explicit_file_is_an_error_naming_it() {
+    let err = config::load(Path::new("/nonexistent/capcom.toml"))
+        .expect_err("fails")
+        .to_string();
+    assert!(err.starts_with("/nonexistent/capcom.toml: "), "{err}");
+}
+
+#[test]
+fn the_recorded_dashboard_is_the_simulator_dashboard() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let recorded =
+        std::fs::read_to_string(root.join("fixtures/mars-rover/capcom.toml")).expect("read");
+    assert_eq!(recorded, capcom::sim::recording::DASHBOARD_TOML);
+    let c = config::parse(&recorded, "capcom.toml").expect("parses");
+    let ids: Vec<&str> = c.panes.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["internal", "environment", "path"]);
+    assert_eq!(c.window, 900.0);
+}

@@ -1,0 +1,181 @@
+//! The built binary in a pseudo-terminal, as a user runs it: it draws the dashboard, and however
+//! it ends — `q`, SIGTERM, or SIGHUP (an ssh link dropping) — it exits cleanly with the terminal
+//! restored: alternate screen left, mouse capture off, cursor shown, raw mode off.
+
+use std::io::{Read, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use nix::sys::termios::LocalFlags;
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const LEAVE_ALT_SCREEN: &str = "\x1b[?1049l";
+const ENTER_ALT_SCREEN: &str = "\x1b[?1049h";
+const MOUSE_OFF: &str = "\x1b[?1000l";
+const SHOW_CURSOR: &str = "\x1b[?25h";
+
+struct Session {
+    pair: portable_pty::PtyPair,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    output: mpsc::Receiver<Vec<u8>>,
+    seen: Vec<u8>,
+}
+
+impl Session {
+    fn start(args: &[&str]) -> Self {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows: 40,
+                cols: 140,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_capcom"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("XDG_CONFIG_HOME", "/nonexistent-capcom-test");
+        cmd.env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join("capcom-pty-test"),
+        );
+        cmd.env_remove("CAPCOM_CONFIG");
+        let child = pair.slave.spawn_command(cmd).expect("spawn capcom");
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let writer = pair.master.take_writer().expect("writer");
+        let (tx, output) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            pair,
+            child,
+            writer,
+            output,
+            seen: Vec::new(),
+        }
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.seen).into_owned()
+    }
+
+    /// Reads output until `needle` has appeared (or panics after `secs`).
+    fn wait_for(&mut self, needle: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while !self.text().contains(needle) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "no {needle:?} within {secs} s; screen so far:\n{}",
+                self.text()
+            );
+            if let Ok(chunk) = self
+                .output
+                .recv_timeout(left.min(Duration::from_millis(100)))
+            {
+                self.seen.extend(chunk);
+            }
+        }
+    }
+
+    /// Waits for the child to exit, collecting the rest of its output; returns its exit code.
+    fn finish(&mut self, secs: u64) -> u32 {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            while let Ok(chunk) = self.output.try_recv() {
+                self.seen.extend(chunk);
+            }
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                std::thread::sleep(Duration::from_millis(100));
+                while let Ok(chunk) = self.output.try_recv() {
+                    self.seen.extend(chunk);
+                }
+                return status.exit_code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "capcom did not exit within {secs} s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn assert_restored(&self) {
+        let text = self.text();
+        let entered = text
+            .find(ENTER_ALT_SCREEN)
+            .expect("entered the alternate screen");
+        let left = text
+            .rfind(LEAVE_ALT_SCREEN)
+            .expect("left the alternate screen");
+        assert!(
+            left > entered,
+            "left the alternate screen after entering it"
+        );
+        assert!(
+            text[entered..].contains(MOUSE_OFF),
+            "mouse capture turned off"
+        );
+        assert!(text[entered..].contains(SHOW_CURSOR), "cursor shown again");
+        let termios = self.pair.master.get_termios().expect("termios");
+        assert!(
+            termios.local_flags.contains(LocalFlags::ICANON),
+            "canonical mode back on"
+        );
+        assert!(
+            termios.local_flags.contains(LocalFlags::ECHO),
+            "echo back on"
+        );
+    }
+}
+
+#[test]
+fn q_quits_with_exit_0_and_the_terminal_restored() {
+    let mut s = Session::start(&[]);
+    s.wait_for("Environment", 20);
+    s.wait_for("REPLAY", 5);
+    s.writer.write_all(b"q").expect("type q");
+    assert_eq!(s.finish(10), 0);
+    s.assert_restored();
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let mut s = Session::start(&[]);
+    s.wait_for("Environment", 20);
+    let pid = s.child.process_id().expect("pid");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("SIGTERM");
+    s.finish(10);
+    s.assert_restored();
+}
+
+#[test]
+fn sighup_from_a_dropped_link_restores_the_terminal() {
+    let mut s = Session::start(&[]);
+    s.wait_for("Environment", 20);
+    s.child.kill().expect("SIGHUP");
+    s.finish(10);
+    s.assert_restored();
+}
+
+#[test]
+fn help_opens_on_question_mark() {
+    let mut s = Session::start(&[]);
+    s.wait_for("Environment", 20);
+    s.writer.write_all(b"?").expect("type ?");
+    s.wait_for("Esc or ? to close", 5);
+    s.writer.write_all(b"q").expect("type q");
+    assert_eq!(s.finish(10), 0);
+}

@@ -1,0 +1,132 @@
+//! Whole-frame snapshots of what users see, on the bundled recording at a fixed replay time,
+//! drawn through the real render path onto ratatui's `TestBackend` at 80×24 and 160×48.
+//! Accept intended changes with `cargo insta review`, never by editing `.snap` files.
+
+#![allow(
+    clippy::float_cmp,
+    reason = "exact values are the point of these checks"
+)]
+
+use capcom::action::Action;
+use capcom::app::App;
+use capcom::cli::OpenArgs;
+use capcom::session::{Session, feed};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// The wall-clock time every snapshot is taken at (2027-01-15T08:00:00Z): the replay shows its
+/// `replay-from` moment at this time.
+const WALL: f64 = 1_800_000_000.0;
+
+fn session() -> Session {
+    let open = OpenArgs {
+        speed: 1.0,
+        theme: Some("dark".into()),
+        ..OpenArgs::default()
+    };
+    Session::prepare_bundled(&open).expect("the bundled recording opens")
+}
+
+/// The app `secs` seconds into the replay, sized `w`×`h`, after `actions`.
+fn app_at(secs: f64, (w, h): (u16, u16), actions: &[Action]) -> App {
+    let session = session();
+    let (mut app, mut replay) = session.start(WALL);
+    app.update(Action::Resize {
+        width: w,
+        height: h,
+    });
+    let now = session.clock(WALL).display(WALL + secs);
+    feed(&mut app, replay.poll(now));
+    app.update(Action::Tick { wall: WALL + secs });
+    for a in actions {
+        app.update(a.clone());
+    }
+    app
+}
+
+fn draw(app: &App) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("terminal");
+    terminal.draw(|f| capcom::ui::render(app, f)).expect("draw");
+    terminal
+}
+
+#[test]
+fn dashboard_160x48() {
+    insta::assert_snapshot!(draw(&app_at(2.0, (160, 48), &[])).backend());
+}
+
+#[test]
+fn dashboard_80x24() {
+    insta::assert_snapshot!(draw(&app_at(2.0, (80, 24), &[])).backend());
+}
+
+#[test]
+fn dashboard_during_the_wheel_slip_160x48() {
+    // The slip starts about 5.5 minutes into the replay; at 12 minutes the LM motor is at its
+    // hottest, past its critical limit.
+    insta::assert_snapshot!(draw(&app_at(720.0, (160, 48), &[])).backend());
+}
+
+#[test]
+fn help_overlay_80x24() {
+    insta::assert_snapshot!(draw(&app_at(2.0, (80, 24), &[Action::ToggleHelp])).backend());
+}
+
+#[test]
+fn zoomed_environment_160x48() {
+    let app = app_at(2.0, (160, 48), &[Action::FocusNext, Action::ToggleZoom]);
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn paused_scrubbed_back_and_window_widened_160x48() {
+    let actions = [
+        Action::WindowWider,
+        Action::WindowWider,
+        Action::ScrubBack,
+        Action::ScrubBack,
+    ];
+    insta::assert_snapshot!(draw(&app_at(2.0, (160, 48), &actions)).backend());
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    insta::assert_snapshot!(draw(&app_at(2.0, (30, 8), &[])).backend());
+}
+
+#[test]
+fn limit_levels_are_coloured_and_worded() {
+    let app = app_at(2.0, (160, 48), &[]);
+    let terminal = draw(&app);
+    let buf = terminal.backend().buffer();
+    let row = (0..48)
+        .find(|&y| {
+            (0..60)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .contains("battery")
+        })
+        .expect("a battery row");
+    let line: String = (0..60).map(|x| buf[(x, row)].symbol()).collect();
+    let at = line
+        .find("WARN")
+        .expect("battery is at its warning limit in the recording");
+    let col = line[..at].chars().count() as u16;
+    assert_eq!(
+        buf[(col, row)].fg,
+        app.theme
+            .limit_warning
+            .fg
+            .expect("dark theme colours warnings")
+    );
+}
+
+#[test]
+fn the_snapshot_command_prints_exactly_height_lines() {
+    let text = session().snapshot((120, 30), WALL);
+    assert_eq!(text.lines().count(), 30);
+    assert!(
+        text.contains("Environment") && text.contains("Internal") && text.contains("Rover path")
+    );
+    assert!(text.contains("REPLAY"));
+}
