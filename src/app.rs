@@ -325,3 +325,163 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceError;
+    use crate::source::prometheus::QueryResult;
+
+    const NOW: f64 = 1_000_000.0;
+
+    fn app() -> App {
+        let config = crate::config::parse(crate::sim::recording::DASHBOARD_TOML, "t").expect("ok");
+        let theme = Theme::builtin("mono").expect("theme");
+        let mut app = App::new(config, theme, Clock::Live, None, NOW);
+        app.update(Action::Resize {
+            width: 160,
+            height: 48,
+        });
+        app
+    }
+
+    fn fetched(query: usize, at: f64, result: Result<QueryResult, SourceError>) -> Action {
+        Action::Source(SourceUpdate::MetricsFetched {
+            query,
+            fetched_at: at,
+            result,
+        })
+    }
+
+    #[test]
+    fn focus_cycles_through_the_layout_both_ways() {
+        let mut a = app();
+        let order = a.focus_order();
+        assert_eq!(a.focus, order[0]);
+        a.update(Action::FocusNext);
+        assert_eq!(a.focus, order[1]);
+        a.update(Action::FocusPrev);
+        a.update(Action::FocusPrev);
+        assert_eq!(a.focus, order[order.len() - 1]);
+    }
+
+    #[test]
+    fn a_click_focuses_the_pane_under_it() {
+        let mut a = app();
+        a.update(Action::FocusAt {
+            column: 150,
+            row: 10,
+        });
+        assert_eq!(a.config.panes[a.focus].id, "path");
+        a.update(Action::FocusAt {
+            column: 80,
+            row: 10,
+        });
+        assert_eq!(a.config.panes[a.focus].id, "environment");
+        a.update(Action::FocusAt {
+            column: 80,
+            row: 47,
+        });
+        assert_eq!(
+            a.config.panes[a.focus].id, "environment",
+            "the status bar is no pane"
+        );
+    }
+
+    #[test]
+    fn zoom_and_drill_form_a_stack_that_esc_unwinds() {
+        let mut a = app();
+        a.update(Action::DrillIn);
+        assert_eq!(a.zoomed(), Some(a.focus));
+        a.update(Action::FocusNext);
+        assert_eq!(a.zoomed(), Some(a.focus), "zoom follows focus");
+        a.update(Action::DrillOut);
+        assert_eq!(a.zoomed(), None);
+        a.update(Action::ToggleZoom);
+        a.update(Action::ToggleZoom);
+        assert_eq!(a.zoomed(), None);
+    }
+
+    #[test]
+    fn esc_closes_help_before_it_leaves_a_zoom() {
+        let mut a = app();
+        a.update(Action::ToggleZoom);
+        a.update(Action::ToggleHelp);
+        assert_eq!(a.mode(), Mode::Help);
+        a.update(Action::DrillOut);
+        assert_eq!(a.mode(), Mode::Normal);
+        assert!(a.zoomed().is_some());
+    }
+
+    #[test]
+    fn pause_scrub_and_live_move_one_conductor() {
+        let mut a = app();
+        a.update(Action::ScrubBack);
+        let end = a.conductor.end(a.now);
+        assert!(end < NOW);
+        a.update(Action::Tick { wall: NOW + 60.0 });
+        assert_eq!(
+            a.conductor.end(a.now),
+            end,
+            "paused stays put while time passes"
+        );
+        a.update(Action::GoLive);
+        assert_eq!(a.conductor.end(a.now), NOW + 60.0);
+        a.update(Action::WindowWider);
+        assert_eq!(a.conductor.window, 3_600.0);
+    }
+
+    #[test]
+    fn an_error_makes_data_stale_with_its_reason_and_keeps_the_data() {
+        let mut a = app();
+        let series = vec![crate::model::Series {
+            labels: crate::model::Labels::new(),
+            points: vec![crate::model::Point { t: NOW, v: 1.0 }],
+        }];
+        a.update(fetched(
+            0,
+            NOW,
+            Ok(QueryResult {
+                series,
+                warnings: vec![],
+            }),
+        ));
+        assert_eq!(a.freshness(&[0]), Freshness::Ok { age: 0.0 });
+        a.update(Action::Tick { wall: NOW + 3.0 });
+        let err = SourceError::NotRecorded("x".into());
+        a.update(fetched(0, NOW + 3.0, Err(err)));
+        let Freshness::Stale { age, reason } = a.freshness(&[0]) else {
+            panic!("stale")
+        };
+        assert_eq!(
+            (age, reason.as_str()),
+            (Some(3.0), "not in the recording: x")
+        );
+        assert_eq!(a.queries[0].set.len(), 1, "the last data is kept");
+        assert_eq!(
+            a.freshness(&[1]),
+            Freshness::Waiting,
+            "other queries are unaffected"
+        );
+    }
+
+    #[test]
+    fn silence_longer_than_three_polls_is_stale() {
+        let mut a = app();
+        a.update(fetched(
+            0,
+            NOW,
+            Ok(QueryResult {
+                series: vec![],
+                warnings: vec![],
+            }),
+        ));
+        a.update(Action::Tick { wall: NOW + 16.0 });
+        assert!(matches!(a.freshness(&[0]), Freshness::Stale { .. }));
+    }
+
+    #[test]
+    fn quit_is_an_effect_for_the_loop() {
+        assert_eq!(app().update(Action::Quit), vec![Effect::Quit]);
+    }
+}

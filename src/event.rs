@@ -24,6 +24,8 @@ use crate::source::fixture;
 pub const TICK_PERIOD: Duration = Duration::from_secs(1);
 /// The least time between two frames drawn for data; input draws at once.
 pub const MIN_FRAME_GAP: Duration = Duration::from_millis(33);
+/// How long the first frame waits for data before drawing without it.
+const FIRST_DATA_WAIT: Duration = Duration::from_millis(40);
 /// Updates a source may queue before it waits for the loop.
 const CHANNEL_CAPACITY: usize = 256;
 /// A replay polls its recording as often as a live source would poll its backend.
@@ -69,6 +71,14 @@ async fn run_loop(
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
+    // The first frame waits briefly for the sources' first answers, so it shows data rather
+    // than "waiting" followed 33 ms later by the same screen with data.
+    if let Ok(Some(first)) = tokio::time::timeout(FIRST_DATA_WAIT, rx.recv()).await {
+        app.update(Action::Source(first));
+        while let Ok(more) = rx.try_recv() {
+            app.update(Action::Source(more));
+        }
+    }
     terminal.draw(|f| crate::ui::render(&app, f))?;
     let mut last_draw = Instant::now();
     let mut pending = false;

@@ -67,7 +67,7 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: "?",
-        what: "this help",
+        what: "help: every key, as here",
     },
     Binding {
         keys: "q / Ctrl-C",

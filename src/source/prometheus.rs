@@ -2,6 +2,8 @@
 //! `/api/v1/query`). The live client comes with the live source; replay feeds recorded bodies
 //! through these same functions, so what the screen shows cannot depend on where bytes came from.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -62,19 +64,34 @@ struct Data<'a> {
     result: &'a RawValue,
 }
 
+/// A sample as written: `[1795662823, "0.5"]`. The value is borrowed from the body (values
+/// never hold escapes), which keeps a recording's thousands of samples off the allocator.
 #[derive(Deserialize)]
-struct MatrixEntry {
-    #[serde(default)]
-    metric: Labels,
-    #[serde(default)]
-    values: Vec<(f64, String)>,
+struct RawSample<'a>(f64, #[serde(borrow)] Cow<'a, str>);
+
+impl RawSample<'_> {
+    fn point(&self) -> Point {
+        Point {
+            t: self.0,
+            v: parse_value(&self.1),
+        }
+    }
 }
 
 #[derive(Deserialize)]
-struct VectorEntry {
+struct MatrixEntry<'a> {
     #[serde(default)]
     metric: Labels,
-    value: Option<(f64, String)>,
+    #[serde(default, borrow)]
+    values: Vec<RawSample<'a>>,
+}
+
+#[derive(Deserialize)]
+struct VectorEntry<'a> {
+    #[serde(default)]
+    metric: Labels,
+    #[serde(borrow)]
+    value: Option<RawSample<'a>>,
 }
 
 /// Parses a `/api/v1/query_range` body (a matrix).
@@ -89,19 +106,13 @@ pub fn parse_query_range(body: &[u8]) -> Result<QueryResult, ParseError> {
             got: data.result_type,
         });
     }
-    let entries: Vec<MatrixEntry> = serde_json::from_str(data.result.get()).map_err(malformed)?;
+    let entries: Vec<MatrixEntry<'_>> =
+        serde_json::from_str(data.result.get()).map_err(malformed)?;
     let series = entries
         .into_iter()
         .map(|e| Series {
             labels: e.metric,
-            points: e
-                .values
-                .iter()
-                .map(|(t, v)| Point {
-                    t: *t,
-                    v: parse_value(v),
-                })
-                .collect(),
+            points: e.values.iter().map(RawSample::point).collect(),
         })
         .collect();
     Ok(QueryResult { series, warnings })
@@ -115,32 +126,22 @@ pub fn parse_query(body: &[u8]) -> Result<QueryResult, ParseError> {
     let (data, warnings) = open_envelope(body)?;
     let series = match data.result_type.as_str() {
         "vector" => {
-            let entries: Vec<VectorEntry> =
+            let entries: Vec<VectorEntry<'_>> =
                 serde_json::from_str(data.result.get()).map_err(malformed)?;
             entries
                 .into_iter()
                 .map(|e| Series {
                     labels: e.metric,
-                    points: e
-                        .value
-                        .iter()
-                        .map(|(t, v)| Point {
-                            t: *t,
-                            v: parse_value(v),
-                        })
-                        .collect(),
+                    points: e.value.iter().map(RawSample::point).collect(),
                 })
                 .collect()
         }
         "scalar" => {
-            let (t, v): (f64, String) =
+            let sample: RawSample<'_> =
                 serde_json::from_str(data.result.get()).map_err(malformed)?;
             vec![Series {
                 labels: Labels::new(),
-                points: vec![Point {
-                    t,
-                    v: parse_value(&v),
-                }],
+                points: vec![sample.point()],
             }]
         }
         other => {
@@ -211,6 +212,14 @@ mod tests {
             assert_eq!(parse_value(&format_value(v)), v);
         }
         assert_eq!(format_value(f64::NEG_INFINITY), "-Inf");
+    }
+
+    #[test]
+    fn escaped_value_strings_still_parse() {
+        let body = br#"{"status":"success","data":{"resultType":"matrix","result":[
+            {"metric":{},"values":[[1,"1\u002e5"],[2,"2"]]}]}}"#;
+        let r = parse_query_range(body).expect("parses");
+        assert_eq!(r.series[0].points[0].v, 1.5);
     }
 
     #[test]

@@ -67,6 +67,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             theme.dim,
         ));
     }
+    spans.push(Span::styled(format!(" · {}", app.config.title), theme.dim));
     let help = Line::from(vec![
         Span::styled("?", theme.key),
         Span::styled(" help ", theme.dim),

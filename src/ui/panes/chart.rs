@@ -21,13 +21,26 @@ const GUTTER: u16 = 7;
 /// Rows a strip needs: a header and at least one of plot.
 const MIN_STRIP_ROWS: u16 = 2;
 
+/// Share of the plot a following chart scrolls by at once.
+const JUMP_FRACTION: u16 = 10;
+
 /// The time range of a plot `width` columns wide: the conductor's window, its end rounded up to
-/// a column boundary.
+/// a column boundary when paused, and to a tenth of the width when following now.
+///
+/// Following, the chart jumps a tenth of its width at a time and new points fill in towards the
+/// right edge in between, rather than scrolling by one column every few seconds: every scroll
+/// repaints the whole plot, which on a slow ssh link costs more than the data itself.
 #[must_use]
 pub fn plot_range(app: &App, width: u16) -> (f64, f64) {
     let window = app.conductor.window;
-    let col = window / f64::from(width.max(1));
-    let end = (app.conductor.end(app.now) / col).ceil() * col;
+    let width = width.max(1);
+    let columns = if app.conductor.paused_at.is_some() {
+        1
+    } else {
+        (width / JUMP_FRACTION).max(1)
+    };
+    let step = window / f64::from(width) * f64::from(columns);
+    let end = (app.conductor.end(app.now) / step).ceil() * step;
     (end - window, end)
 }
 
@@ -53,15 +66,13 @@ pub fn render(app: &App, queries: &[QueryId], area: Rect, buf: &mut Buffer) {
     let (start, end) = plot_range(app, plot_w);
     let rows = area.height - 1;
     let shown = strips.len().min(usize::from(rows / MIN_STRIP_ROWS));
-    let each = rows / shown as u16;
+    let (each, extra) = (rows / shown as u16, rows % shown as u16);
+    let mut top = area.y;
     for (i, (query, labels, series)) in strips.iter().take(shown).enumerate() {
-        let top = area.y + each * i as u16;
-        let height = if i + 1 == shown {
-            rows - each * i as u16
-        } else {
-            each
-        };
+        // Rows left over go one each to the first strips, so all are within a row of each other.
+        let height = each + u16::from((i as u16) < extra);
         let strip_area = Rect::new(area.x, top, area.width, height);
+        top += height;
         render_strip(
             app,
             (query, labels, series),

@@ -72,14 +72,6 @@ pub fn render(
         .map(|p| (p.1, p.2))
         .collect();
     let color = |s: Style| s.fg.unwrap_or(Color::Reset);
-    let arrow_at = hdg.map(|h| {
-        let r = h.to_radians();
-        (
-            cx + r.sin() * metres_per_col,
-            cy + r.cos() * metres_per_col * 2.0,
-            arrow(h),
-        )
-    });
     Canvas::default()
         .marker(Marker::Braille)
         .x_bounds(xb)
@@ -93,13 +85,9 @@ pub fn render(
                 coords: &recent,
                 color: color(theme.path_recent),
             });
-            ctx.layer();
-            ctx.print(cx, cy, Span::styled("●", theme.path_current));
-            if let Some((ax, ay, a)) = arrow_at {
-                ctx.print(ax, ay, Span::styled(a, theme.path_current));
-            }
         })
         .render(map, buf);
+    mark_position(app, (cx, cy), hdg, (xb, yb), map, buf);
     render_scale(
         app,
         metres_per_col,
@@ -110,6 +98,39 @@ pub fn render(
         },
         buf,
     );
+}
+
+/// Writes `●` in the cell holding the track's last point (found as the braille grid finds it)
+/// and the heading's arrow in the neighbouring cell it points to, clamped inside the map.
+fn mark_position(
+    app: &App,
+    (east, north): (f64, f64),
+    heading: Option<f64>,
+    (xb, yb): ([f64; 2], [f64; 2]),
+    map: Rect,
+    buf: &mut Buffer,
+) {
+    let (cols, rows) = (f64::from(map.width), f64::from(map.height));
+    let dot_x = ((east - xb[0]) / (xb[1] - xb[0]) * (cols * 2.0 - 1.0)).max(0.0);
+    let dot_y = ((yb[1] - north) / (yb[1] - yb[0]) * (rows * 4.0 - 1.0)).max(0.0);
+    let (col, row) = ((dot_x / 2.0) as i32, (dot_y / 4.0) as i32);
+    let style = app.theme.path_current;
+    let mut put = |c: i32, r: i32, symbol: &str| {
+        let c = c.clamp(0, i32::from(map.width) - 1) as u16;
+        let r = r.clamp(0, i32::from(map.height) - 1) as u16;
+        if let Some(cell) = buf.cell_mut((map.x + c, map.y + r)) {
+            cell.set_symbol(symbol).set_style(style);
+        }
+    };
+    if let Some(hd) = heading {
+        let rad = hd.to_radians();
+        put(
+            col + rad.sin().round() as i32,
+            row - rad.cos().round() as i32,
+            arrow(hd),
+        );
+    }
+    put(col, row, "●");
 }
 
 /// The track up to `end`: x and y samples joined on their timestamps.
@@ -154,7 +175,9 @@ fn bounds(track: &[(f64, f64, f64)], map: Rect) -> ([f64; 2], [f64; 2], f64) {
         y1 = y1.max(y);
     }
     let (dots_x, dots_y) = (f64::from(map.width) * 2.0, f64::from(map.height) * 4.0);
-    let span = ((x1 - x0) / dots_x).max((y1 - y0) / dots_y).max(0.05) * 1.15;
+    // A margin of two cells each side, so the heading arrow beside the position always fits.
+    let (room_x, room_y) = ((dots_x - 8.0).max(2.0), (dots_y - 16.0).max(2.0));
+    let span = ((x1 - x0) / room_x).max((y1 - y0) / room_y).max(0.05) * 1.05;
     let (mx, my) = (f64::midpoint(x0, x1), f64::midpoint(y0, y1));
     let (hx, hy) = (span * dots_x / 2.0, span * dots_y / 2.0);
     ([mx - hx, mx + hx], [my - hy, my + hy], span * 2.0)
