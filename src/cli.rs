@@ -25,7 +25,7 @@ pub struct Cli {
 }
 
 /// Which dashboard and data to open: shared by the dashboard and `snapshot`.
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone)]
 pub struct OpenArgs {
     /// Dashboard configuration (TOML).
     #[arg(short, long, value_name = "FILE", env = "CAPCOM_CONFIG", global = true)]
@@ -41,6 +41,18 @@ pub struct OpenArgs {
     /// mono when `NO_COLOR` is set, else dark).
     #[arg(long, value_name = "NAME|FILE", global = true)]
     pub theme: Option<String>,
+}
+
+impl Default for OpenArgs {
+    /// What `capcom` with no flags opens (speed 1, as clap's default gives).
+    fn default() -> Self {
+        Self {
+            config: None,
+            replay: None,
+            speed: 1.0,
+            theme: None,
+        }
+    }
 }
 
 /// Subcommands.
@@ -93,7 +105,8 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         None => {
-            let _log = crate::logging::init();
+            let log = crate::logging::init();
+            tracing::info!(?log, version = env!("CARGO_PKG_VERSION"), "capcom starting");
             let session = Session::prepare(&cli.open)?;
             crate::event::run_dashboard(session)?;
             Ok(0)

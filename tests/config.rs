@@ -72,3 +72,28 @@ fn the_recorded_dashboard_is_the_simulator_dashboard() {
     assert_eq!(ids, ["internal", "environment", "path"]);
     assert_eq!(c.window, 900.0);
 }
+
+#[test]
+fn no_configuration_opens_the_bundled_dashboard_and_recording() {
+    let open = capcom::cli::OpenArgs::default();
+    let session = capcom::session::Session::prepare_bundled(&open).expect("opens");
+    let bundled = config::parse(capcom::sim::recording::DASHBOARD_TOML, "capcom.toml").expect("ok");
+    assert_eq!(session.config, bundled);
+    assert_eq!(session.recording.origin, "bundled:mars-rover");
+    assert_eq!(session.speed, 1.0);
+}
+
+#[test]
+fn an_explicit_config_is_used_with_a_replay() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let open = capcom::cli::OpenArgs {
+        config: Some(root.join("tests/invalid_configs/unknown_key.toml")),
+        replay: Some(root.join("fixtures/mars-rover")),
+        ..capcom::cli::OpenArgs::default()
+    };
+    let err = capcom::session::Session::prepare_bundled(&open).expect_err("a bad config stops it");
+    assert!(
+        format!("{err:#}").contains("unknown field `widht`"),
+        "{err:#}"
+    );
+}

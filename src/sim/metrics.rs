@@ -13,7 +13,7 @@ pub struct MetricSeries {
     /// Decimal places kept (sensor resolution; keeps recordings small).
     pub decimals: i32,
     /// Reads the value off one telemetry sample.
-    pub read: fn(&Telemetry, usize) -> f64,
+    pub read: Reader,
     /// Index passed to `read` (the wheel, for per-wheel series).
     pub index: usize,
 }
@@ -23,99 +23,65 @@ pub const JOB: &str = "rover";
 /// The `instance` label of every rover series.
 pub const INSTANCE: &str = "rover-sim:9184";
 
-macro_rules! scalar {
-    ($name:literal, $decimals:literal, $field:ident) => {
-        vec![MetricSeries {
-            name: $name,
-            labels: vec![],
-            decimals: $decimals,
-            read: |t, _| t.$field,
-            index: 0,
-        }]
-    };
-}
+/// Reads one value off a telemetry sample; the index is the wheel, for per-wheel series.
+type Reader = fn(&Telemetry, usize) -> f64;
+
+/// The single-series metrics: name, decimals kept, and the field read.
+const SCALARS: [(&str, i32, Reader); 14] = [
+    ("rover_air_temperature_celsius", 2, |t, _| t.air_temp_c),
+    ("rover_battery_soc_percent", 2, |t, _| t.battery_soc_pct),
+    ("rover_bus_voltage_volts", 2, |t, _| t.bus_voltage_v),
+    ("rover_cpu_load_percent", 1, |t, _| t.cpu_load_pct),
+    ("rover_dust_opacity_tau", 3, |t, _| t.dust_opacity_tau),
+    ("rover_heading_degrees", 1, |t, _| t.heading_deg),
+    ("rover_odometry_meters", 2, |t, _| t.odometry_m),
+    ("rover_position_x_meters", 2, |t, _| t.x_m),
+    ("rover_position_y_meters", 2, |t, _| t.y_m),
+    ("rover_power_in_watts", 1, |t, _| t.power_in_w),
+    ("rover_power_out_watts", 1, |t, _| t.power_out_w),
+    ("rover_pressure_pascals", 1, |t, _| t.pressure_pa),
+    ("rover_uv_index", 2, |t, _| t.uv_index),
+    ("rover_wind_speed_meters_per_second", 2, |t, _| t.wind_mps),
+];
+
+/// The per-wheel metrics (a `wheel` label each): name, decimals kept, and the field read.
+const PER_WHEEL: [(&str, i32, Reader); 2] = [
+    ("rover_motor_temperature_celsius", 1, |t, i| {
+        t.motor_temp_c[i]
+    }),
+    ("rover_wheel_wear_percent", 3, |t, i| t.wheel_wear_pct[i]),
+];
 
 /// Every metric name the world exports with its series, in name order.
 #[must_use]
 pub fn catalogue() -> Vec<(&'static str, Vec<MetricSeries>)> {
-    let wheels = |name: &'static str, decimals: i32, read: fn(&Telemetry, usize) -> f64| {
-        WHEELS
+    let scalars = SCALARS.iter().map(|&(name, decimals, read)| {
+        (
+            name,
+            vec![MetricSeries {
+                name,
+                labels: vec![],
+                decimals,
+                read,
+                index: 0,
+            }],
+        )
+    });
+    let wheels = PER_WHEEL.iter().map(|&(name, decimals, read)| {
+        let series = WHEELS
             .iter()
             .enumerate()
-            .map(|(i, w)| MetricSeries {
+            .map(|(index, w)| MetricSeries {
                 name,
                 labels: vec![("wheel", *w)],
                 decimals,
                 read,
-                index: i,
+                index,
             })
-            .collect::<Vec<_>>()
-    };
-    let mut all = vec![
-        (
-            "rover_air_temperature_celsius",
-            scalar!("rover_air_temperature_celsius", 2, air_temp_c),
-        ),
-        (
-            "rover_battery_soc_percent",
-            scalar!("rover_battery_soc_percent", 2, battery_soc_pct),
-        ),
-        (
-            "rover_bus_voltage_volts",
-            scalar!("rover_bus_voltage_volts", 2, bus_voltage_v),
-        ),
-        (
-            "rover_cpu_load_percent",
-            scalar!("rover_cpu_load_percent", 1, cpu_load_pct),
-        ),
-        (
-            "rover_dust_opacity_tau",
-            scalar!("rover_dust_opacity_tau", 3, dust_opacity_tau),
-        ),
-        (
-            "rover_heading_degrees",
-            scalar!("rover_heading_degrees", 1, heading_deg),
-        ),
-        (
-            "rover_motor_temperature_celsius",
-            wheels("rover_motor_temperature_celsius", 1, |t, i| {
-                t.motor_temp_c[i]
-            }),
-        ),
-        (
-            "rover_odometry_meters",
-            scalar!("rover_odometry_meters", 2, odometry_m),
-        ),
-        (
-            "rover_position_x_meters",
-            scalar!("rover_position_x_meters", 2, x_m),
-        ),
-        (
-            "rover_position_y_meters",
-            scalar!("rover_position_y_meters", 2, y_m),
-        ),
-        (
-            "rover_power_in_watts",
-            scalar!("rover_power_in_watts", 1, power_in_w),
-        ),
-        (
-            "rover_power_out_watts",
-            scalar!("rover_power_out_watts", 1, power_out_w),
-        ),
-        (
-            "rover_pressure_pascals",
-            scalar!("rover_pressure_pascals", 1, pressure_pa),
-        ),
-        ("rover_uv_index", scalar!("rover_uv_index", 2, uv_index)),
-        (
-            "rover_wheel_wear_percent",
-            wheels("rover_wheel_wear_percent", 3, |t, i| t.wheel_wear_pct[i]),
-        ),
-        (
-            "rover_wind_speed_meters_per_second",
-            scalar!("rover_wind_speed_meters_per_second", 2, wind_mps),
-        ),
-    ];
+            .collect();
+        (name, series)
+    });
+    let mut all: Vec<_> = scalars.chain(wheels).collect();
     all.sort_by_key(|(n, _)| *n);
     all
 }

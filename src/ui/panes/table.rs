@@ -104,13 +104,23 @@ pub fn render(app: &App, pane: PaneId, queries: &[QueryId], area: Rect, buf: &mu
 }
 
 /// `text` cut to `width` characters with an ellipsis, or padded to it.
+///
+/// The ellipsis goes a third of the way in, keeping more of the end: in a set of series named
+/// from a template (`wear {{wheel}}`), the end is what tells rows apart (`w…LM`, `w…RM`).
 fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        format!("{text:<width$}")
-    } else {
-        let cut: String = text.chars().take(width.saturating_sub(1)).collect();
-        format!("{cut}…")
+    let len = text.chars().count();
+    if len <= width {
+        return format!("{text:<width$}");
     }
+    if width == 0 {
+        return String::new();
+    }
+    let keep = width.saturating_sub(1);
+    let head = keep / 3;
+    let tail = keep - head;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(len - tail).collect();
+    format!("{start}…{end}")
 }
 
 /// A gauge of `width` cells filled to `fraction`, in eighths of a cell.
@@ -144,7 +154,10 @@ mod tests {
 
     #[test]
     fn long_labels_get_an_ellipsis() {
-        assert_eq!(fit("battery", 4), "bat…");
+        assert_eq!(fit("battery", 4), "b…ry");
+        assert_eq!(fit("wear LM", 4), "w…LM");
+        assert_eq!(fit("motor LF", 6), "m…r LF");
+        assert_eq!(fit("x", 0), "");
         assert_eq!(fit("cpu", 5), "cpu  ");
     }
 }
