@@ -76,6 +76,7 @@ fn app() -> App {
                 series,
                 warnings: vec![],
             }),
+            replace: false,
         }));
     }
     app.update(Action::Resize {

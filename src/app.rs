@@ -8,6 +8,7 @@ use crate::keymap::Mode;
 use crate::model::{Conductor, SeriesSet};
 use crate::source::SourceUpdate;
 use crate::source::fixture::ReplayClock;
+use crate::source::poller::{Want, step_for};
 use crate::theme::Theme;
 use crate::ui;
 
@@ -23,10 +24,21 @@ pub struct QueryState {
     pub set: SeriesSet,
     /// Display time of the last successful answer.
     pub last_ok: Option<f64>,
-    /// The last failure, if it is newer than the last success: display time and reason.
-    pub error: Option<(f64, String)>,
+    /// The last failure, if it is newer than the last success.
+    pub error: Option<Failure>,
     /// Warnings the backend attached to the last answer.
     pub warnings: Vec<String>,
+}
+
+/// Why a query's data is not fresh.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// Display time of the failure.
+    pub at: f64,
+    /// One readable line.
+    pub reason: String,
+    /// The query itself is at fault (bad PromQL, not recorded), not the source.
+    pub query_only: bool,
 }
 
 /// Where display time comes from.
@@ -218,18 +230,29 @@ impl App {
                 query,
                 fetched_at,
                 result,
+                replace,
             } => {
+                let cap = self.config.max_points;
                 let Some(state) = self.queries.get_mut(query) else {
                     return;
                 };
                 match result {
                     Ok(r) => {
+                        if replace {
+                            state.set = SeriesSet::new(cap);
+                        }
                         state.set.merge(&r.series);
                         state.last_ok = Some(fetched_at);
                         state.error = None;
                         state.warnings = r.warnings;
                     }
-                    Err(e) => state.error = Some((fetched_at, e.to_string())),
+                    Err(e) => {
+                        state.error = Some(Failure {
+                            at: fetched_at,
+                            reason: e.to_string(),
+                            query_only: e.is_query_only(),
+                        });
+                    }
                 }
             }
             SourceUpdate::ReplayFinished => {
@@ -283,17 +306,17 @@ impl App {
         let failing = states
             .iter()
             .filter_map(|s| s.error.as_ref())
-            .max_by(|a, b| a.0.total_cmp(&b.0));
+            .max_by(|a, b| a.at.total_cmp(&b.at));
         let oldest_ok = states
             .iter()
             .map(|s| s.last_ok)
             .try_fold(f64::INFINITY, |acc, t| t.map(|t| acc.min(t)));
         let newest_ok = states.iter().filter_map(|s| s.last_ok).reduce(f64::max);
         let age = |t: f64| (self.now - t).max(0.0);
-        if let Some((_, reason)) = failing {
+        if let Some(f) = failing {
             return Freshness::Stale {
                 age: newest_ok.map(age),
-                reason: reason.clone(),
+                reason: f.reason.clone(),
             };
         }
         match oldest_ok.filter(|t| t.is_finite()) {
@@ -306,10 +329,57 @@ impl App {
         }
     }
 
-    /// Every query of the dashboard, for the status bar's per-source line.
+    /// What each query should fetch for the screen as it is: charts a range at about one point
+    /// per column of their plot (the zoomed pane at its zoomed width), paths a range at one
+    /// point per braille dot column, tables the value at the window's end.
     #[must_use]
-    pub fn all_queries(&self) -> Vec<usize> {
-        (0..self.queries.len()).collect()
+    pub fn fetch_plan(&self) -> Vec<Want> {
+        use crate::config::PaneKind;
+        let mut plan = vec![Want::Nothing; self.queries.len()];
+        let screen = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        let (main, _) = ui::layout::split(screen);
+        let window = self.conductor.window;
+        let paused_end = self.conductor.paused_at.map(|p| p.min(self.now));
+        for (pane, rect) in ui::layout::pane_areas(&self.config, screen) {
+            let rect = if self.zoomed() == Some(pane) {
+                main
+            } else {
+                rect
+            };
+            let inner = rect.width.saturating_sub(2);
+            let range = |columns: u16| Want::Range {
+                window,
+                step: step_for(window, columns),
+                paused_end,
+            };
+            match &self.config.panes[pane].kind {
+                PaneKind::Chart(qs) => {
+                    let want = range(inner.saturating_sub(ui::panes::chart::GUTTER));
+                    for &q in qs {
+                        plan[q] = want;
+                    }
+                }
+                PaneKind::Table(qs) => qs
+                    .iter()
+                    .for_each(|&q| plan[q] = Want::Instant { at: paused_end }),
+                PaneKind::Path { x, y, heading } => {
+                    let want = range(inner.saturating_mul(2));
+                    for q in [Some(*x), Some(*y), *heading].into_iter().flatten() {
+                        plan[q] = want;
+                    }
+                }
+            }
+        }
+        plan
+    }
+
+    /// The source's health for the status bar: the freshness of every query whose failure is
+    /// not the query's own fault, and how many queries fail on their own (bad PromQL).
+    #[must_use]
+    pub fn source_health(&self) -> (Freshness, usize) {
+        let (own, rest): (Vec<usize>, Vec<usize>) = (0..self.queries.len())
+            .partition(|&q| self.queries[q].error.as_ref().is_some_and(|f| f.query_only));
+        (self.freshness(&rest), own.len())
     }
 
     /// The queries a pane reads.
@@ -350,6 +420,7 @@ mod tests {
             query,
             fetched_at: at,
             result,
+            replace: false,
         })
     }
 

@@ -26,6 +26,10 @@ pub struct Cli {
 
 /// Which dashboard and data to open: shared by the dashboard and `snapshot`.
 #[derive(Debug, Args, Clone)]
+#[expect(
+    clippy::doc_markdown,
+    reason = "these doc comments are --help text, not rustdoc"
+)]
 pub struct OpenArgs {
     /// Dashboard configuration (TOML).
     #[arg(short, long, value_name = "FILE", env = "CAPCOM_CONFIG", global = true)]
@@ -34,6 +38,10 @@ pub struct OpenArgs {
     /// the dashboard unless --config is given.
     #[arg(long, value_name = "DIR", global = true)]
     pub replay: Option<PathBuf>,
+    /// A live Prometheus to read, e.g. http://127.0.0.1:9090 (overrides the config's
+    /// [prometheus] url; with no config, the bundled rover dashboard reads it).
+    #[arg(long, value_name = "URL", global = true)]
+    pub prometheus: Option<String>,
     /// Replay speed: 1 is real time, 60 plays a minute each second.
     #[arg(long, value_name = "N", default_value_t = 1.0, global = true, value_parser = parse_speed)]
     pub speed: f64,
@@ -49,6 +57,7 @@ impl Default for OpenArgs {
         Self {
             config: None,
             replay: None,
+            prometheus: None,
             speed: 1.0,
             theme: None,
         }
@@ -65,6 +74,32 @@ pub enum Command {
         #[arg(long, default_value = "160x48", value_parser = parse_size)]
         size: (u16, u16),
     },
+    /// Record what the live sources answer into a recording directory, for `--replay`.
+    ///
+    /// Every chunk (a minute by default) it asks each dashboard query for the range since the
+    /// last chunk and writes the response bodies verbatim, with the dashboard and a manifest;
+    /// Ctrl-C stops early and keeps everything recorded so far.
+    Record {
+        /// The recording directory to write (created; must be empty if it exists).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// How long to record.
+        #[arg(long, default_value = "10m", value_parser = parse_duration)]
+        duration: f64,
+        /// History before now to include, so a replay starts with a full window (default:
+        /// the dashboard's window).
+        #[arg(long, value_parser = parse_duration)]
+        since: Option<f64>,
+        /// Seconds between recorded samples.
+        #[arg(long, default_value = "15s", value_parser = parse_duration)]
+        step: f64,
+        /// How often to write what has been recorded.
+        #[arg(long, default_value = "1m", value_parser = parse_duration)]
+        chunk: f64,
+    },
+    /// Check the configuration and probe each source: reachable, credentials accepted, version,
+    /// and that every query runs. One line per check; exit status 1 if any fails.
+    Check,
     /// Run the rover world simulator.
     Simulate {
         /// Write a recording of one sol to DIR (the bundled fixtures/mars-rover is made this way).
@@ -74,6 +109,13 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+fn parse_duration(s: &str) -> Result<f64, String> {
+    match humantime::parse_duration(s) {
+        Ok(d) if d.as_secs_f64() > 0.0 => Ok(d.as_secs_f64()),
+        _ => Err(format!("{s:?} is not a duration like 30s, 10m or 2h")),
+    }
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {
@@ -113,9 +155,27 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Some(Command::Snapshot { size }) => {
             let session = Session::prepare(&cli.open)?;
-            print!("{}", session.snapshot(size, crate::wall_now()));
+            print!("{}", session.snapshot(size, crate::wall_now())?);
             Ok(0)
         }
+        Some(Command::Record {
+            out,
+            duration,
+            since,
+            step,
+            chunk,
+        }) => {
+            let session = Session::prepare(&cli.open)?;
+            let plan = crate::record::Plan {
+                duration,
+                since,
+                step,
+                chunk,
+            };
+            crate::record::run(&session, &out, &plan)?;
+            Ok(0)
+        }
+        Some(Command::Check) => crate::check::run(&cli.open),
         Some(Command::Simulate {
             write_recording,
             seed,

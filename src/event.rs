@@ -9,16 +9,13 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 
 use crate::action::{Action, Effect};
 use crate::app::App;
 use crate::keymap;
-use crate::session::Session;
-use crate::source::SourceUpdate;
-use crate::source::fixture;
+use crate::session::{Session, Sources};
+use crate::source::poller::Plan;
 
 /// How often the clock ticks (ages and the status clock move).
 pub const TICK_PERIOD: Duration = Duration::from_secs(1);
@@ -26,10 +23,6 @@ pub const TICK_PERIOD: Duration = Duration::from_secs(1);
 pub const MIN_FRAME_GAP: Duration = Duration::from_millis(33);
 /// How long the first frame waits for data before drawing without it.
 const FIRST_DATA_WAIT: Duration = Duration::from_millis(40);
-/// Updates a source may queue before it waits for the loop.
-const CHANNEL_CAPACITY: usize = 256;
-/// A replay polls its recording as often as a live source would poll its backend.
-const REPLAY_POLL: f64 = crate::config::DEFAULT_INTERVAL_SECS;
 
 /// Runs the interactive dashboard until the user quits or a signal arrives.
 ///
@@ -40,31 +33,24 @@ pub fn run_dashboard(session: Session) -> Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let (app, replay) = session.start(crate::wall_now());
-        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-        let cancel = CancellationToken::new();
-        let clock = session.clock(app.now);
-        let period = Duration::from_secs_f64((REPLAY_POLL / session.speed).max(0.05));
+        let (mut app, replay) = session.start(crate::wall_now());
         let (terminal, guard) = crate::tui::init()?;
-        let task = tokio::spawn(fixture::run(replay, clock, period, tx, cancel.clone()));
-        let result = run_loop(app, terminal, rx).await;
+        let size = terminal.size()?;
+        app.update(Action::Resize {
+            width: size.width,
+            height: size.height,
+        });
+        let sources = session.spawn_sources(&app, replay)?;
+        let cancel = sources.cancel.clone();
+        let result = run_loop(app, terminal, sources).await;
         cancel.cancel();
-        let _ = task.await;
         drop(guard);
         result
     })
 }
 
-async fn run_loop(
-    mut app: App,
-    mut terminal: DefaultTerminal,
-    mut rx: mpsc::Receiver<SourceUpdate>,
-) -> Result<()> {
-    let size = terminal.size()?;
-    app.update(Action::Resize {
-        width: size.width,
-        height: size.height,
-    });
+async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sources) -> Result<()> {
+    let Sources { mut rx, plan, .. } = sources;
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK_PERIOD);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -110,6 +96,12 @@ async fn run_loop(
             pending = true;
             if app.update(action).contains(&Effect::Quit) {
                 return Ok(());
+            }
+        }
+        if pending {
+            let wanted = app.fetch_plan();
+            if **plan.borrow() != wanted {
+                plan.send_replace(Plan::new(wanted));
             }
         }
         if pending && (now_please || Instant::now() >= draw_at) {

@@ -6,12 +6,14 @@
 
 pub mod action;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod event;
 pub mod keymap;
 pub mod logging;
 pub mod model;
+pub mod record;
 pub mod session;
 pub mod sim;
 pub mod source;

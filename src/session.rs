@@ -1,30 +1,61 @@
 //! What to open, resolved from the command line, configuration and environment: the dashboard
-//! configuration, the theme, and where data comes from (a recording, for now). Shared by the
-//! interactive dashboard and `capcom snapshot`, so both show the same thing.
+//! configuration, the theme, and where data comes from — a live Prometheus or a recording.
+//! Shared by the interactive dashboard, `capcom snapshot`, `record` and `check`, so all of them
+//! agree on what a command line means.
 
-use color_eyre::eyre::{Result, WrapErr, bail};
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
 
 use crate::action::Action;
 use crate::app::{App, Clock, ReplayInfo};
 use crate::cli::OpenArgs;
-use crate::config::{self, Config};
+use crate::config::{self, Config, Connection, PrometheusConfig};
 use crate::source::SourceUpdate;
-use crate::source::fixture::{Recording, Replay, ReplayClock};
+use crate::source::fixture::{self, Recording, Replay, ReplayClock};
+use crate::source::poller::{self, Plan};
+use crate::source::prometheus::PrometheusClient;
 use crate::theme::Theme;
+
+/// Updates a source may queue before it waits for the loop.
+pub const CHANNEL_CAPACITY: usize = 256;
+
+/// Where a session's data comes from.
+#[derive(Debug)]
+pub enum Data {
+    /// A recording, replayed.
+    Replay(Recording),
+    /// A live Prometheus.
+    Live(PrometheusConfig),
+}
 
 /// A resolved session: everything needed to build the app and start its sources.
 #[derive(Debug)]
 pub struct Session {
     /// The dashboard.
     pub config: Config,
+    /// The dashboard's text, as written (a recording keeps it).
+    pub config_text: String,
     /// The theme.
     pub theme: Theme,
-    /// The recording to replay.
-    pub recording: Recording,
+    /// Where data comes from.
+    pub data: Data,
     /// Replay speed.
     pub speed: f64,
+}
+
+/// The running sources of a session: dropping it does not stop them; cancel does.
+pub struct Sources {
+    /// Their updates.
+    pub rx: mpsc::Receiver<SourceUpdate>,
+    /// Tells live pollers what to fetch (unused by a replay).
+    pub plan: watch::Sender<Plan>,
+    /// Stops them.
+    pub cancel: CancellationToken,
 }
 
 impl Session {
@@ -43,9 +74,8 @@ impl Session {
         Self::prepare_with(open, found.as_ref())
     }
 
-    /// What [`Session::prepare`] does, ignoring any default config file: `--config` or
-    /// `--replay` if given, else the bundled recording. For tests, which must not depend on the
-    /// files of whoever runs them.
+    /// What [`Session::prepare`] does, ignoring any default config file: for tests, which must
+    /// not depend on the files of whoever runs them.
     ///
     /// # Errors
     /// As [`Session::prepare`].
@@ -55,89 +85,215 @@ impl Session {
     }
 
     fn prepare_with(open: &OpenArgs, found: Option<&config::ConfigSource>) -> Result<Self> {
-        let file_config = found.map(|s| config::load(s.path())).transpose()?;
-        let recording = match &open.replay {
-            Some(dir) => Recording::open(dir).wrap_err("cannot open the recording")?,
-            None if file_config.is_some() => bail!(
-                "{} configures live sources, and live polling is not built yet: replay a recording \
-                 with --replay DIR, or run capcom with no configuration for the bundled demo",
-                found
-                    .as_ref()
-                    .map_or(String::new(), |s| s.path().display().to_string())
-            ),
-            None => Recording::bundled().wrap_err("the bundled recording is broken")?,
+        let file = match found {
+            Some(s) => {
+                let text = std::fs::read_to_string(s.path())
+                    .map_err(|e| eyre!("{}: {e}", s.path().display()))?;
+                let config = config::parse(&text, &s.path().display().to_string())?;
+                Some((config, text))
+            }
+            None => None,
         };
-        let config = match file_config {
-            Some(c) => c,
-            None => recording.config()?,
+        let (mut config, config_text, data) = match (&open.replay, file) {
+            (Some(dir), file) => {
+                let rec = Recording::open(dir).wrap_err("cannot open the recording")?;
+                let (config, text) = match file {
+                    Some(f) => f,
+                    None => (rec.config()?, rec.dashboard.clone()),
+                };
+                (config, text, Data::Replay(rec))
+            }
+            (None, Some((config, text))) => {
+                let live = live_source(open, &config, found)?;
+                (config, text, Data::Live(live))
+            }
+            (None, None) if open.prometheus.is_some() => {
+                let text = crate::sim::recording::DASHBOARD_TOML.to_owned();
+                let config = config::parse(&text, "the bundled dashboard")?;
+                let live = live_source(open, &config, None)?;
+                (config, text, Data::Live(live))
+            }
+            (None, None) => {
+                let rec = Recording::bundled().wrap_err("the bundled recording is broken")?;
+                (rec.config()?, rec.dashboard.clone(), Data::Replay(rec))
+            }
         };
-        let theme_name = open
-            .theme
-            .clone()
-            .or_else(|| {
-                std::env::var_os("NO_COLOR")
-                    .filter(|v| !v.is_empty())
-                    .map(|_| "mono".to_owned())
-            })
-            .or_else(|| config.theme.clone())
-            .unwrap_or_else(|| "dark".to_owned());
-        let theme = Theme::load(&theme_name).map_err(color_eyre::eyre::Error::msg)?;
+        if let Data::Live(p) = &data {
+            config.prometheus = Some(p.clone());
+        }
+        let theme =
+            Theme::load(&theme_name(open, &config)).map_err(color_eyre::eyre::Error::msg)?;
         Ok(Self {
             config,
+            config_text,
             theme,
-            recording,
+            data,
             speed: open.speed,
         })
     }
 
-    /// The replay clock for a replay starting at wall-clock time `wall`.
+    /// The replay clock for a replay starting at wall-clock time `wall` (none when live).
     #[must_use]
-    pub fn clock(&self, wall: f64) -> ReplayClock {
-        let m = &self.recording.manifest;
-        ReplayClock {
+    pub fn clock(&self, wall: f64) -> Option<ReplayClock> {
+        let Data::Replay(rec) = &self.data else {
+            return None;
+        };
+        let m = &rec.manifest;
+        Some(ReplayClock {
             wall_origin: wall,
             rec_origin: m.started + m.replay_from,
             speed: self.speed,
+        })
+    }
+
+    /// The app at wall-clock time `wall`, and the replay to feed it if this is one, with the
+    /// errors for queries the recording cannot answer already applied.
+    #[must_use]
+    pub fn start(&self, wall: f64) -> (App, Option<Replay>) {
+        let config = self.config.clone();
+        let theme = self.theme.clone();
+        match (&self.data, self.clock(wall)) {
+            (Data::Replay(rec), Some(clock)) => {
+                let info = ReplayInfo {
+                    name: rec.manifest.name.clone(),
+                    speed: self.speed,
+                    finished: false,
+                };
+                let mut app = App::new(config, theme, Clock::Replay(clock), Some(info), wall);
+                let (replay, errors) = Replay::new(rec, &self.config, clock);
+                for e in errors {
+                    app.update(Action::Source(e));
+                }
+                (app, Some(replay))
+            }
+            _ => (App::new(config, theme, Clock::Live, None, wall), None),
         }
     }
 
-    /// The app at wall-clock time `wall`, and the replay to feed it, with the errors for
-    /// queries the recording cannot answer already applied.
-    #[must_use]
-    pub fn start(&self, wall: f64) -> (App, Replay) {
-        let clock = self.clock(wall);
-        let info = ReplayInfo {
-            name: self.recording.manifest.name.clone(),
-            speed: self.speed,
-            finished: false,
-        };
-        let mut app = App::new(
-            self.config.clone(),
-            self.theme.clone(),
-            Clock::Replay(clock),
-            Some(info),
-            wall,
-        );
-        let (replay, errors) = Replay::new(&self.recording, &self.config, clock);
-        for e in errors {
-            app.update(Action::Source(e));
+    /// Starts this session's sources for `app` (a replay task, or one live poller per query).
+    /// Call inside a tokio runtime.
+    ///
+    /// # Errors
+    /// A live source whose client cannot be set up (credentials, CA bundle).
+    pub fn spawn_sources(&self, app: &App, replay: Option<Replay>) -> Result<Sources> {
+        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        let cancel = CancellationToken::new();
+        let (plan, plan_rx) = watch::channel(Plan::new(app.fetch_plan()));
+        match (&self.data, replay) {
+            (Data::Replay(_), Some(replay)) => {
+                let clock = self
+                    .clock(app.now)
+                    .ok_or_else(|| eyre!("a replay without a clock"))?;
+                let period =
+                    Duration::from_secs_f64((config::DEFAULT_INTERVAL_SECS / self.speed).max(0.05));
+                tokio::spawn(fixture::run(replay, clock, period, tx, cancel.clone()));
+            }
+            (Data::Live(p), _) => {
+                let client =
+                    PrometheusClient::new(&p.connection).map_err(|e| eyre!("prometheus: {e}"))?;
+                let queries: Vec<String> = self
+                    .config
+                    .queries
+                    .iter()
+                    .map(|q| q.promql.clone())
+                    .collect();
+                let interval = Duration::from_secs_f64(p.interval);
+                poller::spawn(&client, &queries, &plan_rx, interval, &tx, &cancel);
+            }
+            (Data::Replay(_), None) => bail!("a replay session started without its replay"),
         }
-        (app, replay)
+        Ok(Sources { rx, plan, cancel })
     }
 
-    /// One frame at `size` as plain text, exactly `size.1` lines, with the replay played up to
-    /// wall-clock time `wall`.
-    #[must_use]
-    pub fn snapshot(&self, size: (u16, u16), wall: f64) -> String {
-        let (mut app, mut replay) = self.start(wall);
-        let now = app.now;
-        feed(&mut app, replay.poll(now));
+    /// One frame at `size` as plain text, exactly `size.1` lines, at wall-clock time `wall`: a
+    /// replay played up to then, or each live query answered once (or failed).
+    ///
+    /// # Errors
+    /// A live source that cannot be set up.
+    pub fn snapshot(&self, size: (u16, u16), wall: f64) -> Result<String> {
+        let (mut app, replay) = self.start(wall);
         app.update(Action::Resize {
             width: size.0,
             height: size.1,
         });
-        frame_text(&app, size)
+        match replay {
+            Some(mut replay) => {
+                let now = app.now;
+                feed(&mut app, replay.poll(now));
+            }
+            None => self.fetch_once(&mut app)?,
+        }
+        Ok(frame_text(&app, size))
     }
+
+    /// Runs the live pollers until every query has answered once, or its timeout has passed.
+    fn fetch_once(&self, app: &mut App) -> Result<()> {
+        let timeout = self
+            .config
+            .prometheus
+            .as_ref()
+            .map_or(10.0, |p| p.connection.timeout);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async {
+            let mut sources = self.spawn_sources(app, None)?;
+            let mut answered = vec![false; app.queries.len()];
+            let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(timeout + 1.0);
+            while !answered.iter().all(|a| *a) {
+                let Ok(Some(update)) = tokio::time::timeout_at(deadline, sources.rx.recv()).await
+                else {
+                    break;
+                };
+                if let SourceUpdate::MetricsFetched { query, .. } = &update {
+                    answered[*query] = true;
+                }
+                app.update(Action::Source(update));
+            }
+            sources.cancel.cancel();
+            Ok(())
+        })
+    }
+}
+
+/// The live Prometheus of a session: `--prometheus` over the file's `[prometheus]`.
+fn live_source(
+    open: &OpenArgs,
+    config: &Config,
+    found: Option<&config::ConfigSource>,
+) -> Result<PrometheusConfig> {
+    match (&open.prometheus, &config.prometheus) {
+        (Some(url), file) => {
+            config::validate_url(url).map_err(|e| eyre!("--prometheus: {e}"))?;
+            let mut p = file.clone().unwrap_or(PrometheusConfig {
+                connection: Connection::to_url(url),
+                interval: config::DEFAULT_INTERVAL_SECS,
+            });
+            url.trim_end_matches('/').clone_into(&mut p.connection.url);
+            Ok(p)
+        }
+        (None, Some(p)) => Ok(p.clone()),
+        (None, None) => bail!(
+            "{} has no [prometheus] section: add one with its url, pass --prometheus URL, or \
+             replay a recording with --replay DIR",
+            found.map_or_else(
+                || "the configuration".to_owned(),
+                |s| s.path().display().to_string()
+            )
+        ),
+    }
+}
+
+fn theme_name(open: &OpenArgs, config: &Config) -> String {
+    open.theme
+        .clone()
+        .or_else(|| {
+            std::env::var_os("NO_COLOR")
+                .filter(|v| !v.is_empty())
+                .map(|_| "mono".to_owned())
+        })
+        .or_else(|| config.theme.clone())
+        .unwrap_or_else(|| "dark".to_owned())
 }
 
 /// Applies source updates to the app.
@@ -163,15 +319,12 @@ pub fn frame_text(app: &App, size: (u16, u16)) -> String {
             if skip == 0 {
                 line.push_str(symbol);
             }
-            skip = skip.max(unicode_width(symbol)).saturating_sub(1);
+            skip = skip
+                .max(ratatui::text::Span::raw(symbol).width())
+                .saturating_sub(1);
         }
         out.push_str(line.trim_end());
         out.push('\n');
     }
     out
-}
-
-fn unicode_width(s: &str) -> usize {
-    use ratatui::text::Span;
-    Span::raw(s).width()
 }

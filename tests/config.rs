@@ -79,7 +79,10 @@ fn no_configuration_opens_the_bundled_dashboard_and_recording() {
     let session = capcom::session::Session::prepare_bundled(&open).expect("opens");
     let bundled = config::parse(capcom::sim::recording::DASHBOARD_TOML, "capcom.toml").expect("ok");
     assert_eq!(session.config, bundled);
-    assert_eq!(session.recording.origin, "bundled:mars-rover");
+    let capcom::session::Data::Replay(rec) = &session.data else {
+        panic!("a replay")
+    };
+    assert_eq!(rec.origin, "bundled:mars-rover");
     assert_eq!(session.speed, 1.0);
 }
 

@@ -30,12 +30,16 @@ fn session() -> Session {
 /// The app `secs` seconds into the replay, sized `w`×`h`, after `actions`.
 fn app_at(secs: f64, (w, h): (u16, u16), actions: &[Action]) -> App {
     let session = session();
-    let (mut app, mut replay) = session.start(WALL);
+    let (mut app, replay) = session.start(WALL);
+    let mut replay = replay.expect("the bundled session replays");
     app.update(Action::Resize {
         width: w,
         height: h,
     });
-    let now = session.clock(WALL).display(WALL + secs);
+    let now = session
+        .clock(WALL)
+        .expect("a replay clock")
+        .display(WALL + secs);
     feed(&mut app, replay.poll(now));
     app.update(Action::Tick { wall: WALL + secs });
     for a in actions {
@@ -123,7 +127,7 @@ fn limit_levels_are_coloured_and_worded() {
 
 #[test]
 fn the_snapshot_command_prints_exactly_height_lines() {
-    let text = session().snapshot((120, 30), WALL);
+    let text = session().snapshot((120, 30), WALL).expect("snapshot");
     assert_eq!(text.lines().count(), 30);
     assert!(
         text.contains("Environment") && text.contains("Internal") && text.contains("Rover path")

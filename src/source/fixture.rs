@@ -180,6 +180,44 @@ fn parse_manifest(bytes: &[u8], path: &Path) -> Result<Manifest, RecordingError>
     })
 }
 
+/// Every recorded answer to `promql`, parsed and joined: a recording made in chunks holds
+/// several bodies per query, each series' points concatenated in time order without repeats.
+fn load_query(rec: &Recording, promql: &str) -> Result<QueryResult, SourceError> {
+    let entries: Vec<&PrometheusEntry> = rec
+        .manifest
+        .prometheus
+        .iter()
+        .filter(|e| e.query.trim() == promql.trim())
+        .collect();
+    if entries.is_empty() {
+        return Err(SourceError::NotRecorded(promql.to_owned()));
+    }
+    let mut joined = QueryResult {
+        series: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for entry in entries {
+        let body = rec
+            .body(&entry.file)
+            .map_err(|e| SourceError::NotRecorded(format!("{}: {e}", entry.file)))?;
+        let part = parse_query_range(&body)?;
+        joined.warnings.extend(part.warnings);
+        for s in part.series {
+            match joined.series.iter_mut().find(|j| j.labels == s.labels) {
+                Some(j) => j.points.extend(s.points),
+                None => joined.series.push(s),
+            }
+        }
+    }
+    for s in &mut joined.series {
+        s.points.sort_by(|a, b| a.t.total_cmp(&b.t));
+        s.points.dedup_by(|a, b| a.t.total_cmp(&b.t).is_eq());
+    }
+    joined.series.sort_by(|a, b| a.labels.cmp(&b.labels));
+    joined.warnings.dedup();
+    Ok(joined)
+}
+
 /// Maps wall-clock time to display time and recording time during a replay.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReplayClock {
@@ -236,21 +274,9 @@ impl Replay {
                 query: qid,
                 fetched_at: clock.wall_origin,
                 result: Err(e),
+                replace: false,
             };
-            let Some(entry) = rec
-                .manifest
-                .prometheus
-                .iter()
-                .find(|e| e.query.trim() == q.promql.trim())
-            else {
-                errors.push(fail(SourceError::NotRecorded(q.promql.clone())));
-                continue;
-            };
-            let parsed = rec
-                .body(&entry.file)
-                .map_err(|e| SourceError::NotRecorded(format!("{}: {e}", entry.file)))
-                .and_then(|b| parse_query_range(&b).map_err(SourceError::from));
-            match parsed {
+            match load_query(rec, &q.promql) {
                 Ok(QueryResult {
                     mut series,
                     warnings,
@@ -309,6 +335,7 @@ impl Replay {
                     series,
                     warnings: track.warnings.clone(),
                 }),
+                replace: false,
             });
         }
         if now >= self.end && !self.finished {

@@ -3,6 +3,8 @@
 //! cannot tell a replayed recording from a live backend.
 
 pub mod fixture;
+pub mod http;
+pub mod poller;
 pub mod prometheus;
 
 use crate::config::QueryId;
@@ -24,15 +26,78 @@ impl SourceId {
     }
 }
 
-/// Why a source could not deliver a query's data.
+/// Why a source could not deliver a query's data: one line, for the pane that shows it.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum SourceError {
-    /// The body came but could not be read.
+    /// The body came but could not be read, or was the API's error envelope.
     #[error("prometheus: {0}")]
     Parse(#[from] prometheus::ParseError),
+    /// No answer within the configured timeout.
+    #[error("prometheus: timeout after {0} s")]
+    Timeout(u64),
+    /// The connection could not be made (refused, unreachable, DNS, TLS).
+    #[error("prometheus: cannot connect: {0}")]
+    Connect(String),
+    /// An HTTP error status without the API's error envelope.
+    #[error("prometheus: HTTP {status}{}", if .detail.is_empty() { String::new() } else { format!(": {}", .detail) })]
+    Http {
+        /// The status code and reason, e.g. `503 Service Unavailable`.
+        status: String,
+        /// The start of the body, made safe to print.
+        detail: String,
+    },
+    /// The client could not be set up (credentials, CA bundle).
+    #[error("prometheus: {0}")]
+    Setup(String),
     /// A replayed recording holds no answer for this query.
     #[error("not in the recording: {0}")]
     NotRecorded(String),
+}
+
+impl SourceError {
+    /// Whether the query itself is at fault (PromQL that does not parse or cannot run, or a
+    /// query a recording lacks) rather than the source: other queries of the source still work.
+    #[must_use]
+    pub fn is_query_only(&self) -> bool {
+        match self {
+            Self::Parse(prometheus::ParseError::Api { error_type, .. }) => {
+                matches!(error_type.as_str(), "bad_data" | "execution")
+            }
+            Self::NotRecorded(_) => true,
+            _ => false,
+        }
+    }
+
+    /// The message without the source's name, for places that already name it.
+    #[must_use]
+    pub fn reason(&self) -> String {
+        let full = self.to_string();
+        full.strip_prefix("prometheus: ")
+            .map_or(full.clone(), str::to_owned)
+    }
+}
+
+/// Text from outside (a server's body, a document) made safe for one line of a terminal:
+/// control characters become spaces, runs of space fold, and it is cut to `max` characters.
+#[must_use]
+pub fn one_line(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 4));
+    let mut count = 0;
+    let mut last_space = false;
+    for c in text.chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        if c == ' ' && last_space {
+            continue;
+        }
+        if count == max {
+            out.push('…');
+            break;
+        }
+        last_space = c == ' ';
+        out.push(c);
+        count += 1;
+    }
+    out.trim().to_owned()
 }
 
 /// Something a source has to tell the app.
@@ -46,6 +111,9 @@ pub enum SourceUpdate {
         fetched_at: f64,
         /// New points since the last update, or why there are none.
         result: Result<prometheus::QueryResult, SourceError>,
+        /// Whether the points replace what the query held (a new window or step) rather than
+        /// extend it.
+        replace: bool,
     },
     /// A replay has played its recording to the end.
     ReplayFinished,

@@ -48,18 +48,34 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         format!("{} ", SourceId::Prometheus.name()),
         theme.dim,
     ));
-    spans.push(match app.freshness(&app.all_queries()) {
+    let (health, failing) = app.source_health();
+    spans.push(match health {
         Freshness::Waiting => Span::styled("waiting", theme.dim),
         Freshness::Ok { age } => Span::styled(format!("ok {}", format_age(age)), theme.status_ok),
-        Freshness::Stale { age, reason } => Span::styled(
-            format!(
-                "STALE{}: {reason}",
-                age.map(|a| format!(" {}", format_age(a)))
-                    .unwrap_or_default()
-            ),
-            theme.status_stale,
-        ),
+        Freshness::Stale { age, reason } => {
+            let age = age
+                .map(|a| format!(" {}", format_age(a)))
+                .unwrap_or_default();
+            let reason = reason.strip_prefix("prometheus: ").unwrap_or(&reason);
+            Span::styled(format!("STALE{age}: {reason}"), theme.status_stale)
+        }
     });
+    if failing > 0 {
+        let s = if failing == 1 { "y" } else { "ies" };
+        spans.push(Span::styled(
+            format!(" · {failing} quer{s} failing"),
+            theme.status_stale,
+        ));
+    }
+    if app
+        .config
+        .prometheus
+        .as_ref()
+        .is_some_and(|p| p.connection.insecure_skip_verify)
+        && app.replay.is_none()
+    {
+        spans.push(Span::styled(" · TLS UNVERIFIED", theme.status_stale));
+    }
     if let Some(r) = &app.replay {
         let state = if r.finished { " · ended" } else { "" };
         spans.push(Span::styled(

@@ -17,7 +17,7 @@ use crate::model::{Labels, SeriesBuf};
 use crate::ui::widgets::strip::{Strip, value_range};
 
 /// Columns left of the plot for the value range labels.
-const GUTTER: u16 = 7;
+pub const GUTTER: u16 = 7;
 /// Rows a strip needs: a header and at least one of plot.
 const MIN_STRIP_ROWS: u16 = 2;
 

@@ -28,11 +28,13 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         Span::styled(spec.title.as_str(), theme.title),
         Span::raw(" "),
     ]);
+    let room = usize::from(area.width).saturating_sub(title.width() + 4);
+    let fresh = freshness_line(app, &app.freshness(&app.pane_queries(pane)), room);
     let block = Block::bordered()
         .border_type(border_type)
         .border_style(border_style)
         .title(title)
-        .title_top(freshness_line(app, &app.freshness(&app.pane_queries(pane))).right_aligned());
+        .title_top(fresh.right_aligned());
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.is_empty() {
@@ -45,8 +47,9 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// A pane's freshness as a title: ` 3s `, ` waiting… `, ` STALE 41s: timeout `.
-fn freshness_line<'a>(app: &App, f: &Freshness) -> Line<'a> {
+/// A pane's freshness as a title: ` 3s `, ` waiting… `, ` STALE 41s: timeout `, cut to
+/// `room` characters so the pane's own title stays readable.
+fn freshness_line<'a>(app: &App, f: &Freshness, room: usize) -> Line<'a> {
     let theme = &app.theme;
     match f {
         Freshness::Waiting => Line::styled(" waiting… ", theme.dim),
@@ -55,7 +58,9 @@ fn freshness_line<'a>(app: &App, f: &Freshness) -> Line<'a> {
             let age = age
                 .map(|a| format!(" {}", format_age(a)))
                 .unwrap_or_default();
-            Line::styled(format!(" STALE{age}: {reason} "), theme.status_stale)
+            let text =
+                crate::source::one_line(&format!("STALE{age}: {reason}"), room.saturating_sub(3));
+            Line::styled(format!(" {text} "), theme.status_stale)
         }
     }
 }

@@ -26,7 +26,13 @@ struct Row {
 /// Draws the table pane `pane` reading `queries` into `area`.
 pub fn render(app: &App, pane: PaneId, queries: &[QueryId], area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let end = app.conductor.end(app.now);
+    // Following, the latest value is shown even if its timestamp is a hair past our clock
+    // (the server's clock, or a sample stamped at evaluation time).
+    let end = if app.conductor.paused_at.is_some() {
+        app.conductor.end(app.now)
+    } else {
+        f64::INFINITY
+    };
     let rows: Vec<Row> = queries
         .iter()
         .flat_map(|&q| {

@@ -1,0 +1,108 @@
+//! `capcom check`: the first thing to run on a new ground station. It validates the
+//! configuration and probes each source — reachable, credentials accepted, its version, and
+//! that every query runs — printing one line per check, and exits 1 if any failed.
+
+use color_eyre::eyre::Result;
+
+use crate::cli::OpenArgs;
+use crate::session::{Data, Session};
+use crate::source::SourceError;
+use crate::source::prometheus::PrometheusClient;
+
+/// Runs the checks and prints them; returns the exit status (0 all passed, 1 any failed).
+///
+/// # Errors
+/// Only if the async runtime cannot start; every check's failure is a printed line.
+pub fn run(open: &OpenArgs) -> Result<u8> {
+    let session = match Session::prepare(open) {
+        Ok(s) => s,
+        Err(e) => {
+            println!("FAIL config: {e:#}");
+            return Ok(1);
+        }
+    };
+    let c = &session.config;
+    println!(
+        "ok   config: {} panes, {} queries, theme {}",
+        c.panes.len(),
+        c.queries.len(),
+        session.theme.name
+    );
+    let Data::Live(prometheus) = &session.data else {
+        println!("ok   source: a recording (replay); nothing live to probe");
+        return Ok(0);
+    };
+    let client = match PrometheusClient::new(&prometheus.connection) {
+        Ok(c) => c,
+        Err(e) => {
+            println!("FAIL prometheus: {e}");
+            return Ok(1);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let failures = runtime.block_on(probe(&session, &client));
+    Ok(u8::from(failures > 0))
+}
+
+async fn probe(session: &Session, client: &PrometheusClient) -> usize {
+    let tls = if session
+        .config
+        .prometheus
+        .as_ref()
+        .is_some_and(|p| p.connection.insecure_skip_verify)
+    {
+        " (TLS certificate NOT verified: insecure-skip-verify)"
+    } else {
+        ""
+    };
+    match client.version().await {
+        Ok(v) => println!(
+            "ok   prometheus {}: reachable, credentials accepted, version {v}{tls}",
+            client.url()
+        ),
+        Err(e) => {
+            let hint = match &e {
+                SourceError::Http { status, .. }
+                    if status.starts_with("401") || status.starts_with("403") =>
+                {
+                    " (check [prometheus.auth])"
+                }
+                _ => "",
+            };
+            println!("FAIL prometheus {}: {e}{hint}", client.url());
+            return 1 + session.config.queries.len();
+        }
+    }
+    let mut failures = 0;
+    let mut seen: Vec<&str> = Vec::new();
+    for q in &session.config.queries {
+        if seen.contains(&q.promql.as_str()) {
+            continue;
+        }
+        seen.push(&q.promql);
+        match client.query(&q.promql, None).await {
+            Ok(f) if f.result.series.is_empty() => {
+                println!("ok   query {}: runs, no series yet", q.promql);
+            }
+            Ok(f) => {
+                let warn = if f.result.warnings.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (warnings: {})", f.result.warnings.join("; "))
+                };
+                println!(
+                    "ok   query {}: {} series{warn}",
+                    q.promql,
+                    f.result.series.len()
+                );
+            }
+            Err(e) => {
+                failures += 1;
+                println!("FAIL query {}: {e}", q.promql);
+            }
+        }
+    }
+    failures
+}

@@ -1,0 +1,231 @@
+//! `capcom record`: what the live sources answer, saved as a recording that `--replay` plays.
+//!
+//! Every chunk it asks each dashboard query for the range since the previous chunk, at a fixed
+//! step, and writes each response body verbatim as its own file, then rewrites the manifest. A
+//! backend that fails for a chunk leaves a gap (and a warning), not a broken recording; Ctrl-C
+//! ends early and keeps every chunk written.
+
+use std::path::Path;
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+
+use crate::session::{Data, Session};
+use crate::source::fixture::{DASHBOARD, MANIFEST, Manifest, PrometheusEntry};
+use crate::source::prometheus::PrometheusClient;
+
+/// What to record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Plan {
+    /// Seconds to record for.
+    pub duration: f64,
+    /// History before now to include; default the dashboard's window.
+    pub since: Option<f64>,
+    /// Seconds between samples.
+    pub step: f64,
+    /// Seconds between writes.
+    pub chunk: f64,
+}
+
+/// A file name for a query's chunk: its index, a readable slug, the chunk's number.
+fn file_name(index: usize, promql: &str, chunk: usize) -> String {
+    let slug: String = promql
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>()
+        .split('_')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
+    let slug: String = slug.chars().take(48).collect();
+    format!("prometheus/q{index:02}-{slug}-{chunk:04}.json")
+}
+
+/// Records `session`'s live sources into `out`.
+///
+/// # Errors
+/// No live source, an unusable output directory, or a write that fails.
+pub fn run(session: &Session, out: &Path, plan: &Plan) -> Result<()> {
+    let Data::Live(prometheus) = &session.data else {
+        bail!(
+            "record reads live sources: give --prometheus URL, or a config with a [prometheus] section"
+        );
+    };
+    if out.exists() && std::fs::read_dir(out).map_or(true, |mut d| d.next().is_some()) {
+        bail!(
+            "{} exists and is not empty: record into a new directory",
+            out.display()
+        );
+    }
+    std::fs::create_dir_all(out.join("prometheus"))
+        .wrap_err_with(|| format!("creating {}", out.display()))?;
+    std::fs::write(out.join(DASHBOARD), &session.config_text)?;
+    let client =
+        PrometheusClient::new(&prometheus.connection).map_err(|e| eyre!("prometheus: {e}"))?;
+    let mut queries: Vec<&str> = Vec::new();
+    for q in &session.config.queries {
+        if !queries.contains(&q.promql.as_str()) {
+            queries.push(&q.promql);
+        }
+    }
+    let since = plan.since.unwrap_or(session.config.window);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(record(&client, &queries, out, plan, since))
+}
+
+async fn record(
+    client: &PrometheusClient,
+    queries: &[&str],
+    out: &Path,
+    plan: &Plan,
+    since: f64,
+) -> Result<()> {
+    let step = plan.step;
+    let started_wall = crate::wall_now();
+    let start = ((started_wall - since) / step).floor() * step;
+    let stop_at = started_wall + plan.duration;
+    let mut manifest = Manifest {
+        format: 1,
+        name: out
+            .file_name()
+            .map_or_else(|| "recording".into(), |n| n.to_string_lossy().into_owned()),
+        description: format!(
+            "Recorded by capcom {} from {}",
+            env!("CARGO_PKG_VERSION"),
+            client.url()
+        ),
+        started: start,
+        ended: start,
+        replay_from: started_wall - start,
+        prometheus: Vec::new(),
+    };
+    let mut from = start;
+    let mut chunk = 0;
+    let mut interrupted = false;
+    eprintln!(
+        "recording {} queries from {} into {} (Ctrl-C stops early)",
+        queries.len(),
+        client.url(),
+        out.display()
+    );
+    loop {
+        let now = crate::wall_now();
+        let until = (now + plan.chunk).min(stop_at);
+        if now < until && !interrupted {
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs_f64(until - now)) => {}
+                _ = tokio::signal::ctrl_c() => interrupted = true,
+            }
+        }
+        let to = crate::wall_now().min(stop_at);
+        let last = from + ((to - from) / step).floor() * step;
+        if last >= from {
+            let failed = record_chunk(
+                client,
+                queries,
+                out,
+                (from, last, step),
+                chunk,
+                &mut manifest,
+            )
+            .await?;
+            manifest.ended = last;
+            write_manifest(out, &manifest)?;
+            eprintln!(
+                "  chunk {chunk}: up to {}, {} of {} queries answered",
+                stamp(last),
+                queries.len() - failed,
+                queries.len()
+            );
+            from = last + step;
+            chunk += 1;
+        }
+        if interrupted || to >= stop_at {
+            break;
+        }
+    }
+    eprintln!(
+        "recorded {} to {}: replay with  capcom --replay {}",
+        stamp(manifest.ended),
+        out.display(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// Fetches one chunk of every query; returns how many failed (each said on stderr).
+async fn record_chunk(
+    client: &PrometheusClient,
+    queries: &[&str],
+    out: &Path,
+    (from, to, step): (f64, f64, f64),
+    chunk: usize,
+    manifest: &mut Manifest,
+) -> Result<usize> {
+    let mut failed = 0;
+    for (i, query) in queries.iter().enumerate() {
+        match client.query_range(query, from, to, step).await {
+            Ok(fetched) => {
+                let file = file_name(i, query, chunk);
+                std::fs::write(out.join(&file), &fetched.body)
+                    .wrap_err_with(|| format!("writing {file}"))?;
+                manifest.prometheus.push(PrometheusEntry {
+                    endpoint: "query_range".into(),
+                    query: (*query).to_owned(),
+                    start: from,
+                    end: to,
+                    step,
+                    file,
+                });
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("  {query}: {e} (a gap in the recording)");
+            }
+        }
+    }
+    Ok(failed)
+}
+
+fn write_manifest(out: &Path, manifest: &Manifest) -> Result<()> {
+    let text = toml::to_string(manifest).map_err(|e| eyre!("manifest: {e}"))?;
+    let tmp = out.join(format!("{MANIFEST}.tmp"));
+    std::fs::write(
+        &tmp,
+        format!("# capcom recording manifest: which file answers which request.\n{text}"),
+    )?;
+    std::fs::rename(&tmp, out.join(MANIFEST))?;
+    Ok(())
+}
+
+fn stamp(t: f64) -> String {
+    chrono::DateTime::from_timestamp(t as i64, 0).map_or_else(
+        || t.to_string(),
+        |d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_name;
+
+    #[test]
+    fn file_names_are_readable_and_unique_per_query_and_chunk() {
+        assert_eq!(
+            file_name(3, "rover_air_temperature_celsius", 12),
+            "prometheus/q03-rover_air_temperature_celsius-0012.json"
+        );
+        assert_eq!(
+            file_name(0, "sum by (mode) (rate(x[1m]))", 0),
+            "prometheus/q00-sum_by_mode_rate_x_1m-0000.json"
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! The HTTP client every backend shares: timeouts, credentials, extra headers, a CA bundle and
+//! the explicit insecure switch, all from a [`Connection`]. Secrets are read here, once, from
+//! the environment variable or file the configuration names; they go into headers marked
+//! sensitive and appear in no message, log line or `Debug` output.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+
+use crate::config::{Auth, Connection, Secret};
+
+/// A connection that cannot be set up, said for users (and never quoting a secret).
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("{0}")]
+pub struct SetupError(pub String);
+
+/// Reads a secret from where the configuration says it is.
+fn read_secret(what: &str, secret: &Secret) -> Result<String, SetupError> {
+    match secret {
+        Secret::Env(var) => std::env::var(var)
+            .map_err(|_| SetupError(format!("{what}: environment variable {var} is not set"))),
+        Secret::File(path) => std::fs::read_to_string(path)
+            .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
+            .map_err(|e| SetupError(format!("{what}: cannot read {}: {e}", path.display()))),
+    }
+    .and_then(|s| {
+        if s.is_empty() {
+            Err(SetupError(format!("{what} is empty")))
+        } else {
+            Ok(s)
+        }
+    })
+}
+
+fn auth_header(auth: &Auth) -> Result<HeaderValue, SetupError> {
+    let value = match auth {
+        Auth::Basic { username, password } => {
+            let password = read_secret("password", password)?;
+            format!(
+                "Basic {}",
+                STANDARD.encode(format!("{username}:{password}"))
+            )
+        }
+        Auth::Bearer(token) => format!("Bearer {}", read_secret("token", token)?),
+    };
+    let mut header = HeaderValue::from_str(&value)
+        .map_err(|_| SetupError("credentials hold characters a header cannot carry".into()))?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
+/// Builds the client for a connection.
+///
+/// # Errors
+/// A credential that cannot be read, a bad header, or an unreadable CA bundle.
+pub fn client(conn: &Connection) -> Result<reqwest::Client, SetupError> {
+    let mut headers = HeaderMap::new();
+    for (name, value) in &conn.headers {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| SetupError(format!("header name {name:?} is not valid")))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| SetupError(format!("header {name}: the value is not valid")))?;
+        headers.insert(name, value);
+    }
+    if let Some(auth) = &conn.auth {
+        headers.insert(AUTHORIZATION, auth_header(auth)?);
+    }
+    let mut builder = reqwest::Client::builder()
+        .user_agent(concat!("capcom/", env!("CARGO_PKG_VERSION")))
+        .default_headers(headers)
+        .timeout(Duration::from_secs_f64(conn.timeout))
+        .connect_timeout(Duration::from_secs_f64(conn.timeout.min(5.0)))
+        .danger_accept_invalid_certs(conn.insecure_skip_verify);
+    if let Some(path) = &conn.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| SetupError(format!("ca-file {}: {e}", path.display())))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| SetupError(format!("ca-file {}: {e}", path.display())))?;
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| SetupError(format!("HTTP client: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_secret_names_where_it_was_looked_for() {
+        let e = read_secret("token", &Secret::Env("CAPCOM_TEST_UNSET_VAR".into())).unwrap_err();
+        assert_eq!(
+            e.0,
+            "token: environment variable CAPCOM_TEST_UNSET_VAR is not set"
+        );
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("token");
+        std::fs::write(&path, "abc\n").expect("write");
+        assert_eq!(
+            read_secret("token", &Secret::File(path)).expect("reads"),
+            "abc"
+        );
+    }
+
+    #[test]
+    fn the_auth_header_is_sensitive_and_hidden_from_debug() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("pw");
+        std::fs::write(&path, "hunter2").expect("write");
+        let auth = Auth::Basic {
+            username: "u".into(),
+            password: Secret::File(path),
+        };
+        let h = auth_header(&auth).expect("header");
+        assert!(h.is_sensitive());
+        assert!(!format!("{h:?}").contains("dTpodW50ZXIy"), "{h:?}");
+    }
+}

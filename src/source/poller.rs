@@ -1,0 +1,381 @@
+//! Live polling: one task per query, so a slow or failing query never holds up another, and
+//! never two requests in flight for the same query (each task waits for its answer). What each
+//! query should fetch — a range at a step that gives about one point per chart column, or an
+//! instant value — comes from the app as a [`Plan`] on a watch channel.
+//!
+//! After a full fetch of the window, a following chart asks only for the tail since its last
+//! point, plus one step of overlap to absorb late samples. Failures are retried with
+//! exponential backoff and jitter, capped at [`MAX_BACKOFF`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::SourceUpdate;
+use super::prometheus::PrometheusClient;
+use crate::sim::rng::Rng;
+
+/// The longest wait between retries of a failing query.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// Prometheus refuses range queries of more than 11,000 points per series.
+pub const MAX_POINTS_PER_QUERY: f64 = 11_000.0;
+
+/// What the view needs from one query.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Want {
+    /// Nothing (the query is not on screen).
+    Nothing,
+    /// A range of `window` seconds at `step`, ending now, or at `paused_end` when paused.
+    Range {
+        /// Window length, seconds.
+        window: f64,
+        /// Seconds between points.
+        step: f64,
+        /// The fixed window end while paused.
+        paused_end: Option<f64>,
+    },
+    /// The value at `at`, or now.
+    Instant {
+        /// Evaluation time while paused.
+        at: Option<f64>,
+    },
+}
+
+/// What every query should fetch, indexed by `QueryId`.
+pub type Plan = Arc<Vec<Want>>;
+
+/// The step for a range of `window` seconds drawn `columns` wide: about one point per column,
+/// in whole seconds, and never more than Prometheus' 11,000 points.
+#[must_use]
+pub fn step_for(window: f64, columns: u16) -> f64 {
+    let per_column = window / f64::from(columns.max(1));
+    per_column
+        .max(window / MAX_POINTS_PER_QUERY)
+        .max(1.0)
+        .ceil()
+}
+
+/// What a query's buffer holds after a successful fetch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Covered {
+    want: Want,
+    /// Time of the newest sample received (or the requested end, if none came).
+    last: f64,
+}
+
+/// The request one poll makes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Request {
+    None,
+    Range {
+        start: f64,
+        end: f64,
+        step: f64,
+        replace: bool,
+    },
+    Instant {
+        at: Option<f64>,
+        replace: bool,
+    },
+}
+
+/// What to ask for, given what is wanted and what is held, at wall time `now`.
+fn decide(want: Want, covered: Option<Covered>, now: f64) -> Request {
+    match want {
+        Want::Nothing => Request::None,
+        Want::Range {
+            window,
+            step,
+            paused_end,
+        } => {
+            let end = paused_end.unwrap_or(now);
+            let start = ((end - window) / step).floor() * step;
+            match covered {
+                Some(c) if c.want == want && paused_end.is_some() => Request::None,
+                Some(c) if c.want == want => {
+                    let tail = ((c.last - step) / step).floor() * step;
+                    Request::Range {
+                        start: tail.max(start),
+                        end,
+                        step,
+                        replace: false,
+                    }
+                }
+                _ => Request::Range {
+                    start,
+                    end,
+                    step,
+                    replace: true,
+                },
+            }
+        }
+        Want::Instant { at } => match covered {
+            Some(c) if c.want == want && at.is_some() => Request::None,
+            _ => Request::Instant {
+                at,
+                replace: at.is_some(),
+            },
+        },
+    }
+}
+
+/// The wait before retry `failures` (1 for the first), doubling from `interval`, jittered to
+/// between half and one and a half times that, capped at [`MAX_BACKOFF`].
+fn backoff(failures: u32, interval: Duration, rng: &mut Rng) -> Duration {
+    let base = interval.as_secs_f64() * 2f64.powi(failures.saturating_sub(1).min(16) as i32);
+    let jittered = base.min(MAX_BACKOFF.as_secs_f64()) * rng.range(0.5, 1.5);
+    Duration::from_secs_f64(jittered.min(MAX_BACKOFF.as_secs_f64()))
+}
+
+/// Starts one polling task per query; they stop when `cancel` fires or the receiver is gone.
+pub fn spawn(
+    client: &PrometheusClient,
+    queries: &[String],
+    plan: &watch::Receiver<Plan>,
+    interval: Duration,
+    tx: &mpsc::Sender<SourceUpdate>,
+    cancel: &CancellationToken,
+) {
+    for (query, promql) in queries.iter().enumerate() {
+        let task = QueryTask {
+            client: client.clone(),
+            query,
+            promql: promql.clone(),
+            interval,
+            tx: tx.clone(),
+        };
+        tokio::spawn(task.run(plan.clone(), cancel.clone()));
+    }
+}
+
+struct QueryTask {
+    client: PrometheusClient,
+    query: usize,
+    promql: String,
+    interval: Duration,
+    tx: mpsc::Sender<SourceUpdate>,
+}
+
+impl QueryTask {
+    async fn run(self, mut plan: watch::Receiver<Plan>, cancel: CancellationToken) {
+        let mut covered: Option<Covered> = None;
+        let mut failures = 0u32;
+        let mut next = Instant::now();
+        let mut used: Option<Want> = None;
+        let mut rng = Rng::new(0x00c0_ffee ^ self.query as u64 ^ crate::wall_now().to_bits());
+        loop {
+            let woken_by_plan = tokio::select! {
+                () = cancel.cancelled() => return,
+                () = tokio::time::sleep_until(next) => false,
+                changed = plan.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    true
+                }
+            };
+            let want = plan
+                .borrow_and_update()
+                .get(self.query)
+                .copied()
+                .unwrap_or(Want::Nothing);
+            if woken_by_plan && used == Some(want) {
+                continue; // another query's plan changed
+            }
+            used = Some(want);
+            let now = crate::wall_now();
+            let request = decide(want, covered, now);
+            let Some((result, replace)) = self.fetch(request).await else {
+                next = Instant::now() + Duration::from_secs(3600);
+                continue;
+            };
+            if let Ok(r) = &result {
+                let newest = r
+                    .series
+                    .iter()
+                    .filter_map(|s| s.points.last())
+                    .map(|p| p.t)
+                    .reduce(f64::max);
+                let last = newest.or(covered.map(|c| c.last)).unwrap_or(now);
+                covered = Some(Covered { want, last });
+                failures = 0;
+                next = Instant::now() + self.interval;
+            } else {
+                failures += 1;
+                next = Instant::now() + backoff(failures, self.interval, &mut rng);
+            }
+            let update = SourceUpdate::MetricsFetched {
+                query: self.query,
+                fetched_at: now,
+                result,
+                replace,
+            };
+            if self.tx.send(update).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    async fn fetch(
+        &self,
+        request: Request,
+    ) -> Option<(
+        Result<super::prometheus::QueryResult, super::SourceError>,
+        bool,
+    )> {
+        let (result, replace) = match request {
+            Request::None => return None,
+            Request::Range {
+                start,
+                end,
+                step,
+                replace,
+            } => (
+                self.client
+                    .query_range(&self.promql, start, end, step)
+                    .await,
+                replace,
+            ),
+            Request::Instant { at, replace } => {
+                (self.client.query(&self.promql, at).await, replace)
+            }
+        };
+        Some((result.map(|f| f.result), replace))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const W: Want = Want::Range {
+        window: 900.0,
+        step: 15.0,
+        paused_end: None,
+    };
+
+    #[test]
+    fn steps_give_a_point_per_column_within_prometheus_limit() {
+        assert_eq!(step_for(900.0, 60), 15.0);
+        assert_eq!(step_for(900.0, 7), 129.0);
+        assert_eq!(step_for(60.0, 200), 1.0, "never below a second");
+        assert!(604_800.0 / step_for(604_800.0, 10_000) <= MAX_POINTS_PER_QUERY);
+    }
+
+    #[test]
+    fn first_a_full_aligned_window_then_only_the_tail() {
+        let now = 10_007.0;
+        assert_eq!(
+            decide(W, None, now),
+            Request::Range {
+                start: 9_105.0,
+                end: now,
+                step: 15.0,
+                replace: true
+            }
+        );
+        let held = Some(Covered {
+            want: W,
+            last: 10_005.0,
+        });
+        assert_eq!(
+            decide(W, held, now + 5.0),
+            Request::Range {
+                start: 9_990.0,
+                end: now + 5.0,
+                step: 15.0,
+                replace: false
+            },
+            "one step of overlap before the last point, on the same grid"
+        );
+    }
+
+    #[test]
+    fn a_new_window_or_step_refetches_whole_and_a_paused_window_once() {
+        let held = Some(Covered {
+            want: W,
+            last: 100.0,
+        });
+        let wider = Want::Range {
+            window: 3_600.0,
+            step: 60.0,
+            paused_end: None,
+        };
+        assert!(matches!(
+            decide(wider, held, 200.0),
+            Request::Range { replace: true, .. }
+        ));
+        let paused = Want::Range {
+            window: 900.0,
+            step: 15.0,
+            paused_end: Some(150.0),
+        };
+        assert!(matches!(
+            decide(paused, held, 200.0),
+            Request::Range {
+                end: 150.0,
+                replace: true,
+                ..
+            }
+        ));
+        let held_paused = Some(Covered {
+            want: paused,
+            last: 150.0,
+        });
+        assert_eq!(decide(paused, held_paused, 300.0), Request::None);
+    }
+
+    #[test]
+    fn instants_follow_now_or_fetch_a_paused_moment_once() {
+        let now = Want::Instant { at: None };
+        assert_eq!(
+            decide(
+                now,
+                Some(Covered {
+                    want: now,
+                    last: 1.0
+                }),
+                5.0
+            ),
+            Request::Instant {
+                at: None,
+                replace: false
+            }
+        );
+        let then = Want::Instant { at: Some(3.0) };
+        assert_eq!(
+            decide(then, None, 5.0),
+            Request::Instant {
+                at: Some(3.0),
+                replace: true
+            }
+        );
+        assert_eq!(
+            decide(
+                then,
+                Some(Covered {
+                    want: then,
+                    last: 3.0
+                }),
+                5.0
+            ),
+            Request::None
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_caps_at_a_minute() {
+        let mut rng = Rng::new(7);
+        let i = Duration::from_secs(5);
+        for (failures, nominal) in [(1u32, 5.0), (2, 10.0), (3, 20.0), (4, 40.0)] {
+            let d = backoff(failures, i, &mut rng).as_secs_f64();
+            assert!(d >= nominal * 0.5 && d <= nominal * 1.5, "{failures}: {d}");
+        }
+        for failures in 5..40 {
+            assert!(backoff(failures, i, &mut rng) <= MAX_BACKOFF);
+        }
+    }
+}
