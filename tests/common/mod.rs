@@ -1,0 +1,253 @@
+//! Helpers for tests that talk HTTP, only ever on 127.0.0.1: a scripted HTTP server (for what a
+//! real Prometheus cannot be made to do on demand: hang, 503, garbage), a `/metrics` exporter
+//! with values the test sets, and a real Prometheus (Debian's package) started on a free port.
+
+#![allow(dead_code, reason = "each test file uses a different part")]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What the scripted server does with one request.
+pub enum Reply {
+    /// Answer with this status line, content type and body.
+    With(u16, &'static str, Vec<u8>),
+    /// Read the request and never answer (until the test ends).
+    Hang,
+}
+
+/// A scripted HTTP/1.1 server on 127.0.0.1. Every request's head is kept for inspection.
+pub struct Server {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The request heads received, in order.
+    pub requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Starts a server that answers each request with `reply(request_head, n)` (n counts from 0).
+    pub fn start(reply: impl Fn(&str, usize) -> Reply + Send + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&requests);
+        std::thread::spawn(move || {
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { continue };
+                let head = read_head(&mut stream);
+                seen.lock().expect("lock").push(head.clone());
+                match reply(&head, n) {
+                    Reply::Hang => {
+                        std::thread::spawn(move || {
+                            std::thread::sleep(Duration::from_secs(60));
+                            drop(stream);
+                        });
+                    }
+                    Reply::With(status, content_type, body) => {
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            reason(status),
+                            body.len()
+                        );
+                        let _ = stream.write_all(&body);
+                    }
+                }
+            }
+        });
+        Self { url, requests }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+fn read_head(stream: &mut TcpStream) -> String {
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    head
+}
+
+/// A `/metrics` endpoint serving whatever text the test puts in `body`.
+pub struct Exporter {
+    /// `127.0.0.1:PORT`, as a scrape target.
+    pub target: String,
+    /// The exposition text served.
+    pub body: Arc<Mutex<String>>,
+}
+
+impl Exporter {
+    /// Serves `initial` until changed.
+    pub fn start(initial: &str) -> Self {
+        let body = Arc::new(Mutex::new(initial.to_owned()));
+        let shared = Arc::clone(&body);
+        let endpoint = Server::start(move |_, _| {
+            let text = shared.lock().expect("lock").clone();
+            Reply::With(200, "text/plain; version=0.0.4", text.into_bytes())
+        });
+        Self {
+            target: endpoint.url.trim_start_matches("http://").to_owned(),
+            body,
+        }
+    }
+}
+
+/// Debian's Prometheus binary, if installed. CI sets `CAPCOM_REQUIRE_PROMETHEUS=1` (its
+/// `.ci/run` installs the package), so there a missing binary fails the tests instead of
+/// skipping them; on a developer machine without it they say they were skipped.
+pub fn prometheus_binary() -> Option<PathBuf> {
+    let found = ["/usr/bin/prometheus", "/usr/local/bin/prometheus"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CAPCOM_REQUIRE_PROMETHEUS").is_none(),
+            "CAPCOM_REQUIRE_PROMETHEUS is set but no prometheus binary is installed (apt-get install prometheus)"
+        );
+        eprintln!(
+            "SKIPPED: prometheus is not installed (apt-get install prometheus); CI runs this test"
+        );
+    }
+    found
+}
+
+/// A real Prometheus on 127.0.0.1, with its own storage, scraping `targets` every second.
+pub struct Prometheus {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    port: u16,
+    binary: PathBuf,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+impl Prometheus {
+    /// Starts one and waits until it is ready; `None` when it is not installed.
+    pub fn start(targets: &[&str]) -> Option<Self> {
+        let binary = prometheus_binary()?;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let list = targets
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let config = format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: test\n    static_configs:\n      - targets: [{list}]\n"
+        );
+        std::fs::write(dir.path().join("prometheus.yml"), config).expect("config");
+        let port = free_port();
+        let mut p = Self {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            binary,
+            dir,
+            child: None,
+        };
+        p.restart();
+        Some(p)
+    }
+
+    /// Starts (again) on the same port and storage, and waits until ready.
+    pub fn restart(&mut self) {
+        let child = Command::new(&self.binary)
+            .arg(format!(
+                "--config.file={}",
+                self.dir.path().join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                self.dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{}", self.port))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start prometheus");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.ready() {
+            assert!(
+                Instant::now() < deadline,
+                "prometheus not ready within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Stops it (SIGKILL: as abrupt as a crash).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn ready(&self) -> bool {
+        get(&format!("127.0.0.1:{}", self.port), "/-/ready")
+            .is_some_and(|(status, _)| status == 200)
+    }
+
+    /// Waits until `query` returns at least one series with a sample, up to 30 s.
+    pub fn wait_for(&self, query: &str) {
+        let path = format!("/api/v1/query?query={}", query.replace(' ', "%20"));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some((200, body)) = get(&format!("127.0.0.1:{}", self.port), &path)
+                && body.contains("\"value\"")
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "no {query} within 30 s");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A port free on 127.0.0.1 right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A minimal HTTP GET: status and body.
+fn get(addr: &str, path: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).ok()?;
+    let status = text.split_whitespace().nth(1)?.parse().ok()?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Some((status, body))
+}
