@@ -21,20 +21,36 @@ fn main() {
         eprintln!("usage: fetch_cost URL QUERY WINDOW STEP_S INTERVAL_S SECONDS");
         std::process::exit(2);
     };
-    let window = humantime::parse_duration(window).expect("window").as_secs_f64();
+    let window = humantime::parse_duration(window)
+        .expect("window")
+        .as_secs_f64();
     let step: f64 = step.parse().expect("step");
     let interval = Duration::from_secs_f64(interval.parse().expect("interval"));
     let seconds: f64 = seconds.parse().expect("seconds");
     let conn = Connection::to_url(url);
     let incremental = PrometheusClient::new(&conn).expect("client");
     let full = PrometheusClient::new(&conn).expect("client");
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
-        let want = Want::Range { window, step, paused_end: None };
+        let want = Want::Range {
+            window,
+            step,
+            paused_end: None,
+        };
         let (_plan, plan_rx) = watch::channel(Plan::new(vec![want]));
         let (tx, mut rx) = mpsc::channel(64);
         let cancel = CancellationToken::new();
-        poller::spawn(&incremental, &[query.clone()], &plan_rx, interval, &tx, &cancel);
+        poller::spawn(
+            &incremental,
+            std::slice::from_ref(query),
+            &plan_rx,
+            interval,
+            &tx,
+            &cancel,
+        );
         tokio::spawn(async move { while rx.recv().await.is_some() {} });
         let refetch = async {
             let mut tick = tokio::time::interval(interval);
