@@ -10,11 +10,15 @@ use crate::session::Session;
 /// Mission control for telemetry, in a terminal.
 ///
 /// With no configuration, capcom opens the bundled Mars rover recording (a REPLAY badge says so).
-/// Configuration is looked up as --config, then $`CAPCOM_CONFIG`, then
-/// $`XDG_CONFIG_HOME/capcom/config.toml`. Logs go to $`XDG_STATE_HOME/capcom/capcom.log`
-/// (level from $`CAPCOM_LOG` or $`RUST_LOG`), never to the screen.
+/// Configuration is looked up as --config, then $CAPCOM_CONFIG, then
+/// $XDG_CONFIG_HOME/capcom/config.toml. Logs go to $XDG_STATE_HOME/capcom/capcom.log
+/// (level from $CAPCOM_LOG or $RUST_LOG), never to the screen.
 #[derive(Debug, Parser)]
 #[command(name = "capcom", version, about, long_about)]
+#[expect(
+    clippy::doc_markdown,
+    reason = "these doc comments are --help text, not rustdoc"
+)]
 pub struct Cli {
     /// What to open.
     #[command(flatten)]
@@ -46,9 +50,60 @@ pub struct OpenArgs {
     #[arg(long, value_name = "N", default_value_t = 1.0, global = true, value_parser = parse_speed)]
     pub speed: f64,
     /// Theme: dark, light, high-contrast, mono, or a theme file (default: the config's, or
-    /// mono when `NO_COLOR` is set, else dark).
+    /// mono when NO_COLOR is set, else dark).
     #[arg(long, value_name = "NAME|FILE", global = true)]
     pub theme: Option<String>,
+    /// Connection settings for the live Prometheus, over the config's.
+    #[command(flatten)]
+    pub prometheus_flags: PrometheusFlags,
+}
+
+/// The `[prometheus]` connection keys as flags, for a quick start without a config file.
+/// Credentials are still named by where they are kept, never given on the command line.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Prometheus connection (override the config's [prometheus])")]
+pub struct PrometheusFlags {
+    /// Seconds between polls of each query.
+    #[arg(long, value_name = "DURATION", global = true, value_parser = parse_duration)]
+    pub prometheus_interval: Option<f64>,
+    /// Time a request may take.
+    #[arg(long, value_name = "DURATION", global = true, value_parser = parse_duration)]
+    pub prometheus_timeout: Option<f64>,
+    /// Basic auth user name (with --prometheus-password-env or --prometheus-password-file).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub prometheus_user: Option<String>,
+    /// Environment variable holding the basic auth password.
+    #[arg(long, value_name = "VAR", global = true)]
+    pub prometheus_password_env: Option<String>,
+    /// File holding the basic auth password.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub prometheus_password_file: Option<PathBuf>,
+    /// Environment variable holding a bearer token.
+    #[arg(long, value_name = "VAR", global = true)]
+    pub prometheus_token_env: Option<String>,
+    /// File holding a bearer token.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub prometheus_token_file: Option<PathBuf>,
+    /// An extra header, "Name: value" (repeatable; not for secrets).
+    #[arg(long, value_name = "HEADER", global = true, value_parser = parse_header)]
+    pub prometheus_header: Vec<(String, String)>,
+    /// A PEM bundle of extra CA certificates to trust.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub prometheus_ca_file: Option<PathBuf>,
+    /// Accept any TLS certificate (the status bar says so).
+    #[arg(long, global = true)]
+    pub prometheus_insecure_skip_verify: bool,
+}
+
+fn parse_header(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.trim().to_owned()))
+        }
+        _ => Err(format!(
+            "{s:?} is not a header like \"X-Scope-OrgID: mission-7\""
+        )),
+    }
 }
 
 impl Default for OpenArgs {
@@ -58,6 +113,7 @@ impl Default for OpenArgs {
             config: None,
             replay: None,
             prometheus: None,
+            prometheus_flags: PrometheusFlags::default(),
             speed: 1.0,
             theme: None,
         }
@@ -66,15 +122,19 @@ impl Default for OpenArgs {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::doc_markdown,
+    reason = "these doc comments are --help text, not rustdoc"
+)]
 pub enum Command {
     /// Print one rendered frame as plain text (exactly HEIGHT lines) and exit: for scripts, bug
     /// reports and tests.
     Snapshot {
-        /// Frame size, `COLUMNSxROWS`.
+        /// Frame size, COLUMNSxROWS.
         #[arg(long, default_value = "160x48", value_parser = parse_size)]
         size: (u16, u16),
     },
-    /// Record what the live sources answer into a recording directory, for `--replay`.
+    /// Record what the live sources answer into a recording directory, for --replay.
     ///
     /// Every chunk (a minute by default) it asks each dashboard query for the range since the
     /// last chunk and writes the response bodies verbatim, with the dashboard and a manifest;

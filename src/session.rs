@@ -262,7 +262,7 @@ fn live_source(
     config: &Config,
     found: Option<&config::ConfigSource>,
 ) -> Result<PrometheusConfig> {
-    match (&open.prometheus, &config.prometheus) {
+    let mut p = match (&open.prometheus, &config.prometheus) {
         (Some(url), file) => {
             config::validate_url(url).map_err(|e| eyre!("--prometheus: {e}"))?;
             let mut p = file.clone().unwrap_or(PrometheusConfig {
@@ -270,9 +270,9 @@ fn live_source(
                 interval: config::DEFAULT_INTERVAL_SECS,
             });
             url.trim_end_matches('/').clone_into(&mut p.connection.url);
-            Ok(p)
+            p
         }
-        (None, Some(p)) => Ok(p.clone()),
+        (None, Some(p)) => p.clone(),
         (None, None) => bail!(
             "{} has no [prometheus] section: add one with its url, pass --prometheus URL, or \
              replay a recording with --replay DIR",
@@ -281,7 +281,60 @@ fn live_source(
                 |s| s.path().display().to_string()
             )
         ),
+    };
+    apply_flags(&open.prometheus_flags, &mut p)?;
+    Ok(p)
+}
+
+/// The `--prometheus-*` flags over the configured connection.
+fn apply_flags(flags: &crate::cli::PrometheusFlags, p: &mut PrometheusConfig) -> Result<()> {
+    use crate::config::{Auth, Secret};
+    if let Some(i) = flags.prometheus_interval {
+        p.interval = i;
     }
+    let c = &mut p.connection;
+    if let Some(t) = flags.prometheus_timeout {
+        c.timeout = t;
+    }
+    c.headers.extend(flags.prometheus_header.iter().cloned());
+    if let Some(ca) = &flags.prometheus_ca_file {
+        c.ca_file = Some(ca.clone());
+    }
+    c.insecure_skip_verify |= flags.prometheus_insecure_skip_verify;
+    let secret =
+        |env: &Option<String>, file: &Option<std::path::PathBuf>, what: &str| match (env, file) {
+            (Some(_), Some(_)) => Err(eyre!(
+                "give --prometheus-{what}-env or --prometheus-{what}-file, not both"
+            )),
+            (Some(e), None) => Ok(Some(Secret::Env(e.clone()))),
+            (None, Some(f)) => Ok(Some(Secret::File(f.clone()))),
+            (None, None) => Ok(None),
+        };
+    let password = secret(
+        &flags.prometheus_password_env,
+        &flags.prometheus_password_file,
+        "password",
+    )?;
+    let token = secret(
+        &flags.prometheus_token_env,
+        &flags.prometheus_token_file,
+        "token",
+    )?;
+    match (&flags.prometheus_user, password, token) {
+        (None, None, None) => {}
+        (Some(username), Some(password), None) => {
+            c.auth = Some(Auth::Basic {
+                username: username.clone(),
+                password,
+            });
+        }
+        (None, None, Some(token)) => c.auth = Some(Auth::Bearer(token)),
+        _ => bail!(
+            "give --prometheus-user with --prometheus-password-env or -file, or \
+             --prometheus-token-env or -file, alone"
+        ),
+    }
+    Ok(())
 }
 
 fn theme_name(open: &OpenArgs, config: &Config) -> String {

@@ -100,3 +100,44 @@ fn an_explicit_config_is_used_with_a_replay() {
         "{err:#}"
     );
 }
+
+#[test]
+fn prometheus_flags_set_up_a_live_session_over_the_bundled_dashboard() {
+    let mut open = capcom::cli::OpenArgs {
+        prometheus: Some("https://ops.example/prometheus/".into()),
+        ..capcom::cli::OpenArgs::default()
+    };
+    open.prometheus_flags.prometheus_token_env = Some("PROM_TOKEN".into());
+    open.prometheus_flags.prometheus_timeout = Some(3.0);
+    open.prometheus_flags.prometheus_header = vec![("X-Scope-OrgID".into(), "mission-7".into())];
+    let session = capcom::session::Session::prepare_bundled(&open).expect("opens");
+    let capcom::session::Data::Live(p) = &session.data else {
+        panic!("live")
+    };
+    assert_eq!(p.connection.url, "https://ops.example/prometheus");
+    assert_eq!(p.connection.timeout, 3.0);
+    assert_eq!(
+        p.connection.auth,
+        Some(config::Auth::Bearer(config::Secret::Env(
+            "PROM_TOKEN".into()
+        )))
+    );
+    assert_eq!(
+        p.connection.headers,
+        vec![("X-Scope-OrgID".to_owned(), "mission-7".to_owned())]
+    );
+    assert_eq!(session.config.panes.len(), 3, "the bundled rover dashboard");
+}
+
+#[test]
+fn credentials_in_a_url_are_refused() {
+    let text = "[prometheus]\nurl = \"http://admin:hunter2@127.0.0.1:9090\"\n[[layout.column]]\npanes = [{ id = \"a\" }]\n[[pane]]\nid = \"a\"\nkind = \"table\"\n[[pane.series]]\nquery = \"up\"\n";
+    let err = config::parse(text, "t.toml")
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        err.contains("credentials do not belong in the URL"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+}

@@ -134,3 +134,28 @@ fn the_snapshot_command_prints_exactly_height_lines() {
     );
     assert!(text.contains("REPLAY"));
 }
+
+#[test]
+fn warnings_from_the_backend_are_shown_in_their_pane() {
+    use capcom::source::SourceUpdate;
+    use capcom::source::prometheus::QueryResult;
+    let mut app = app_at(2.0, (160, 48), &[]);
+    let warning = "PromQL info: metric might not be a counter".to_owned();
+    let result = Ok(QueryResult {
+        series: vec![],
+        warnings: vec![warning],
+    });
+    let update = SourceUpdate::MetricsFetched {
+        query: 0,
+        fetched_at: app.now,
+        result,
+        replace: false,
+    };
+    app.update(Action::Source(update));
+    let text = capcom::session::frame_text(&app, (160, 48));
+    let first = text.lines().next().expect("a line");
+    assert!(
+        first.contains("warning: PromQL info: metri"),
+        "{first}"
+    );
+}

@@ -29,7 +29,22 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         Span::raw(" "),
     ]);
     let room = usize::from(area.width).saturating_sub(title.width() + 4);
-    let fresh = freshness_line(app, &app.freshness(&app.pane_queries(pane)), room);
+    let queries = app.pane_queries(pane);
+    let mut fresh = freshness_line(app, &app.freshness(&queries), room);
+    // Warnings the backend attached are shown, not dropped: the first, where it fits.
+    if let Some(w) = queries
+        .iter()
+        .find_map(|&q| app.queries[q].warnings.first())
+    {
+        let left = room.saturating_sub(fresh.width() + 12);
+        if left > 8 {
+            let text = crate::source::one_line(w, left);
+            fresh.spans.insert(
+                0,
+                Span::styled(format!(" warning: {text} ·"), theme.status_stale),
+            );
+        }
+    }
     let block = Block::bordered()
         .border_type(border_type)
         .border_style(border_style)
