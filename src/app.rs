@@ -347,8 +347,10 @@ impl App {
                 rect
             };
             let inner = rect.width.saturating_sub(2);
+            // A following chart jumps ahead of now by up to a tenth of its width (see
+            // `chart::plot_range`), so its left edge is up to that much older than the window.
             let range = |columns: u16| Want::Range {
-                window,
+                window: window * 1.1,
                 step: step_for(window, columns),
                 paused_end,
             };
@@ -549,6 +551,55 @@ mod tests {
         ));
         a.update(Action::Tick { wall: NOW + 16.0 });
         assert!(matches!(a.freshness(&[0]), Freshness::Stale { .. }));
+    }
+
+    #[test]
+    fn the_fetch_plan_follows_widths_zoom_and_pause() {
+        let mut a = app();
+        let env = a
+            .config
+            .queries
+            .iter()
+            .position(|q| q.promql == "rover_pressure_pascals")
+            .expect("q");
+        let lad = a
+            .config
+            .queries
+            .iter()
+            .position(|q| q.promql == "rover_cpu_load_percent")
+            .expect("q");
+        let Want::Range {
+            step,
+            window,
+            paused_end: None,
+        } = a.fetch_plan()[env]
+        else {
+            panic!()
+        };
+        assert_eq!(
+            step, 17.0,
+            "900 s over the 55-column plot at 160x48, rounded up"
+        );
+        assert!(
+            (window - 990.0).abs() < 1e-6,
+            "plus a tenth for the jump slack: {window}"
+        );
+        assert_eq!(a.fetch_plan()[lad], Want::Instant { at: None });
+        a.update(Action::FocusNext);
+        a.update(Action::ToggleZoom);
+        let Want::Range { step: zoomed, .. } = a.fetch_plan()[env] else {
+            panic!()
+        };
+        assert!(
+            zoomed < step,
+            "a zoomed chart asks for a finer step: {zoomed}"
+        );
+        a.update(Action::TogglePause);
+        assert_eq!(a.fetch_plan()[lad], Want::Instant { at: Some(NOW) });
+        let Want::Range { paused_end, .. } = a.fetch_plan()[env] else {
+            panic!()
+        };
+        assert_eq!(paused_end, Some(NOW));
     }
 
     #[test]

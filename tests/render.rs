@@ -154,8 +154,5 @@ fn warnings_from_the_backend_are_shown_in_their_pane() {
     app.update(Action::Source(update));
     let text = capcom::session::frame_text(&app, (160, 48));
     let first = text.lines().next().expect("a line");
-    assert!(
-        first.contains("warning: PromQL info: metri"),
-        "{first}"
-    );
+    assert!(first.contains("warning: PromQL info: metri"), "{first}");
 }
