@@ -4,6 +4,7 @@
 
 pub mod fixture;
 pub mod http;
+pub mod opensearch;
 pub mod poller;
 pub mod prometheus;
 
@@ -14,6 +15,8 @@ use crate::config::QueryId;
 pub enum SourceId {
     /// Prometheus (metrics).
     Prometheus,
+    /// OpenSearch (events).
+    OpenSearch,
 }
 
 impl SourceId {
@@ -22,7 +25,14 @@ impl SourceId {
     pub fn name(self) -> &'static str {
         match self {
             Self::Prometheus => "prometheus",
+            Self::OpenSearch => "opensearch",
         }
+    }
+}
+
+impl std::fmt::Display for SourceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -32,23 +42,28 @@ pub enum SourceError {
     /// The body came but could not be read, or was the API's error envelope.
     #[error("prometheus: {0}")]
     Parse(#[from] prometheus::ParseError),
+    /// An OpenSearch body could not be read, or was its error envelope.
+    #[error("opensearch: {0}")]
+    Search(#[from] opensearch::SearchError),
     /// No answer within the configured timeout.
-    #[error("prometheus: timeout after {0} s")]
-    Timeout(u64),
+    #[error("{0}: timeout after {1} s")]
+    Timeout(SourceId, u64),
     /// The connection could not be made (refused, unreachable, DNS, TLS).
-    #[error("prometheus: cannot connect: {0}")]
-    Connect(String),
+    #[error("{0}: cannot connect: {1}")]
+    Connect(SourceId, String),
     /// An HTTP error status without the API's error envelope.
-    #[error("prometheus: HTTP {status}{}", if .detail.is_empty() { String::new() } else { format!(": {}", .detail) })]
+    #[error("{backend}: HTTP {status}{}", if .detail.is_empty() { String::new() } else { format!(": {}", .detail) })]
     Http {
+        /// Which backend answered.
+        backend: SourceId,
         /// The status code and reason, e.g. `503 Service Unavailable`.
         status: String,
         /// The start of the body, made safe to print.
         detail: String,
     },
     /// The client could not be set up (credentials, CA bundle).
-    #[error("prometheus: {0}")]
-    Setup(String),
+    #[error("{0}: {1}")]
+    Setup(SourceId, String),
     /// A replayed recording holds no answer for this query.
     #[error("not in the recording: {0}")]
     NotRecorded(String),
@@ -62,6 +77,9 @@ impl SourceError {
         match self {
             Self::Parse(prometheus::ParseError::Api { error_type, .. }) => {
                 matches!(error_type.as_str(), "bad_data" | "execution")
+            }
+            Self::Search(opensearch::SearchError::Api { kind, .. }) => {
+                kind.contains("parse") || kind.contains("query")
             }
             Self::NotRecorded(_) => true,
             _ => false,

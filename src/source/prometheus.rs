@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::http::{self, SetupError};
-use super::{SourceError, one_line};
+use super::{SourceError, SourceId, one_line};
 use crate::config::Connection;
 use crate::model::{Labels, Point, Series};
 
@@ -340,6 +340,7 @@ impl PrometheusClient {
             return Err(api.into());
         }
         Err(SourceError::Http {
+            backend: SourceId::Prometheus,
             status: status.to_string(),
             detail: one_line(&String::from_utf8_lossy(&body), 120),
         })
@@ -347,7 +348,7 @@ impl PrometheusClient {
 
     fn transport(&self, e: &reqwest::Error) -> SourceError {
         if e.is_timeout() {
-            return SourceError::Timeout(self.timeout.round() as u64);
+            return SourceError::Timeout(SourceId::Prometheus, self.timeout.round() as u64);
         }
         // The innermost cause says what happened ("Connection refused (os error 111)").
         let mut cause: &dyn std::error::Error = e;
@@ -356,11 +357,11 @@ impl PrometheusClient {
         }
         let what = one_line(&cause.to_string(), 120);
         if e.is_connect() {
-            SourceError::Connect(format!("{}: {what}", self.base))
+            SourceError::Connect(SourceId::Prometheus, format!("{}: {what}", self.base))
         } else if e.is_decode() || e.is_body() {
             SourceError::Parse(ParseError::Malformed(what))
         } else {
-            SourceError::Connect(what)
+            SourceError::Connect(SourceId::Prometheus, what)
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod layout;
 pub mod overlay;
 pub mod panes;
 pub mod status;
+pub mod text;
 pub mod widgets;
 
 use ratatui::Frame;
