@@ -58,11 +58,27 @@ pub enum Action {
     SelectPrev,
     /// Show or hide the help overlay.
     ToggleHelp,
+    /// Start typing the Events pane's local filter.
+    Filter,
+    /// Start typing the server-side query the events tail uses.
+    EditQuery,
+    /// Open the trace behind the selected event.
+    OpenTrace,
+    /// A character typed into the line being edited.
+    TextInput(char),
+    /// Delete the last character of the line being edited.
+    TextBackspace,
+    /// Apply the line being edited.
+    TextCommit,
+    /// Drop the line being edited.
+    TextCancel,
 }
 
 /// Work for the loop, returned by `App::update`, which does no I/O itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Restore the terminal and exit.
     Quit,
+    /// Restart the events tail with this server-side query.
+    SetEventQuery(String),
 }

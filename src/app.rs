@@ -5,12 +5,23 @@
 use crate::action::{Action, Effect};
 use crate::config::{Config, PaneId};
 use crate::keymap::Mode;
+use crate::model::event::Event;
 use crate::model::{Conductor, SeriesSet};
 use crate::source::SourceUpdate;
 use crate::source::fixture::ReplayClock;
 use crate::source::poller::{Want, step_for};
 use crate::theme::Theme;
 use crate::ui;
+
+mod events;
+pub use events::EventsState;
+
+fn config_events_cap(config: &Config) -> usize {
+    config
+        .opensearch
+        .as_ref()
+        .map_or(crate::config::DEFAULT_MAX_EVENTS, |o| o.max_events)
+}
 
 /// How many poll intervals may pass without an answer before data counts as stale.
 const STALE_AFTER_POLLS: f64 = 3.0;
@@ -62,10 +73,26 @@ pub struct ReplayInfo {
 }
 
 /// A level of the drill-down stack, drawn over the dashboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum View {
     /// One pane full screen.
     Zoom(PaneId),
+    /// One event's whole document, scrolled `scroll` lines down.
+    EventDetail {
+        /// The event.
+        event: Box<Event>,
+        /// Lines scrolled.
+        scroll: usize,
+    },
+}
+
+/// What a line of text typed at the bottom of the screen is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Editing {
+    /// The Events pane's local filter.
+    Filter,
+    /// The server-side query the events tail uses.
+    Query,
 }
 
 /// How recent a pane's or source's data is.
@@ -112,6 +139,12 @@ pub struct App {
     pub views: Vec<View>,
     /// Whether help is open.
     pub help: bool,
+    /// The Events pane's state.
+    pub events: EventsState,
+    /// A line being typed, and what for.
+    pub editing: Option<(Editing, String)>,
+    /// A one-line message for the status bar, until the next key.
+    pub notice: Option<String>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Set while replaying.
@@ -147,6 +180,7 @@ impl App {
             .prometheus
             .as_ref()
             .map_or(crate::config::DEFAULT_INTERVAL_SECS, |p| p.interval);
+        let config_copy = config.clone();
         let mut app = Self {
             conductor: Conductor::new(config.window),
             selected: vec![0; config.panes.len()],
@@ -159,6 +193,16 @@ impl App {
             focus,
             views: Vec::new(),
             help: false,
+            events: EventsState::new(
+                config_events_cap(&config_copy),
+                config_copy
+                    .opensearch
+                    .as_ref()
+                    .map(|o| o.query.clone())
+                    .unwrap_or_default(),
+            ),
+            editing: None,
+            notice: None,
             size: (80, 24),
             replay,
         };
@@ -176,13 +220,20 @@ impl App {
     /// The keyboard's mode.
     #[must_use]
     pub fn mode(&self) -> Mode {
-        if self.help { Mode::Help } else { Mode::Normal }
+        match (&self.editing, self.help) {
+            (Some(_), _) => Mode::Text,
+            (None, true) => Mode::Help,
+            (None, false) => Mode::Normal,
+        }
     }
 
     /// The pane shown full screen, if any.
     #[must_use]
     pub fn zoomed(&self) -> Option<PaneId> {
-        self.views.iter().rev().map(|View::Zoom(p)| *p).next()
+        match self.views.last() {
+            Some(View::Zoom(p)) => Some(*p),
+            _ => None,
+        }
     }
 
     /// Panes in focus order: down each column, columns left to right.
@@ -197,6 +248,12 @@ impl App {
 
     /// Applies one action and returns the work it asks of the loop.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        if !matches!(
+            action,
+            Action::Tick { .. } | Action::Source(_) | Action::Resize { .. }
+        ) {
+            self.notice = None;
+        }
         match action {
             Action::Tick { wall } => self.now = self.display_time(wall).max(self.now),
             Action::Source(update) => self.apply_source(update),
@@ -205,7 +262,17 @@ impl App {
             Action::FocusNext => self.cycle_focus(1),
             Action::FocusPrev => self.cycle_focus(-1),
             Action::FocusAt { column, row } => self.focus_at(column, row),
-            Action::DrillIn | Action::ToggleZoom if self.zoomed().is_none() => {
+            Action::DrillIn if self.events_focused() && self.views.is_empty() => {
+                if let Some(e) = self.events.selected_event() {
+                    self.views.push(View::EventDetail {
+                        event: Box::new(e.clone()),
+                        scroll: 0,
+                    });
+                }
+            }
+            Action::DrillIn | Action::ToggleZoom
+                if self.zoomed().is_none() && self.views.is_empty() =>
+            {
                 self.views.push(View::Zoom(self.focus));
             }
             Action::DrillIn => {}
@@ -220,8 +287,77 @@ impl App {
             Action::GoLive => self.conductor.paused_at = None,
             Action::SelectNext => self.move_selection(1),
             Action::SelectPrev => self.move_selection(-1),
+            Action::Filter => self.editing = Some((Editing::Filter, self.events.filter.clone())),
+            Action::EditQuery if self.replay.is_some() => {
+                self.notice =
+                    Some("a replay cannot run a new server-side query; / filters locally".into());
+            }
+            Action::EditQuery if self.config.opensearch.is_none() => {
+                self.notice = Some("no [opensearch] is configured".into());
+            }
+            Action::EditQuery => self.editing = Some((Editing::Query, self.events.query.clone())),
+            Action::OpenTrace => self.open_trace(),
+            Action::TextInput(c) => self.edit(|line| line.push(c)),
+            Action::TextBackspace => self.edit(|line| {
+                line.pop();
+            }),
+            Action::TextCancel => self.cancel_edit(),
+            Action::TextCommit => return self.commit_edit(),
         }
         Vec::new()
+    }
+
+    fn edit(&mut self, change: impl FnOnce(&mut String)) {
+        if let Some((what, line)) = &mut self.editing {
+            change(line);
+            if *what == Editing::Filter {
+                self.events.filter.clone_from(line);
+                self.events.selected = 0;
+                self.events.unseen = 0;
+            }
+        }
+    }
+
+    fn cancel_edit(&mut self) {
+        if let Some((Editing::Filter, _)) = self.editing.take() {
+            self.events.filter.clear();
+        }
+    }
+
+    fn commit_edit(&mut self) -> Vec<Effect> {
+        match self.editing.take() {
+            Some((Editing::Query, line)) if line != self.events.query => {
+                self.events.query.clone_from(&line);
+                vec![Effect::SetEventQuery(line)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn open_trace(&mut self) {
+        let event = match self.views.last() {
+            Some(View::EventDetail { event, .. }) => Some(event.as_ref().clone()),
+            _ => self
+                .events_focused()
+                .then(|| self.events.selected_event().cloned())
+                .flatten(),
+        };
+        self.notice = Some(match event.and_then(|e| e.trace_id) {
+            Some(id) => format!(
+                "trace {} — traces are not in capcom yet (they come with Jaeger)",
+                crate::ui::text::safe_line(&id, 40)
+            ),
+            None => "this event carries no trace id".into(),
+        });
+    }
+
+    /// Whether the focused pane is an Events pane.
+    #[must_use]
+    pub fn events_focused(&self) -> bool {
+        matches!(
+            self.config.panes.get(self.focus).map(|p| &p.kind),
+            Some(crate::config::PaneKind::Events)
+        )
     }
 
     fn apply_source(&mut self, update: SourceUpdate) {
@@ -255,6 +391,30 @@ impl App {
                     }
                 }
             }
+            SourceUpdate::EventsFetched {
+                fetched_at,
+                result,
+                replace,
+            } => match result {
+                Ok(batch) => {
+                    if replace {
+                        self.events.log.clear();
+                        self.events.selected = 0;
+                        self.events.unseen = 0;
+                    }
+                    self.events.arrive(batch.events);
+                    self.events.last_ok = Some(fetched_at);
+                    self.events.error = None;
+                    self.events.warnings = batch.warnings;
+                }
+                Err(e) => {
+                    self.events.error = Some(Failure {
+                        at: fetched_at,
+                        reason: e.to_string(),
+                        query_only: e.is_query_only(),
+                    });
+                }
+            },
             SourceUpdate::ReplayFinished => {
                 if let Some(r) = &mut self.replay {
                     r.finished = true;
@@ -290,7 +450,11 @@ impl App {
     }
 
     fn move_selection(&mut self, step: isize) {
-        if let Some(sel) = self.selected.get_mut(self.focus) {
+        if let Some(View::EventDetail { scroll, .. }) = self.views.last_mut() {
+            *scroll = scroll.saturating_add_signed(step);
+        } else if self.events_focused() {
+            self.events.scroll(-step);
+        } else if let Some(sel) = self.selected.get_mut(self.focus) {
             *sel = sel.saturating_add_signed(step);
         }
     }
@@ -329,6 +493,27 @@ impl App {
         }
     }
 
+    /// How fresh the events are, as [`App::freshness`] says it for queries.
+    #[must_use]
+    pub fn events_freshness(&self) -> Freshness {
+        let e = &self.events;
+        let age = |t: f64| (self.now - t).max(0.0);
+        match (&e.error, e.last_ok) {
+            (Some(f), ok) => Freshness::Stale {
+                age: ok.map(age),
+                reason: f.reason.clone(),
+            },
+            (None, None) => Freshness::Waiting,
+            (None, Some(t)) if age(t) > STALE_AFTER_POLLS * self.poll_interval => {
+                Freshness::Stale {
+                    age: Some(age(t)),
+                    reason: "no answer".into(),
+                }
+            }
+            (None, Some(t)) => Freshness::Ok { age: age(t) },
+        }
+    }
+
     /// What each query should fetch for the screen as it is: charts a range at about one point
     /// per column of their plot (the zoomed pane at its zoomed width), paths a range at one
     /// point per braille dot column, tables the value at the window's end.
@@ -364,6 +549,7 @@ impl App {
                 PaneKind::Table(qs) => qs
                     .iter()
                     .for_each(|&q| plan[q] = Want::Instant { at: paused_end }),
+                PaneKind::Events => {}
                 PaneKind::Path { x, y, heading } => {
                     let want = range(inner.saturating_mul(2));
                     for q in [Some(*x), Some(*y), *heading].into_iter().flatten() {
@@ -390,6 +576,7 @@ impl App {
         use crate::config::PaneKind;
         match &self.config.panes[pane].kind {
             PaneKind::Chart(q) | PaneKind::Table(q) => q.clone(),
+            PaneKind::Events => Vec::new(),
             PaneKind::Path { x, y, heading } => [Some(*x), Some(*y), *heading]
                 .into_iter()
                 .flatten()

@@ -12,6 +12,8 @@ pub enum Mode {
     Normal,
     /// The help overlay is open.
     Help,
+    /// A line of text is being typed (a filter, a query).
+    Text,
 }
 
 /// One documented binding: the keys as shown in help, and what they do.
@@ -47,7 +49,7 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: "j k / ↓ ↑",
-        what: "select the next / previous row",
+        what: "select the next / previous row (events: newer / older)",
     },
     Binding {
         keys: "Space",
@@ -66,6 +68,18 @@ pub const BINDINGS: &[Binding] = &[
         what: "follow now again",
     },
     Binding {
+        keys: "/",
+        what: "events: filter the list (Enter keeps, Esc clears)",
+    },
+    Binding {
+        keys: "f",
+        what: "events: edit the server-side query (live)",
+    },
+    Binding {
+        keys: "t",
+        what: "events: open the trace of the selected event",
+    },
+    Binding {
         keys: "?",
         what: "help: every key, as here",
     },
@@ -80,6 +94,15 @@ pub const BINDINGS: &[Binding] = &[
 pub fn key_action(mode: Mode, key: KeyEvent) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
         return matches!(key.code, KeyCode::Char('c')).then_some(Action::Quit);
+    }
+    if mode == Mode::Text {
+        return match key.code {
+            KeyCode::Char(c) => Some(Action::TextInput(c)),
+            KeyCode::Backspace => Some(Action::TextBackspace),
+            KeyCode::Enter => Some(Action::TextCommit),
+            KeyCode::Esc => Some(Action::TextCancel),
+            _ => None,
+        };
     }
     if mode == Mode::Help {
         return match key.code {
@@ -104,6 +127,9 @@ pub fn key_action(mode: Mode, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('k') | KeyCode::Up => Action::SelectPrev,
         KeyCode::Char('n') | KeyCode::End => Action::GoLive,
         KeyCode::Char('?') => Action::ToggleHelp,
+        KeyCode::Char('/') => Action::Filter,
+        KeyCode::Char('f') => Action::EditQuery,
+        KeyCode::Char('t') => Action::OpenTrace,
         _ => return None,
     })
 }

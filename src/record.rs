@@ -106,6 +106,7 @@ async fn record(
         ended: start,
         replay_from: started_wall - start,
         prometheus: Vec::new(),
+        opensearch: Vec::new(),
     };
     let mut from = start;
     let mut chunk = 0;

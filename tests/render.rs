@@ -156,3 +156,161 @@ fn warnings_from_the_backend_are_shown_in_their_pane() {
     let first = text.lines().next().expect("a line");
     assert!(first.contains("warning: PromQL info: metri"), "{first}");
 }
+
+const TO_EVENTS: [Action; 3] = [Action::FocusNext, Action::FocusNext, Action::FocusNext];
+
+#[test]
+fn events_pane_scrolled_back_160x48() {
+    let mut actions = TO_EVENTS.to_vec();
+    actions.extend([Action::SelectPrev, Action::SelectPrev, Action::SelectPrev]);
+    let app = app_at(2.0, (160, 48), &actions);
+    assert_eq!(app.config.panes[app.focus].id, "events");
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn new_events_while_scrolled_back_are_counted_not_jumped_to() {
+    let mut actions = TO_EVENTS.to_vec();
+    actions.push(Action::SelectPrev);
+    let mut app = app_at(2.0, (160, 48), &actions);
+    let before = app.events.selected_event().cloned().expect("selected");
+    let session = session();
+    let (_, replay) = session.start(WALL);
+    let mut replay = replay.expect("replay");
+    let clock = session.clock(WALL).expect("clock");
+    feed(&mut app, replay.poll(clock.display(WALL + 2.0)));
+    let later = replay.poll(clock.display(WALL + 900.0));
+    feed(&mut app, later);
+    assert!(
+        app.events.unseen > 0,
+        "events arrived in 15 minutes of the morning drive"
+    );
+    assert_eq!(
+        app.events.selected_event(),
+        Some(&before),
+        "the operator's place is kept"
+    );
+    let text = capcom::session::frame_text(&app, (160, 48));
+    assert!(
+        text.contains(&format!("{} new ↓", app.events.unseen)),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_event_opens_as_its_whole_document_160x48() {
+    let mut actions = TO_EVENTS.to_vec();
+    actions.extend([Action::SelectPrev, Action::DrillIn]);
+    insta::assert_snapshot!(draw(&app_at(2.0, (160, 48), &actions)).backend());
+}
+
+#[test]
+fn the_local_filter_narrows_the_list_160x48() {
+    let mut actions = TO_EVENTS.to_vec();
+    actions.push(Action::Filter);
+    actions.extend("image".chars().map(Action::TextInput));
+    actions.push(Action::TextCommit);
+    let app = app_at(2.0, (160, 48), &actions);
+    assert!(
+        app.events
+            .visible()
+            .all(|e| e.message.to_lowercase().contains("image"))
+    );
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn hostile_text_reaches_the_terminal_as_harmless_characters() {
+    use capcom::model::event::{Event, Level};
+    use capcom::source::{EventBatch, SourceUpdate};
+    use ratatui::backend::CrosstermBackend;
+    use ratatui::{TerminalOptions, Viewport};
+    let hostile = [
+        "title\u{1b}]0;pwned\u{7} clear\u{1b}[2J\u{1b}[H red\u{1b}[31m",
+        "csi\u{9b}31m osc8\u{1b}]8;;http://evil\u{1b}\\link\u{1b}]8;;\u{1b}\\",
+        "rtl\u{202e}gnp.exe zero\u{200b}width bom\u{feff} tab\there\nnewline\r",
+        "wide 火星探査車火星探査車火星探査車火星探査車火星探査車火星探査車火星探査車火星探査車火星探査車",
+        &"long ".repeat(400),
+    ];
+    let mut app = app_at(2.0, (160, 48), &TO_EVENTS);
+    let events = hostile
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Event {
+            t: Some(app.now),
+            level: Level::Error,
+            level_text: "error\u{1b}[5m".into(),
+            message: (*m).to_owned(),
+            service: Some("svc\u{1b}[1m".into()),
+            trace_id: None,
+            id: format!("h{i}"),
+            index: "hostile".into(),
+            doc: serde_json::json!({ "message": m }),
+        })
+        .collect();
+    app.update(Action::Source(SourceUpdate::EventsFetched {
+        fetched_at: app.now,
+        result: Ok(EventBatch {
+            events,
+            warnings: vec![],
+        }),
+        replace: false,
+    }));
+    let frame = capcom::session::frame_text(&app, (160, 48));
+    assert!(
+        !frame.chars().any(|c| c.is_control() && c != '\n'),
+        "{frame:?}"
+    );
+    assert!(frame.contains("␛]0;pwned"), "shown, harmlessly: {frame}");
+    for line in frame.lines() {
+        assert!(
+            ratatui::text::Line::raw(line).width() <= 160,
+            "no line overflows: {line}"
+        );
+    }
+    // The bytes written to a real terminal backend hold none of the input's sequences.
+    let area = ratatui::layout::Rect::new(0, 0, 160, 48);
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(area),
+    };
+    let written = Shared::default();
+    let mut terminal =
+        Terminal::with_options(CrosstermBackend::new(written.clone()), options).expect("terminal");
+    terminal
+        .draw(|f| capcom::ui::render(&app, f))
+        .expect("draw");
+    let mut detail = app.clone();
+    detail.update(Action::DrillIn);
+    terminal
+        .draw(|f| capcom::ui::render(&detail, f))
+        .expect("draw the detail view");
+    let bytes = String::from_utf8_lossy(&written.0.lock().expect("lock")).into_owned();
+    for needle in [
+        "\u{1b}]0;pwned",
+        "\u{1b}[2J",
+        "\u{1b}]8;;http://evil",
+        "\u{9b}31m",
+        "\u{202e}",
+        "\u{200b}",
+        "\u{7}",
+        "\u{1b}[5m",
+        "\u{1b}[1msvc",
+    ] {
+        assert!(!bytes.contains(needle), "{needle:?} reached the terminal");
+    }
+}
+
+/// A writer whose bytes the test can read after the terminal has written them.
+#[derive(Clone, Default)]
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

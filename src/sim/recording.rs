@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::metrics::{INSTANCE, JOB, MetricSeries, catalogue, round};
 use super::world::{SOL_SECONDS, Telemetry, World};
-use crate::source::fixture::{DASHBOARD, MANIFEST, Manifest, PrometheusEntry};
+use crate::source::fixture::{DASHBOARD, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry};
 use crate::source::prometheus::format_value;
 
 /// The recording's start: 2026-11-26T00:00:00Z, the sol's local midnight.
@@ -62,6 +62,12 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
             file,
         });
     }
+    let events_file = "opensearch/rover-events.json".to_owned();
+    std::fs::create_dir_all(dir.join("opensearch"))?;
+    std::fs::write(
+        dir.join(&events_file),
+        search_body(&super::events::events(seed)),
+    )?;
     let manifest = Manifest {
         format: 1,
         name: "mars-rover".into(),
@@ -73,6 +79,11 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
         ended: end,
         replay_from: REPLAY_FROM,
         prometheus: entries,
+        opensearch: vec![OpenSearchEntry {
+            index: EVENTS_INDEX.into(),
+            query: String::new(),
+            file: events_file,
+        }],
     };
     let manifest_text = toml::to_string(&manifest).map_err(|e| io::Error::other(e.to_string()))?;
     std::fs::write(
@@ -125,6 +136,42 @@ fn query_range_body(series: &[MetricSeries], samples: &[(f64, Telemetry)]) -> St
     }
     out.push_str("]}}");
     out
+}
+
+/// The index the rover's events go to (daily indices match `rover-events-*`).
+pub const EVENTS_INDEX: &str = "rover-events-2026.11.26";
+
+/// A `_search` response holding every event, sorted on the timestamp then `_id` as capcom's
+/// tail asks, written the way OpenSearch writes it (sort values: epoch millis, then the id).
+fn search_body(events: &[super::events::SimEvent]) -> String {
+    let mut hits = Vec::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        let id = format!("evt-{:06}", i + 1);
+        let millis = ((EPOCH + e.t) * 1000.0).round() as i64;
+        let stamp = chrono::DateTime::from_timestamp_millis(millis)
+            .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+            .unwrap_or_default();
+        let mut source = serde_json::json!({
+            "@timestamp": stamp,
+            "level": e.level,
+            "service": e.service,
+            "message": e.message,
+            "host": "rover-1",
+        });
+        if let Some(t) = &e.trace_id {
+            source["trace_id"] = serde_json::Value::String(t.clone());
+        }
+        hits.push(serde_json::json!({
+            "_index": EVENTS_INDEX, "_id": id, "_score": null, "_source": source, "sort": [millis, id],
+        }));
+    }
+    let body = serde_json::json!({
+        "took": 4,
+        "timed_out": false,
+        "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+        "hits": {"total": {"value": events.len(), "relation": "eq"}, "max_score": null, "hits": hits},
+    });
+    body.to_string()
 }
 
 fn json_str(s: &str) -> String {

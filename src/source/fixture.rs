@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::opensearch::{FieldMap, parse_search, to_event};
 use super::prometheus::{QueryResult, parse_query_range};
-use super::{SourceError, SourceUpdate};
+use super::{EventBatch, SourceError, SourceUpdate};
 use crate::config::{self, Config, ConfigError};
+use crate::model::event::Event;
 use crate::model::{Point, Series};
 
 /// The recording compiled into the binary, opened when there is no configuration.
@@ -70,6 +72,22 @@ pub struct Manifest {
     /// Prometheus responses.
     #[serde(default)]
     pub prometheus: Vec<PrometheusEntry>,
+    /// OpenSearch `_search` responses, replayed as the event stream.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opensearch: Vec<OpenSearchEntry>,
+}
+
+/// One recorded OpenSearch search and the file holding its response body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OpenSearchEntry {
+    /// The index or pattern searched.
+    pub index: String,
+    /// The query-string query, empty for everything.
+    #[serde(default)]
+    pub query: String,
+    /// The body's path, relative to the recording.
+    pub file: String,
 }
 
 /// One recorded Prometheus request and the file holding its response body.
@@ -218,6 +236,40 @@ fn load_query(rec: &Recording, promql: &str) -> Result<QueryResult, SourceError>
     Ok(joined)
 }
 
+/// Recorded events, oldest first, and the warnings their searches carried.
+type RecordedEvents = (Vec<Event>, Vec<String>);
+
+/// Every recorded event, parsed by the field map, time-shifted and in time order (events
+/// without a readable time first); `None` when the recording holds no events.
+fn load_events(
+    rec: &Recording,
+    fields: &FieldMap,
+    shift: f64,
+) -> Result<Option<RecordedEvents>, SourceError> {
+    if rec.manifest.opensearch.is_empty() {
+        return Ok(None);
+    }
+    let mut events = Vec::new();
+    let mut warnings = Vec::new();
+    for entry in &rec.manifest.opensearch {
+        let body = rec
+            .body(&entry.file)
+            .map_err(|e| SourceError::NotRecorded(format!("{}: {e}", entry.file)))?;
+        let page = parse_search(&body)?;
+        warnings.extend(page.warnings);
+        events.extend(page.hits.iter().map(|h| {
+            let mut e = to_event(h, fields);
+            e.t = e.t.map(|t| t + shift);
+            e
+        }));
+    }
+    events.sort_by(|a, b| {
+        a.t.unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&b.t.unwrap_or(f64::NEG_INFINITY))
+    });
+    Ok(Some((events, warnings)))
+}
+
 /// Maps wall-clock time to display time and recording time during a replay.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReplayClock {
@@ -257,6 +309,9 @@ struct Track {
 #[derive(Debug)]
 pub struct Replay {
     tracks: Vec<Track>,
+    /// The recorded events, time-shifted, oldest first; `None` when none were recorded.
+    events: Option<RecordedEvents>,
+    events_sent: usize,
     end: f64,
     finished: bool,
 }
@@ -298,9 +353,28 @@ impl Replay {
             }
         }
         let end = rec.manifest.ended + shift;
+        let fields = config
+            .opensearch
+            .as_ref()
+            .map(|o| o.fields.clone())
+            .unwrap_or_default();
+        let events = match load_events(rec, &fields, shift) {
+            Ok(None) => None,
+            Ok(Some(ev)) => Some(ev),
+            Err(e) => {
+                errors.push(SourceUpdate::EventsFetched {
+                    fetched_at: clock.wall_origin,
+                    result: Err(e),
+                    replace: false,
+                });
+                None
+            }
+        };
         (
             Self {
                 tracks,
+                events,
+                events_sent: 0,
                 end,
                 finished: false,
             },
@@ -334,6 +408,21 @@ impl Replay {
                 result: Ok(QueryResult {
                     series,
                     warnings: track.warnings.clone(),
+                }),
+                replace: false,
+            });
+        }
+        if let Some((events, warnings)) = &self.events {
+            let upto = events
+                .partition_point(|e| e.t.is_none_or(|t| t <= now))
+                .max(self.events_sent);
+            let fresh = events[self.events_sent..upto].to_vec();
+            self.events_sent = upto;
+            out.push(SourceUpdate::EventsFetched {
+                fetched_at: now,
+                result: Ok(EventBatch {
+                    events: fresh,
+                    warnings: warnings.clone(),
                 }),
                 replace: false,
             });
@@ -387,8 +476,22 @@ mod tests {
         let (mut replay, errors) = Replay::new(&rec, &config, clock);
         assert!(errors.is_empty(), "{errors:?}");
         let first = replay.poll(clock.wall_origin);
-        assert_eq!(first.len(), config.queries.len());
-        for u in &first {
+        assert_eq!(
+            first.len(),
+            config.queries.len() + 1,
+            "every query, and the events"
+        );
+        let SourceUpdate::EventsFetched {
+            result: Ok(batch), ..
+        } = &first[first.len() - 1]
+        else {
+            panic!()
+        };
+        assert!(
+            batch.events.len() > 20,
+            "the night's events are history at replay start"
+        );
+        for u in &first[..first.len() - 1] {
             let SourceUpdate::MetricsFetched { result: Ok(r), .. } = u else {
                 panic!("{u:?}")
             };
@@ -402,7 +505,7 @@ mod tests {
             }
         }
         let again = replay.poll(clock.wall_origin);
-        for u in &again {
+        for u in &again[..again.len() - 1] {
             let SourceUpdate::MetricsFetched { result: Ok(r), .. } = u else {
                 panic!("{u:?}")
             };

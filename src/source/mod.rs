@@ -118,6 +118,15 @@ pub fn one_line(text: &str, max: usize) -> String {
     out.trim().to_owned()
 }
 
+/// Events from one search, oldest first.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventBatch {
+    /// The events.
+    pub events: Vec<crate::model::event::Event>,
+    /// Partial results said in words.
+    pub warnings: Vec<String>,
+}
+
 /// Something a source has to tell the app.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceUpdate {
@@ -131,6 +140,15 @@ pub enum SourceUpdate {
         result: Result<prometheus::QueryResult, SourceError>,
         /// Whether the points replace what the query held (a new window or step) rather than
         /// extend it.
+        replace: bool,
+    },
+    /// Events arrived (or the search failed) at `fetched_at`.
+    EventsFetched {
+        /// When, in display time.
+        fetched_at: f64,
+        /// New events in time order, with warnings about partial results, or why none came.
+        result: Result<EventBatch, SourceError>,
+        /// Whether they replace what the pane held (a new query) rather than extend it.
         replace: bool,
     },
     /// A replay has played its recording to the end.

@@ -45,6 +45,9 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             }
         }
     }
+    if let Some(crate::app::View::EventDetail { event, scroll }) = app.views.last() {
+        overlay::event_detail(app, event, *scroll, main, buf);
+    }
     status::render(app, status_area, buf);
     if app.help {
         overlay::help(app, main, buf);

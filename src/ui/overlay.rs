@@ -61,3 +61,39 @@ pub fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
         .wrap(Wrap { trim: true })
         .render(area, buf);
 }
+
+/// One event's whole document, pretty-printed and made safe, scrolled `scroll` lines down.
+pub fn event_detail(
+    app: &App,
+    event: &crate::model::event::Event,
+    scroll: usize,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let theme = &app.theme;
+    let pretty = serde_json::to_string_pretty(&event.doc).unwrap_or_else(|_| event.doc.to_string());
+    let text = crate::ui::text::safe_text(&pretty);
+    let lines: Vec<Line> = text
+        .lines()
+        .skip(scroll)
+        .map(|l| Line::styled(l.to_owned(), theme.overlay))
+        .collect();
+    let title = format!(
+        " {} / {} ",
+        crate::ui::text::safe_line(&event.index, 40),
+        crate::ui::text::safe_line(&event.id, 40)
+    );
+    Clear.render(area, buf);
+    Paragraph::new(lines)
+        .style(theme.overlay)
+        .block(
+            Block::bordered()
+                .border_type(BorderType::Thick)
+                .border_style(theme.border_focused)
+                .title(Line::styled(title, theme.title))
+                .title_bottom(
+                    Line::styled(" j k scroll · t trace · Esc back ", theme.dim).right_aligned(),
+                ),
+        )
+        .render(area, buf);
+}

@@ -13,6 +13,9 @@ use crate::source::SourceId;
 /// Draws the status bar into the one-row `area`.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
+    if render_prompt(app, area, buf) {
+        return;
+    }
     let mut spans = Vec::with_capacity(12);
     match (&app.replay, app.clock) {
         (Some(_), _) | (None, Clock::Replay(_)) => {
@@ -97,4 +100,38 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
     );
     help.right_aligned().render(area, buf);
+}
+
+/// The line being typed, or a notice, in place of the status bar; whether one was drawn.
+fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
+    let theme = &app.theme;
+    if let Some((what, line)) = &app.editing {
+        let prompt = match what {
+            crate::app::Editing::Filter => " filter events: ",
+            crate::app::Editing::Query => " opensearch query: ",
+        };
+        let text = crate::ui::text::safe_line(
+            line,
+            usize::from(area.width).saturating_sub(prompt.len() + 24),
+        );
+        Line::from(vec![
+            Span::styled(prompt, theme.key),
+            Span::styled(format!("{text}▏"), theme.text),
+            Span::styled("  Enter apply · Esc cancel", theme.dim),
+        ])
+        .render(area, buf);
+        return true;
+    }
+    if let Some(notice) = &app.notice {
+        Line::styled(
+            format!(
+                " {}",
+                crate::ui::text::safe_line(notice, usize::from(area.width))
+            ),
+            theme.status_stale,
+        )
+        .render(area, buf);
+        return true;
+    }
+    false
 }

@@ -1,6 +1,7 @@
 //! One pane: its border (title, focus, freshness) and, inside, what its kind draws.
 
 pub mod chart;
+pub mod events;
 pub mod path;
 pub mod table;
 
@@ -30,7 +31,12 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     ]);
     let room = usize::from(area.width).saturating_sub(title.width() + 4);
     let queries = app.pane_queries(pane);
-    let mut fresh = freshness_line(app, &app.freshness(&queries), room);
+    let freshness = if matches!(spec.kind, PaneKind::Events) {
+        app.events_freshness()
+    } else {
+        app.freshness(&queries)
+    };
+    let mut fresh = freshness_line(app, &freshness, room);
     // Warnings the backend attached are shown, not dropped: the first, where it fits.
     if let Some(w) = queries
         .iter()
@@ -59,6 +65,7 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         PaneKind::Chart(queries) => chart::render(app, queries, inner, buf),
         PaneKind::Table(queries) => table::render(app, pane, queries, inner, buf),
         PaneKind::Path { x, y, heading } => path::render(app, *x, *y, *heading, inner, buf),
+        PaneKind::Events => events::render(app, pane, inner, buf),
     }
 }
 

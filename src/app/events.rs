@@ -1,0 +1,101 @@
+//! The Events pane's state: the bounded log, its freshness, the selection (counted up from the
+//! newest, so 0 follows the tail), how many events arrived while the operator looked back, and
+//! the local filter.
+
+use crate::model::event::{Event, EventLog};
+
+use super::Failure;
+
+/// Everything the Events pane shows and remembers.
+#[derive(Debug, Clone)]
+pub struct EventsState {
+    /// The events, oldest first, bounded.
+    pub log: EventLog,
+    /// Display time of the last successful answer.
+    pub last_ok: Option<f64>,
+    /// The last failure, if newer than the last success.
+    pub error: Option<Failure>,
+    /// Warnings from the last answer (partial results).
+    pub warnings: Vec<String>,
+    /// Selected row, counted from the newest visible event; 0 follows the tail.
+    pub selected: usize,
+    /// Events that arrived since the operator scrolled up.
+    pub unseen: usize,
+    /// The local filter (case-insensitive substring of time, level, service or message).
+    pub filter: String,
+    /// The server-side query the tail uses.
+    pub query: String,
+}
+
+impl EventsState {
+    /// An empty state keeping at most `cap` events, tailing `query`.
+    #[must_use]
+    pub fn new(cap: usize, query: String) -> Self {
+        Self {
+            log: EventLog::new(cap),
+            last_ok: None,
+            error: None,
+            warnings: Vec::new(),
+            selected: 0,
+            unseen: 0,
+            filter: String::new(),
+            query,
+        }
+    }
+
+    /// Appends events that arrived; while scrolled up, counts them and keeps the same event
+    /// selected.
+    pub fn arrive(&mut self, events: Vec<Event>) {
+        let shown = events.iter().filter(|e| self.matches(e)).count();
+        if self.selected > 0 {
+            self.unseen += shown;
+            self.selected += shown;
+        }
+        self.log.extend(events);
+        self.selected = self.selected.min(self.visible_len().saturating_sub(1));
+    }
+
+    /// Whether an event passes the local filter.
+    #[must_use]
+    pub fn matches(&self, e: &Event) -> bool {
+        if self.filter.is_empty() {
+            return true;
+        }
+        let needle = self.filter.to_lowercase();
+        [
+            e.message.as_str(),
+            e.level_text.as_str(),
+            e.service.as_deref().unwrap_or(""),
+        ]
+        .iter()
+        .any(|h| h.to_lowercase().contains(&needle))
+    }
+
+    /// The events passing the filter, oldest first.
+    #[must_use]
+    pub fn visible(&self) -> impl DoubleEndedIterator<Item = &Event> {
+        self.log.iter().filter(|e| self.matches(e))
+    }
+
+    /// How many events pass the filter.
+    #[must_use]
+    pub fn visible_len(&self) -> usize {
+        self.visible().count()
+    }
+
+    /// Moves the selection `up` rows towards older events (negative: newer). Reaching the
+    /// newest follows the tail again.
+    pub fn scroll(&mut self, up: isize) {
+        let max = self.visible_len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(up).min(max);
+        if self.selected == 0 {
+            self.unseen = 0;
+        }
+    }
+
+    /// The selected event.
+    #[must_use]
+    pub fn selected_event(&self) -> Option<&Event> {
+        self.visible().rev().nth(self.selected)
+    }
+}
