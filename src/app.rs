@@ -790,6 +790,46 @@ mod tests {
     }
 
     #[test]
+    fn f_edits_the_server_query_and_asks_the_loop_to_restart_the_tail() {
+        let text = format!(
+            "{}\n[opensearch]\nurl = \"http://127.0.0.1:9200\"\nindex = \"rover-events-*\"\nquery = \"level:warn\"\n",
+            crate::sim::recording::DASHBOARD_TOML
+        );
+        let config = crate::config::parse(&text, "t").expect("ok");
+        let mut a = App::new(
+            config,
+            Theme::builtin("mono").expect("theme"),
+            Clock::Live,
+            None,
+            NOW,
+        );
+        a.update(Action::EditQuery);
+        assert_eq!(a.mode(), Mode::Text);
+        a.update(Action::TextBackspace);
+        a.update(Action::TextBackspace);
+        a.update(Action::TextBackspace);
+        a.update(Action::TextBackspace);
+        "error"
+            .chars()
+            .for_each(|c| drop(a.update(Action::TextInput(c))));
+        assert_eq!(
+            a.update(Action::TextCommit),
+            vec![Effect::SetEventQuery("level:error".into())]
+        );
+        assert_eq!(a.mode(), Mode::Normal);
+        let mut replay = app();
+        replay.update(Action::EditQuery);
+        assert!(
+            replay
+                .notice
+                .as_deref()
+                .is_some_and(|n| n.contains("no [opensearch]")),
+            "{:?}",
+            replay.notice
+        );
+    }
+
+    #[test]
     fn quit_is_an_effect_for_the_loop() {
         assert_eq!(app().update(Action::Quit), vec![Effect::Quit]);
     }

@@ -50,7 +50,12 @@ pub fn run_dashboard(session: Session) -> Result<()> {
 }
 
 async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sources) -> Result<()> {
-    let Sources { mut rx, plan, .. } = sources;
+    let Sources {
+        mut rx,
+        plan,
+        event_query,
+        ..
+    } = sources;
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK_PERIOD);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -94,8 +99,13 @@ async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sources)
         };
         for action in actions {
             pending = true;
-            if app.update(action).contains(&Effect::Quit) {
-                return Ok(());
+            for effect in app.update(action) {
+                match effect {
+                    Effect::Quit => return Ok(()),
+                    Effect::SetEventQuery(q) => {
+                        event_query.send_replace(q);
+                    }
+                }
             }
         }
         if pending {

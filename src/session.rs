@@ -54,6 +54,8 @@ pub struct Sources {
     pub rx: mpsc::Receiver<SourceUpdate>,
     /// Tells live pollers what to fetch (unused by a replay).
     pub plan: watch::Sender<Plan>,
+    /// Tells the live events tail its server-side query (unused by a replay).
+    pub event_query: watch::Sender<String>,
     /// Stops them.
     pub cancel: CancellationToken,
 }
@@ -179,6 +181,7 @@ impl Session {
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
         let cancel = CancellationToken::new();
         let (plan, plan_rx) = watch::channel(Plan::new(app.fetch_plan()));
+        let (event_query, query_rx) = watch::channel(app.events.query.clone());
         match (&self.data, replay) {
             (Data::Replay(_), Some(replay)) => {
                 let clock = self
@@ -199,10 +202,28 @@ impl Session {
                     .collect();
                 let interval = Duration::from_secs_f64(p.interval);
                 poller::spawn(&client, &queries, &plan_rx, interval, &tx, &cancel);
+                if let Some(os) = &self.config.opensearch {
+                    let client = crate::source::tail::OpenSearchClient::new(&os.connection)
+                        .map_err(|e| eyre!("opensearch: {e}"))?;
+                    let window = self.config.window;
+                    tokio::spawn(crate::source::tail::run(
+                        client,
+                        os.clone(),
+                        window,
+                        query_rx,
+                        tx.clone(),
+                        cancel.clone(),
+                    ));
+                }
             }
             (Data::Replay(_), None) => bail!("a replay session started without its replay"),
         }
-        Ok(Sources { rx, plan, cancel })
+        Ok(Sources {
+            rx,
+            plan,
+            event_query,
+            cancel,
+        })
     }
 
     /// One frame at `size` as plain text, exactly `size.1` lines, at wall-clock time `wall`: a

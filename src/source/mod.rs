@@ -7,6 +7,7 @@ pub mod http;
 pub mod opensearch;
 pub mod poller;
 pub mod prometheus;
+pub mod tail;
 
 use crate::config::QueryId;
 

@@ -73,15 +73,27 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// The request's head and, after a blank line, its body (by Content-Length).
 fn read_head(stream: &mut TcpStream) -> String {
     let mut reader = BufReader::new(stream.try_clone().expect("clone"));
     let mut head = String::new();
+    let mut length = 0usize;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
             break;
         }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
         head.push_str(&line);
+    }
+    if length > 0 {
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_ok() {
+            head.push_str("\r\n");
+            head.push_str(&String::from_utf8_lossy(&body));
+        }
     }
     head
 }

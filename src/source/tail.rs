@@ -1,0 +1,236 @@
+//! The live events tail: `_search` sorted on the timestamp with a tiebreaker, paging forward
+//! with `search_after` from the last hit seen, so no event is shown twice or skipped across
+//! polls — even events sharing a timestamp across a page boundary. The first fetch loads the
+//! newest events of the window; a new server-side query starts over.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::opensearch::{SearchPage, parse_search, to_event};
+use super::{EventBatch, SourceError, SourceId, SourceUpdate, one_line};
+use crate::config::OpenSearchConfig;
+use crate::source::http::{self, SetupError};
+
+/// Pages fetched in one poll at most, so a flood is taken in bounded steps.
+const MAX_PAGES_PER_POLL: usize = 20;
+
+/// A thin client of OpenSearch's `_search`.
+#[derive(Debug, Clone)]
+pub struct OpenSearchClient {
+    http: reqwest::Client,
+    base: String,
+    timeout: f64,
+}
+
+impl OpenSearchClient {
+    /// A client for a connection.
+    ///
+    /// # Errors
+    /// Credentials, headers or a CA bundle that cannot be used.
+    pub fn new(conn: &crate::config::Connection) -> Result<Self, SetupError> {
+        Ok(Self {
+            http: http::client(conn)?,
+            base: conn.url.clone(),
+            timeout: conn.timeout,
+        })
+    }
+
+    /// `POST /{index}/_search` with `body`: the verbatim answer and what it says.
+    ///
+    /// # Errors
+    /// Any failure, as one readable line.
+    pub async fn search(
+        &self,
+        index: &str,
+        body: &Value,
+    ) -> Result<(Vec<u8>, SearchPage), SourceError> {
+        let url = format!("{}/{}/_search", self.base, index);
+        let response = self
+            .http
+            .post(&url)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| self.transport(&e))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport(&e))?
+            .to_vec();
+        if status.is_success() {
+            let page = parse_search(&bytes)?;
+            return Ok((bytes, page));
+        }
+        // OpenSearch explains its errors in an envelope: that beats the status line.
+        match parse_search(&bytes) {
+            Err(e @ super::opensearch::SearchError::Api { .. }) => Err(e.into()),
+            _ => Err(SourceError::Http {
+                backend: SourceId::OpenSearch,
+                status: status.to_string(),
+                detail: one_line(&String::from_utf8_lossy(&bytes), 120),
+            }),
+        }
+    }
+
+    fn transport(&self, e: &reqwest::Error) -> SourceError {
+        if e.is_timeout() {
+            return SourceError::Timeout(SourceId::OpenSearch, self.timeout.round() as u64);
+        }
+        let mut cause: &dyn std::error::Error = e;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        SourceError::Connect(
+            SourceId::OpenSearch,
+            format!("{}: {}", self.base, one_line(&cause.to_string(), 120)),
+        )
+    }
+}
+
+/// The `_search` body of one tail request: events since `since` (Unix s) matching `query`,
+/// sorted on the timestamp then the tiebreaker (newest first for the first fetch), after
+/// `after` when continuing.
+#[must_use]
+pub fn tail_request(
+    cfg: &OpenSearchConfig,
+    after: Option<&[Value]>,
+    since: f64,
+    newest_first: bool,
+    size: usize,
+) -> Value {
+    let order = if newest_first { "desc" } else { "asc" };
+    let ts = cfg
+        .fields
+        .timestamp
+        .first()
+        .map_or("@timestamp", String::as_str);
+    let mut filter = vec![
+        json!({"range": {ts: {"gte": (since * 1000.0).round() as i64, "format": "epoch_millis"}}}),
+    ];
+    if !cfg.query.trim().is_empty() {
+        filter.push(json!({"query_string": {"query": cfg.query}}));
+    }
+    let mut body = json!({
+        "size": size,
+        "track_total_hits": false,
+        "sort": [{ts: {"order": order}}, {cfg.tiebreaker.as_str(): {"order": order}}],
+        "query": {"bool": {"filter": filter}},
+    });
+    if let Some(after) = after {
+        body["search_after"] = Value::Array(after.to_vec());
+    }
+    body
+}
+
+/// Tails events until cancelled: a first fetch of the newest events in the last `window`
+/// seconds, then every interval each page after the last hit seen. `query` changes restart it.
+pub async fn run(
+    client: OpenSearchClient,
+    mut cfg: OpenSearchConfig,
+    window: f64,
+    mut query: watch::Receiver<String>,
+    tx: mpsc::Sender<SourceUpdate>,
+    cancel: CancellationToken,
+) {
+    let mut cursor: Option<Vec<Value>> = None;
+    let mut failures = 0u32;
+    let mut next = Instant::now();
+    loop {
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep_until(next) => {}
+            changed = query.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                cfg.query.clone_from(&query.borrow_and_update());
+                cursor = None;
+            }
+        }
+        let now = crate::wall_now();
+        let (result, replace) = match &cursor {
+            None => (first_fetch(&client, &cfg, now - window).await, true),
+            Some(after) => (
+                follow(&client, &cfg, after.clone(), now - window).await,
+                false,
+            ),
+        };
+        let interval = Duration::from_secs_f64(cfg.interval);
+        let update = match result {
+            Ok((events, warnings, last)) => {
+                if last.is_some() {
+                    cursor = last;
+                }
+                failures = 0;
+                next = Instant::now() + interval;
+                let events = events.iter().map(|h| to_event(h, &cfg.fields)).collect();
+                SourceUpdate::EventsFetched {
+                    fetched_at: now,
+                    result: Ok(EventBatch { events, warnings }),
+                    replace,
+                }
+            }
+            Err(e) => {
+                failures += 1;
+                let wait = (cfg.interval * 2f64.powi(failures.min(6) as i32 - 1)).min(60.0);
+                next = Instant::now() + Duration::from_secs_f64(wait);
+                SourceUpdate::EventsFetched {
+                    fetched_at: now,
+                    result: Err(e),
+                    replace: false,
+                }
+            }
+        };
+        if tx.send(update).await.is_err() {
+            return;
+        }
+    }
+}
+
+type Fetched = (Vec<super::opensearch::Hit>, Vec<String>, Option<Vec<Value>>);
+
+/// The newest `max-events` of the window, oldest first, and the cursor after the newest.
+async fn first_fetch(
+    client: &OpenSearchClient,
+    cfg: &OpenSearchConfig,
+    since: f64,
+) -> Result<Fetched, SourceError> {
+    let size = cfg.max_events.min(10_000);
+    let (_, page) = client
+        .search(&cfg.index, &tail_request(cfg, None, since, true, size))
+        .await?;
+    let cursor = page.hits.first().map(|h| h.sort.clone());
+    let mut hits = page.hits;
+    hits.reverse();
+    Ok((hits, page.warnings, cursor))
+}
+
+/// Every page after `after`, up to [`MAX_PAGES_PER_POLL`], and the cursor after the last hit.
+async fn follow(
+    client: &OpenSearchClient,
+    cfg: &OpenSearchConfig,
+    mut after: Vec<Value>,
+    since: f64,
+) -> Result<Fetched, SourceError> {
+    let mut hits = Vec::new();
+    let mut warnings = Vec::new();
+    for _ in 0..MAX_PAGES_PER_POLL {
+        let body = tail_request(cfg, Some(&after), since, false, cfg.page_size);
+        let (_, page) = client.search(&cfg.index, &body).await?;
+        warnings.extend(page.warnings);
+        let full = page.hits.len() >= cfg.page_size;
+        if let Some(last) = page.hits.last() {
+            after.clone_from(&last.sort);
+        }
+        hits.extend(page.hits);
+        if !full {
+            break;
+        }
+    }
+    Ok((hits, warnings, Some(after)))
+}

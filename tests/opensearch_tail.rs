@@ -1,0 +1,193 @@
+//! The live events tail against a local server on 127.0.0.1 that answers `_search` the way
+//! OpenSearch does — honouring `sort`, `search_after`, `size` and the time range — with many
+//! events sharing a timestamp, pages ending among them, and events arriving between polls:
+//! none may be lost, none repeated.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use capcom::config::{Connection, OpenSearchConfig};
+use capcom::source::SourceUpdate;
+use capcom::source::opensearch::FieldMap;
+use capcom::source::tail::{self, OpenSearchClient};
+use common::{Reply, Server};
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+type Store = Arc<Mutex<Vec<(i64, String)>>>;
+
+/// Answers a `_search` body from `store` as OpenSearch would.
+fn answer(store: &Store, request: &str) -> Reply {
+    let body: Value = serde_json::from_str(request.split_once("\r\n\r\n").map_or("", |(_, b)| b))
+        .expect("a JSON body");
+    let order = body
+        .pointer("/sort/0/@timestamp/order")
+        .and_then(Value::as_str)
+        .unwrap_or("asc");
+    let size = body["size"].as_u64().expect("size") as usize;
+    let gte = body
+        .pointer("/query/bool/filter/0/range/@timestamp/gte")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let after = body.get("search_after").map(|a| {
+        (
+            a[0].as_i64().expect("ts"),
+            a[1].as_str().expect("id").to_owned(),
+        )
+    });
+    let mut docs: Vec<(i64, String)> = store
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|(t, _)| *t >= gte)
+        .cloned()
+        .collect();
+    docs.sort();
+    if order == "desc" {
+        docs.reverse();
+    }
+    let docs = docs.into_iter().filter(|d| match &after {
+        None => true,
+        Some(a) if order == "asc" => d > a,
+        Some(a) => d < a,
+    });
+    let hits: Vec<Value> = docs
+        .take(size)
+        .map(|(t, id)| json!({"_index": "ev", "_id": id, "_source": {"@timestamp": t, "message": id}, "sort": [t, id]}))
+        .collect();
+    let response =
+        json!({"timed_out": false, "_shards": {"total": 1, "failed": 0}, "hits": {"hits": hits}});
+    Reply::With(200, "application/json", response.to_string().into_bytes())
+}
+
+fn config(url: &str, page_size: usize, max_events: usize) -> OpenSearchConfig {
+    OpenSearchConfig {
+        connection: Connection::to_url(url),
+        index: "ev-*".into(),
+        query: String::new(),
+        interval: 0.2,
+        max_events,
+        page_size,
+        tiebreaker: "_id".into(),
+        fields: FieldMap::default(),
+    }
+}
+
+/// Runs the tail, calling `between` after each answer, until `want` events have arrived.
+fn tail_until(cfg: OpenSearchConfig, want: usize, mut between: impl FnMut(usize)) -> Vec<String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt")
+        .block_on(async move {
+            let client = OpenSearchClient::new(&cfg.connection).expect("client");
+            let (tx, mut rx) = mpsc::channel(16);
+            let (_query_tx, query_rx) = watch::channel(String::new());
+            let cancel = CancellationToken::new();
+            tokio::spawn(tail::run(client, cfg, 1e12, query_rx, tx, cancel.clone()));
+            let mut seen = Vec::new();
+            let mut answers = 0;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+            while seen.len() < want {
+                let Ok(Some(SourceUpdate::EventsFetched { result, .. })) =
+                    tokio::time::timeout_at(deadline, rx.recv()).await
+                else {
+                    break;
+                };
+                seen.extend(result.expect("ok").events.into_iter().map(|e| e.id));
+                answers += 1;
+                between(answers);
+            }
+            cancel.cancel();
+            seen
+        })
+}
+
+#[test]
+fn equal_timestamps_across_pages_and_polls_are_neither_lost_nor_repeated() {
+    let store: Store = Arc::default();
+    {
+        let mut s = store.lock().expect("lock");
+        for i in 0..20 {
+            // Ten events at 1000 ms, the rest spread out: pages of 3 end among the equal ones.
+            let t = if i < 10 { 1_000 } else { 1_000 + i64::from(i) };
+            s.push((t, format!("e{i:03}")));
+        }
+    }
+    let shared = Arc::clone(&store);
+    let server = Server::start(move |req, _| answer(&shared, req));
+    let feeder = Arc::clone(&store);
+    // The first fetch takes the newest 5; then everything after them arrives, in pages of 3,
+    // including new events sharing the newest timestamp, added between polls.
+    let seen = tail_until(config(&server.url, 3, 5), 5 + 12, move |answers| {
+        if answers == 2 {
+            let mut s = feeder.lock().expect("lock");
+            for i in 20..32 {
+                s.push((1_019 + i64::from(i / 4), format!("e{i:03}")));
+            }
+        }
+    });
+    let want: Vec<String> = (15..32).map(|i| format!("e{i:03}")).collect();
+    assert_eq!(
+        seen, want,
+        "the newest 5, then every later event once, in order"
+    );
+}
+
+#[test]
+fn a_flood_is_taken_in_pages_and_the_first_fetch_is_bounded() {
+    let store: Store = Arc::new(Mutex::new(
+        (0..100).map(|i| (5_000, format!("f{i:03}"))).collect(),
+    ));
+    let shared = Arc::clone(&store);
+    let server = Server::start(move |req, _| answer(&shared, req));
+    let feeder = Arc::clone(&store);
+    let seen = tail_until(config(&server.url, 7, 10), 10 + 50, move |answers| {
+        if answers == 1 {
+            feeder
+                .lock()
+                .expect("lock")
+                .extend((100..150).map(|i| (5_000, format!("f{i:03}"))));
+        }
+    });
+    let want: Vec<String> = (90..150).map(|i| format!("f{i:03}")).collect();
+    assert_eq!(seen, want);
+    let requests = server.requests.lock().expect("lock").len();
+    assert!(requests > 50 / 7, "pages of 7: {requests} requests");
+}
+
+#[test]
+fn the_error_envelope_becomes_one_line_and_the_tail_keeps_trying() {
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/opensearch/error_search_phase_execution_500.json"
+    ))
+    .expect("sample");
+    let server = Server::start(move |_, _| Reply::With(500, "application/json", body.clone()));
+    let errors = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt")
+        .block_on(async {
+            let cfg = config(&server.url, 3, 5);
+            let client = OpenSearchClient::new(&cfg.connection).expect("client");
+            let (tx, mut rx) = mpsc::channel(16);
+            let (_q, query_rx) = watch::channel(String::new());
+            let cancel = CancellationToken::new();
+            tokio::spawn(tail::run(client, cfg, 1e12, query_rx, tx, cancel.clone()));
+            let mut errors = Vec::new();
+            while errors.len() < 2 {
+                let Some(SourceUpdate::EventsFetched { result: Err(e), .. }) = rx.recv().await
+                else {
+                    continue;
+                };
+                errors.push(e.to_string());
+            }
+            cancel.cancel();
+            errors
+        });
+    assert!(errors[0].starts_with("opensearch: search_phase_execution_exception: all shards failed (task_cancelled_exception"), "{errors:?}");
+}
