@@ -42,8 +42,48 @@ pub fn run(open: &OpenArgs) -> Result<u8> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let failures = runtime.block_on(probe(&session, &client));
+    let mut failures = runtime.block_on(probe(&session, &client));
+    if let Some(cfg) = &session.config.opensearch {
+        failures += runtime.block_on(probe_opensearch(cfg));
+    }
     Ok(u8::from(failures > 0))
+}
+
+/// One search of the configured index and query, asking only for the count.
+async fn probe_opensearch(cfg: &crate::config::OpenSearchConfig) -> usize {
+    let client = match crate::source::tail::OpenSearchClient::new(&cfg.connection) {
+        Ok(c) => c,
+        Err(e) => {
+            println!("FAIL opensearch: {e}");
+            return 1;
+        }
+    };
+    let mut body = crate::source::tail::tail_request(cfg, None, 0.0, true, 0);
+    body["track_total_hits"] = serde_json::Value::Bool(true);
+    match client.search(&cfg.index, &body).await {
+        Ok((_, page)) => {
+            let n = page
+                .total
+                .map_or_else(|| "some".to_owned(), |n| n.to_string());
+            let q = if cfg.query.is_empty() {
+                String::new()
+            } else {
+                format!(" matching {:?}", cfg.query)
+            };
+            println!(
+                "ok   opensearch {}: index {} has {n} events{q}",
+                cfg.connection.url, cfg.index
+            );
+            0
+        }
+        Err(e) => {
+            println!(
+                "FAIL opensearch {} index {}: {e}",
+                cfg.connection.url, cfg.index
+            );
+            1
+        }
+    }
 }
 
 async fn probe(session: &Session, client: &PrometheusClient) -> usize {

@@ -10,9 +10,11 @@ use std::time::Duration;
 
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
+use crate::config::OpenSearchConfig;
 use crate::session::{Data, Session};
-use crate::source::fixture::{DASHBOARD, MANIFEST, Manifest, PrometheusEntry};
+use crate::source::fixture::{DASHBOARD, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry};
 use crate::source::prometheus::PrometheusClient;
+use crate::source::tail::{OpenSearchClient, tail_request};
 
 /// What to record.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,12 +80,22 @@ pub fn run(session: &Session, out: &Path, plan: &Plan) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(record(&client, &queries, out, plan, since))
+    let events = match &session.config.opensearch {
+        Some(cfg) => {
+            std::fs::create_dir_all(out.join("opensearch"))?;
+            let os =
+                OpenSearchClient::new(&cfg.connection).map_err(|e| eyre!("opensearch: {e}"))?;
+            Some((os, cfg.clone()))
+        }
+        None => None,
+    };
+    runtime.block_on(record(&client, &queries, events.as_ref(), out, plan, since))
 }
 
 async fn record(
     client: &PrometheusClient,
     queries: &[&str],
+    events: Option<&(OpenSearchClient, OpenSearchConfig)>,
     out: &Path,
     plan: &Plan,
     since: f64,
@@ -138,6 +150,13 @@ async fn record(
                 &mut manifest,
             )
             .await?;
+            if let Some((os, cfg)) = events {
+                // Events in [from, last + step): the next chunk starts where this one ends.
+                match record_events(os, cfg, out, (from, last + step), chunk, &mut manifest).await {
+                    Ok(n) => eprintln!("  chunk {chunk}: {n} events"),
+                    Err(e) => eprintln!("  events: {e} (a gap in the recording)"),
+                }
+            }
             manifest.ended = last;
             write_manifest(out, &manifest)?;
             eprintln!(
@@ -194,6 +213,53 @@ async fn record_chunk(
         }
     }
     Ok(failed)
+}
+
+/// Every event with a timestamp in `[from, to)`, page by page in time order, each page's
+/// body written verbatim; returns how many.
+async fn record_events(
+    client: &OpenSearchClient,
+    cfg: &OpenSearchConfig,
+    out: &Path,
+    (from, to): (f64, f64),
+    chunk: usize,
+    manifest: &mut Manifest,
+) -> Result<usize, crate::source::SourceError> {
+    let ts = cfg
+        .fields
+        .timestamp
+        .first()
+        .map_or("@timestamp", String::as_str);
+    let mut after: Option<Vec<serde_json::Value>> = None;
+    let mut count = 0;
+    for page_no in 0..1000 {
+        let mut body = tail_request(cfg, after.as_deref(), from, false, cfg.page_size);
+        body["query"]["bool"]["filter"][0]["range"][ts]["lt"] =
+            serde_json::json!((to * 1000.0).round() as i64);
+        let (bytes, page) = client.search(&cfg.index, &body).await?;
+        if page.hits.is_empty() {
+            break;
+        }
+        let file = format!("opensearch/events-{chunk:04}-{page_no:03}.json");
+        std::fs::write(out.join(&file), &bytes).map_err(|e| {
+            crate::source::SourceError::Setup(
+                crate::source::SourceId::OpenSearch,
+                format!("writing {file}: {e}"),
+            )
+        })?;
+        manifest.opensearch.push(OpenSearchEntry {
+            index: cfg.index.clone(),
+            query: cfg.query.clone(),
+            file,
+        });
+        count += page.hits.len();
+        let full = page.hits.len() >= cfg.page_size;
+        after = page.hits.last().map(|h| h.sort.clone());
+        if !full {
+            break;
+        }
+    }
+    Ok(count)
 }
 
 fn write_manifest(out: &Path, manifest: &Manifest) -> Result<()> {

@@ -6,6 +6,7 @@
 mod common;
 
 use std::sync::{Arc, Mutex};
+
 use std::time::Duration;
 
 use capcom::config::{Connection, OpenSearchConfig};
@@ -13,55 +14,10 @@ use capcom::source::SourceUpdate;
 use capcom::source::opensearch::FieldMap;
 use capcom::source::tail::{self, OpenSearchClient};
 use common::{Reply, Server};
-use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-type Store = Arc<Mutex<Vec<(i64, String)>>>;
-
-/// Answers a `_search` body from `store` as OpenSearch would.
-fn answer(store: &Store, request: &str) -> Reply {
-    let body: Value = serde_json::from_str(request.split_once("\r\n\r\n").map_or("", |(_, b)| b))
-        .expect("a JSON body");
-    let order = body
-        .pointer("/sort/0/@timestamp/order")
-        .and_then(Value::as_str)
-        .unwrap_or("asc");
-    let size = body["size"].as_u64().expect("size") as usize;
-    let gte = body
-        .pointer("/query/bool/filter/0/range/@timestamp/gte")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
-    let after = body.get("search_after").map(|a| {
-        (
-            a[0].as_i64().expect("ts"),
-            a[1].as_str().expect("id").to_owned(),
-        )
-    });
-    let mut docs: Vec<(i64, String)> = store
-        .lock()
-        .expect("lock")
-        .iter()
-        .filter(|(t, _)| *t >= gte)
-        .cloned()
-        .collect();
-    docs.sort();
-    if order == "desc" {
-        docs.reverse();
-    }
-    let docs = docs.into_iter().filter(|d| match &after {
-        None => true,
-        Some(a) if order == "asc" => d > a,
-        Some(a) => d < a,
-    });
-    let hits: Vec<Value> = docs
-        .take(size)
-        .map(|(t, id)| json!({"_index": "ev", "_id": id, "_source": {"@timestamp": t, "message": id}, "sort": [t, id]}))
-        .collect();
-    let response =
-        json!({"timed_out": false, "_shards": {"total": 1, "failed": 0}, "hits": {"hits": hits}});
-    Reply::With(200, "application/json", response.to_string().into_bytes())
-}
+use common::{Store, opensearch_answer as answer};
 
 fn config(url: &str, page_size: usize, max_events: usize) -> OpenSearchConfig {
     OpenSearchConfig {

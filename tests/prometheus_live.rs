@@ -300,6 +300,22 @@ fn record_then_replay_shows_the_same_data() {
     };
     // A few seconds of history before recording starts: the replay opens on them.
     std::thread::sleep(Duration::from_secs(3));
+    // Events from a scripted OpenSearch, stamped over the last minute, recorded alongside.
+    let now_ms = (capcom::wall_now() * 1000.0) as i64;
+    let store: common::Store = std::sync::Arc::new(std::sync::Mutex::new(
+        (0..12)
+            .map(|i| (now_ms - 50_000 + i * 4_000, format!("ev{i:02}")))
+            .collect(),
+    ));
+    let shared = std::sync::Arc::clone(&store);
+    let opensearch = common::Server::start(move |req, _| common::opensearch_answer(&shared, req));
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    let _ = write!(
+        text,
+        "[[layout.column]]\npanes = [{{ id = \"ev\" }}]\n[[pane]]\nid = \"ev\"\nkind = \"events\"\n[opensearch]\nurl = \"{}\"\nindex = \"ev-*\"\npage-size = 5\n",
+        opensearch.url
+    );
+    std::fs::write(&config, text).expect("write");
     let out = dir.path().join("incident");
     let config = config.to_str().expect("utf-8");
     let rec = capcom(&[
@@ -351,6 +367,14 @@ fn record_then_replay_shows_the_same_data() {
         "{frame}"
     );
     assert!(frame.contains("lad a") && frame.contains("21.5"), "{frame}");
+    assert!(
+        manifest.contains("[[opensearch]]"),
+        "events were recorded: {manifest}"
+    );
+    assert!(
+        frame.contains("ev00") && frame.contains("ev11"),
+        "and replayed: {frame}"
+    );
 }
 
 #[test]

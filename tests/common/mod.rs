@@ -11,6 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use serde_json::{Value, json};
+
 /// What the scripted server does with one request.
 pub enum Reply {
     /// Answer with this status line, content type and body.
@@ -262,4 +264,56 @@ fn get(addr: &str, path: &str) -> Option<(u16, String)> {
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
     Some((status, body))
+}
+
+/// Events a scripted OpenSearch holds: (timestamp in ms, id).
+pub type Store = Arc<Mutex<Vec<(i64, String)>>>;
+
+/// Answers a `_search` body from `store` as OpenSearch would: `sort` order, `search_after`,
+/// `size`, and the timestamp range's `gte` and `lt`.
+pub fn opensearch_answer(store: &Store, request: &str) -> Reply {
+    let body: Value = serde_json::from_str(request.split_once("\r\n\r\n").map_or("", |(_, b)| b))
+        .expect("a JSON body");
+    let order = body
+        .pointer("/sort/0/@timestamp/order")
+        .and_then(Value::as_str)
+        .unwrap_or("asc");
+    let size = body["size"].as_u64().expect("size") as usize;
+    let range = |k: &str| {
+        body.pointer(&format!("/query/bool/filter/0/range/@timestamp/{k}"))
+            .and_then(Value::as_i64)
+    };
+    let (gte, lt) = (
+        range("gte").unwrap_or(i64::MIN),
+        range("lt").unwrap_or(i64::MAX),
+    );
+    let after = body.get("search_after").map(|a| {
+        (
+            a[0].as_i64().expect("ts"),
+            a[1].as_str().expect("id").to_owned(),
+        )
+    });
+    let mut docs: Vec<(i64, String)> = store
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|(t, _)| *t >= gte && *t < lt)
+        .cloned()
+        .collect();
+    docs.sort();
+    if order == "desc" {
+        docs.reverse();
+    }
+    let docs = docs.into_iter().filter(|d| match &after {
+        None => true,
+        Some(a) if order == "asc" => d > a,
+        Some(a) => d < a,
+    });
+    let hits: Vec<Value> = docs
+        .take(size)
+        .map(|(t, id)| json!({"_index": "ev", "_id": id, "_source": {"@timestamp": t, "message": id}, "sort": [t, id]}))
+        .collect();
+    let response =
+        json!({"timed_out": false, "_shards": {"total": 1, "failed": 0}, "hits": {"hits": hits}});
+    Reply::With(200, "application/json", response.to_string().into_bytes())
 }
