@@ -32,17 +32,19 @@ pub fn run(open: &OpenArgs) -> Result<u8> {
         println!("ok   source: a recording (replay); nothing live to probe");
         return Ok(0);
     };
-    let client = match PrometheusClient::new(&prometheus.connection) {
-        Ok(c) => c,
-        Err(e) => {
-            println!("FAIL prometheus: {e}");
-            return Ok(1);
-        }
-    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let mut failures = runtime.block_on(probe(&session, &client));
+    let mut failures = 0;
+    if let Some(prometheus) = prometheus {
+        match PrometheusClient::new(&prometheus.connection) {
+            Ok(client) => failures += runtime.block_on(probe(&session, &client)),
+            Err(e) => {
+                println!("FAIL prometheus: {e}");
+                failures += 1;
+            }
+        }
+    }
     if let Some(cfg) = &session.config.opensearch {
         failures += runtime.block_on(probe_opensearch(cfg));
     }

@@ -54,9 +54,10 @@ fn file_name(index: usize, promql: &str, chunk: usize) -> String {
 /// # Errors
 /// No live source, an unusable output directory, or a write that fails.
 pub fn run(session: &Session, out: &Path, plan: &Plan) -> Result<()> {
-    let Data::Live(prometheus) = &session.data else {
+    let Data::Live(Some(prometheus)) = &session.data else {
         bail!(
-            "record reads live sources: give --prometheus URL, or a config with a [prometheus] section"
+            "record reads a live Prometheus (and [opensearch] alongside it): give --prometheus \
+             URL, or a config with a [prometheus] section"
         );
     };
     if out.exists() && std::fs::read_dir(out).map_or(true, |mut d| d.next().is_some()) {

@@ -29,8 +29,8 @@ pub const CHANNEL_CAPACITY: usize = 256;
 pub enum Data {
     /// A recording, replayed.
     Replay(Recording),
-    /// A live Prometheus.
-    Live(PrometheusConfig),
+    /// Live backends: a Prometheus if configured (and whatever `[opensearch]` says).
+    Live(Option<PrometheusConfig>),
 }
 
 /// A resolved session: everything needed to build the app and start its sources.
@@ -120,7 +120,7 @@ impl Session {
                 (rec.config()?, rec.dashboard.clone(), Data::Replay(rec))
             }
         };
-        if let Data::Live(p) = &data {
+        if let Data::Live(Some(p)) = &data {
             config.prometheus = Some(p.clone());
         }
         let theme =
@@ -192,16 +192,18 @@ impl Session {
                 tokio::spawn(fixture::run(replay, clock, period, tx, cancel.clone()));
             }
             (Data::Live(p), _) => {
-                let client =
-                    PrometheusClient::new(&p.connection).map_err(|e| eyre!("prometheus: {e}"))?;
-                let queries: Vec<String> = self
-                    .config
-                    .queries
-                    .iter()
-                    .map(|q| q.promql.clone())
-                    .collect();
-                let interval = Duration::from_secs_f64(p.interval);
-                poller::spawn(&client, &queries, &plan_rx, interval, &tx, &cancel);
+                if let Some(p) = p {
+                    let client = PrometheusClient::new(&p.connection)
+                        .map_err(|e| eyre!("prometheus: {e}"))?;
+                    let queries: Vec<String> = self
+                        .config
+                        .queries
+                        .iter()
+                        .map(|q| q.promql.clone())
+                        .collect();
+                    let interval = Duration::from_secs_f64(p.interval);
+                    poller::spawn(&client, &queries, &plan_rx, interval, &tx, &cancel);
+                }
                 if let Some(os) = &self.config.opensearch {
                     let client = crate::source::tail::OpenSearchClient::new(&os.connection)
                         .map_err(|e| eyre!("opensearch: {e}"))?;
@@ -249,25 +251,39 @@ impl Session {
 
     /// Runs the live pollers until every query has answered once, or its timeout has passed.
     fn fetch_once(&self, app: &mut App) -> Result<()> {
-        let timeout = self
+        let prometheus = self
             .config
             .prometheus
             .as_ref()
-            .map_or(10.0, |p| p.connection.timeout);
+            .map(|p| p.connection.timeout);
+        let opensearch = self
+            .config
+            .opensearch
+            .as_ref()
+            .map(|o| o.connection.timeout);
+        let timeout = prometheus.into_iter().chain(opensearch).fold(1.0, f64::max);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         runtime.block_on(async {
             let mut sources = self.spawn_sources(app, None)?;
-            let mut answered = vec![false; app.queries.len()];
+            // Each query once, and the events once when there is an [opensearch].
+            let mut answered = vec![self.config.prometheus.is_none(); app.queries.len()];
+            answered.push(self.config.opensearch.is_none());
             let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(timeout + 1.0);
             while !answered.iter().all(|a| *a) {
                 let Ok(Some(update)) = tokio::time::timeout_at(deadline, sources.rx.recv()).await
                 else {
                     break;
                 };
-                if let SourceUpdate::MetricsFetched { query, .. } = &update {
-                    answered[*query] = true;
+                match &update {
+                    SourceUpdate::MetricsFetched { query, .. } => answered[*query] = true,
+                    SourceUpdate::EventsFetched { .. } => {
+                        if let Some(last) = answered.last_mut() {
+                            *last = true;
+                        }
+                    }
+                    SourceUpdate::ReplayFinished => {}
                 }
                 app.update(Action::Source(update));
             }
@@ -282,7 +298,7 @@ fn live_source(
     open: &OpenArgs,
     config: &Config,
     found: Option<&config::ConfigSource>,
-) -> Result<PrometheusConfig> {
+) -> Result<Option<PrometheusConfig>> {
     let mut p = match (&open.prometheus, &config.prometheus) {
         (Some(url), file) => {
             config::validate_url(url).map_err(|e| eyre!("--prometheus: {e}"))?;
@@ -294,9 +310,10 @@ fn live_source(
             p
         }
         (None, Some(p)) => p.clone(),
+        (None, None) if config.opensearch.is_some() => return Ok(None),
         (None, None) => bail!(
-            "{} has no [prometheus] section: add one with its url, pass --prometheus URL, or \
-             replay a recording with --replay DIR",
+            "{} has no [prometheus] or [opensearch] section: add one with its url, pass \
+             --prometheus URL, or replay a recording with --replay DIR",
             found.map_or_else(
                 || "the configuration".to_owned(),
                 |s| s.path().display().to_string()
@@ -304,7 +321,7 @@ fn live_source(
         ),
     };
     apply_flags(&open.prometheus_flags, &mut p)?;
-    Ok(p)
+    Ok(Some(p))
 }
 
 /// The `--prometheus-*` flags over the configured connection.

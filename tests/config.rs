@@ -111,7 +111,7 @@ fn prometheus_flags_set_up_a_live_session_over_the_bundled_dashboard() {
     open.prometheus_flags.prometheus_timeout = Some(3.0);
     open.prometheus_flags.prometheus_header = vec![("X-Scope-OrgID".into(), "mission-7".into())];
     let session = capcom::session::Session::prepare_bundled(&open).expect("opens");
-    let capcom::session::Data::Live(p) = &session.data else {
+    let capcom::session::Data::Live(Some(p)) = &session.data else {
         panic!("live")
     };
     assert_eq!(p.connection.url, "https://ops.example/prometheus");

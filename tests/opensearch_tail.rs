@@ -147,3 +147,42 @@ fn the_error_envelope_becomes_one_line_and_the_tail_keeps_trying() {
         });
     assert!(errors[0].starts_with("opensearch: search_phase_execution_exception: all shards failed (task_cancelled_exception"), "{errors:?}");
 }
+
+#[test]
+fn an_events_only_dashboard_tails_a_live_opensearch() {
+    let now_ms = (capcom::wall_now() * 1000.0) as i64;
+    let store: Store = Arc::new(Mutex::new(vec![
+        (now_ms - 60_000, "boot".to_owned()),
+        (now_ms - 30_000, "wheel\u{1b}[2J slip".to_owned()),
+    ]));
+    let shared = Arc::clone(&store);
+    let server = Server::start(move |req, _| answer(&shared, req));
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = dir.path().join("events.toml");
+    let text = format!(
+        "[opensearch]\nurl = \"{}\"\nindex = \"ev-*\"\n[[layout.column]]\npanes = [{{ id = \"ev\" }}]\n[[pane]]\nid = \"ev\"\ntitle = \"Events\"\nkind = \"events\"\n",
+        server.url
+    );
+    std::fs::write(&config, text).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_capcom"))
+        .args(["snapshot", "--size", "80x12", "--theme", "mono", "--config"])
+        .arg(&config)
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .output()
+        .expect("run capcom");
+    let frame = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        frame.contains("LIVE") && frame.contains("opensearch ok"),
+        "{frame}"
+    );
+    assert!(
+        frame.contains("boot") && frame.contains("wheel␛[2J slip"),
+        "{frame}"
+    );
+    assert!(!frame.contains('\u{1b}'), "{frame:?}");
+}

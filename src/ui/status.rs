@@ -46,28 +46,32 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .map(|d| d.format(" · %H:%M:%S UTC").to_string())
         .unwrap_or_default();
     spans.push(Span::styled(clock, theme.text));
-    spans.push(Span::styled(" · ", theme.dim));
-    spans.push(Span::styled(
-        format!("{} ", SourceId::Prometheus.name()),
-        theme.dim,
-    ));
-    let (health, failing) = app.source_health();
-    spans.push(match health {
-        Freshness::Waiting => Span::styled("waiting", theme.dim),
-        Freshness::Ok { age } => Span::styled(format!("ok {}", format_age(age)), theme.status_ok),
-        Freshness::Stale { age, reason } => {
-            let age = age
-                .map(|a| format!(" {}", format_age(a)))
-                .unwrap_or_default();
-            let reason = reason.strip_prefix("prometheus: ").unwrap_or(&reason);
-            Span::styled(format!("STALE{age}: {reason}"), theme.status_stale)
-        }
-    });
-    if failing > 0 {
-        let s = if failing == 1 { "y" } else { "ies" };
+    if !app.queries.is_empty() {
+        spans.push(Span::styled(" · ", theme.dim));
         spans.push(Span::styled(
-            format!(" · {failing} quer{s} failing"),
-            theme.status_stale,
+            format!("{} ", SourceId::Prometheus.name()),
+            theme.dim,
+        ));
+        let (health, failing) = app.source_health();
+        spans.push(freshness_span(app, health, SourceId::Prometheus));
+        if failing > 0 {
+            let s = if failing == 1 { "y" } else { "ies" };
+            spans.push(Span::styled(
+                format!(" · {failing} quer{s} failing"),
+                theme.status_stale,
+            ));
+        }
+    }
+    if app.config.opensearch.is_some() || app.events.last_ok.is_some() || app.events.error.is_some()
+    {
+        spans.push(Span::styled(
+            format!(" · {} ", SourceId::OpenSearch.name()),
+            theme.dim,
+        ));
+        spans.push(freshness_span(
+            app,
+            app.events_freshness(),
+            SourceId::OpenSearch,
         ));
     }
     if app
@@ -134,4 +138,22 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
         return true;
     }
     false
+}
+
+/// A source's freshness: `ok 2s`, `waiting`, or `STALE 41s: <reason>` without the source's
+/// name, which the status bar has just said.
+fn freshness_span(app: &App, f: Freshness, source: SourceId) -> Span<'static> {
+    let theme = &app.theme;
+    match f {
+        Freshness::Waiting => Span::styled("waiting", theme.dim),
+        Freshness::Ok { age } => Span::styled(format!("ok {}", format_age(age)), theme.status_ok),
+        Freshness::Stale { age, reason } => {
+            let age = age
+                .map(|a| format!(" {}", format_age(a)))
+                .unwrap_or_default();
+            let prefix = format!("{source}: ");
+            let reason = reason.strip_prefix(&prefix).unwrap_or(&reason);
+            Span::styled(format!("STALE{age}: {reason}"), theme.status_stale)
+        }
+    }
 }
