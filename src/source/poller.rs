@@ -124,7 +124,8 @@ fn decide(want: Want, covered: Option<Covered>, now: f64) -> Request {
 
 /// The wait before retry `failures` (1 for the first), doubling from `interval`, jittered to
 /// between half and one and a half times that, capped at [`MAX_BACKOFF`].
-fn backoff(failures: u32, interval: Duration, rng: &mut Rng) -> Duration {
+#[must_use]
+pub fn backoff(failures: u32, interval: Duration, rng: &mut Rng) -> Duration {
     let base = interval.as_secs_f64() * 2f64.powi(failures.saturating_sub(1).min(16) as i32);
     let jittered = base.min(MAX_BACKOFF.as_secs_f64()) * rng.range(0.5, 1.5);
     Duration::from_secs_f64(jittered.min(MAX_BACKOFF.as_secs_f64()))

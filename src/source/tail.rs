@@ -139,6 +139,7 @@ pub async fn run(
 ) {
     let mut cursor: Option<Vec<Value>> = None;
     let mut failures = 0u32;
+    let mut rng = crate::sim::rng::Rng::new(0x7a11 ^ crate::wall_now().to_bits());
     let mut next = Instant::now();
     loop {
         tokio::select! {
@@ -177,8 +178,7 @@ pub async fn run(
             }
             Err(e) => {
                 failures += 1;
-                let wait = (cfg.interval * 2f64.powi(failures.min(6) as i32 - 1)).min(60.0);
-                next = Instant::now() + Duration::from_secs_f64(wait);
+                next = Instant::now() + super::poller::backoff(failures, interval, &mut rng);
                 SourceUpdate::EventsFetched {
                     fetched_at: now,
                     result: Err(e),
