@@ -5,6 +5,7 @@ pub mod conductor;
 pub mod event;
 pub mod limits;
 pub mod series;
+pub mod span;
 
 pub use conductor::Conductor;
 pub use limits::{LimitLevel, Limits};

@@ -4,6 +4,7 @@
 
 pub mod fixture;
 pub mod http;
+pub mod jaeger;
 pub mod opensearch;
 pub mod poller;
 pub mod prometheus;

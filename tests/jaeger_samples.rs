@@ -1,0 +1,165 @@
+//! Jaeger's v3 (OTLP JSON) and v1 parsers on every real response in `tests/fixtures/jaeger/`
+//! (copied from `shared/samples/`; provenance in `tests/fixtures/SAMPLES-README.md`), and on
+//! thousands of mutations of them: whatever bytes arrive, the parsers answer and never panic.
+//! (Toward issue 4: the trace model and parsers; the client, pane and waterfall come next.)
+
+#![allow(
+    clippy::float_cmp,
+    reason = "exact values from the samples are the point"
+)]
+
+use std::path::Path;
+
+use capcom::model::span::{AttrValue, LinkKind, SpanKind};
+use capcom::source::jaeger::{TraceError, parse_v1, parse_v3};
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/jaeger")
+            .join(name),
+    )
+    .expect(name)
+}
+
+#[test]
+fn v3_gettrace_with_an_error_status_and_an_empty_resource() {
+    let traces = parse_v3(&fixture("v3_gettrace_snapshot_error_status.json")).expect("parses");
+    assert_eq!(traces.len(), 1);
+    let t = &traces[0];
+    assert_eq!(t.trace_id, "00000000000000000000000000000001");
+    let s = &t.spans[0];
+    assert_eq!(
+        (s.name.as_str(), s.span_id.as_str()),
+        ("foobar", "0000000000000002")
+    );
+    assert_eq!(s.kind, SpanKind::Server);
+    assert!(s.error, "status code 2 is an error");
+    assert_eq!(s.service, None, "a resource with no service.name");
+    assert_eq!(s.parent_id, None);
+}
+
+#[test]
+fn v1_envelope_of_a_real_selftrace() {
+    let traces = parse_v1(&fixture("v1_selftrace_small_jaeger_query.json")).expect("parses");
+    let t = &traces[0];
+    assert_eq!(t.trace_id, "2db17286b3e6b148");
+    assert_eq!(t.spans.len(), 2);
+    let (root, child) = (&t.spans[0], &t.spans[1]);
+    assert_eq!(root.service.as_deref(), Some("jaeger-query"));
+    assert_eq!(root.kind, SpanKind::Server);
+    assert_eq!(
+        child.span_id, "ec2b4e0bcea566d",
+        "a span id without its leading zero is kept"
+    );
+    assert_eq!(child.parent_id.as_deref(), Some("2db17286b3e6b148"));
+    assert!(
+        root.attributes
+            .iter()
+            .any(|(k, v)| k == "sampler.param" && matches!(v, AttrValue::Double(_)))
+    );
+    assert!(
+        root.resource.iter().any(|(k, _)| k == "hostname"),
+        "process tags become the resource"
+    );
+    assert!(root.duration > 0.0 && root.start > 1.0e9);
+}
+
+#[test]
+fn v1_bare_trace_with_logs_warnings_and_every_tag_type() {
+    let traces = parse_v1(&fixture("v1_trace_object_logs_warnings_ui_01.json")).expect("parses");
+    let t = &traces[0];
+    assert!(
+        t.warnings.contains(&"some trace warning".to_owned())
+            && t.warnings.contains(&"some span warning".to_owned())
+    );
+    assert_eq!(t.spans[0].events.len(), 2);
+    assert_eq!(t.spans[0].events[0].name, "some-event");
+    let tags = &t.spans[1].attributes;
+    let get = |k: &str| {
+        tags.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .expect(k)
+    };
+    assert_eq!(get("peer.ipv4"), AttrValue::Int(23_456));
+    assert_eq!(get("error"), AttrValue::Bool(true));
+    assert_eq!(get("temperature"), AttrValue::Double(72.5));
+    assert_eq!(
+        get("javascript_limit"),
+        AttrValue::Int(9_223_372_036_854_775_222),
+        "an int64 written as a string"
+    );
+    assert_eq!(get("blob"), AttrValue::Bytes("AAAwOQ==".into()));
+    assert!(t.spans[1].error);
+    let outside = &t.spans[3];
+    assert_eq!(
+        outside.parent_id.as_deref(),
+        Some("0000000000000002"),
+        "the parent is the in-trace CHILD_OF"
+    );
+    assert!(
+        outside
+            .links
+            .iter()
+            .any(|l| l.trace_id == "00000000000000ff"),
+        "a reference outside the trace is kept"
+    );
+    assert!(
+        outside
+            .links
+            .iter()
+            .any(|l| l.kind == LinkKind::FollowsFrom)
+    );
+}
+
+#[test]
+fn errors_and_empty_results_are_told_apart() {
+    let e = parse_v1(br#"{"data":null,"total":0,"limit":0,"offset":0,"errors":[{"code":404,"msg":"trace not found"}]}"#);
+    assert_eq!(e, Err(TraceError::Api("trace not found".into())));
+    assert_eq!(
+        parse_v1(br#"{"data":[],"total":0,"limit":0,"offset":0,"errors":null}"#),
+        Ok(vec![])
+    );
+    let e = parse_v3(br#"{"error":{"grpcCode":5,"httpCode":404,"message":"trace not found"}}"#);
+    assert_eq!(e, Err(TraceError::Api("trace not found".into())));
+    assert!(matches!(parse_v3(b"<html>"), Err(TraceError::Malformed(_))));
+}
+
+fn next(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[test]
+fn no_input_makes_either_parser_panic() {
+    let samples: Vec<Vec<u8>> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jaeger"))
+            .expect("dir")
+            .map(|e| std::fs::read(e.expect("entry").path()).expect("read"))
+            .collect();
+    let pick: &[u8] = b"{}[]\",:0-e\\\xff";
+    let mut state = 7;
+    for round in 0..6_000 {
+        let mut bytes = samples[round % samples.len()].clone();
+        for _ in 0..=(next(&mut state) % 8) {
+            if bytes.is_empty() {
+                break;
+            }
+            let i = (next(&mut state) as usize) % bytes.len();
+            match next(&mut state) % 4 {
+                0 => bytes[i] = next(&mut state) as u8,
+                1 => bytes.truncate(i),
+                2 => bytes.insert(i, pick[(next(&mut state) as usize) % pick.len()]),
+                _ => {
+                    bytes.remove(i);
+                }
+            }
+        }
+        let _ = parse_v3(&bytes);
+        let _ = parse_v1(&bytes);
+    }
+}
