@@ -1,0 +1,213 @@
+//! A trace as a waterfall: its spans as a tree in display order (depth-first, children by start
+//! time), which subtrees are collapsed, and the critical path — the chain of spans that decided
+//! how long the trace took. Malformed traces still lay out: a span whose parent is missing is a
+//! root marked as an orphan, children listed before parents are found, duplicate span ids each
+//! get a row, and a parent cycle cannot loop.
+
+use std::collections::{HashMap, HashSet};
+
+use super::span::Trace;
+
+/// One row of the waterfall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent marks of one row, drawn as such"
+)]
+pub struct Row {
+    /// Index into `trace.spans`.
+    pub span: usize,
+    /// Nesting depth (roots are 0).
+    pub depth: usize,
+    /// Whether the span has children (shown or collapsed).
+    pub has_children: bool,
+    /// Whether its children are hidden.
+    pub collapsed: bool,
+    /// Whether it lies on the critical path.
+    pub critical: bool,
+    /// Whether it names a parent that is not in the trace.
+    pub orphan: bool,
+}
+
+/// Lays out `trace`, hiding the subtrees of the span indices in `collapsed`.
+#[must_use]
+pub fn layout<S: std::hash::BuildHasher>(trace: &Trace, collapsed: &HashSet<usize, S>) -> Vec<Row> {
+    let spans = &trace.spans;
+    // The first span with an id is the one children attach to.
+    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(spans.len());
+    for (i, s) in spans.iter().enumerate() {
+        by_id.entry(s.span_id.as_str()).or_insert(i);
+    }
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); spans.len()];
+    let mut roots = Vec::new();
+    let mut orphan = vec![false; spans.len()];
+    for (i, s) in spans.iter().enumerate() {
+        match s.parent_id.as_deref().and_then(|p| by_id.get(p)) {
+            Some(&p) if p != i => children[p].push(i),
+            _ => {
+                orphan[i] = s.parent_id.is_some();
+                roots.push(i);
+            }
+        }
+    }
+    let by_start = |list: &mut Vec<usize>| {
+        list.sort_by(|&a, &b| spans[a].start.total_cmp(&spans[b].start).then(a.cmp(&b)));
+    };
+    by_start(&mut roots);
+    children.iter_mut().for_each(by_start);
+    let critical = critical_path(trace, &roots, &children);
+    let mut rows = Vec::with_capacity(spans.len());
+    let mut seen = vec![false; spans.len()];
+    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&r| (r, 0)).collect();
+    while let Some((i, depth)) = stack.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue; // a cycle
+        }
+        let hidden = collapsed.contains(&i);
+        rows.push(Row {
+            span: i,
+            depth,
+            has_children: !children[i].is_empty(),
+            collapsed: hidden,
+            critical: critical[i],
+            orphan: orphan[i],
+        });
+        if !hidden {
+            stack.extend(children[i].iter().rev().map(|&c| (c, depth + 1)));
+        }
+    }
+    // Spans only reachable through a parent cycle still get a row (hidden ones do not).
+    let mut reachable = vec![false; spans.len()];
+    let mut walk = roots.clone();
+    while let Some(i) = walk.pop() {
+        if !std::mem::replace(&mut reachable[i], true) {
+            walk.extend(&children[i]);
+        }
+    }
+    for (i, _) in reachable.iter().enumerate().filter(|(_, r)| !**r) {
+        {
+            rows.push(Row {
+                span: i,
+                depth: 0,
+                has_children: false,
+                collapsed: false,
+                critical: false,
+                orphan: true,
+            });
+        }
+    }
+    rows
+}
+
+/// Marks the critical path: from the root that ends last, repeatedly the child that ends last.
+fn critical_path(trace: &Trace, roots: &[usize], children: &[Vec<usize>]) -> Vec<bool> {
+    let end = |i: usize| trace.spans[i].start + trace.spans[i].duration;
+    let mut on = vec![false; trace.spans.len()];
+    let mut at = roots
+        .iter()
+        .copied()
+        .max_by(|&a, &b| end(a).total_cmp(&end(b)));
+    while let Some(i) = at {
+        if std::mem::replace(&mut on[i], true) {
+            break;
+        }
+        at = children[i]
+            .iter()
+            .copied()
+            .max_by(|&a, &b| end(a).total_cmp(&end(b)));
+    }
+    on
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::span::{Span, SpanKind};
+
+    fn span(id: &str, parent: Option<&str>, start: f64, duration: f64) -> Span {
+        Span {
+            trace_id: "t".into(),
+            span_id: id.into(),
+            parent_id: parent.map(str::to_owned),
+            links: vec![],
+            name: id.into(),
+            service: None,
+            kind: SpanKind::Internal,
+            error: false,
+            status_message: String::new(),
+            start,
+            duration,
+            attributes: vec![],
+            events: vec![],
+            resource: vec![],
+        }
+    }
+
+    fn names(trace: &Trace, rows: &[Row]) -> Vec<(String, usize)> {
+        rows.iter()
+            .map(|r| (trace.spans[r.span].span_id.clone(), r.depth))
+            .collect()
+    }
+
+    #[test]
+    fn children_listed_before_parents_nest_in_start_order() {
+        let t = Trace {
+            trace_id: "t".into(),
+            spans: vec![
+                span("c2", Some("root"), 5.0, 1.0),
+                span("c1", Some("root"), 1.0, 8.0),
+                span("g", Some("c1"), 2.0, 1.0),
+                span("root", None, 0.0, 10.0),
+            ],
+            warnings: vec![],
+        };
+        let rows = layout(&t, &HashSet::new());
+        let want = [("root", 0), ("c1", 1), ("g", 2), ("c2", 1)].map(|(n, d)| (n.to_owned(), d));
+        assert_eq!(names(&t, &rows), want);
+        let critical: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.critical)
+            .map(|r| t.spans[r.span].span_id.as_str())
+            .collect();
+        assert_eq!(
+            critical,
+            ["root", "c1", "g"],
+            "c1 ends last (9 s), then its child"
+        );
+    }
+
+    #[test]
+    fn a_missing_parent_makes_an_orphan_root_and_collapsing_hides_a_subtree() {
+        let t = Trace {
+            trace_id: "t".into(),
+            spans: vec![
+                span("a", None, 0.0, 1.0),
+                span("b", Some("a"), 0.1, 0.5),
+                span("x", Some("gone"), 0.2, 0.1),
+            ],
+            warnings: vec![],
+        };
+        let rows = layout(&t, &HashSet::from([0]));
+        assert_eq!(names(&t, &rows), [("a".to_owned(), 0), ("x".to_owned(), 0)]);
+        assert!(rows[0].collapsed && rows[0].has_children);
+        assert!(rows[1].orphan);
+    }
+
+    #[test]
+    fn duplicates_and_cycles_cannot_lose_a_span_or_loop() {
+        let t = Trace {
+            trace_id: "t".into(),
+            spans: vec![
+                span("a", Some("b"), 0.0, 1.0),
+                span("b", Some("a"), 0.0, 1.0),
+                span("d", None, 0.0, 1.0),
+                span("d", None, 0.5, 1.0),
+            ],
+            warnings: vec![],
+        };
+        let rows = layout(&t, &HashSet::new());
+        let mut shown: Vec<usize> = rows.iter().map(|r| r.span).collect();
+        shown.sort_unstable();
+        assert_eq!(shown, [0, 1, 2, 3], "every span exactly once");
+    }
+}
