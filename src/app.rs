@@ -9,19 +9,12 @@ use crate::model::event::Event;
 use crate::model::{Conductor, SeriesSet};
 use crate::source::SourceUpdate;
 use crate::source::fixture::ReplayClock;
-use crate::source::poller::{Want, step_for};
 use crate::theme::Theme;
 use crate::ui;
 
 mod events;
+mod plan;
 pub use events::EventsState;
-
-fn config_events_cap(config: &Config) -> usize {
-    config
-        .opensearch
-        .as_ref()
-        .map_or(crate::config::DEFAULT_MAX_EVENTS, |o| o.max_events)
-}
 
 /// How many poll intervals may pass without an answer before data counts as stale.
 const STALE_AFTER_POLLS: f64 = 3.0;
@@ -180,7 +173,10 @@ impl App {
             .prometheus
             .as_ref()
             .map_or(crate::config::DEFAULT_INTERVAL_SECS, |p| p.interval);
-        let config_copy = config.clone();
+        let events = match &config.opensearch {
+            Some(o) => EventsState::new(o.max_events, o.query.clone()),
+            None => EventsState::new(crate::config::DEFAULT_MAX_EVENTS, String::new()),
+        };
         let mut app = Self {
             conductor: Conductor::new(config.window),
             selected: vec![0; config.panes.len()],
@@ -193,14 +189,7 @@ impl App {
             focus,
             views: Vec::new(),
             help: false,
-            events: EventsState::new(
-                config_events_cap(&config_copy),
-                config_copy
-                    .opensearch
-                    .as_ref()
-                    .map(|o| o.query.clone())
-                    .unwrap_or_default(),
-            ),
+            events,
             editing: None,
             notice: None,
             size: (80, 24),
@@ -307,59 +296,6 @@ impl App {
         Vec::new()
     }
 
-    fn edit(&mut self, change: impl FnOnce(&mut String)) {
-        if let Some((what, line)) = &mut self.editing {
-            change(line);
-            if *what == Editing::Filter {
-                self.events.filter.clone_from(line);
-                self.events.selected = 0;
-                self.events.unseen = 0;
-            }
-        }
-    }
-
-    fn cancel_edit(&mut self) {
-        if let Some((Editing::Filter, _)) = self.editing.take() {
-            self.events.filter.clear();
-        }
-    }
-
-    fn commit_edit(&mut self) -> Vec<Effect> {
-        match self.editing.take() {
-            Some((Editing::Query, line)) if line != self.events.query => {
-                self.events.query.clone_from(&line);
-                vec![Effect::SetEventQuery(line)]
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    fn open_trace(&mut self) {
-        let event = match self.views.last() {
-            Some(View::EventDetail { event, .. }) => Some(event.as_ref().clone()),
-            _ => self
-                .events_focused()
-                .then(|| self.events.selected_event().cloned())
-                .flatten(),
-        };
-        self.notice = Some(match event.and_then(|e| e.trace_id) {
-            Some(id) => format!(
-                "trace {} — traces are not in capcom yet (they come with Jaeger)",
-                crate::ui::text::safe_line(&id, 40)
-            ),
-            None => "this event carries no trace id".into(),
-        });
-    }
-
-    /// Whether the focused pane is an Events pane.
-    #[must_use]
-    pub fn events_focused(&self) -> bool {
-        matches!(
-            self.config.panes.get(self.focus).map(|p| &p.kind),
-            Some(crate::config::PaneKind::Events)
-        )
-    }
-
     fn apply_source(&mut self, update: SourceUpdate) {
         match update {
             SourceUpdate::MetricsFetched {
@@ -458,131 +394,6 @@ impl App {
             *sel = sel.saturating_add_signed(step);
         }
     }
-
-    /// How fresh the data behind some queries is: the oldest success among them, or the newest
-    /// failure when one is newer than its query's success.
-    #[must_use]
-    pub fn freshness(&self, queries: &[usize]) -> Freshness {
-        let states: Vec<&QueryState> = queries
-            .iter()
-            .filter_map(|&q| self.queries.get(q))
-            .collect();
-        let failing = states
-            .iter()
-            .filter_map(|s| s.error.as_ref())
-            .max_by(|a, b| a.at.total_cmp(&b.at));
-        let oldest_ok = states
-            .iter()
-            .map(|s| s.last_ok)
-            .try_fold(f64::INFINITY, |acc, t| t.map(|t| acc.min(t)));
-        let newest_ok = states.iter().filter_map(|s| s.last_ok).reduce(f64::max);
-        let age = |t: f64| (self.now - t).max(0.0);
-        if let Some(f) = failing {
-            return Freshness::Stale {
-                age: newest_ok.map(age),
-                reason: f.reason.clone(),
-            };
-        }
-        match oldest_ok.filter(|t| t.is_finite()) {
-            None => Freshness::Waiting,
-            Some(t) if age(t) > STALE_AFTER_POLLS * self.poll_interval => Freshness::Stale {
-                age: Some(age(t)),
-                reason: "no answer".into(),
-            },
-            Some(t) => Freshness::Ok { age: age(t) },
-        }
-    }
-
-    /// How fresh the events are, as [`App::freshness`] says it for queries.
-    #[must_use]
-    pub fn events_freshness(&self) -> Freshness {
-        let e = &self.events;
-        let age = |t: f64| (self.now - t).max(0.0);
-        match (&e.error, e.last_ok) {
-            (Some(f), ok) => Freshness::Stale {
-                age: ok.map(age),
-                reason: f.reason.clone(),
-            },
-            (None, None) => Freshness::Waiting,
-            (None, Some(t)) if age(t) > STALE_AFTER_POLLS * self.poll_interval => {
-                Freshness::Stale {
-                    age: Some(age(t)),
-                    reason: "no answer".into(),
-                }
-            }
-            (None, Some(t)) => Freshness::Ok { age: age(t) },
-        }
-    }
-
-    /// What each query should fetch for the screen as it is: charts a range at about one point
-    /// per column of their plot (the zoomed pane at its zoomed width), paths a range at one
-    /// point per braille dot column, tables the value at the window's end.
-    #[must_use]
-    pub fn fetch_plan(&self) -> Vec<Want> {
-        use crate::config::PaneKind;
-        let mut plan = vec![Want::Nothing; self.queries.len()];
-        let screen = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-        let (main, _) = ui::layout::split(screen);
-        let window = self.conductor.window;
-        let paused_end = self.conductor.paused_at.map(|p| p.min(self.now));
-        for (pane, rect) in ui::layout::pane_areas(&self.config, screen) {
-            let rect = if self.zoomed() == Some(pane) {
-                main
-            } else {
-                rect
-            };
-            let inner = rect.width.saturating_sub(2);
-            // A following chart jumps ahead of now by up to a tenth of its width (see
-            // `chart::plot_range`), so its left edge is up to that much older than the window.
-            let range = |columns: u16| Want::Range {
-                window: window * 1.1,
-                step: step_for(window, columns),
-                paused_end,
-            };
-            match &self.config.panes[pane].kind {
-                PaneKind::Chart(qs) => {
-                    let want = range(inner.saturating_sub(ui::panes::chart::GUTTER));
-                    for &q in qs {
-                        plan[q] = want;
-                    }
-                }
-                PaneKind::Table(qs) => qs
-                    .iter()
-                    .for_each(|&q| plan[q] = Want::Instant { at: paused_end }),
-                PaneKind::Events => {}
-                PaneKind::Path { x, y, heading } => {
-                    let want = range(inner.saturating_mul(2));
-                    for q in [Some(*x), Some(*y), *heading].into_iter().flatten() {
-                        plan[q] = want;
-                    }
-                }
-            }
-        }
-        plan
-    }
-
-    /// The source's health for the status bar: the freshness of every query whose failure is
-    /// not the query's own fault, and how many queries fail on their own (bad PromQL).
-    #[must_use]
-    pub fn source_health(&self) -> (Freshness, usize) {
-        let (own, rest): (Vec<usize>, Vec<usize>) = (0..self.queries.len())
-            .partition(|&q| self.queries[q].error.as_ref().is_some_and(|f| f.query_only));
-        (self.freshness(&rest), own.len())
-    }
-
-    /// The queries a pane reads.
-    #[must_use]
-    pub fn pane_queries(&self, pane: PaneId) -> Vec<usize> {
-        use crate::config::PaneKind;
-        match &self.config.panes[pane].kind {
-            PaneKind::Chart(q) | PaneKind::Table(q) => q.clone(),
-            PaneKind::Events => Vec::new(),
-            PaneKind::Path { x, y, heading } => [Some(*x), Some(*y), *heading]
-                .into_iter()
-                .flatten()
-                .collect(),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -591,9 +402,9 @@ mod tests {
     use crate::source::SourceError;
     use crate::source::prometheus::QueryResult;
 
-    const NOW: f64 = 1_000_000.0;
+    pub(super) const NOW: f64 = 1_000_000.0;
 
-    fn app() -> App {
+    pub(super) fn app() -> App {
         let config = crate::config::parse(crate::sim::recording::DASHBOARD_TOML, "t").expect("ok");
         let theme = Theme::builtin("mono").expect("theme");
         let mut app = App::new(config, theme, Clock::Live, None, NOW);
@@ -738,95 +549,6 @@ mod tests {
         ));
         a.update(Action::Tick { wall: NOW + 16.0 });
         assert!(matches!(a.freshness(&[0]), Freshness::Stale { .. }));
-    }
-
-    #[test]
-    fn the_fetch_plan_follows_widths_zoom_and_pause() {
-        let mut a = app();
-        let env = a
-            .config
-            .queries
-            .iter()
-            .position(|q| q.promql == "rover_pressure_pascals")
-            .expect("q");
-        let lad = a
-            .config
-            .queries
-            .iter()
-            .position(|q| q.promql == "rover_cpu_load_percent")
-            .expect("q");
-        let Want::Range {
-            step,
-            window,
-            paused_end: None,
-        } = a.fetch_plan()[env]
-        else {
-            panic!()
-        };
-        assert_eq!(
-            step, 17.0,
-            "900 s over the 55-column plot at 160x48, rounded up"
-        );
-        assert!(
-            (window - 990.0).abs() < 1e-6,
-            "plus a tenth for the jump slack: {window}"
-        );
-        assert_eq!(a.fetch_plan()[lad], Want::Instant { at: None });
-        a.update(Action::FocusNext);
-        a.update(Action::ToggleZoom);
-        let Want::Range { step: zoomed, .. } = a.fetch_plan()[env] else {
-            panic!()
-        };
-        assert!(
-            zoomed < step,
-            "a zoomed chart asks for a finer step: {zoomed}"
-        );
-        a.update(Action::TogglePause);
-        assert_eq!(a.fetch_plan()[lad], Want::Instant { at: Some(NOW) });
-        let Want::Range { paused_end, .. } = a.fetch_plan()[env] else {
-            panic!()
-        };
-        assert_eq!(paused_end, Some(NOW));
-    }
-
-    #[test]
-    fn f_edits_the_server_query_and_asks_the_loop_to_restart_the_tail() {
-        let text = format!(
-            "{}\n[opensearch]\nurl = \"http://127.0.0.1:9200\"\nindex = \"rover-events-*\"\nquery = \"level:warn\"\n",
-            crate::sim::recording::DASHBOARD_TOML
-        );
-        let config = crate::config::parse(&text, "t").expect("ok");
-        let mut a = App::new(
-            config,
-            Theme::builtin("mono").expect("theme"),
-            Clock::Live,
-            None,
-            NOW,
-        );
-        a.update(Action::EditQuery);
-        assert_eq!(a.mode(), Mode::Text);
-        a.update(Action::TextBackspace);
-        a.update(Action::TextBackspace);
-        a.update(Action::TextBackspace);
-        a.update(Action::TextBackspace);
-        "error"
-            .chars()
-            .for_each(|c| drop(a.update(Action::TextInput(c))));
-        assert_eq!(
-            a.update(Action::TextCommit),
-            vec![Effect::SetEventQuery("level:error".into())]
-        );
-        assert_eq!(a.mode(), Mode::Normal);
-        let mut replay = app();
-        replay.update(Action::EditQuery);
-        assert!(
-            replay
-                .notice
-                .as_deref()
-                .is_some_and(|n| n.contains("no [opensearch]")),
-            "{:?}",
-            replay.notice
-        );
     }
 
     #[test]

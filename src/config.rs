@@ -11,6 +11,12 @@ use toml::Spanned;
 
 use crate::model::Limits;
 
+mod connection;
+mod sources;
+pub use connection::{Auth, Connection, DEFAULT_TIMEOUT_SECS, Secret, validate_url};
+pub use sources::{DEFAULT_MAX_EVENTS, OpenSearchConfig, PrometheusConfig};
+use sources::{OpenSearchFile, PrometheusFile};
+
 /// Points kept per series unless configured: a day at 5 s steps, whatever the session length.
 pub const DEFAULT_MAX_POINTS: usize = 20_000;
 /// The time window shown at start unless configured.
@@ -64,80 +70,6 @@ struct ConfigFile {
     layout: LayoutFile,
     #[serde(default)]
     pane: Vec<PaneFile>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct PrometheusFile {
-    url: Spanned<String>,
-    interval: Option<Spanned<String>>,
-    timeout: Option<Spanned<String>>,
-    #[serde(default)]
-    headers: std::collections::BTreeMap<String, String>,
-    ca_file: Option<PathBuf>,
-    #[serde(default)]
-    insecure_skip_verify: bool,
-    auth: Option<Spanned<AuthFile>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct OpenSearchFile {
-    url: Spanned<String>,
-    index: String,
-    #[serde(default)]
-    query: String,
-    interval: Option<Spanned<String>>,
-    timeout: Option<Spanned<String>>,
-    #[serde(default)]
-    headers: std::collections::BTreeMap<String, String>,
-    ca_file: Option<PathBuf>,
-    #[serde(default)]
-    insecure_skip_verify: bool,
-    auth: Option<Spanned<AuthFile>>,
-    max_events: Option<usize>,
-    page_size: Option<usize>,
-    tiebreaker: Option<String>,
-    #[serde(default)]
-    fields: FieldsFile,
-}
-
-/// Field names, each one name or a list tried in turn.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct FieldsFile {
-    timestamp: Option<OneOrMany>,
-    level: Option<OneOrMany>,
-    message: Option<OneOrMany>,
-    service: Option<OneOrMany>,
-    trace_id: Option<OneOrMany>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            Self::One(s) => vec![s],
-            Self::Many(v) => v,
-        }
-    }
-}
-
-/// Credentials, named by where they are kept: never written in the file itself.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct AuthFile {
-    username: Option<String>,
-    password_env: Option<String>,
-    password_file: Option<PathBuf>,
-    token_env: Option<String>,
-    token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -221,119 +153,6 @@ pub struct Config {
     pub panes: Vec<Pane>,
     /// Every query any pane asks, in pane order; [`QueryId`] indexes this.
     pub queries: Vec<Query>,
-}
-
-/// A live Prometheus to poll.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PrometheusConfig {
-    /// How to reach it.
-    pub connection: Connection,
-    /// Seconds between polls.
-    pub interval: f64,
-}
-
-/// Events to tail from OpenSearch.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OpenSearchConfig {
-    /// How to reach it.
-    pub connection: Connection,
-    /// The index or pattern searched, e.g. `rover-events-*`.
-    pub index: String,
-    /// A query-string query narrowing what is tailed; empty is everything.
-    pub query: String,
-    /// Seconds between polls.
-    pub interval: f64,
-    /// Events kept, whatever the session length.
-    pub max_events: usize,
-    /// Hits asked for per request.
-    pub page_size: usize,
-    /// The second sort field, so equal timestamps are neither lost nor repeated.
-    pub tiebreaker: String,
-    /// Which document fields are which.
-    pub fields: crate::source::opensearch::FieldMap,
-}
-
-/// Events kept unless configured.
-pub const DEFAULT_MAX_EVENTS: usize = 10_000;
-
-/// How to reach a backend over HTTP. Holds where secrets are kept, never the secrets.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Connection {
-    /// Base URL, path prefix included, no trailing slash.
-    pub url: String,
-    /// Seconds a request may take.
-    pub timeout: f64,
-    /// Extra headers sent with every request (not for secrets: use `auth`).
-    pub headers: Vec<(String, String)>,
-    /// A PEM bundle of extra CA certificates to trust.
-    pub ca_file: Option<PathBuf>,
-    /// Accept any TLS certificate (flagged in the status bar).
-    pub insecure_skip_verify: bool,
-    /// Credentials, if any.
-    pub auth: Option<Auth>,
-}
-
-/// Where a credential is kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Secret {
-    /// In this environment variable.
-    Env(String),
-    /// In this file (trailing newline dropped).
-    File(PathBuf),
-}
-
-/// Credentials for a backend.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Auth {
-    /// HTTP basic auth.
-    Basic {
-        /// User name.
-        username: String,
-        /// Where the password is.
-        password: Secret,
-    },
-    /// A bearer token.
-    Bearer(Secret),
-}
-
-/// Seconds a request may take unless configured.
-pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
-
-impl Connection {
-    /// A connection to `url` with every other setting at its default.
-    #[must_use]
-    pub fn to_url(url: &str) -> Self {
-        Self {
-            url: url.trim_end_matches('/').to_owned(),
-            timeout: DEFAULT_TIMEOUT_SECS,
-            headers: Vec::new(),
-            ca_file: None,
-            insecure_skip_verify: false,
-            auth: None,
-        }
-    }
-}
-
-/// Checks that `url` is an absolute http(s) URL, for `--prometheus` and the config.
-///
-/// # Errors
-/// A message for users when it is not.
-pub fn validate_url(url: &str) -> Result<(), String> {
-    match reqwest::Url::parse(url) {
-        Ok(u) if !u.username().is_empty() || u.password().is_some() => Err(format!(
-            "{}: credentials do not belong in the URL, where screens and logs would show them; \
-             use [prometheus.auth] with password-env or password-file",
-            u.host_str().unwrap_or("the URL")
-        )),
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
-        Ok(u) => Err(format!(
-            "{url:?} is not an http:// or https:// URL (scheme {:?})",
-            u.scheme()
-        )),
-        Err(e) => Err(format!(
-            "{url:?} is not a URL ({e}); write e.g. \"http://127.0.0.1:9090\""
-        )),
-    }
 }
 
 /// One column of the layout.
@@ -550,85 +369,6 @@ impl Resolver<'_> {
         })
     }
 
-    fn resolve_connection(
-        &self,
-        url: &Spanned<String>,
-        timeout: Option<&Spanned<String>>,
-        headers: &std::collections::BTreeMap<String, String>,
-        (ca_file, insecure): (Option<&PathBuf>, bool),
-        auth: Option<&Spanned<AuthFile>>,
-    ) -> Result<Connection, ConfigError> {
-        validate_url(url.get_ref()).map_err(|m| self.err(url.span(), m))?;
-        let mut connection = Connection::to_url(url.get_ref());
-        if let Some(t) = timeout {
-            connection.timeout = self.duration(t, "timeout")?;
-        }
-        connection.headers = headers
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        connection.ca_file = ca_file.cloned();
-        connection.insecure_skip_verify = insecure;
-        if let Some(a) = auth {
-            connection.auth = Some(resolve_auth(a.get_ref()).map_err(|m| self.err(a.span(), m))?);
-        }
-        Ok(connection)
-    }
-
-    fn resolve_opensearch(&self, o: OpenSearchFile) -> Result<OpenSearchConfig, ConfigError> {
-        let connection = self.resolve_connection(
-            &o.url,
-            o.timeout.as_ref(),
-            &o.headers,
-            (o.ca_file.as_ref(), o.insecure_skip_verify),
-            o.auth.as_ref(),
-        )?;
-        let mut fields = crate::source::opensearch::FieldMap::default();
-        let f = o.fields;
-        for (slot, given) in [
-            (&mut fields.timestamp, f.timestamp),
-            (&mut fields.level, f.level),
-            (&mut fields.message, f.message),
-            (&mut fields.service, f.service),
-            (&mut fields.trace_id, f.trace_id),
-        ] {
-            if let Some(g) = given {
-                *slot = g.into_vec();
-            }
-        }
-        Ok(OpenSearchConfig {
-            connection,
-            index: o.index,
-            query: o.query,
-            interval: match &o.interval {
-                Some(i) => self.duration(i, "interval")?,
-                None => DEFAULT_INTERVAL_SECS,
-            },
-            max_events: o.max_events.unwrap_or(DEFAULT_MAX_EVENTS).max(1),
-            page_size: o.page_size.unwrap_or(500).clamp(1, 10_000),
-            tiebreaker: o.tiebreaker.unwrap_or_else(|| "_id".to_owned()),
-            fields,
-        })
-    }
-
-    fn resolve_prometheus(&self, p: &PrometheusFile) -> Result<PrometheusConfig, ConfigError> {
-        let connection = self.resolve_connection(
-            &p.url,
-            p.timeout.as_ref(),
-            &p.headers,
-            (p.ca_file.as_ref(), p.insecure_skip_verify),
-            p.auth.as_ref(),
-        )?;
-        let interval = match &p.interval {
-            Some(i) => self.duration(i, "interval")?,
-            None => DEFAULT_INTERVAL_SECS,
-        };
-        Ok(PrometheusConfig {
-            connection,
-            interval,
-        })
-    }
-
     fn resolve_pane(&self, p: &PaneFile, queries: &mut Vec<Query>) -> Result<Pane, ConfigError> {
         let id = p.id.get_ref().clone();
         let mut add = |q: Query| {
@@ -762,37 +502,6 @@ impl Resolver<'_> {
             return Err(self.err(0..0, "the layout has no [[layout.column]]".into()));
         }
         Ok(columns)
-    }
-}
-
-/// One credential source from a pair of `*-env` / `*-file` keys.
-fn one_secret(
-    what: &str,
-    env: Option<&String>,
-    file: Option<&PathBuf>,
-) -> Result<Option<Secret>, String> {
-    match (env, file) {
-        (Some(_), Some(_)) => Err(format!("auth: give {what}-env or {what}-file, not both")),
-        (Some(e), None) => Ok(Some(Secret::Env(e.clone()))),
-        (None, Some(f)) => Ok(Some(Secret::File(f.clone()))),
-        (None, None) => Ok(None),
-    }
-}
-
-fn resolve_auth(a: &AuthFile) -> Result<Auth, String> {
-    let password = one_secret(
-        "password",
-        a.password_env.as_ref(),
-        a.password_file.as_ref(),
-    )?;
-    let token = one_secret("token", a.token_env.as_ref(), a.token_file.as_ref())?;
-    match (&a.username, password, token) {
-        (Some(username), Some(password), None) => Ok(Auth::Basic { username: username.clone(), password }),
-        (None, None, Some(token)) => Ok(Auth::Bearer(token)),
-        (Some(_), None, None) => Err("auth: username needs password-env or password-file (passwords are never written in the config)".into()),
-        (None, Some(_), _) => Err("auth: a password needs a username".into()),
-        (_, _, Some(_)) => Err("auth: give either username and a password, or a token, not both".into()),
-        (None, None, None) => Err("auth: give username with password-env or password-file, or token-env or token-file".into()),
     }
 }
 

@@ -8,6 +8,8 @@
     reason = "exact values from the samples are the point"
 )]
 
+mod common;
+
 use std::path::Path;
 
 use capcom::model::span::{AttrValue, LinkKind, SpanKind};
@@ -126,39 +128,9 @@ fn errors_and_empty_results_are_told_apart() {
     assert!(matches!(parse_v3(b"<html>"), Err(TraceError::Malformed(_))));
 }
 
-fn next(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 #[test]
 fn no_input_makes_either_parser_panic() {
-    let samples: Vec<Vec<u8>> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jaeger"))
-            .expect("dir")
-            .map(|e| std::fs::read(e.expect("entry").path()).expect("read"))
-            .collect();
-    let pick: &[u8] = b"{}[]\",:0-e\\\xff";
-    let mut state = 7;
-    for round in 0..6_000 {
-        let mut bytes = samples[round % samples.len()].clone();
-        for _ in 0..=(next(&mut state) % 8) {
-            if bytes.is_empty() {
-                break;
-            }
-            let i = (next(&mut state) as usize) % bytes.len();
-            match next(&mut state) % 4 {
-                0 => bytes[i] = next(&mut state) as u8,
-                1 => bytes.truncate(i),
-                2 => bytes.insert(i, pick[(next(&mut state) as usize) % pick.len()]),
-                _ => {
-                    bytes.remove(i);
-                }
-            }
-        }
+    for bytes in common::mutants("jaeger", 6_000, 7) {
         let _ = parse_v3(&bytes);
         let _ = parse_v1(&bytes);
     }

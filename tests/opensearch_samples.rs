@@ -2,6 +2,8 @@
 //! `shared/samples/`; provenance in `tests/fixtures/SAMPLES-README.md`), and on thousands of
 //! mutations of them: whatever bytes arrive, the parser answers and never panics.
 
+mod common;
+
 use std::path::Path;
 
 use capcom::model::event::Level;
@@ -56,51 +58,18 @@ fn the_error_envelope_is_one_readable_line() {
     assert!(matches!(e, SearchError::Api { .. }));
 }
 
-/// A tiny deterministic generator for the mutations (no dependency for a test loop).
-fn next(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 #[test]
 fn no_input_makes_the_parser_panic() {
-    let samples: Vec<Vec<u8>> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/opensearch"))
-            .expect("dir")
-            .map(|e| std::fs::read(e.expect("entry").path()).expect("read"))
-            .collect();
-    let mut state = 42;
     let map = FieldMap::default();
-    for round in 0..6_000 {
-        let base = &samples[round % samples.len()];
-        let mut bytes = base.clone();
-        for _ in 0..=(next(&mut state) % 8) {
-            let i = (next(&mut state) as usize) % bytes.len().max(1);
-            match next(&mut state) % 4 {
-                0 => bytes[i] = next(&mut state) as u8,
-                1 => bytes.truncate(i),
-                2 => {
-                    let pick: &[u8] = b"{}[]\",:0\\\x1b\xff";
-                    bytes.insert(i, pick[(next(&mut state) as usize) % pick.len()]);
-                }
-                _ => {
-                    bytes.remove(i.min(bytes.len().saturating_sub(1)));
-                }
-            }
-            if bytes.is_empty() {
-                break;
-            }
-        }
+    for bytes in common::mutants("opensearch", 6_000, 42) {
         if let Ok(page) = parse_search(&bytes) {
             for hit in &page.hits {
                 let _ = to_event(hit, &map);
             }
         }
     }
-    let random: Vec<u8> = (0..4096).map(|_| next(&mut state) as u8).collect();
+    let mut state = 42;
+    let random: Vec<u8> = (0..4096).map(|_| common::next(&mut state) as u8).collect();
     assert!(parse_search(&random).is_err());
     assert!(parse_search(b"").is_err());
 }

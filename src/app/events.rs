@@ -2,9 +2,10 @@
 //! newest, so 0 follows the tail), how many events arrived while the operator looked back, and
 //! the local filter.
 
+use crate::action::Effect;
 use crate::model::event::{Event, EventLog};
 
-use super::Failure;
+use super::{App, Editing, Failure, View};
 
 /// Everything the Events pane shows and remembers.
 #[derive(Debug, Clone)]
@@ -97,5 +98,111 @@ impl EventsState {
     #[must_use]
     pub fn selected_event(&self) -> Option<&Event> {
         self.visible().rev().nth(self.selected)
+    }
+}
+
+/// Typing a filter or query, and the events keys.
+impl App {
+    pub(super) fn edit(&mut self, change: impl FnOnce(&mut String)) {
+        if let Some((what, line)) = &mut self.editing {
+            change(line);
+            if *what == Editing::Filter {
+                self.events.filter.clone_from(line);
+                self.events.selected = 0;
+                self.events.unseen = 0;
+            }
+        }
+    }
+
+    pub(super) fn cancel_edit(&mut self) {
+        if let Some((Editing::Filter, _)) = self.editing.take() {
+            self.events.filter.clear();
+        }
+    }
+
+    pub(super) fn commit_edit(&mut self) -> Vec<Effect> {
+        match self.editing.take() {
+            Some((Editing::Query, line)) if line != self.events.query => {
+                self.events.query.clone_from(&line);
+                vec![Effect::SetEventQuery(line)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub(super) fn open_trace(&mut self) {
+        let event = match self.views.last() {
+            Some(View::EventDetail { event, .. }) => Some(event.as_ref().clone()),
+            _ => self
+                .events_focused()
+                .then(|| self.events.selected_event().cloned())
+                .flatten(),
+        };
+        self.notice = Some(match event.and_then(|e| e.trace_id) {
+            Some(id) => format!(
+                "trace {} — traces are not in capcom yet (they come with Jaeger)",
+                crate::ui::text::safe_line(&id, 40)
+            ),
+            None => "this event carries no trace id".into(),
+        });
+    }
+
+    /// Whether the focused pane is an Events pane.
+    #[must_use]
+    pub fn events_focused(&self) -> bool {
+        matches!(
+            self.config.panes.get(self.focus).map(|p| &p.kind),
+            Some(crate::config::PaneKind::Events)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{NOW, app};
+    use super::*;
+    use crate::action::Action;
+    use crate::app::Clock;
+    use crate::keymap::Mode;
+    use crate::theme::Theme;
+
+    #[test]
+    fn f_edits_the_server_query_and_asks_the_loop_to_restart_the_tail() {
+        let text = format!(
+            "{}\n[opensearch]\nurl = \"http://127.0.0.1:9200\"\nindex = \"rover-events-*\"\nquery = \"level:warn\"\n",
+            crate::sim::recording::DASHBOARD_TOML
+        );
+        let config = crate::config::parse(&text, "t").expect("ok");
+        let mut a = App::new(
+            config,
+            Theme::builtin("mono").expect("theme"),
+            Clock::Live,
+            None,
+            NOW,
+        );
+        a.update(Action::EditQuery);
+        assert_eq!(a.mode(), Mode::Text);
+        a.update(Action::TextBackspace);
+        a.update(Action::TextBackspace);
+        a.update(Action::TextBackspace);
+        a.update(Action::TextBackspace);
+        "error"
+            .chars()
+            .for_each(|c| drop(a.update(Action::TextInput(c))));
+        assert_eq!(
+            a.update(Action::TextCommit),
+            vec![Effect::SetEventQuery("level:error".into())]
+        );
+        assert_eq!(a.mode(), Mode::Normal);
+        let mut replay = app();
+        replay.update(Action::EditQuery);
+        assert!(
+            replay
+                .notice
+                .as_deref()
+                .is_some_and(|n| n.contains("no [opensearch]")),
+            "{:?}",
+            replay.notice
+        );
     }
 }

@@ -9,7 +9,52 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
+use super::{SourceError, SourceId, one_line};
 use crate::config::{Auth, Connection, Secret};
+
+/// Sends `request` and reads the whole answer: its status and body, or why there is none,
+/// in one line naming `backend` (and `base` for a connection that cannot be made).
+///
+/// # Errors
+/// Timeout, connection failure, or a body cut off in transfer.
+pub async fn fetch(
+    request: reqwest::RequestBuilder,
+    backend: SourceId,
+    base: &str,
+    timeout: f64,
+) -> Result<(reqwest::StatusCode, Vec<u8>), SourceError> {
+    let transport = |e: &reqwest::Error| {
+        if e.is_timeout() {
+            return SourceError::Timeout(backend, timeout.round() as u64);
+        }
+        // The innermost cause says what happened ("Connection refused (os error 111)").
+        let mut cause: &dyn std::error::Error = e;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        let what = one_line(&cause.to_string(), 120);
+        if e.is_connect() {
+            SourceError::Connect(backend, format!("{base}: {what}"))
+        } else {
+            SourceError::Connect(backend, format!("reading the answer: {what}"))
+        }
+    };
+    let response = request.send().await.map_err(|e| transport(&e))?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(|e| transport(&e))?.to_vec();
+    Ok((status, body))
+}
+
+/// A failed status whose body is not the API's own error: the status line and the start of
+/// the body, made safe to print.
+#[must_use]
+pub fn status_error(backend: SourceId, status: reqwest::StatusCode, body: &[u8]) -> SourceError {
+    SourceError::Http {
+        backend,
+        status: status.to_string(),
+        detail: one_line(&String::from_utf8_lossy(body), 120),
+    }
+}
 
 /// A connection that cannot be set up, said for users (and never quoting a secret).
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]

@@ -8,9 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use tracing::Instrument as _;
 
 use super::http::{self, SetupError};
-use super::{SourceError, SourceId, one_line};
+use super::{SourceError, SourceId};
 use crate::config::Connection;
 use crate::model::{Labels, Point, Series};
 
@@ -313,21 +314,13 @@ impl PrometheusClient {
             path,
             query = params.first().map(|p| p.1.as_str())
         );
-        let _entered = span.enter();
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
-        let response = self
-            .http
-            .get(&url)
-            .query(params)
-            .send()
-            .await
-            .map_err(|e| self.transport(&e))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport(&e))?
-            .to_vec();
+        let request = self.http.get(&url).query(params);
+        // Instrumented, not entered: an entered span held across an await would tag whatever
+        // else the thread runs meanwhile.
+        let (status, body) = http::fetch(request, SourceId::Prometheus, &self.base, self.timeout)
+            .instrument(span)
+            .await?;
         self.stats
             .bytes
             .fetch_add(body.len() as u64, Ordering::Relaxed);
@@ -339,30 +332,7 @@ impl PrometheusClient {
         if let Err(api @ ParseError::Api { .. }) = parse_query(&body) {
             return Err(api.into());
         }
-        Err(SourceError::Http {
-            backend: SourceId::Prometheus,
-            status: status.to_string(),
-            detail: one_line(&String::from_utf8_lossy(&body), 120),
-        })
-    }
-
-    fn transport(&self, e: &reqwest::Error) -> SourceError {
-        if e.is_timeout() {
-            return SourceError::Timeout(SourceId::Prometheus, self.timeout.round() as u64);
-        }
-        // The innermost cause says what happened ("Connection refused (os error 111)").
-        let mut cause: &dyn std::error::Error = e;
-        while let Some(next) = cause.source() {
-            cause = next;
-        }
-        let what = one_line(&cause.to_string(), 120);
-        if e.is_connect() {
-            SourceError::Connect(SourceId::Prometheus, format!("{}: {what}", self.base))
-        } else if e.is_decode() || e.is_body() {
-            SourceError::Parse(ParseError::Malformed(what))
-        } else {
-            SourceError::Connect(SourceId::Prometheus, what)
-        }
+        Err(http::status_error(SourceId::Prometheus, status, &body))
     }
 }
 

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::opensearch::{SearchPage, parse_search, to_event};
-use super::{EventBatch, SourceError, SourceId, SourceUpdate, one_line};
+use super::{EventBatch, SourceError, SourceId, SourceUpdate};
 use crate::config::OpenSearchConfig;
 use crate::source::http::{self, SetupError};
 
@@ -49,19 +49,9 @@ impl OpenSearchClient {
         body: &Value,
     ) -> Result<(Vec<u8>, SearchPage), SourceError> {
         let url = format!("{}/{}/_search", self.base, index);
-        let response = self
-            .http
-            .post(&url)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| self.transport(&e))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport(&e))?
-            .to_vec();
+        let request = self.http.post(&url).json(body);
+        let (status, bytes) =
+            http::fetch(request, SourceId::OpenSearch, &self.base, self.timeout).await?;
         if status.is_success() {
             let page = parse_search(&bytes)?;
             return Ok((bytes, page));
@@ -69,26 +59,8 @@ impl OpenSearchClient {
         // OpenSearch explains its errors in an envelope: that beats the status line.
         match parse_search(&bytes) {
             Err(e @ super::opensearch::SearchError::Api { .. }) => Err(e.into()),
-            _ => Err(SourceError::Http {
-                backend: SourceId::OpenSearch,
-                status: status.to_string(),
-                detail: one_line(&String::from_utf8_lossy(&bytes), 120),
-            }),
+            _ => Err(http::status_error(SourceId::OpenSearch, status, &bytes)),
         }
-    }
-
-    fn transport(&self, e: &reqwest::Error) -> SourceError {
-        if e.is_timeout() {
-            return SourceError::Timeout(SourceId::OpenSearch, self.timeout.round() as u64);
-        }
-        let mut cause: &dyn std::error::Error = e;
-        while let Some(next) = cause.source() {
-            cause = next;
-        }
-        SourceError::Connect(
-            SourceId::OpenSearch,
-            format!("{}: {}", self.base, one_line(&cause.to_string(), 120)),
-        )
     }
 }
 

@@ -317,3 +317,44 @@ pub fn opensearch_answer(store: &Store, request: &str) -> Reply {
         json!({"timed_out": false, "_shards": {"total": 1, "failed": 0}, "hits": {"hits": hits}});
     Reply::With(200, "application/json", response.to_string().into_bytes())
 }
+
+/// A tiny deterministic generator (`SplitMix64`) for mutation tests: no dependency for a loop.
+pub fn next(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// `rounds` mutations of the files in `tests/fixtures/<dir>`: each a sample with up to eight
+/// bytes changed, cut, inserted (JSON punctuation, escape, invalid UTF-8) or removed.
+pub fn mutants(dir: &str, rounds: usize, seed: u64) -> Vec<Vec<u8>> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(dir);
+    let samples: Vec<Vec<u8>> = std::fs::read_dir(path)
+        .expect("fixtures dir")
+        .map(|e| std::fs::read(e.expect("entry").path()).expect("read"))
+        .collect();
+    let pick: &[u8] = b"{}[]\",:0-e\\\x1b\xff";
+    let mut state = seed;
+    (0..rounds)
+        .map(|round| {
+            let mut bytes = samples[round % samples.len()].clone();
+            for _ in 0..=(next(&mut state) % 8) {
+                if bytes.is_empty() {
+                    break;
+                }
+                let i = (next(&mut state) as usize) % bytes.len();
+                match next(&mut state) % 4 {
+                    0 => bytes[i] = next(&mut state) as u8,
+                    1 => bytes.truncate(i),
+                    2 => bytes.insert(i, pick[(next(&mut state) as usize) % pick.len()]),
+                    _ => drop(bytes.remove(i)),
+                }
+            }
+            bytes
+        })
+        .collect()
+}

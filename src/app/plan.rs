@@ -1,0 +1,190 @@
+//! What the app knows about its data rather than its screen: how fresh each pane's data is,
+//! the health of each source, and what each query should fetch for the screen as it is.
+
+use super::{App, Freshness, QueryState, STALE_AFTER_POLLS};
+use crate::config::PaneId;
+use crate::source::poller::{Want, step_for};
+use crate::ui;
+
+impl App {
+    /// How fresh the data behind some queries is: the oldest success among them, or the newest
+    /// failure when one is newer than its query's success.
+    #[must_use]
+    pub fn freshness(&self, queries: &[usize]) -> Freshness {
+        let states: Vec<&QueryState> = queries
+            .iter()
+            .filter_map(|&q| self.queries.get(q))
+            .collect();
+        let failing = states
+            .iter()
+            .filter_map(|s| s.error.as_ref())
+            .max_by(|a, b| a.at.total_cmp(&b.at));
+        let oldest_ok = states
+            .iter()
+            .map(|s| s.last_ok)
+            .try_fold(f64::INFINITY, |acc, t| t.map(|t| acc.min(t)));
+        let newest_ok = states.iter().filter_map(|s| s.last_ok).reduce(f64::max);
+        let age = |t: f64| (self.now - t).max(0.0);
+        if let Some(f) = failing {
+            return Freshness::Stale {
+                age: newest_ok.map(age),
+                reason: f.reason.clone(),
+            };
+        }
+        match oldest_ok.filter(|t| t.is_finite()) {
+            None => Freshness::Waiting,
+            Some(t) if age(t) > STALE_AFTER_POLLS * self.poll_interval => Freshness::Stale {
+                age: Some(age(t)),
+                reason: "no answer".into(),
+            },
+            Some(t) => Freshness::Ok { age: age(t) },
+        }
+    }
+
+    /// How fresh the events are, as [`App::freshness`] says it for queries.
+    #[must_use]
+    pub fn events_freshness(&self) -> Freshness {
+        let e = &self.events;
+        let age = |t: f64| (self.now - t).max(0.0);
+        match (&e.error, e.last_ok) {
+            (Some(f), ok) => Freshness::Stale {
+                age: ok.map(age),
+                reason: f.reason.clone(),
+            },
+            (None, None) => Freshness::Waiting,
+            (None, Some(t)) if age(t) > STALE_AFTER_POLLS * self.poll_interval => {
+                Freshness::Stale {
+                    age: Some(age(t)),
+                    reason: "no answer".into(),
+                }
+            }
+            (None, Some(t)) => Freshness::Ok { age: age(t) },
+        }
+    }
+
+    /// What each query should fetch for the screen as it is: charts a range at about one point
+    /// per column of their plot (the zoomed pane at its zoomed width), paths a range at one
+    /// point per braille dot column, tables the value at the window's end.
+    #[must_use]
+    pub fn fetch_plan(&self) -> Vec<Want> {
+        use crate::config::PaneKind;
+        let mut plan = vec![Want::Nothing; self.queries.len()];
+        let screen = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        let (main, _) = ui::layout::split(screen);
+        let window = self.conductor.window;
+        let paused_end = self.conductor.paused_at.map(|p| p.min(self.now));
+        for (pane, rect) in ui::layout::pane_areas(&self.config, screen) {
+            let rect = if self.zoomed() == Some(pane) {
+                main
+            } else {
+                rect
+            };
+            let inner = rect.width.saturating_sub(2);
+            // A following chart jumps ahead of now by up to a tenth of its width (see
+            // `chart::plot_range`), so its left edge is up to that much older than the window.
+            let range = |columns: u16| Want::Range {
+                window: window * 1.1,
+                step: step_for(window, columns),
+                paused_end,
+            };
+            match &self.config.panes[pane].kind {
+                PaneKind::Chart(qs) => {
+                    let want = range(inner.saturating_sub(ui::panes::chart::GUTTER));
+                    for &q in qs {
+                        plan[q] = want;
+                    }
+                }
+                PaneKind::Table(qs) => qs
+                    .iter()
+                    .for_each(|&q| plan[q] = Want::Instant { at: paused_end }),
+                PaneKind::Events => {}
+                PaneKind::Path { x, y, heading } => {
+                    let want = range(inner.saturating_mul(2));
+                    for q in [Some(*x), Some(*y), *heading].into_iter().flatten() {
+                        plan[q] = want;
+                    }
+                }
+            }
+        }
+        plan
+    }
+
+    /// The source's health for the status bar: the freshness of every query whose failure is
+    /// not the query's own fault, and how many queries fail on their own (bad PromQL).
+    #[must_use]
+    pub fn source_health(&self) -> (Freshness, usize) {
+        let (own, rest): (Vec<usize>, Vec<usize>) = (0..self.queries.len())
+            .partition(|&q| self.queries[q].error.as_ref().is_some_and(|f| f.query_only));
+        (self.freshness(&rest), own.len())
+    }
+
+    /// The queries a pane reads.
+    #[must_use]
+    pub fn pane_queries(&self, pane: PaneId) -> Vec<usize> {
+        use crate::config::PaneKind;
+        match &self.config.panes[pane].kind {
+            PaneKind::Chart(q) | PaneKind::Table(q) => q.clone(),
+            PaneKind::Events => Vec::new(),
+            PaneKind::Path { x, y, heading } => [Some(*x), Some(*y), *heading]
+                .into_iter()
+                .flatten()
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{NOW, app};
+    use super::*;
+    use crate::action::Action;
+
+    #[test]
+    fn the_fetch_plan_follows_widths_zoom_and_pause() {
+        let mut a = app();
+        let env = a
+            .config
+            .queries
+            .iter()
+            .position(|q| q.promql == "rover_pressure_pascals")
+            .expect("q");
+        let lad = a
+            .config
+            .queries
+            .iter()
+            .position(|q| q.promql == "rover_cpu_load_percent")
+            .expect("q");
+        let Want::Range {
+            step,
+            window,
+            paused_end: None,
+        } = a.fetch_plan()[env]
+        else {
+            panic!()
+        };
+        assert_eq!(
+            step, 17.0,
+            "900 s over the 55-column plot at 160x48, rounded up"
+        );
+        assert!(
+            (window - 990.0).abs() < 1e-6,
+            "plus a tenth for the jump slack: {window}"
+        );
+        assert_eq!(a.fetch_plan()[lad], Want::Instant { at: None });
+        a.update(Action::FocusNext);
+        a.update(Action::ToggleZoom);
+        let Want::Range { step: zoomed, .. } = a.fetch_plan()[env] else {
+            panic!()
+        };
+        assert!(
+            zoomed < step,
+            "a zoomed chart asks for a finer step: {zoomed}"
+        );
+        a.update(Action::TogglePause);
+        assert_eq!(a.fetch_plan()[lad], Want::Instant { at: Some(NOW) });
+        let Want::Range { paused_end, .. } = a.fetch_plan()[env] else {
+            panic!()
+        };
+        assert_eq!(paused_end, Some(NOW));
+    }
+}

@@ -1,0 +1,194 @@
+//! The backend sections of a configuration — `[prometheus]` and `[opensearch]` — as written
+//! and as resolved. (Each file section repeats the connection keys: serde's `flatten` does not
+//! work with `deny_unknown_fields`, and an unknown key must stay an error.)
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::connection::{AuthFile, Connection, resolve_auth, validate_url};
+use super::{ConfigError, DEFAULT_INTERVAL_SECS, Resolver};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct PrometheusFile {
+    url: Spanned<String>,
+    interval: Option<Spanned<String>>,
+    timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    headers: std::collections::BTreeMap<String, String>,
+    ca_file: Option<PathBuf>,
+    #[serde(default)]
+    insecure_skip_verify: bool,
+    auth: Option<Spanned<AuthFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct OpenSearchFile {
+    url: Spanned<String>,
+    index: String,
+    #[serde(default)]
+    query: String,
+    interval: Option<Spanned<String>>,
+    timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    headers: std::collections::BTreeMap<String, String>,
+    ca_file: Option<PathBuf>,
+    #[serde(default)]
+    insecure_skip_verify: bool,
+    auth: Option<Spanned<AuthFile>>,
+    max_events: Option<usize>,
+    page_size: Option<usize>,
+    tiebreaker: Option<String>,
+    #[serde(default)]
+    fields: FieldsFile,
+}
+
+/// Field names, each one name or a list tried in turn.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FieldsFile {
+    timestamp: Option<OneOrMany>,
+    level: Option<OneOrMany>,
+    message: Option<OneOrMany>,
+    service: Option<OneOrMany>,
+    trace_id: Option<OneOrMany>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            Self::One(s) => vec![s],
+            Self::Many(v) => v,
+        }
+    }
+}
+
+/// A live Prometheus to poll.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrometheusConfig {
+    /// How to reach it.
+    pub connection: Connection,
+    /// Seconds between polls.
+    pub interval: f64,
+}
+
+/// Events to tail from OpenSearch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenSearchConfig {
+    /// How to reach it.
+    pub connection: Connection,
+    /// The index or pattern searched, e.g. `rover-events-*`.
+    pub index: String,
+    /// A query-string query narrowing what is tailed; empty is everything.
+    pub query: String,
+    /// Seconds between polls.
+    pub interval: f64,
+    /// Events kept, whatever the session length.
+    pub max_events: usize,
+    /// Hits asked for per request.
+    pub page_size: usize,
+    /// The second sort field, so equal timestamps are neither lost nor repeated.
+    pub tiebreaker: String,
+    /// Which document fields are which.
+    pub fields: crate::source::opensearch::FieldMap,
+}
+
+/// Events kept unless configured.
+pub const DEFAULT_MAX_EVENTS: usize = 10_000;
+
+impl Resolver<'_> {
+    fn resolve_connection(
+        &self,
+        url: &Spanned<String>,
+        timeout: Option<&Spanned<String>>,
+        headers: &std::collections::BTreeMap<String, String>,
+        (ca_file, insecure): (Option<&PathBuf>, bool),
+        auth: Option<&Spanned<AuthFile>>,
+    ) -> Result<Connection, ConfigError> {
+        validate_url(url.get_ref()).map_err(|m| self.err(url.span(), m))?;
+        let mut connection = Connection::to_url(url.get_ref());
+        if let Some(t) = timeout {
+            connection.timeout = self.duration(t, "timeout")?;
+        }
+        connection.headers = headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        connection.ca_file = ca_file.cloned();
+        connection.insecure_skip_verify = insecure;
+        if let Some(a) = auth {
+            connection.auth = Some(resolve_auth(a.get_ref()).map_err(|m| self.err(a.span(), m))?);
+        }
+        Ok(connection)
+    }
+
+    pub(super) fn resolve_opensearch(
+        &self,
+        o: OpenSearchFile,
+    ) -> Result<OpenSearchConfig, ConfigError> {
+        let connection = self.resolve_connection(
+            &o.url,
+            o.timeout.as_ref(),
+            &o.headers,
+            (o.ca_file.as_ref(), o.insecure_skip_verify),
+            o.auth.as_ref(),
+        )?;
+        let mut fields = crate::source::opensearch::FieldMap::default();
+        let f = o.fields;
+        for (slot, given) in [
+            (&mut fields.timestamp, f.timestamp),
+            (&mut fields.level, f.level),
+            (&mut fields.message, f.message),
+            (&mut fields.service, f.service),
+            (&mut fields.trace_id, f.trace_id),
+        ] {
+            if let Some(g) = given {
+                *slot = g.into_vec();
+            }
+        }
+        Ok(OpenSearchConfig {
+            connection,
+            index: o.index,
+            query: o.query,
+            interval: match &o.interval {
+                Some(i) => self.duration(i, "interval")?,
+                None => DEFAULT_INTERVAL_SECS,
+            },
+            max_events: o.max_events.unwrap_or(DEFAULT_MAX_EVENTS).max(1),
+            page_size: o.page_size.unwrap_or(500).clamp(1, 10_000),
+            tiebreaker: o.tiebreaker.unwrap_or_else(|| "_id".to_owned()),
+            fields,
+        })
+    }
+
+    pub(super) fn resolve_prometheus(
+        &self,
+        p: &PrometheusFile,
+    ) -> Result<PrometheusConfig, ConfigError> {
+        let connection = self.resolve_connection(
+            &p.url,
+            p.timeout.as_ref(),
+            &p.headers,
+            (p.ca_file.as_ref(), p.insecure_skip_verify),
+            p.auth.as_ref(),
+        )?;
+        let interval = match &p.interval {
+            Some(i) => self.duration(i, "interval")?,
+            None => DEFAULT_INTERVAL_SECS,
+        };
+        Ok(PrometheusConfig {
+            connection,
+            interval,
+        })
+    }
+}
