@@ -351,6 +351,7 @@ impl App {
                     });
                 }
             },
+            SourceUpdate::TracesFetched { .. } | SourceUpdate::TraceFetched { .. } => {}
             SourceUpdate::ReplayFinished => {
                 if let Some(r) = &mut self.replay {
                     r.finished = true;

@@ -14,8 +14,11 @@ use crate::model::Limits;
 mod connection;
 mod sources;
 pub use connection::{Auth, Connection, DEFAULT_TIMEOUT_SECS, Secret, validate_url};
-pub use sources::{DEFAULT_MAX_EVENTS, OpenSearchConfig, PrometheusConfig};
-use sources::{OpenSearchFile, PrometheusFile};
+pub use sources::{
+    DEFAULT_MAX_EVENTS, DEFAULT_TRACES_INTERVAL_SECS, JaegerApi, JaegerConfig, OpenSearchConfig,
+    PrometheusConfig,
+};
+use sources::{JaegerFile, OpenSearchFile, PrometheusFile};
 
 /// Points kept per series unless configured: a day at 5 s steps, whatever the session length.
 pub const DEFAULT_MAX_POINTS: usize = 20_000;
@@ -67,6 +70,7 @@ struct ConfigFile {
     max_points: Option<Spanned<usize>>,
     prometheus: Option<PrometheusFile>,
     opensearch: Option<OpenSearchFile>,
+    jaeger: Option<JaegerFile>,
     layout: LayoutFile,
     #[serde(default)]
     pane: Vec<PaneFile>,
@@ -118,6 +122,7 @@ enum PaneKindFile {
     Table,
     Path,
     Events,
+    Traces,
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,6 +152,8 @@ pub struct Config {
     pub prometheus: Option<PrometheusConfig>,
     /// The live OpenSearch, if configured.
     pub opensearch: Option<OpenSearchConfig>,
+    /// The live Jaeger, if configured.
+    pub jaeger: Option<JaegerConfig>,
     /// Columns of panes, left to right.
     pub layout: Vec<Column>,
     /// Every pane, in file order; [`PaneId`] indexes this.
@@ -189,6 +196,8 @@ pub enum PaneKind {
     Table(Vec<QueryId>),
     /// The event stream: newest at the bottom, following the tail.
     Events,
+    /// Recent traces, newest first; `Enter` opens one as a waterfall.
+    Traces,
     /// The rover's x/y path on a map, with its heading.
     Path {
         /// Position east, metres.
@@ -344,6 +353,10 @@ impl Resolver<'_> {
             Some(o) => Some(self.resolve_opensearch(o)?),
             None => None,
         };
+        let jaeger = match file.jaeger {
+            Some(j) => Some(self.resolve_jaeger(j)?),
+            None => None,
+        };
         let mut queries = Vec::new();
         let mut panes = Vec::new();
         for p in &file.pane {
@@ -363,6 +376,7 @@ impl Resolver<'_> {
             max_points,
             prometheus,
             opensearch,
+            jaeger,
             layout,
             panes,
             queries,
@@ -412,14 +426,25 @@ impl Resolver<'_> {
                     PaneKind::Table(ids)
                 }
             }
-            PaneKindFile::Events => {
+            PaneKindFile::Events | PaneKindFile::Traces => {
+                let (what, source) = if p.kind == PaneKindFile::Events {
+                    ("an events", "[opensearch]")
+                } else {
+                    ("a traces", "[jaeger]")
+                };
                 if !p.series.is_empty() || p.x.is_some() || p.y.is_some() || p.heading.is_some() {
                     return Err(self.err(
                         p.id.span(),
-                        format!("pane {id:?}: an events pane shows [opensearch]; it takes no series or x/y"),
+                        format!(
+                            "pane {id:?}: {what} pane shows {source}; it takes no series or x/y"
+                        ),
                     ));
                 }
-                PaneKind::Events
+                if p.kind == PaneKindFile::Events {
+                    PaneKind::Events
+                } else {
+                    PaneKind::Traces
+                }
             }
             PaneKindFile::Path => {
                 if !p.series.is_empty() {

@@ -120,6 +120,7 @@ async fn record(
         replay_from: started_wall - start,
         prometheus: Vec::new(),
         opensearch: Vec::new(),
+        jaeger: Vec::new(),
     };
     let mut from = start;
     let mut chunk = 0;

@@ -283,7 +283,9 @@ impl Session {
                             *last = true;
                         }
                     }
-                    SourceUpdate::ReplayFinished => {}
+                    SourceUpdate::ReplayFinished
+                    | SourceUpdate::TracesFetched { .. }
+                    | SourceUpdate::TraceFetched { .. } => {}
                 }
                 app.update(Action::Source(update));
             }

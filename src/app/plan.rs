@@ -97,7 +97,7 @@ impl App {
                 PaneKind::Table(qs) => qs
                     .iter()
                     .for_each(|&q| plan[q] = Want::Instant { at: paused_end }),
-                PaneKind::Events => {}
+                PaneKind::Events | PaneKind::Traces => {}
                 PaneKind::Path { x, y, heading } => {
                     let want = range(inner.saturating_mul(2));
                     for q in [Some(*x), Some(*y), *heading].into_iter().flatten() {
@@ -124,7 +124,7 @@ impl App {
         use crate::config::PaneKind;
         match &self.config.panes[pane].kind {
             PaneKind::Chart(q) | PaneKind::Table(q) => q.clone(),
-            PaneKind::Events => Vec::new(),
+            PaneKind::Events | PaneKind::Traces => Vec::new(),
             PaneKind::Path { x, y, heading } => [Some(*x), Some(*y), *heading]
                 .into_iter()
                 .flatten()

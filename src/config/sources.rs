@@ -1,4 +1,4 @@
-//! The backend sections of a configuration — `[prometheus]` and `[opensearch]` — as written
+//! The backend sections of a configuration — `[prometheus]`, `[opensearch]` and `[jaeger]` — as written
 //! and as resolved. (Each file section repeats the connection keys: serde's `flatten` does not
 //! work with `deny_unknown_fields`, and an unknown key must stay an error.)
 
@@ -44,6 +44,41 @@ pub(super) struct OpenSearchFile {
     tiebreaker: Option<String>,
     #[serde(default)]
     fields: FieldsFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct JaegerFile {
+    url: Spanned<String>,
+    #[serde(default)]
+    api: JaegerApi,
+    #[serde(default)]
+    services: Vec<String>,
+    #[serde(default)]
+    operation: String,
+    lookback: Option<Spanned<String>>,
+    limit: Option<Spanned<usize>>,
+    interval: Option<Spanned<String>>,
+    timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    headers: std::collections::BTreeMap<String, String>,
+    ca_file: Option<PathBuf>,
+    #[serde(default)]
+    insecure_skip_verify: bool,
+    auth: Option<Spanned<AuthFile>>,
+}
+
+/// Which of Jaeger's query APIs to speak.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JaegerApi {
+    /// Ask `/api/v3/services`; fall back to v1 when the server does not have it.
+    #[default]
+    Auto,
+    /// Jaeger v2's `/api/v3` (OTLP JSON).
+    V3,
+    /// Jaeger v1's `/api` (the UI's JSON).
+    V1,
 }
 
 /// Field names, each one name or a list tried in turn.
@@ -102,6 +137,22 @@ pub struct OpenSearchConfig {
     /// Which document fields are which.
     pub fields: crate::source::opensearch::FieldMap,
 }
+
+/// Traces to list from Jaeger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JaegerConfig {
+    /// How to reach it.
+    pub connection: Connection,
+    /// Which API it speaks.
+    pub api: JaegerApi,
+    /// What the Traces pane lists at start (the search form changes it).
+    pub query: crate::model::traces::TraceQuery,
+    /// Seconds between searches.
+    pub interval: f64,
+}
+
+/// Seconds between trace searches unless configured: a search costs more than a metrics poll.
+pub const DEFAULT_TRACES_INTERVAL_SECS: f64 = 15.0;
 
 /// Events kept unless configured.
 pub const DEFAULT_MAX_EVENTS: usize = 10_000;
@@ -168,6 +219,39 @@ impl Resolver<'_> {
             page_size: o.page_size.unwrap_or(500).clamp(1, 10_000),
             tiebreaker: o.tiebreaker.unwrap_or_else(|| "_id".to_owned()),
             fields,
+        })
+    }
+
+    pub(super) fn resolve_jaeger(&self, j: JaegerFile) -> Result<JaegerConfig, ConfigError> {
+        let connection = self.resolve_connection(
+            &j.url,
+            j.timeout.as_ref(),
+            &j.headers,
+            (j.ca_file.as_ref(), j.insecure_skip_verify),
+            j.auth.as_ref(),
+        )?;
+        let mut query = crate::model::traces::TraceQuery {
+            services: j.services,
+            operation: j.operation,
+            ..Default::default()
+        };
+        if let Some(l) = &j.lookback {
+            query.lookback = self.duration(l, "lookback")?;
+        }
+        if let Some(l) = &j.limit {
+            if !(1..=1_000).contains(l.get_ref()) {
+                return Err(self.err(l.span(), "limit must be between 1 and 1000".into()));
+            }
+            query.limit = *l.get_ref();
+        }
+        Ok(JaegerConfig {
+            connection,
+            api: j.api,
+            query,
+            interval: match &j.interval {
+                Some(i) => self.duration(i, "interval")?,
+                None => DEFAULT_TRACES_INTERVAL_SECS,
+            },
         })
     }
 

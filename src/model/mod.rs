@@ -6,6 +6,7 @@ pub mod event;
 pub mod limits;
 pub mod series;
 pub mod span;
+pub mod traces;
 pub mod waterfall;
 
 pub use conductor::Conductor;

@@ -84,6 +84,7 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
             query: String::new(),
             file: events_file,
         }],
+        jaeger: Vec::new(),
     };
     let manifest_text = toml::to_string(&manifest).map_err(|e| io::Error::other(e.to_string()))?;
     std::fs::write(

@@ -75,6 +75,22 @@ pub struct Manifest {
     /// OpenSearch `_search` responses, replayed as the event stream.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub opensearch: Vec<OpenSearchEntry>,
+    /// Jaeger trace searches and traces, replayed as the Traces pane's answers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jaeger: Vec<JaegerEntry>,
+}
+
+/// One recorded Jaeger answer (a search, or one trace by id) and the file holding its body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct JaegerEntry {
+    /// The API that answered: `v3` (OTLP JSON) or `v1`.
+    pub api: String,
+    /// The service searched, if a search.
+    #[serde(default)]
+    pub service: String,
+    /// The body's path, relative to the recording.
+    pub file: String,
 }
 
 /// One recorded OpenSearch search and the file holding its response body.

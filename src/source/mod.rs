@@ -9,6 +9,7 @@ pub mod opensearch;
 pub mod poller;
 pub mod prometheus;
 pub mod tail;
+pub mod traces;
 
 use crate::config::QueryId;
 
@@ -19,6 +20,8 @@ pub enum SourceId {
     Prometheus,
     /// OpenSearch (events).
     OpenSearch,
+    /// Jaeger (traces).
+    Jaeger,
 }
 
 impl SourceId {
@@ -28,6 +31,7 @@ impl SourceId {
         match self {
             Self::Prometheus => "prometheus",
             Self::OpenSearch => "opensearch",
+            Self::Jaeger => "jaeger",
         }
     }
 }
@@ -47,6 +51,9 @@ pub enum SourceError {
     /// An OpenSearch body could not be read, or was its error envelope.
     #[error("opensearch: {0}")]
     Search(#[from] opensearch::SearchError),
+    /// A Jaeger body could not be read, or was its error.
+    #[error("jaeger: {0}")]
+    Trace(#[from] jaeger::TraceError),
     /// No answer within the configured timeout.
     #[error("{0}: timeout after {1} s")]
     Timeout(SourceId, u64),
@@ -152,6 +159,20 @@ pub enum SourceUpdate {
         result: Result<EventBatch, SourceError>,
         /// Whether they replace what the pane held (a new query) rather than extend it.
         replace: bool,
+    },
+    /// A trace search was answered (or failed) at `fetched_at`: the list replaces the last.
+    TracesFetched {
+        /// When, in display time.
+        fetched_at: f64,
+        /// The traces found, newest first, or why there are none.
+        result: Result<Vec<crate::model::traces::Listed>, SourceError>,
+    },
+    /// One trace asked for by id arrived (or could not be had).
+    TraceFetched {
+        /// The id asked for.
+        trace_id: String,
+        /// The trace, or why not.
+        result: Result<std::sync::Arc<crate::model::span::Trace>, SourceError>,
     },
     /// A replay has played its recording to the end.
     ReplayFinished,

@@ -66,6 +66,7 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         PaneKind::Table(queries) => table::render(app, pane, queries, inner, buf),
         PaneKind::Path { x, y, heading } => path::render(app, *x, *y, *heading, inner, buf),
         PaneKind::Events => events::render(app, pane, inner, buf),
+        PaneKind::Traces => {}
     }
 }
 

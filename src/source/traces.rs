@@ -1,0 +1,550 @@
+//! The live Jaeger source: a thin client of Jaeger's query APIs — v2's `/api/v3` (OTLP JSON)
+//! first, v1's `/api` as the fallback, `auto` asking which the server has — and the task that
+//! searches recent traces every interval (or at once when the search changes) and fetches one
+//! trace by id when the app asks. Parameters go in snake_case, which every v3 server reads;
+//! a server that insists on camelCase gets it on the retry. Attribute and duration filters are
+//! also applied here, because older servers ignore them.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::http::{self, SetupError};
+use super::jaeger::{TraceError, parse_v1, parse_v3};
+use super::{SourceError, SourceId, SourceUpdate};
+use crate::config::JaegerApi;
+use crate::model::span::Trace;
+use crate::model::traces::{Listed, TraceQuery, newest_first};
+
+/// Services searched at most when the search names none (one request each).
+pub const MAX_SERVICES: usize = 20;
+
+/// Which API a server was found to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// `/api/v3`.
+    V3,
+    /// `/api`.
+    V1,
+}
+
+impl Api {
+    /// As written in configs and recordings.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::V3 => "v3",
+            Self::V1 => "v1",
+        }
+    }
+
+    /// Parses a body of this API's trace endpoints.
+    ///
+    /// # Errors
+    /// As the parser says.
+    pub fn parse(self, body: &[u8]) -> Result<Vec<Trace>, TraceError> {
+        match self {
+            Self::V3 => parse_v3(body),
+            Self::V1 => parse_v1(body),
+        }
+    }
+}
+
+/// One search's verbatim answer: which service, and the body (for recordings).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The service searched.
+    pub service: String,
+    /// The body as sent (empty for a 404 "no traces").
+    pub body: Vec<u8>,
+}
+
+/// A thin client of Jaeger's query API.
+#[derive(Debug)]
+pub struct JaegerClient {
+    http: reqwest::Client,
+    base: String,
+    timeout: f64,
+    /// 0 unknown, 1 v3, 2 v1.
+    found: AtomicU8,
+    /// The server rejected snake_case parameters: send camelCase.
+    camel: AtomicBool,
+}
+
+impl JaegerClient {
+    /// A client for a connection, speaking `api`.
+    ///
+    /// # Errors
+    /// Credentials, headers or a CA bundle that cannot be used.
+    pub fn new(conn: &crate::config::Connection, api: JaegerApi) -> Result<Self, SetupError> {
+        let found = match api {
+            JaegerApi::Auto => 0,
+            JaegerApi::V3 => 1,
+            JaegerApi::V1 => 2,
+        };
+        Ok(Self {
+            http: http::client(conn)?,
+            base: conn.url.clone(),
+            timeout: conn.timeout,
+            found: AtomicU8::new(found),
+            camel: AtomicBool::new(false),
+        })
+    }
+
+    async fn get(
+        &self,
+        path: &str,
+        params: &[(&str, String)],
+    ) -> Result<(u16, Vec<u8>), SourceError> {
+        let url = format!("{}{path}", self.base);
+        let request = self.http.get(&url).query(params);
+        let (status, body) =
+            http::fetch(request, SourceId::Jaeger, &self.base, self.timeout).await?;
+        Ok((status.as_u16(), body))
+    }
+
+    /// The API the server speaks: as configured, or (for `auto`) found by asking
+    /// `/api/v3/services`, then `/api/services`, once.
+    ///
+    /// # Errors
+    /// The server cannot be reached, or answers neither as Jaeger does.
+    pub async fn api(&self) -> Result<Api, SourceError> {
+        match self.found.load(Ordering::Relaxed) {
+            1 => return Ok(Api::V3),
+            2 => return Ok(Api::V1),
+            _ => {}
+        }
+        let api = self.detect().await?;
+        self.found
+            .store(if api == Api::V3 { 1 } else { 2 }, Ordering::Relaxed);
+        Ok(api)
+    }
+
+    async fn detect(&self) -> Result<Api, SourceError> {
+        let (status, body) = self.get("/api/v3/services", &[]).await?;
+        if status == 200 && services_v3(&body).is_ok() {
+            return Ok(Api::V3);
+        }
+        let (status1, body1) = self.get("/api/services", &[]).await?;
+        if status1 == 200 && services_v1(&body1).is_ok() {
+            return Ok(Api::V1);
+        }
+        if matches!(status, 401 | 403) {
+            return Err(status_error(status, &body));
+        }
+        Err(SourceError::Trace(TraceError::Malformed(format!(
+            "{} answers neither /api/v3/services (HTTP {status}) nor /api/services (HTTP \
+             {status1}) as Jaeger does; is this Jaeger's query port (16686)? Set api = \"v3\" or \
+             \"v1\" to skip detection",
+            self.base
+        ))))
+    }
+
+    /// The services Jaeger knows, sorted.
+    ///
+    /// # Errors
+    /// Any failure, as one readable line.
+    pub async fn services(&self) -> Result<Vec<String>, SourceError> {
+        let api = self.api().await?;
+        let path = match api {
+            Api::V3 => "/api/v3/services",
+            Api::V1 => "/api/services",
+        };
+        let (status, body) = self.get(path, &[]).await?;
+        if status != 200 {
+            return Err(error_of(api, status, &body));
+        }
+        let mut list = match api {
+            Api::V3 => services_v3(&body),
+            Api::V1 => services_v1(&body),
+        }
+        .map_err(SourceError::Trace)?;
+        list.sort();
+        Ok(list)
+    }
+
+    /// The operations (span names) of a service, sorted.
+    ///
+    /// # Errors
+    /// Any failure, as one readable line.
+    pub async fn operations(&self, service: &str) -> Result<Vec<String>, SourceError> {
+        let api = self.api().await?;
+        let (status, body) = match api {
+            Api::V3 => {
+                self.get("/api/v3/operations", &[("service", service.to_owned())])
+                    .await?
+            }
+            Api::V1 => {
+                let path = format!("/api/services/{}/operations", path_segment(service));
+                self.get(&path, &[]).await?
+            }
+        };
+        if status != 200 {
+            return Err(error_of(api, status, &body));
+        }
+        let v: Value = serde_json::from_slice(&body)
+            .map_err(|e| SourceError::Trace(TraceError::Malformed(e.to_string())))?;
+        let list = match api {
+            Api::V3 => v.get("operations").and_then(Value::as_array).map(|ops| {
+                ops.iter()
+                    .filter_map(|o| o.get("name").and_then(Value::as_str).map(str::to_owned))
+                    .collect::<Vec<_>>()
+            }),
+            Api::V1 => v.get("data").and_then(Value::as_array).map(|ops| {
+                ops.iter()
+                    .filter_map(|o| o.as_str().map(str::to_owned))
+                    .collect()
+            }),
+        };
+        let mut list = list.ok_or_else(|| {
+            SourceError::Trace(TraceError::Malformed("no list of operations".into()))
+        })?;
+        list.sort();
+        list.dedup();
+        Ok(list)
+    }
+
+    /// Searches one service's traces that started in the `query`'s lookback before `now`
+    /// (Unix s): the verbatim answer and the traces in it. A 404 "no traces" is an empty
+    /// answer.
+    ///
+    /// # Errors
+    /// Any failure, as one readable line.
+    pub async fn search(
+        &self,
+        service: &str,
+        query: &TraceQuery,
+        now: f64,
+    ) -> Result<(Answer, Vec<Trace>), SourceError> {
+        let api = self.api().await?;
+        let (status, body) = match api {
+            Api::V3 => {
+                let camel = self.camel.load(Ordering::Relaxed);
+                let (status, body) = self
+                    .get("/api/v3/traces", &v3_params(service, query, now, camel))
+                    .await?;
+                if status == 400 && !camel {
+                    // A server that reads only camelCase says a required parameter is missing.
+                    let (s2, b2) = self
+                        .get("/api/v3/traces", &v3_params(service, query, now, true))
+                        .await?;
+                    if s2 != 400 {
+                        self.camel.store(true, Ordering::Relaxed);
+                    }
+                    (s2, b2)
+                } else {
+                    (status, body)
+                }
+            }
+            Api::V1 => {
+                self.get("/api/traces", &v1_params(service, query, now))
+                    .await?
+            }
+        };
+        let answer = |body| Answer {
+            service: service.to_owned(),
+            body,
+        };
+        match status {
+            200 => {
+                let traces = api.parse(&body)?;
+                Ok((answer(body), traces))
+            }
+            404 if not_found(&body) => Ok((answer(Vec::new()), Vec::new())),
+            _ => Err(error_of(api, status, &body)),
+        }
+    }
+
+    /// One trace by id: the verbatim answer and the trace, or `None` when Jaeger has no such
+    /// trace.
+    ///
+    /// # Errors
+    /// Any failure, as one readable line.
+    pub async fn trace(&self, trace_id: &str) -> Result<(Vec<u8>, Option<Trace>), SourceError> {
+        let api = self.api().await?;
+        let id = path_segment(trace_id);
+        let path = match api {
+            Api::V3 => format!("/api/v3/traces/{id}"),
+            Api::V1 => format!("/api/traces/{id}"),
+        };
+        let (status, body) = self.get(&path, &[]).await?;
+        match status {
+            200 => {
+                let mut traces = api.parse(&body)?;
+                let want = trace_id.trim().to_ascii_lowercase();
+                let found = traces.iter().position(|t| same_id(&t.trace_id, &want));
+                let trace = match found {
+                    Some(i) => Some(traces.swap_remove(i)),
+                    None => traces.into_iter().next(),
+                };
+                Ok((body, trace))
+            }
+            404 => Ok((body, None)),
+            _ => Err(error_of(api, status, &body)),
+        }
+    }
+
+    /// Runs `query` as Jaeger would: each service (or every known one, up to
+    /// [`MAX_SERVICES`]), merged, filtered again here, newest first, at most `limit`.
+    ///
+    /// # Errors
+    /// The first failure.
+    pub async fn search_all(
+        &self,
+        query: &TraceQuery,
+        now: f64,
+    ) -> Result<(Vec<Answer>, Vec<Listed>), SourceError> {
+        let services = if query.services.is_empty() {
+            let mut all = self.services().await?;
+            all.truncate(MAX_SERVICES);
+            all
+        } else {
+            query.services.clone()
+        };
+        let mut answers = Vec::with_capacity(services.len());
+        let mut list = Vec::new();
+        for service in &services {
+            let (answer, traces) = self.search(service, query, now).await?;
+            answers.push(answer);
+            for t in traces {
+                let listed = Listed::new(t);
+                if query.matches(&listed.trace, &listed.summary, now + 1.0) {
+                    list.push(listed);
+                }
+            }
+        }
+        newest_first(&mut list, query.limit);
+        Ok((answers, list))
+    }
+}
+
+/// Ids compare without the leading zeros some v1 servers drop.
+fn same_id(a: &str, b: &str) -> bool {
+    a.trim_start_matches('0') == b.trim_start_matches('0')
+}
+
+/// A path segment made safe: only hex digits and the few characters ids and names use.
+fn path_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn rfc3339(t: f64) -> String {
+    chrono::DateTime::from_timestamp_micros((t * 1e6).round() as i64)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+        .unwrap_or_default()
+}
+
+/// A duration as Go's `time.ParseDuration` reads it.
+fn go_duration(secs: f64) -> String {
+    format!("{}us", (secs * 1e6).round() as i64)
+}
+
+fn attributes_json(query: &TraceQuery) -> Option<String> {
+    (!query.attributes.is_empty()).then(|| {
+        let map: serde_json::Map<String, Value> = query
+            .attributes
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        Value::Object(map).to_string()
+    })
+}
+
+/// The `/api/v3/traces` parameters, snake_case (every v3 server reads them) or camelCase.
+#[must_use]
+pub fn v3_params(
+    service: &str,
+    q: &TraceQuery,
+    now: f64,
+    camel: bool,
+) -> Vec<(&'static str, String)> {
+    let name =
+        |snake: &'static str, camel_name: &'static str| if camel { camel_name } else { snake };
+    let mut p = vec![
+        (
+            name("query.service_name", "query.serviceName"),
+            service.to_owned(),
+        ),
+        (
+            name("query.start_time_min", "query.startTimeMin"),
+            rfc3339(now - q.lookback),
+        ),
+        (
+            name("query.start_time_max", "query.startTimeMax"),
+            rfc3339(now + 1.0),
+        ),
+        (
+            name("query.search_depth", "query.searchDepth"),
+            q.limit.to_string(),
+        ),
+    ];
+    if !camel {
+        // Servers before `search_depth` named it `num_traces`.
+        p.push(("query.num_traces", q.limit.to_string()));
+    }
+    if !q.operation.is_empty() {
+        p.push((
+            name("query.operation_name", "query.operationName"),
+            q.operation.clone(),
+        ));
+    }
+    if let Some(d) = q.min_duration {
+        p.push((
+            name("query.duration_min", "query.durationMin"),
+            go_duration(d),
+        ));
+    }
+    if let Some(d) = q.max_duration {
+        p.push((
+            name("query.duration_max", "query.durationMax"),
+            go_duration(d),
+        ));
+    }
+    if let Some(a) = attributes_json(q) {
+        p.push(("query.attributes", a));
+    }
+    p
+}
+
+/// The v1 `/api/traces` parameters: times in microseconds, tags as a JSON object.
+#[must_use]
+pub fn v1_params(service: &str, q: &TraceQuery, now: f64) -> Vec<(&'static str, String)> {
+    let micros = |t: f64| ((t * 1e6).round() as i64).to_string();
+    let mut p = vec![
+        ("service", service.to_owned()),
+        ("start", micros(now - q.lookback)),
+        ("end", micros(now + 1.0)),
+        ("limit", q.limit.to_string()),
+    ];
+    if !q.operation.is_empty() {
+        p.push(("operation", q.operation.clone()));
+    }
+    if let Some(d) = q.min_duration {
+        p.push(("minDuration", go_duration(d)));
+    }
+    if let Some(d) = q.max_duration {
+        p.push(("maxDuration", go_duration(d)));
+    }
+    if let Some(a) = attributes_json(q) {
+        p.push(("tags", a));
+    }
+    p
+}
+
+fn services_v3(body: &[u8]) -> Result<Vec<String>, TraceError> {
+    string_list(body, "services")
+}
+
+fn services_v1(body: &[u8]) -> Result<Vec<String>, TraceError> {
+    string_list(body, "data").or_else(|e| {
+        // `{"data": null}` is an empty list.
+        let v: Value = serde_json::from_slice(body).map_err(|_| e.clone())?;
+        if v.get("data").is_some_and(Value::is_null) {
+            Ok(Vec::new())
+        } else {
+            Err(e)
+        }
+    })
+}
+
+fn string_list(body: &[u8], key: &str) -> Result<Vec<String>, TraceError> {
+    let v: Value =
+        serde_json::from_slice(body).map_err(|e| TraceError::Malformed(e.to_string()))?;
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .ok_or_else(|| TraceError::Malformed(format!("no `{key}` list")))
+}
+
+/// Whether a 404 body is Jaeger's "no traces found" (v3 `error.message`, v1 `errors[].msg`).
+fn not_found(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body).to_ascii_lowercase();
+    text.contains("no traces") || text.contains("not found") || text.trim().is_empty()
+}
+
+/// A failed status: the API's own error message when the body has one, else the status line.
+fn error_of(api: Api, status: u16, body: &[u8]) -> SourceError {
+    match api.parse(body) {
+        Err(e @ TraceError::Api(_)) => SourceError::Trace(e),
+        _ => status_error(status, body),
+    }
+}
+
+fn status_error(status: u16, body: &[u8]) -> SourceError {
+    let status = reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
+    http::status_error(SourceId::Jaeger, status, body)
+}
+
+/// Searches traces until cancelled: at once, then every interval (backing off on failure),
+/// and at once whenever `query` changes; fetches a trace whenever an id arrives on `fetch`.
+pub async fn run(
+    client: Arc<JaegerClient>,
+    interval: f64,
+    mut query: watch::Receiver<TraceQuery>,
+    mut fetch: mpsc::Receiver<String>,
+    tx: mpsc::Sender<SourceUpdate>,
+    cancel: CancellationToken,
+) {
+    let mut failures = 0u32;
+    let mut rng = crate::sim::rng::Rng::new(0x7ace ^ crate::wall_now().to_bits());
+    let mut next = Instant::now();
+    let interval = Duration::from_secs_f64(interval);
+    loop {
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep_until(next) => {}
+            changed = query.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
+            Some(id) = fetch.recv() => {
+                let result = match client.trace(&id).await {
+                    Ok((_, Some(t))) => Ok(Arc::new(t)),
+                    Ok((_, None)) => Err(SourceError::Trace(TraceError::Api(format!(
+                        "trace {} not found", super::one_line(&id, 40)
+                    )))),
+                    Err(e) => Err(e),
+                };
+                if tx.send(SourceUpdate::TraceFetched { trace_id: id, result }).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+        }
+        let q = query.borrow_and_update().clone();
+        let now = crate::wall_now();
+        let result = client.search_all(&q, now).await.map(|(_, list)| list);
+        if result.is_ok() {
+            failures = 0;
+            next = Instant::now() + interval;
+        } else {
+            failures += 1;
+            next = Instant::now() + super::poller::backoff(failures, interval, &mut rng);
+        }
+        let update = SourceUpdate::TracesFetched {
+            fetched_at: now,
+            result,
+        };
+        if tx.send(update).await.is_err() {
+            return;
+        }
+    }
+}
