@@ -64,6 +64,14 @@ pub enum Action {
     EditQuery,
     /// Open the trace behind the selected event.
     OpenTrace,
+    /// Traces: switch the order between newest and longest first.
+    ToggleSort,
+    /// Waterfall: hide the selected span's children (or go to its parent).
+    Collapse,
+    /// Waterfall: show the selected span's children.
+    Expand,
+    /// Waterfall: hide or show the selected span's children.
+    ToggleCollapse,
     /// A character typed into the line being edited.
     TextInput(char),
     /// Delete the last character of the line being edited.
@@ -75,10 +83,14 @@ pub enum Action {
 }
 
 /// Work for the loop, returned by `App::update`, which does no I/O itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Restore the terminal and exit.
     Quit,
     /// Restart the events tail with this server-side query.
     SetEventQuery(String),
+    /// Run this trace search from now on.
+    SearchTraces(crate::model::traces::TraceQuery),
+    /// Fetch the trace with this id.
+    FetchTrace(String),
 }

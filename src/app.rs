@@ -14,7 +14,9 @@ use crate::ui;
 
 mod events;
 mod plan;
+mod traces;
 pub use events::EventsState;
+pub use traces::{SEARCH_FIELDS, SearchForm, TraceSort, TraceView, TracesState, format_duration};
 
 /// How many poll intervals may pass without an answer before data counts as stale.
 const STALE_AFTER_POLLS: f64 = 3.0;
@@ -77,6 +79,19 @@ pub enum View {
         /// Lines scrolled.
         scroll: usize,
     },
+    /// One trace as a waterfall.
+    Trace(Box<TraceView>),
+    /// One span's detail, scrolled `scroll` lines down.
+    Span {
+        /// Its trace.
+        trace: std::sync::Arc<crate::model::span::Trace>,
+        /// Index into the trace's spans.
+        span: usize,
+        /// Lines scrolled.
+        scroll: usize,
+    },
+    /// The trace search form.
+    Search(Box<SearchForm>),
 }
 
 /// What a line of text typed at the bottom of the screen is for.
@@ -86,6 +101,8 @@ pub enum Editing {
     Filter,
     /// The server-side query the events tail uses.
     Query,
+    /// The Traces pane's local filter.
+    TraceFilter,
 }
 
 /// How recent a pane's or source's data is.
@@ -134,6 +151,8 @@ pub struct App {
     pub help: bool,
     /// The Events pane's state.
     pub events: EventsState,
+    /// The Traces pane's state.
+    pub traces: TracesState,
     /// A line being typed, and what for.
     pub editing: Option<(Editing, String)>,
     /// A one-line message for the status bar, until the next key.
@@ -177,6 +196,13 @@ impl App {
             Some(o) => EventsState::new(o.max_events, o.query.clone()),
             None => EventsState::new(crate::config::DEFAULT_MAX_EVENTS, String::new()),
         };
+        let traces = TracesState::new(
+            config
+                .jaeger
+                .as_ref()
+                .map(|j| j.query.clone())
+                .unwrap_or_default(),
+        );
         let mut app = Self {
             conductor: Conductor::new(config.window),
             selected: vec![0; config.panes.len()],
@@ -190,6 +216,7 @@ impl App {
             views: Vec::new(),
             help: false,
             events,
+            traces,
             editing: None,
             notice: None,
             size: (80, 24),
@@ -209,10 +236,12 @@ impl App {
     /// The keyboard's mode.
     #[must_use]
     pub fn mode(&self) -> Mode {
-        match (&self.editing, self.help) {
-            (Some(_), _) => Mode::Text,
-            (None, true) => Mode::Help,
-            (None, false) => Mode::Normal,
+        match (&self.editing, self.help, self.views.last()) {
+            (Some(_), _, _) => Mode::Text,
+            (None, true, _) => Mode::Help,
+            (None, false, Some(View::Search(_))) => Mode::Form,
+            (None, false, Some(View::Trace(_) | View::Span { .. })) => Mode::Trace,
+            (None, false, _) => Mode::Normal,
         }
     }
 
@@ -248,10 +277,33 @@ impl App {
             Action::Source(update) => self.apply_source(update),
             Action::Resize { width, height } => self.size = (width, height),
             Action::Quit => return vec![Effect::Quit],
+            Action::FocusNext | Action::FocusPrev if self.form_mut().is_some() => {
+                let step = if action == Action::FocusNext {
+                    1
+                } else {
+                    SEARCH_FIELDS.len() - 1
+                };
+                if let Some(form) = self.form_mut() {
+                    form.at = (form.at + step) % SEARCH_FIELDS.len();
+                }
+            }
             Action::FocusNext => self.cycle_focus(1),
             Action::FocusPrev => self.cycle_focus(-1),
             Action::FocusAt { column, row } => self.focus_at(column, row),
-            Action::DrillIn if self.events_focused() && self.views.is_empty() => {
+            Action::ToggleSort if self.traces_focused() => {
+                self.traces.sort = match self.traces.sort {
+                    TraceSort::Time => TraceSort::Duration,
+                    TraceSort::Duration => TraceSort::Time,
+                };
+                self.traces.selected = 0;
+            }
+            Action::DrillIn if matches!(self.views.last(), Some(View::Trace(_))) => {
+                self.open_span();
+            }
+            Action::DrillIn if self.traces_focused() && self.on_dashboard() => {
+                self.open_selected_trace();
+            }
+            Action::DrillIn if self.events_focused() && self.on_dashboard() => {
                 if let Some(e) = self.events.selected_event() {
                     self.views.push(View::EventDetail {
                         event: Box::new(e.clone()),
@@ -264,7 +316,7 @@ impl App {
             {
                 self.views.push(View::Zoom(self.focus));
             }
-            Action::DrillIn => {}
+            Action::DrillIn | Action::ToggleSort => {}
             Action::DrillOut if self.help => self.help = false,
             Action::ToggleZoom | Action::DrillOut => drop(self.views.pop()),
             Action::ToggleHelp => self.help = !self.help,
@@ -276,7 +328,12 @@ impl App {
             Action::GoLive => self.conductor.paused_at = None,
             Action::SelectNext => self.move_selection(1),
             Action::SelectPrev => self.move_selection(-1),
+            Action::Collapse => drop(self.trace_view_mut().map(TraceView::collapse)),
+            Action::Expand => drop(self.trace_view_mut().map(TraceView::expand)),
+            Action::ToggleCollapse => drop(self.trace_view_mut().map(TraceView::toggle)),
+            Action::Filter if self.traces_focused() => self.edit_trace_filter(),
             Action::Filter => self.editing = Some((Editing::Filter, self.events.filter.clone())),
+            Action::EditQuery if self.traces_focused() => self.open_search(),
             Action::EditQuery if self.replay.is_some() => {
                 self.notice =
                     Some("a replay cannot run a new server-side query; / filters locally".into());
@@ -285,12 +342,14 @@ impl App {
                 self.notice = Some("no [opensearch] is configured".into());
             }
             Action::EditQuery => self.editing = Some((Editing::Query, self.events.query.clone())),
-            Action::OpenTrace => self.open_trace(),
+            Action::OpenTrace => return self.open_trace(),
             Action::TextInput(c) => self.edit(|line| line.push(c)),
             Action::TextBackspace => self.edit(|line| {
                 line.pop();
             }),
+            Action::TextCancel if self.form_mut().is_some() => drop(self.views.pop()),
             Action::TextCancel => self.cancel_edit(),
+            Action::TextCommit if self.form_mut().is_some() => return self.submit_search(),
             Action::TextCommit => return self.commit_edit(),
         }
         Vec::new()
@@ -351,7 +410,26 @@ impl App {
                     });
                 }
             },
-            SourceUpdate::TracesFetched { .. } | SourceUpdate::TraceFetched { .. } => {}
+            SourceUpdate::TracesFetched { fetched_at, result } => {
+                self.traces.searching = false;
+                match result {
+                    Ok(list) => {
+                        self.traces.arrive(list);
+                        self.traces.last_ok = Some(fetched_at);
+                        self.traces.error = None;
+                    }
+                    Err(e) => {
+                        self.traces.error = Some(Failure {
+                            at: fetched_at,
+                            reason: e.to_string(),
+                            query_only: e.is_query_only(),
+                        });
+                    }
+                }
+            }
+            SourceUpdate::TraceFetched { trace_id, result } => {
+                self.trace_arrived(&trace_id, result);
+            }
             SourceUpdate::ReplayFinished => {
                 if let Some(r) = &mut self.replay {
                     r.finished = true;
@@ -386,9 +464,37 @@ impl App {
         }
     }
 
+    /// Whether the dashboard (or one pane of it, zoomed) is what the keys talk to.
+    fn on_dashboard(&self) -> bool {
+        self.views.is_empty() || self.zoomed().is_some() && self.views.len() == 1
+    }
+
+    fn form_mut(&mut self) -> Option<&mut SearchForm> {
+        match self.views.last_mut() {
+            Some(View::Search(f)) => Some(f),
+            _ => None,
+        }
+    }
+
     fn move_selection(&mut self, step: isize) {
-        if let Some(View::EventDetail { scroll, .. }) = self.views.last_mut() {
-            *scroll = scroll.saturating_add_signed(step);
+        match self.views.last_mut() {
+            Some(View::EventDetail { scroll, .. } | View::Span { scroll, .. }) => {
+                *scroll = scroll.saturating_add_signed(step);
+                return;
+            }
+            Some(View::Trace(v)) => {
+                v.step(step);
+                return;
+            }
+            Some(View::Search(f)) => {
+                f.at = (f.at as isize + step).rem_euclid(SEARCH_FIELDS.len() as isize) as usize;
+                return;
+            }
+            _ => {}
+        }
+        if self.traces_focused() {
+            let max = self.traces.shown().len().saturating_sub(1);
+            self.traces.selected = self.traces.selected.saturating_add_signed(step).min(max);
         } else if self.events_focused() {
             self.events.scroll(-step);
         } else if let Some(sel) = self.selected.get_mut(self.focus) {

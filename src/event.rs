@@ -54,6 +54,8 @@ async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sources)
         mut rx,
         plan,
         event_query,
+        trace_query,
+        trace_fetch,
         ..
     } = sources;
     let mut events = EventStream::new();
@@ -104,6 +106,15 @@ async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sources)
                     Effect::Quit => return Ok(()),
                     Effect::SetEventQuery(q) => {
                         event_query.send_replace(q);
+                    }
+                    Effect::SearchTraces(q) => {
+                        trace_query.send_replace(q);
+                    }
+                    Effect::FetchTrace(id) => {
+                        // A full queue means the source is busy with earlier asks: say so.
+                        if trace_fetch.try_send(id).is_err() {
+                            app.notice = Some("the traces source is busy; try again".into());
+                        }
                     }
                 }
             }

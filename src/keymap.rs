@@ -14,6 +14,10 @@ pub enum Mode {
     Help,
     /// A line of text is being typed (a filter, a query).
     Text,
+    /// The trace search form is open.
+    Form,
+    /// A trace's waterfall or a span's detail is open.
+    Trace,
 }
 
 /// One documented binding: the keys as shown in help, and what they do.
@@ -37,7 +41,7 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: "Enter",
-        what: "drill in: open the focused pane full screen",
+        what: "drill in: a trace's waterfall, a span's detail, an event's document; else zoom",
     },
     Binding {
         keys: "Esc",
@@ -80,6 +84,14 @@ pub const BINDINGS: &[Binding] = &[
         what: "events: open the trace of the selected event",
     },
     Binding {
+        keys: "/ f s",
+        what: "traces: filter the list / search form / sort by time or duration",
+    },
+    Binding {
+        keys: "← h / → / Space",
+        what: "waterfall: collapse (or go to parent) / expand / toggle a subtree",
+    },
+    Binding {
         keys: "?",
         what: "help: every key, as here",
     },
@@ -103,6 +115,31 @@ pub fn key_action(mode: Mode, key: KeyEvent) -> Option<Action> {
             KeyCode::Esc => Some(Action::TextCancel),
             _ => None,
         };
+    }
+    if mode == Mode::Form {
+        return match key.code {
+            KeyCode::Char(c) => Some(Action::TextInput(c)),
+            KeyCode::Backspace => Some(Action::TextBackspace),
+            KeyCode::Enter => Some(Action::TextCommit),
+            KeyCode::Esc => Some(Action::TextCancel),
+            KeyCode::Tab | KeyCode::Down => Some(Action::FocusNext),
+            KeyCode::BackTab | KeyCode::Up => Some(Action::FocusPrev),
+            _ => None,
+        };
+    }
+    if mode == Mode::Trace {
+        return Some(match key.code {
+            KeyCode::Char('q') => Action::Quit,
+            KeyCode::Enter => Action::DrillIn,
+            KeyCode::Esc => Action::DrillOut,
+            KeyCode::Char('j') | KeyCode::Down => Action::SelectNext,
+            KeyCode::Char('k') | KeyCode::Up => Action::SelectPrev,
+            KeyCode::Char('h') | KeyCode::Left => Action::Collapse,
+            KeyCode::Right => Action::Expand,
+            KeyCode::Char(' ') => Action::ToggleCollapse,
+            KeyCode::Char('?') => Action::ToggleHelp,
+            _ => return None,
+        });
     }
     if mode == Mode::Help {
         return match key.code {
@@ -130,6 +167,7 @@ pub fn key_action(mode: Mode, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('/') => Action::Filter,
         KeyCode::Char('f') => Action::EditQuery,
         KeyCode::Char('t') => Action::OpenTrace,
+        KeyCode::Char('s') => Action::ToggleSort,
         _ => return None,
     })
 }

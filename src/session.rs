@@ -15,10 +15,12 @@ use crate::action::Action;
 use crate::app::{App, Clock, ReplayInfo};
 use crate::cli::OpenArgs;
 use crate::config::{self, Config, Connection, PrometheusConfig};
+use crate::model::traces::TraceQuery;
 use crate::source::SourceUpdate;
 use crate::source::fixture::{self, Recording, Replay, ReplayClock};
 use crate::source::poller::{self, Plan};
 use crate::source::prometheus::PrometheusClient;
+use crate::source::traces::JaegerClient;
 use crate::theme::Theme;
 
 /// Updates a source may queue before it waits for the loop.
@@ -56,6 +58,10 @@ pub struct Sources {
     pub plan: watch::Sender<Plan>,
     /// Tells the live events tail its server-side query (unused by a replay).
     pub event_query: watch::Sender<String>,
+    /// Tells the traces source (live or replayed) the search to run.
+    pub trace_query: watch::Sender<TraceQuery>,
+    /// Asks the traces source for one trace by id.
+    pub trace_fetch: mpsc::Sender<String>,
     /// Stops them.
     pub cancel: CancellationToken,
 }
@@ -182,6 +188,8 @@ impl Session {
         let cancel = CancellationToken::new();
         let (plan, plan_rx) = watch::channel(Plan::new(app.fetch_plan()));
         let (event_query, query_rx) = watch::channel(app.events.query.clone());
+        let (trace_query, trace_query_rx) = watch::channel(app.traces.query.clone());
+        let (trace_fetch, trace_fetch_rx) = mpsc::channel(16);
         match (&self.data, replay) {
             (Data::Replay(_), Some(replay)) => {
                 let clock = self
@@ -189,7 +197,18 @@ impl Session {
                     .ok_or_else(|| eyre!("a replay without a clock"))?;
                 let period =
                     Duration::from_secs_f64((config::DEFAULT_INTERVAL_SECS / self.speed).max(0.05));
-                tokio::spawn(fixture::run(replay, clock, period, tx, cancel.clone()));
+                let inputs = fixture::ReplayInputs {
+                    trace_query: trace_query_rx,
+                    trace_fetch: trace_fetch_rx,
+                };
+                tokio::spawn(fixture::run(
+                    replay,
+                    clock,
+                    period,
+                    inputs,
+                    tx,
+                    cancel.clone(),
+                ));
             }
             (Data::Live(p), _) => {
                 if let Some(p) = p {
@@ -217,6 +236,18 @@ impl Session {
                         cancel.clone(),
                     ));
                 }
+                if let Some(j) = &self.config.jaeger {
+                    let client = JaegerClient::new(&j.connection, j.api)
+                        .map_err(|e| eyre!("jaeger: {e}"))?;
+                    tokio::spawn(crate::source::traces::run(
+                        std::sync::Arc::new(client),
+                        j.interval,
+                        trace_query_rx,
+                        trace_fetch_rx,
+                        tx.clone(),
+                        cancel.clone(),
+                    ));
+                }
             }
             (Data::Replay(_), None) => bail!("a replay session started without its replay"),
         }
@@ -224,6 +255,8 @@ impl Session {
             rx,
             plan,
             event_query,
+            trace_query,
+            trace_fetch,
             cancel,
         })
     }
@@ -261,15 +294,23 @@ impl Session {
             .opensearch
             .as_ref()
             .map(|o| o.connection.timeout);
-        let timeout = prometheus.into_iter().chain(opensearch).fold(1.0, f64::max);
+        let jaeger = self.config.jaeger.as_ref().map(|j| j.connection.timeout);
+        let timeout = prometheus
+            .into_iter()
+            .chain(opensearch)
+            .chain(jaeger)
+            .fold(1.0, f64::max);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         runtime.block_on(async {
             let mut sources = self.spawn_sources(app, None)?;
-            // Each query once, and the events once when there is an [opensearch].
+            // Each query once, the events once when there is an [opensearch], the traces once
+            // when there is a [jaeger].
             let mut answered = vec![self.config.prometheus.is_none(); app.queries.len()];
+            let (events_at, traces_at) = (answered.len(), answered.len() + 1);
             answered.push(self.config.opensearch.is_none());
+            answered.push(self.config.jaeger.is_none());
             let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(timeout + 1.0);
             while !answered.iter().all(|a| *a) {
                 let Ok(Some(update)) = tokio::time::timeout_at(deadline, sources.rx.recv()).await
@@ -278,14 +319,9 @@ impl Session {
                 };
                 match &update {
                     SourceUpdate::MetricsFetched { query, .. } => answered[*query] = true,
-                    SourceUpdate::EventsFetched { .. } => {
-                        if let Some(last) = answered.last_mut() {
-                            *last = true;
-                        }
-                    }
-                    SourceUpdate::ReplayFinished
-                    | SourceUpdate::TracesFetched { .. }
-                    | SourceUpdate::TraceFetched { .. } => {}
+                    SourceUpdate::EventsFetched { .. } => answered[events_at] = true,
+                    SourceUpdate::TracesFetched { .. } => answered[traces_at] = true,
+                    SourceUpdate::ReplayFinished | SourceUpdate::TraceFetched { .. } => {}
                 }
                 app.update(Action::Source(update));
             }
@@ -312,10 +348,10 @@ fn live_source(
             p
         }
         (None, Some(p)) => p.clone(),
-        (None, None) if config.opensearch.is_some() => return Ok(None),
+        (None, None) if config.opensearch.is_some() || config.jaeger.is_some() => return Ok(None),
         (None, None) => bail!(
-            "{} has no [prometheus] or [opensearch] section: add one with its url, pass \
-             --prometheus URL, or replay a recording with --replay DIR",
+            "{} has no [prometheus], [opensearch] or [jaeger] section: add one with its url, \
+             pass --prometheus URL, or replay a recording with --replay DIR",
             found.map_or_else(
                 || "the configuration".to_owned(),
                 |s| s.path().display().to_string()

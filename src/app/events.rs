@@ -104,19 +104,34 @@ impl EventsState {
 /// Typing a filter or query, and the events keys.
 impl App {
     pub(super) fn edit(&mut self, change: impl FnOnce(&mut String)) {
+        if let Some(View::Search(form)) = self.views.last_mut() {
+            form.error = None;
+            let at = form.at;
+            change(&mut form.fields[at]);
+            return;
+        }
         if let Some((what, line)) = &mut self.editing {
             change(line);
-            if *what == Editing::Filter {
-                self.events.filter.clone_from(line);
-                self.events.selected = 0;
-                self.events.unseen = 0;
+            match what {
+                Editing::Filter => {
+                    self.events.filter.clone_from(line);
+                    self.events.selected = 0;
+                    self.events.unseen = 0;
+                }
+                Editing::TraceFilter => {
+                    self.traces.filter.clone_from(line);
+                    self.traces.selected = 0;
+                }
+                Editing::Query => {}
             }
         }
     }
 
     pub(super) fn cancel_edit(&mut self) {
-        if let Some((Editing::Filter, _)) = self.editing.take() {
-            self.events.filter.clear();
+        match self.editing.take() {
+            Some((Editing::Filter, _)) => self.events.filter.clear(),
+            Some((Editing::TraceFilter, _)) => self.traces.filter.clear(),
+            _ => {}
         }
     }
 
@@ -130,21 +145,20 @@ impl App {
         }
     }
 
-    pub(super) fn open_trace(&mut self) {
+    pub(super) fn open_trace(&mut self) -> Vec<Effect> {
         let event = match self.views.last() {
             Some(View::EventDetail { event, .. }) => Some(event.as_ref().clone()),
-            _ => self
-                .events_focused()
-                .then(|| self.events.selected_event().cloned())
-                .flatten(),
+            _ if self.events_focused() && self.on_dashboard() => {
+                self.events.selected_event().cloned()
+            }
+            _ => return Vec::new(),
         };
-        self.notice = Some(match event.and_then(|e| e.trace_id) {
-            Some(id) => format!(
-                "trace {} — traces are not in capcom yet (they come with Jaeger)",
-                crate::ui::text::safe_line(&id, 40)
-            ),
-            None => "this event carries no trace id".into(),
-        });
+        if let Some(id) = event.and_then(|e| e.trace_id) {
+            self.open_trace_id(&id)
+        } else {
+            self.notice = Some("this event carries no trace id".into());
+            Vec::new()
+        }
     }
 
     /// Whether the focused pane is an Events pane.

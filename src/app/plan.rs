@@ -1,7 +1,7 @@
 //! What the app knows about its data rather than its screen: how fresh each pane's data is,
 //! the health of each source, and what each query should fetch for the screen as it is.
 
-use super::{App, Freshness, QueryState, STALE_AFTER_POLLS};
+use super::{App, Failure, Freshness, QueryState, STALE_AFTER_POLLS};
 use crate::config::PaneId;
 use crate::source::poller::{Want, step_for};
 use crate::ui;
@@ -44,20 +44,40 @@ impl App {
     /// How fresh the events are, as [`App::freshness`] says it for queries.
     #[must_use]
     pub fn events_freshness(&self) -> Freshness {
-        let e = &self.events;
+        self.freshness_of(
+            self.events.error.as_ref(),
+            self.events.last_ok,
+            self.poll_interval,
+        )
+    }
+
+    /// How fresh the Traces pane's list is.
+    #[must_use]
+    pub fn traces_freshness(&self) -> Freshness {
+        let interval = match (&self.config.jaeger, &self.replay) {
+            (Some(j), None) => j.interval,
+            _ => self.poll_interval,
+        };
+        self.freshness_of(self.traces.error.as_ref(), self.traces.last_ok, interval)
+    }
+
+    fn freshness_of(
+        &self,
+        error: Option<&Failure>,
+        last_ok: Option<f64>,
+        interval: f64,
+    ) -> Freshness {
         let age = |t: f64| (self.now - t).max(0.0);
-        match (&e.error, e.last_ok) {
+        match (error, last_ok) {
             (Some(f), ok) => Freshness::Stale {
                 age: ok.map(age),
                 reason: f.reason.clone(),
             },
             (None, None) => Freshness::Waiting,
-            (None, Some(t)) if age(t) > STALE_AFTER_POLLS * self.poll_interval => {
-                Freshness::Stale {
-                    age: Some(age(t)),
-                    reason: "no answer".into(),
-                }
-            }
+            (None, Some(t)) if age(t) > STALE_AFTER_POLLS * interval => Freshness::Stale {
+                age: Some(age(t)),
+                reason: "no answer".into(),
+            },
             (None, Some(t)) => Freshness::Ok { age: age(t) },
         }
     }

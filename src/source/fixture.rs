@@ -9,14 +9,19 @@ use std::time::Duration;
 
 use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::opensearch::{FieldMap, parse_search, to_event};
 use super::prometheus::{QueryResult, parse_query_range};
-use super::{EventBatch, SourceError, SourceUpdate};
+use super::traces::Api;
+use super::{EventBatch, SourceError, SourceUpdate, one_line};
 use crate::config::{self, Config, ConfigError};
 use crate::model::event::Event;
+use crate::model::span::Trace;
+use crate::model::traces::{Listed, TraceQuery, newest_first};
 use crate::model::{Point, Series};
 
 /// The recording compiled into the binary, opened when there is no configuration.
@@ -286,6 +291,37 @@ fn load_events(
     Ok(Some((events, warnings)))
 }
 
+/// Every recorded trace, parsed by its entry's API, time-shifted, one per trace id (the copy
+/// with the most spans, when searches overlap); `None` when the recording holds no traces.
+fn load_traces(rec: &Recording, shift: f64) -> Result<Option<Vec<Listed>>, SourceError> {
+    if rec.manifest.jaeger.is_empty() {
+        return Ok(None);
+    }
+    let mut by_id: std::collections::BTreeMap<String, Trace> = std::collections::BTreeMap::new();
+    for entry in &rec.manifest.jaeger {
+        let body = rec
+            .body(&entry.file)
+            .map_err(|e| SourceError::NotRecorded(format!("{}: {e}", entry.file)))?;
+        let api = match entry.api.as_str() {
+            "v1" => Api::V1,
+            _ => Api::V3,
+        };
+        for mut t in api.parse(&body)? {
+            for span in &mut t.spans {
+                span.start += shift;
+                for e in &mut span.events {
+                    e.t += shift;
+                }
+            }
+            match by_id.get(&t.trace_id) {
+                Some(have) if have.spans.len() >= t.spans.len() => {}
+                _ => drop(by_id.insert(t.trace_id.clone(), t)),
+            }
+        }
+    }
+    Ok(Some(by_id.into_values().map(Listed::new).collect()))
+}
+
 /// Maps wall-clock time to display time and recording time during a replay.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReplayClock {
@@ -328,6 +364,10 @@ pub struct Replay {
     /// The recorded events, time-shifted, oldest first; `None` when none were recorded.
     events: Option<RecordedEvents>,
     events_sent: usize,
+    /// The recorded traces, time-shifted; `None` when none were recorded.
+    traces: Option<Vec<Listed>>,
+    /// The search the Traces pane runs, answered from `traces`.
+    pub trace_query: TraceQuery,
     end: f64,
     finished: bool,
 }
@@ -386,11 +426,39 @@ impl Replay {
                 None
             }
         };
+        let wants_traces = config
+            .panes
+            .iter()
+            .any(|p| p.kind == crate::config::PaneKind::Traces);
+        let recorded = match load_traces(rec, shift) {
+            Ok(None) if wants_traces => {
+                errors.push(SourceUpdate::TracesFetched {
+                    fetched_at: clock.wall_origin,
+                    result: Err(SourceError::NotRecorded("no traces".into())),
+                });
+                None
+            }
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(SourceUpdate::TracesFetched {
+                    fetched_at: clock.wall_origin,
+                    result: Err(e),
+                });
+                None
+            }
+        };
+        let trace_query = config
+            .jaeger
+            .as_ref()
+            .map(|j| j.query.clone())
+            .unwrap_or_default();
         (
             Self {
                 tracks,
                 events,
                 events_sent: 0,
+                traces: recorded,
+                trace_query,
                 end,
                 finished: false,
             },
@@ -443,12 +511,58 @@ impl Replay {
                 replace: false,
             });
         }
+        if let Some(update) = self.search(now) {
+            out.push(update);
+        }
         if now >= self.end && !self.finished {
             self.finished = true;
             out.push(SourceUpdate::ReplayFinished);
         }
         out
     }
+
+    /// The Traces pane's search at display time `now`, answered from the recording as Jaeger
+    /// would answer it live; `None` when no traces were recorded.
+    #[must_use]
+    pub fn search(&self, now: f64) -> Option<SourceUpdate> {
+        let traces = self.traces.as_ref()?;
+        let q = &self.trace_query;
+        let mut list: Vec<Listed> = traces
+            .iter()
+            .filter(|l| q.matches(&l.trace, &l.summary, now))
+            .cloned()
+            .collect();
+        newest_first(&mut list, q.limit);
+        Some(SourceUpdate::TracesFetched {
+            fetched_at: now,
+            result: Ok(list),
+        })
+    }
+
+    /// One recorded trace by id, as `/api/v3/traces/{id}` would answer.
+    #[must_use]
+    pub fn trace(&self, trace_id: &str) -> SourceUpdate {
+        let want = trace_id.trim().to_ascii_lowercase();
+        let found =
+            self.traces.iter().flatten().find(|l| {
+                l.summary.trace_id.trim_start_matches('0') == want.trim_start_matches('0')
+            });
+        SourceUpdate::TraceFetched {
+            trace_id: trace_id.to_owned(),
+            result: found.map(|l| Arc::clone(&l.trace)).ok_or_else(|| {
+                SourceError::NotRecorded(format!("trace {}", one_line(trace_id, 40)))
+            }),
+        }
+    }
+}
+
+/// What a replay task listens to besides its clock: the Traces pane's search and requests
+/// for one trace by id.
+pub struct ReplayInputs {
+    /// The search to run.
+    pub trace_query: watch::Receiver<TraceQuery>,
+    /// Trace ids to fetch.
+    pub trace_fetch: mpsc::Receiver<String>,
 }
 
 /// Plays a replay as a source task: polls every `period` of wall time until cancelled or the
@@ -457,15 +571,36 @@ pub async fn run(
     mut replay: Replay,
     clock: ReplayClock,
     period: Duration,
+    inputs: ReplayInputs,
     tx: mpsc::Sender<SourceUpdate>,
     cancel: CancellationToken,
 ) {
+    let ReplayInputs {
+        mut trace_query,
+        mut trace_fetch,
+    } = inputs;
     let mut interval = tokio::time::interval(period);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tokio::select! {
             () = cancel.cancelled() => return,
             _ = interval.tick() => {}
+            Ok(()) = trace_query.changed() => {
+                replay.trace_query = trace_query.borrow_and_update().clone();
+                let now = clock.display(crate::wall_now());
+                if let Some(u) = replay.search(now)
+                    && tx.send(u).await.is_err()
+                {
+                    return;
+                }
+                continue;
+            }
+            Some(id) = trace_fetch.recv() => {
+                if tx.send(replay.trace(&id)).await.is_err() {
+                    return;
+                }
+                continue;
+            }
         }
         let now = clock.display(crate::wall_now());
         for update in replay.poll(now) {

@@ -16,13 +16,14 @@ pub mod overlay;
 pub mod panes;
 pub mod status;
 pub mod text;
+pub mod trace;
 pub mod widgets;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use crate::app::App;
+use crate::app::{App, View};
 
 /// Draws the whole screen from the model.
 pub fn render(app: &App, frame: &mut Frame) {
@@ -45,8 +46,24 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             }
         }
     }
-    if let Some(crate::app::View::EventDetail { event, scroll }) = app.views.last() {
-        overlay::event_detail(app, event, *scroll, main, buf);
+    match app.views.last() {
+        Some(View::EventDetail { event, scroll }) => {
+            overlay::event_detail(app, event, *scroll, main, buf);
+        }
+        Some(View::Trace(view)) => trace::waterfall(app, view, main, buf),
+        Some(View::Span {
+            trace,
+            span,
+            scroll,
+        }) => trace::span_detail(app, trace, *span, *scroll, main, buf),
+        Some(View::Search(form)) => {
+            // The form sits over what it searches: the waterfall or the dashboard beneath.
+            if let Some(View::Trace(view)) = app.views.iter().rev().nth(1) {
+                trace::waterfall(app, view, main, buf);
+            }
+            trace::search_form(app, form, main, buf);
+        }
+        Some(View::Zoom(_)) | None => {}
     }
     status::render(app, status_area, buf);
     if app.help {

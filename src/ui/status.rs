@@ -46,6 +46,46 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .map(|d| d.format(" · %H:%M:%S UTC").to_string())
         .unwrap_or_default();
     spans.push(Span::styled(clock, theme.text));
+    sources(app, &mut spans);
+    let c = &app.config;
+    let insecure = [
+        c.prometheus.as_ref().map(|p| &p.connection),
+        c.opensearch.as_ref().map(|o| &o.connection),
+        c.jaeger.as_ref().map(|j| &j.connection),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|conn| conn.insecure_skip_verify);
+    if insecure && app.replay.is_none() {
+        spans.push(Span::styled(" · TLS UNVERIFIED", theme.status_stale));
+    }
+    if let Some(r) = &app.replay {
+        let state = if r.finished { " · ended" } else { "" };
+        spans.push(Span::styled(
+            format!(" · {} ×{}{state}", r.name, r.speed),
+            theme.dim,
+        ));
+    }
+    spans.push(Span::styled(format!(" · {}", app.config.title), theme.dim));
+    let help = Line::from(vec![
+        Span::styled("?", theme.key),
+        Span::styled(" help ", theme.dim),
+    ]);
+    let help_w = help.width() as u16;
+    Line::from(spans).render(
+        Rect {
+            width: area.width.saturating_sub(help_w + 1),
+            ..area
+        },
+        buf,
+    );
+    help.right_aligned().render(area, buf);
+}
+
+/// Each source's health: Prometheus (and how many queries fail on their own), OpenSearch and
+/// Jaeger when they are configured or have answered.
+fn sources(app: &App, spans: &mut Vec<Span<'static>>) {
+    let theme = &app.theme;
     if !app.queries.is_empty() {
         spans.push(Span::styled(" · ", theme.dim));
         spans.push(Span::styled(
@@ -74,36 +114,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             SourceId::OpenSearch,
         ));
     }
-    if app
-        .config
-        .prometheus
-        .as_ref()
-        .is_some_and(|p| p.connection.insecure_skip_verify)
-        && app.replay.is_none()
-    {
-        spans.push(Span::styled(" · TLS UNVERIFIED", theme.status_stale));
-    }
-    if let Some(r) = &app.replay {
-        let state = if r.finished { " · ended" } else { "" };
+    if app.config.jaeger.is_some() || app.traces.last_ok.is_some() || app.traces.error.is_some() {
         spans.push(Span::styled(
-            format!(" · {} ×{}{state}", r.name, r.speed),
+            format!(" · {} ", SourceId::Jaeger.name()),
             theme.dim,
         ));
+        spans.push(freshness_span(
+            app,
+            app.traces_freshness(),
+            SourceId::Jaeger,
+        ));
     }
-    spans.push(Span::styled(format!(" · {}", app.config.title), theme.dim));
-    let help = Line::from(vec![
-        Span::styled("?", theme.key),
-        Span::styled(" help ", theme.dim),
-    ]);
-    let help_w = help.width() as u16;
-    Line::from(spans).render(
-        Rect {
-            width: area.width.saturating_sub(help_w + 1),
-            ..area
-        },
-        buf,
-    );
-    help.right_aligned().render(area, buf);
 }
 
 /// The line being typed, or a notice, in place of the status bar; whether one was drawn.
@@ -113,6 +134,7 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
         let prompt = match what {
             crate::app::Editing::Filter => " filter events: ",
             crate::app::Editing::Query => " opensearch query: ",
+            crate::app::Editing::TraceFilter => " filter traces: ",
         };
         let text = crate::ui::text::safe_line(
             line,

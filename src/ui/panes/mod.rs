@@ -4,6 +4,7 @@ pub mod chart;
 pub mod events;
 pub mod path;
 pub mod table;
+pub mod traces;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -31,10 +32,10 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     ]);
     let room = usize::from(area.width).saturating_sub(title.width() + 4);
     let queries = app.pane_queries(pane);
-    let freshness = if matches!(spec.kind, PaneKind::Events) {
-        app.events_freshness()
-    } else {
-        app.freshness(&queries)
+    let freshness = match spec.kind {
+        PaneKind::Events => app.events_freshness(),
+        PaneKind::Traces => app.traces_freshness(),
+        _ => app.freshness(&queries),
     };
     let mut fresh = freshness_line(app, &freshness, room);
     // Warnings the backend attached are shown, not dropped: the first, where it fits.
@@ -66,7 +67,7 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         PaneKind::Table(queries) => table::render(app, pane, queries, inner, buf),
         PaneKind::Path { x, y, heading } => path::render(app, *x, *y, *heading, inner, buf),
         PaneKind::Events => events::render(app, pane, inner, buf),
-        PaneKind::Traces => {}
+        PaneKind::Traces => traces::render(app, pane, inner, buf),
     }
 }
 

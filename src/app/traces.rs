@@ -1,0 +1,675 @@
+//! The Traces pane's state (the listed traces, their order and local filter, the search that
+//! chose them), the drill-down into one trace — its waterfall, then one span's detail — and
+//! the search form.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use crate::action::Effect;
+use crate::model::span::Trace;
+use crate::model::traces::{Listed, TraceQuery};
+use crate::model::waterfall::{self, Row};
+
+use super::{App, Editing, Failure, View};
+
+/// The order of the Traces pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceSort {
+    /// Newest first.
+    Time,
+    /// Longest first.
+    Duration,
+}
+
+/// Everything the Traces pane shows and remembers.
+#[derive(Debug, Clone)]
+pub struct TracesState {
+    /// The last search's traces, newest first.
+    pub list: Vec<Listed>,
+    /// Display time of the last successful search.
+    pub last_ok: Option<f64>,
+    /// The last failure, if newer than the last success.
+    pub error: Option<Failure>,
+    /// Selected row of the shown list.
+    pub selected: usize,
+    /// The order shown.
+    pub sort: TraceSort,
+    /// The local filter (case-insensitive substring of service, operation or trace id).
+    pub filter: String,
+    /// The search the source runs.
+    pub query: TraceQuery,
+    /// A new search was sent and has not been answered yet.
+    pub searching: bool,
+    /// A trace asked for by id (from an event), not yet arrived.
+    pub pending: Option<String>,
+}
+
+impl TracesState {
+    /// An empty state running `query`.
+    #[must_use]
+    pub fn new(query: TraceQuery) -> Self {
+        Self {
+            list: Vec::new(),
+            last_ok: None,
+            error: None,
+            selected: 0,
+            sort: TraceSort::Time,
+            filter: String::new(),
+            query,
+            searching: false,
+            pending: None,
+        }
+    }
+
+    /// Whether a listed trace passes the local filter.
+    #[must_use]
+    pub fn matches(&self, l: &Listed) -> bool {
+        if self.filter.is_empty() {
+            return true;
+        }
+        let needle = self.filter.to_lowercase();
+        let s = &l.summary;
+        std::iter::once(s.trace_id.as_str())
+            .chain([s.root_service.as_str(), s.root_operation.as_str()])
+            .chain(s.services.iter().map(String::as_str))
+            .any(|h| h.to_lowercase().contains(&needle))
+            || (needle == "error" && s.errors > 0)
+    }
+
+    /// The traces shown, in the chosen order.
+    #[must_use]
+    pub fn shown(&self) -> Vec<&Listed> {
+        let mut v: Vec<&Listed> = self.list.iter().filter(|l| self.matches(l)).collect();
+        if self.sort == TraceSort::Duration {
+            v.sort_by(|a, b| b.summary.duration.total_cmp(&a.summary.duration));
+        }
+        v
+    }
+
+    /// The selected trace.
+    #[must_use]
+    pub fn selected_trace(&self) -> Option<&Listed> {
+        self.shown().get(self.selected).copied()
+    }
+
+    /// A trace by id, if listed.
+    #[must_use]
+    pub fn find(&self, trace_id: &str) -> Option<&Listed> {
+        let want = trace_id.trim().to_ascii_lowercase();
+        self.list
+            .iter()
+            .find(|l| l.summary.trace_id.trim_start_matches('0') == want.trim_start_matches('0'))
+    }
+
+    /// Takes a new answer, keeping the same trace selected when it is still there.
+    pub fn arrive(&mut self, list: Vec<Listed>) {
+        let keep = self.selected_trace().map(|l| l.summary.trace_id.clone());
+        self.list = list;
+        let shown = self.shown();
+        self.selected = keep
+            .and_then(|id| shown.iter().position(|l| l.summary.trace_id == id))
+            .unwrap_or(self.selected)
+            .min(shown.len().saturating_sub(1));
+    }
+}
+
+/// One trace opened as a waterfall.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceView {
+    /// The trace.
+    pub trace: Arc<Trace>,
+    /// Span indices whose subtrees are hidden.
+    pub collapsed: HashSet<usize>,
+    /// The rows as laid out for `collapsed`.
+    pub rows: Vec<Row>,
+    /// The selected row.
+    pub selected: usize,
+}
+
+impl TraceView {
+    /// Opens a trace with every subtree expanded, the first failing span selected (else the
+    /// root), so a failed command shows its failure at once.
+    #[must_use]
+    pub fn new(trace: Arc<Trace>) -> Self {
+        let collapsed = HashSet::new();
+        let rows = waterfall::layout(&trace, &collapsed);
+        let selected = rows
+            .iter()
+            .position(|r| trace.spans[r.span].error)
+            .unwrap_or(0);
+        Self {
+            trace,
+            collapsed,
+            rows,
+            selected,
+        }
+    }
+
+    /// The selected row.
+    #[must_use]
+    pub fn row(&self) -> Option<&Row> {
+        self.rows.get(self.selected)
+    }
+
+    fn relayout(&mut self) {
+        let span = self.row().map(|r| r.span);
+        self.rows = waterfall::layout(&self.trace, &self.collapsed);
+        if let Some(s) = span {
+            self.selected = self.rows.iter().position(|r| r.span == s).unwrap_or(0);
+        }
+    }
+
+    /// Hides the selected span's subtree; on a leaf or a collapsed span, moves to its parent.
+    pub fn collapse(&mut self) {
+        let Some(&row) = self.row() else { return };
+        if row.has_children && !row.collapsed {
+            self.collapsed.insert(row.span);
+            self.relayout();
+        } else if row.depth > 0 {
+            // The parent is the nearest row above at a lesser depth.
+            if let Some(p) = self.rows[..self.selected]
+                .iter()
+                .rposition(|r| r.depth < row.depth)
+            {
+                self.selected = p;
+            }
+        }
+    }
+
+    /// Shows the selected span's subtree.
+    pub fn expand(&mut self) {
+        if let Some(&row) = self.row()
+            && row.collapsed
+        {
+            self.collapsed.remove(&row.span);
+            self.relayout();
+        }
+    }
+
+    /// Collapses or expands the selected span's subtree.
+    pub fn toggle(&mut self) {
+        match self.row() {
+            Some(r) if r.collapsed => self.expand(),
+            Some(r) if r.has_children => self.collapse(),
+            _ => {}
+        }
+    }
+
+    /// Moves the selection by `step` rows.
+    pub fn step(&mut self, step: isize) {
+        let max = self.rows.len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(step).min(max);
+    }
+}
+
+/// The search form's fields, in order.
+pub const SEARCH_FIELDS: [&str; 7] = [
+    "service",
+    "operation",
+    "attributes",
+    "min duration",
+    "max duration",
+    "lookback",
+    "limit",
+];
+
+/// The search form: one line of text per field, the field being typed, and what was wrong
+/// with the last attempt to run it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchForm {
+    /// The text of each field of [`SEARCH_FIELDS`].
+    pub fields: [String; 7],
+    /// The field being typed.
+    pub at: usize,
+    /// Why the form was not run, naming the field.
+    pub error: Option<String>,
+}
+
+impl SearchForm {
+    /// The form showing `q`.
+    #[must_use]
+    pub fn of(q: &TraceQuery) -> Self {
+        let dur = |d: Option<f64>| d.map(format_duration).unwrap_or_default();
+        Self {
+            fields: [
+                q.services.join(" "),
+                q.operation.clone(),
+                q.attributes
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                dur(q.min_duration),
+                dur(q.max_duration),
+                format_duration(q.lookback),
+                q.limit.to_string(),
+            ],
+            at: 0,
+            error: None,
+        }
+    }
+
+    /// The search the form says.
+    ///
+    /// # Errors
+    /// A field that does not read, named with what to write instead.
+    pub fn query(&self) -> Result<TraceQuery, String> {
+        let f = &self.fields;
+        let duration = |name: &str, text: &str| -> Result<Option<f64>, String> {
+            let t = text.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            humantime::parse_duration(t)
+                .map(|d| Some(d.as_secs_f64()))
+                .map_err(|_| format!("{name}: {t:?} is not a duration; write e.g. 250ms, 2s, 1h"))
+        };
+        let mut attributes = Vec::new();
+        for pair in f[2].split_whitespace() {
+            let Some((k, v)) = pair.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+                return Err(format!(
+                    "attributes: {pair:?} is not key=value (e.g. error=true)"
+                ));
+            };
+            attributes.push((k.to_owned(), v.to_owned()));
+        }
+        let lookback =
+            duration("lookback", &f[5])?.unwrap_or(crate::model::traces::DEFAULT_LOOKBACK_SECS);
+        if lookback <= 0.0 {
+            return Err("lookback must be longer than zero".into());
+        }
+        let limit = match f[6].trim() {
+            "" => crate::model::traces::DEFAULT_LIMIT,
+            t => t
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=1_000).contains(n))
+                .ok_or_else(|| format!("limit: {t:?} is not a number from 1 to 1000"))?,
+        };
+        let (min_duration, max_duration) = (
+            duration("min duration", &f[3])?,
+            duration("max duration", &f[4])?,
+        );
+        if let (Some(a), Some(b)) = (min_duration, max_duration)
+            && a > b
+        {
+            return Err("min duration is longer than max duration".into());
+        }
+        Ok(TraceQuery {
+            services: f[0]
+                .split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            operation: f[1].trim().to_owned(),
+            attributes,
+            min_duration,
+            max_duration,
+            lookback,
+            limit,
+        })
+    }
+}
+
+/// A duration as the form shows it: `250ms`, `2s`, `1h` (humantime's words, run together).
+#[must_use]
+pub fn format_duration(secs: f64) -> String {
+    let d = std::time::Duration::from_millis((secs * 1000.0).round() as u64);
+    humantime::format_duration(d).to_string().replace(' ', "")
+}
+
+/// The Traces pane's keys and the drill-down into a trace.
+impl App {
+    /// Whether the focused pane is a Traces pane.
+    #[must_use]
+    pub fn traces_focused(&self) -> bool {
+        matches!(
+            self.config.panes.get(self.focus).map(|p| &p.kind),
+            Some(crate::config::PaneKind::Traces)
+        )
+    }
+
+    /// The trace view on top, if any.
+    pub(super) fn trace_view_mut(&mut self) -> Option<&mut TraceView> {
+        match self.views.last_mut() {
+            Some(View::Trace(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Opens the selected trace as a waterfall.
+    pub(super) fn open_selected_trace(&mut self) {
+        if let Some(l) = self.traces.selected_trace() {
+            let view = TraceView::new(Arc::clone(&l.trace));
+            self.views.push(View::Trace(Box::new(view)));
+        }
+    }
+
+    /// Opens the selected span's detail.
+    pub(super) fn open_span(&mut self) {
+        if let Some(View::Trace(v)) = self.views.last()
+            && let Some(r) = v.row()
+        {
+            let trace = Arc::clone(&v.trace);
+            let span = r.span;
+            self.views.push(View::Span {
+                trace,
+                span,
+                scroll: 0,
+            });
+        }
+    }
+
+    /// Opens the trace with `id`: at once when it is listed, else asks the source for it.
+    pub(super) fn open_trace_id(&mut self, id: &str) -> Vec<Effect> {
+        if let Some(l) = self.traces.find(id) {
+            let view = TraceView::new(Arc::clone(&l.trace));
+            self.views.push(View::Trace(Box::new(view)));
+            return Vec::new();
+        }
+        if self.config.jaeger.is_none() && self.replay.is_none() {
+            self.notice = Some("no [jaeger] is configured: traces cannot be fetched".into());
+            return Vec::new();
+        }
+        self.traces.pending = Some(id.to_owned());
+        self.notice = Some(format!(
+            "fetching trace {}…",
+            crate::ui::text::safe_line(id, 40)
+        ));
+        vec![Effect::FetchTrace(id.to_owned())]
+    }
+
+    /// A trace asked for by id arrived, or could not be had.
+    pub(super) fn trace_arrived(
+        &mut self,
+        trace_id: &str,
+        result: Result<Arc<Trace>, crate::source::SourceError>,
+    ) {
+        if self.traces.pending.as_deref() != Some(trace_id) {
+            return; // asked for, then abandoned
+        }
+        self.traces.pending = None;
+        match result {
+            Ok(trace) => {
+                self.notice = None;
+                self.views
+                    .push(View::Trace(Box::new(TraceView::new(trace))));
+            }
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+    }
+
+    /// Opens the search form on the current search.
+    pub(super) fn open_search(&mut self) {
+        self.views
+            .push(View::Search(Box::new(SearchForm::of(&self.traces.query))));
+    }
+
+    /// Runs the search form, or says which field is wrong.
+    pub(super) fn submit_search(&mut self) -> Vec<Effect> {
+        let Some(View::Search(form)) = self.views.last_mut() else {
+            return Vec::new();
+        };
+        match form.query() {
+            Ok(q) => {
+                self.views.pop();
+                self.traces.searching = true;
+                self.traces.selected = 0;
+                self.traces.query = q.clone();
+                vec![Effect::SearchTraces(q)]
+            }
+            Err(e) => {
+                form.error = Some(e);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Starts typing the Traces pane's local filter.
+    pub(super) fn edit_trace_filter(&mut self) {
+        self.editing = Some((Editing::TraceFilter, self.traces.filter.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{NOW, app};
+    use super::*;
+    use crate::action::Action;
+    use crate::keymap::Mode;
+    use crate::model::span::{Span, SpanKind};
+    use crate::source::SourceUpdate;
+
+    fn span(trace: &str, id: &str, parent: Option<&str>, start: f64, error: bool) -> Span {
+        Span {
+            trace_id: trace.into(),
+            span_id: id.into(),
+            parent_id: parent.map(str::to_owned),
+            links: vec![],
+            name: format!("op-{id}"),
+            service: Some("rover-fsw".into()),
+            kind: SpanKind::Server,
+            error,
+            status_message: String::new(),
+            start,
+            duration: 1.0,
+            attributes: vec![],
+            events: vec![],
+            resource: vec![],
+        }
+    }
+
+    /// Two traces: `aa` (older, with a failing grandchild) and `bb`.
+    fn listed() -> Vec<Listed> {
+        let aa = Trace {
+            trace_id: "aa".into(),
+            spans: vec![
+                span("aa", "r", None, NOW - 60.0, false),
+                span("aa", "c", Some("r"), NOW - 59.5, false),
+                span("aa", "g", Some("c"), NOW - 59.0, true),
+            ],
+            warnings: vec![],
+        };
+        let bb = Trace {
+            trace_id: "bb".into(),
+            spans: vec![span("bb", "r", None, NOW - 10.0, false)],
+            warnings: vec![],
+        };
+        vec![Listed::new(bb), Listed::new(aa)]
+    }
+
+    fn focused_on_traces() -> App {
+        let mut a = app();
+        while !a.traces_focused() {
+            a.update(Action::FocusNext);
+        }
+        a.update(Action::Source(SourceUpdate::TracesFetched {
+            fetched_at: NOW,
+            result: Ok(listed()),
+        }));
+        a
+    }
+
+    #[test]
+    fn enter_walks_from_a_trace_to_its_failing_span_and_esc_walks_back() {
+        let mut a = focused_on_traces();
+        a.update(Action::SelectNext);
+        assert_eq!(
+            a.traces
+                .selected_trace()
+                .map(|l| l.summary.trace_id.as_str()),
+            Some("aa")
+        );
+        a.update(Action::DrillIn);
+        assert_eq!(a.mode(), Mode::Trace);
+        let Some(View::Trace(v)) = a.views.last() else {
+            panic!("{:?}", a.views)
+        };
+        assert_eq!(v.rows.len(), 3);
+        assert_eq!(v.selected, 2, "the failing span is selected at once");
+        a.update(Action::DrillIn);
+        assert!(matches!(a.views.last(), Some(View::Span { span: 2, .. })));
+        a.update(Action::DrillOut);
+        a.update(Action::SelectPrev);
+        a.update(Action::Collapse);
+        let Some(View::Trace(v)) = a.views.last() else {
+            panic!()
+        };
+        assert_eq!(
+            (v.rows.len(), v.selected),
+            (2, 1),
+            "c's subtree hidden, c still selected"
+        );
+        a.update(Action::ToggleCollapse);
+        let Some(View::Trace(v)) = a.views.last() else {
+            panic!()
+        };
+        assert_eq!(v.rows.len(), 3);
+        a.update(Action::DrillOut);
+        assert_eq!(a.mode(), Mode::Normal);
+        assert!(a.views.is_empty());
+    }
+
+    #[test]
+    fn sort_filter_and_a_new_answer_keep_the_selected_trace() {
+        let mut a = focused_on_traces();
+        a.update(Action::SelectNext);
+        a.update(Action::Source(SourceUpdate::TracesFetched {
+            fetched_at: NOW + 5.0,
+            result: Ok(listed().into_iter().rev().collect()),
+        }));
+        assert_eq!(
+            a.traces
+                .selected_trace()
+                .map(|l| l.summary.trace_id.as_str()),
+            Some("aa")
+        );
+        a.update(Action::ToggleSort);
+        assert_eq!(a.traces.sort, TraceSort::Duration);
+        assert_eq!(
+            a.traces.shown()[0].summary.trace_id,
+            "aa",
+            "2.5 s is longest"
+        );
+        a.update(Action::Filter);
+        "bb".chars()
+            .for_each(|c| drop(a.update(Action::TextInput(c))));
+        assert_eq!(a.traces.shown().len(), 1);
+        a.update(Action::TextCancel);
+        assert_eq!(a.traces.shown().len(), 2);
+    }
+
+    #[test]
+    fn the_search_form_sends_a_new_search_or_says_what_is_wrong() {
+        let mut a = focused_on_traces();
+        a.update(Action::EditQuery);
+        assert_eq!(a.mode(), Mode::Form);
+        "nav"
+            .chars()
+            .for_each(|c| drop(a.update(Action::TextInput(c))));
+        a.update(Action::FocusNext);
+        a.update(Action::FocusNext);
+        a.update(Action::FocusNext);
+        "soon"
+            .chars()
+            .for_each(|c| drop(a.update(Action::TextInput(c))));
+        assert!(a.update(Action::TextCommit).is_empty());
+        let Some(View::Search(f)) = a.views.last() else {
+            panic!()
+        };
+        assert!(
+            f.error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("min duration"))
+        );
+        for _ in 0..4 {
+            a.update(Action::TextBackspace);
+        }
+        "2s".chars()
+            .for_each(|c| drop(a.update(Action::TextInput(c))));
+        let effects = a.update(Action::TextCommit);
+        let [Effect::SearchTraces(q)] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(
+            (q.services.as_slice(), q.min_duration),
+            (&["nav".to_owned()][..], Some(2.0))
+        );
+        assert!(a.traces.searching && a.views.is_empty());
+    }
+
+    #[test]
+    fn t_on_an_event_opens_its_trace_or_asks_the_source_for_it() {
+        let mut a = focused_on_traces();
+        a.config.jaeger = Some(crate::config::JaegerConfig {
+            connection: crate::config::Connection::to_url("http://127.0.0.1:16686"),
+            api: crate::config::JaegerApi::Auto,
+            query: TraceQuery::default(),
+            interval: 15.0,
+        });
+        let event = |id: &str| crate::model::event::Event {
+            t: Some(NOW),
+            level: crate::model::event::Level::Info,
+            level_text: "info".into(),
+            message: "command acknowledged".into(),
+            service: None,
+            trace_id: Some(id.into()),
+            id: id.into(),
+            index: "i".into(),
+            doc: serde_json::Value::Null,
+        };
+        a.events.arrive(vec![event("bb")]);
+        while !a.events_focused() {
+            a.update(Action::FocusNext);
+        }
+        assert!(a.update(Action::OpenTrace).is_empty());
+        assert!(matches!(a.views.last(), Some(View::Trace(v)) if v.trace.trace_id == "bb"));
+        a.update(Action::DrillOut);
+        a.events.arrive(vec![event("cc")]);
+        assert_eq!(
+            a.update(Action::OpenTrace),
+            vec![Effect::FetchTrace("cc".into())]
+        );
+        a.update(Action::Source(SourceUpdate::TraceFetched {
+            trace_id: "zz".into(),
+            result: Ok(Arc::new(Trace::default())),
+        }));
+        assert!(
+            a.views.is_empty(),
+            "an answer nobody waits for opens nothing"
+        );
+        a.update(Action::Source(SourceUpdate::TraceFetched {
+            trace_id: "cc".into(),
+            result: Err(crate::source::SourceError::NotRecorded("trace cc".into())),
+        }));
+        assert_eq!(a.notice.as_deref(), Some("not in the recording: trace cc"));
+    }
+
+    #[test]
+    fn the_form_reads_back_what_it_shows_and_names_a_bad_field() {
+        let q = TraceQuery {
+            services: vec!["ground-station".into(), "nav".into()],
+            operation: "uplink".into(),
+            attributes: vec![("error".into(), "true".into())],
+            min_duration: Some(0.25),
+            max_duration: None,
+            lookback: 7_200.0,
+            limit: 20,
+        };
+        let form = SearchForm::of(&q);
+        assert_eq!(form.fields[3], "250ms");
+        assert_eq!(form.fields[5], "2h");
+        assert_eq!(form.query(), Ok(q));
+        let mut bad = form.clone();
+        bad.fields[4] = "soon".into();
+        assert!(bad.query().is_err_and(|e| e.starts_with("max duration:")));
+        bad.fields[4] = "100ms".into();
+        assert_eq!(
+            bad.query(),
+            Err("min duration is longer than max duration".into())
+        );
+        let mut bad = form;
+        bad.fields[2] = "error".into();
+        assert!(bad.query().is_err_and(|e| e.starts_with("attributes:")));
+    }
+}

@@ -1,0 +1,452 @@
+//! The drill-down into a trace, drawn over the dashboard: the waterfall (the span tree on the
+//! left, a bar per span on one time axis on the right, the critical path and errors marked by
+//! a sign as well as a colour), one span's detail, and the trace search form.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
+
+use crate::app::{App, SEARCH_FIELDS, SearchForm, TraceView};
+use crate::model::span::{LinkKind, Span as TraceSpan, SpanKind, Trace};
+use crate::model::traces::TraceSummary;
+use crate::ui::layout::centered;
+use crate::ui::panes::traces::short_duration;
+use crate::ui::text::safe_line;
+
+fn frame<'a>(app: &App, title: String, keys: &'a str) -> Block<'a> {
+    let theme = &app.theme;
+    Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(theme.border_focused)
+        .title(Line::styled(title, theme.title))
+        .title_bottom(Line::styled(keys, theme.dim).right_aligned())
+}
+
+fn clock(t: f64) -> String {
+    let millis = (t * 1000.0).round() as i64;
+    chrono::DateTime::from_timestamp_millis(millis)
+        .map_or_else(|| "?".to_owned(), |d| d.format("%H:%M:%S%.3f").to_string())
+}
+
+/// The waterfall of the trace on top of the view stack.
+pub fn waterfall(app: &App, view: &TraceView, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let trace = &view.trace;
+    let s = TraceSummary::of(trace);
+    let title = format!(
+        " trace {} · {} ",
+        safe_line(&s.trace_id, 32),
+        safe_line(&format!("{}: {}", s.root_service, s.root_operation), 60)
+    );
+    let block = frame(
+        app,
+        title,
+        " j k move · ← → collapse/expand · Enter span · Esc back ",
+    );
+    Clear.render(area, buf);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height < 3 || inner.width < 20 {
+        return;
+    }
+    let errors = if s.errors > 0 {
+        Span::styled(format!("✗ {} failed", s.errors), theme.limit_critical)
+    } else {
+        Span::styled("no errors", theme.dim)
+    };
+    let mut head = vec![
+        Span::styled(
+            format!(
+                "{} UTC · {} · {} spans · {} services · ",
+                clock(s.start),
+                short_duration(s.duration),
+                s.spans,
+                s.services.len()
+            ),
+            theme.text,
+        ),
+        errors,
+        Span::styled(" · ◆ critical path", theme.key),
+    ];
+    for w in trace.warnings.iter().take(1) {
+        head.push(Span::styled(
+            format!(" · warning: {}", safe_line(w, 60)),
+            theme.status_stale,
+        ));
+    }
+    Line::from(head).render(Rect { height: 1, ..inner }, buf);
+    let width = usize::from(inner.width);
+    let left = (width * 45 / 100).clamp(20, 70);
+    let bar_w = width.saturating_sub(left + 1);
+    axis(
+        app,
+        s.duration,
+        Rect::new(inner.x + left as u16 + 1, inner.y + 1, bar_w as u16, 1),
+        buf,
+    );
+    let body = Rect::new(inner.x, inner.y + 2, inner.width, inner.height - 2);
+    let height = usize::from(body.height);
+    let start = if view.selected < height {
+        0
+    } else {
+        view.selected + 1 - height
+    };
+    for (i, row) in view.rows.iter().enumerate().skip(start).take(height) {
+        let y = body.y + (i - start) as u16;
+        let span = &trace.spans[row.span];
+        let selected = i == view.selected;
+        let line = tree_cell(app, row, span, left);
+        let line = if selected {
+            line.patch_style(theme.selection)
+        } else {
+            line
+        };
+        line.render(Rect::new(body.x, y, left as u16, 1), buf);
+        bar(
+            app,
+            span,
+            row.critical,
+            (s.start, s.duration),
+            Rect::new(body.x + left as u16 + 1, y, bar_w as u16, 1),
+            buf,
+        );
+    }
+}
+
+/// Tick labels at 0, ¼, ½, ¾ and the whole duration.
+fn axis(app: &App, total: f64, area: Rect, buf: &mut Buffer) {
+    let w = usize::from(area.width);
+    if w < 10 {
+        return;
+    }
+    let mut line = vec![' '; w];
+    for k in 0..=4 {
+        let label = if k == 0 {
+            "0".to_owned()
+        } else {
+            short_duration(total * f64::from(k) / 4.0)
+        };
+        let at = (w - 1) * k as usize / 4;
+        let from = if k == 4 {
+            w.saturating_sub(label.chars().count())
+        } else {
+            at
+        };
+        // Labels that would overlap the previous are skipped.
+        if line[from..]
+            .iter()
+            .take(label.chars().count() + 1)
+            .all(|c| *c == ' ')
+            || k == 0
+        {
+            for (j, c) in label.chars().enumerate() {
+                if let Some(cell) = line.get_mut(from + j) {
+                    *cell = c;
+                }
+            }
+        }
+    }
+    Line::styled(line.into_iter().collect::<String>(), app.theme.dim).render(area, buf);
+}
+
+fn tree_cell(
+    app: &App,
+    row: &crate::model::waterfall::Row,
+    span: &TraceSpan,
+    width: usize,
+) -> Line<'static> {
+    let theme = &app.theme;
+    let dur = short_duration(span.duration);
+    // Deep trees compress their indent so names stay readable.
+    let max_indent = width.saturating_sub(24) / 2;
+    let indent = " ".repeat(row.depth.min(max_indent) * 2);
+    let toggle = match (row.has_children, row.collapsed) {
+        (true, true) => "▸ ",
+        (true, false) => "▾ ",
+        _ => "  ",
+    };
+    let mark = if row.critical {
+        Span::styled("◆", theme.key)
+    } else {
+        Span::raw(" ")
+    };
+    let err = if span.error {
+        Span::styled("✗ ", theme.limit_critical)
+    } else {
+        Span::raw("")
+    };
+    let orphan = if row.orphan { " (parent missing)" } else { "" };
+    let service = span.service.as_deref().unwrap_or("?");
+    let used = 1 + indent.len() + 2 + usize::from(span.error) * 2 + dur.chars().count() + 1;
+    let name = safe_line(
+        &format!("{service}: {}{orphan}", span.name),
+        width.saturating_sub(used),
+    );
+    let pad = width.saturating_sub(used + Span::raw(name.as_str()).width());
+    let name_style = if span.error {
+        theme.limit_critical
+    } else {
+        theme.text
+    };
+    Line::from(vec![
+        mark,
+        Span::raw(indent),
+        Span::styled(toggle, theme.dim),
+        err,
+        Span::styled(name, name_style),
+        Span::raw(" ".repeat(pad + 1)),
+        Span::styled(dur, theme.dim),
+    ])
+}
+
+/// A span's bar on the trace's time axis: `█` on the critical path, `━` off it, red when it
+/// failed; at least one cell, so the shortest span still shows where it happened.
+fn bar(
+    app: &App,
+    span: &TraceSpan,
+    critical: bool,
+    (t0, total): (f64, f64),
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let w = f64::from(area.width);
+    if area.width == 0 {
+        return;
+    }
+    let scale = if total > 0.0 { w / total } else { 0.0 };
+    let x0 = ((span.start - t0) * scale).floor().clamp(0.0, w - 1.0);
+    let x1 = ((span.start + span.duration - t0) * scale)
+        .ceil()
+        .clamp(x0 + 1.0, w);
+    let theme = &app.theme;
+    let style: Style = match (span.error, critical) {
+        (true, _) => theme.limit_critical,
+        (false, true) => theme.key,
+        (false, false) => theme.dim,
+    };
+    let glyph = if critical { "█" } else { "━" };
+    for x in x0 as u16..x1 as u16 {
+        buf[(area.x + x, area.y)].set_symbol(glyph).set_style(style);
+    }
+}
+
+fn kind_word(k: SpanKind) -> &'static str {
+    match k {
+        SpanKind::Unspecified => "unspecified",
+        SpanKind::Internal => "internal",
+        SpanKind::Server => "server",
+        SpanKind::Client => "client",
+        SpanKind::Producer => "producer",
+        SpanKind::Consumer => "consumer",
+    }
+}
+
+/// The lines of one span's detail.
+#[must_use]
+pub fn span_lines(app: &App, trace: &Trace, index: usize, width: usize) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let Some(span) = trace.spans.get(index) else {
+        return Vec::new();
+    };
+    let t0 = trace
+        .spans
+        .iter()
+        .map(|s| s.start)
+        .fold(f64::INFINITY, f64::min);
+    let field = |k: &str, v: String, style: Style| {
+        Line::from(vec![
+            Span::styled(format!(" {k:<10} "), theme.dim),
+            Span::styled(safe_line(&v, width.saturating_sub(13)), style),
+        ])
+    };
+    let status = if span.error {
+        let msg = if span.status_message.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", span.status_message)
+        };
+        format!("ERROR{msg}")
+    } else {
+        "ok".to_owned()
+    };
+    let parent = match &span.parent_id {
+        None => "none (a root)".to_owned(),
+        Some(p) if trace.spans.iter().any(|s| &s.span_id == p) => p.clone(),
+        Some(p) => format!("{p} (missing from the trace)"),
+    };
+    let mut lines = vec![
+        field("operation", span.name.clone(), theme.title),
+        field(
+            "service",
+            span.service
+                .clone()
+                .unwrap_or_else(|| "? (no service.name)".into()),
+            theme.text,
+        ),
+        field("kind", kind_word(span.kind).to_owned(), theme.text),
+        field(
+            "status",
+            status,
+            if span.error {
+                theme.limit_critical
+            } else {
+                theme.status_ok
+            },
+        ),
+        field(
+            "start",
+            format!(
+                "{} UTC (+{} into the trace)",
+                clock(span.start),
+                short_duration(span.start - t0)
+            ),
+            theme.text,
+        ),
+        field("duration", short_duration(span.duration), theme.text),
+        field("span id", span.span_id.clone(), theme.dim),
+        field("parent", parent, theme.dim),
+    ];
+    for l in &span.links {
+        let kind = match l.kind {
+            LinkKind::ChildOf => "child of",
+            LinkKind::FollowsFrom => "follows from",
+            LinkKind::Link => "link",
+        };
+        lines.push(field(
+            "link",
+            format!("{kind} {}/{}", l.trace_id, l.span_id),
+            theme.dim,
+        ));
+    }
+    let section = |title: &str, n: usize| {
+        vec![
+            Line::raw(""),
+            Line::styled(format!(" {title} ({n})"), theme.title),
+        ]
+    };
+    let attr = |indent: usize, k: &str, v: String| {
+        Line::from(vec![
+            Span::styled(
+                format!("{}{} = ", " ".repeat(indent), safe_line(k, 48)),
+                theme.dim,
+            ),
+            Span::styled(
+                safe_line(&v, width.saturating_sub(indent + k.chars().count() + 4)),
+                theme.text,
+            ),
+        ])
+    };
+    lines.extend(section("attributes", span.attributes.len()));
+    lines.extend(
+        span.attributes
+            .iter()
+            .map(|(k, v)| attr(3, k, v.to_string())),
+    );
+    lines.extend(section("events", span.events.len()));
+    for e in &span.events {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("   +{:<8} ", short_duration(e.t - span.start)),
+                theme.dim,
+            ),
+            Span::styled(safe_line(&e.name, width.saturating_sub(16)), theme.text),
+        ]));
+        lines.extend(e.attributes.iter().map(|(k, v)| attr(6, k, v.to_string())));
+    }
+    lines.extend(section("resource", span.resource.len()));
+    lines.extend(span.resource.iter().map(|(k, v)| attr(3, k, v.to_string())));
+    lines
+}
+
+/// One span's detail, scrolled `scroll` lines down.
+pub fn span_detail(
+    app: &App,
+    trace: &Trace,
+    index: usize,
+    scroll: usize,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let lines: Vec<Line> = span_lines(app, trace, index, usize::from(area.width.saturating_sub(2)))
+        .into_iter()
+        .skip(scroll)
+        .collect();
+    let title = trace.spans.get(index).map_or_else(String::new, |s| {
+        format!(
+            " span {} · {} ",
+            safe_line(&s.span_id, 16),
+            safe_line(&s.name, 50)
+        )
+    });
+    Clear.render(area, buf);
+    Paragraph::new(lines)
+        .style(app.theme.overlay)
+        .block(frame(
+            app,
+            title,
+            " j k scroll · Esc back to the waterfall ",
+        ))
+        .render(area, buf);
+}
+
+/// The trace search form, centred.
+pub fn search_form(app: &App, form: &SearchForm, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let hints = [
+        "all services (names, space-separated)",
+        "any operation",
+        "key=value …, e.g. error=true",
+        "e.g. 100ms",
+        "e.g. 10s",
+        "e.g. 1h",
+        "1 to 1000",
+    ];
+    let width: u16 = 72;
+    let value_w = usize::from(width).saturating_sub(20);
+    let mut lines = Vec::with_capacity(SEARCH_FIELDS.len() + 4);
+    for (i, name) in SEARCH_FIELDS.iter().enumerate() {
+        let active = i == form.at;
+        let text = &form.fields[i];
+        let value = if text.is_empty() && !active {
+            Span::styled(hints[i], theme.dim)
+        } else {
+            let cursor = if active { "▏" } else { "" };
+            Span::styled(format!("{}{cursor}", safe_line(text, value_w)), theme.text)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {}{name:>13}  ", if active { "›" } else { " " }),
+                if active { theme.key } else { theme.dim },
+            ),
+            value,
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(match &form.error {
+        Some(e) => Line::styled(
+            format!(" {}", safe_line(e, value_w + 16)),
+            theme.status_stale,
+        ),
+        None => Line::styled(
+            " Jaeger searches one service at a time; durations are the whole trace's",
+            theme.dim,
+        ),
+    });
+    let rect = centered(area, width, lines.len() as u16 + 2);
+    Clear.render(rect, buf);
+    Paragraph::new(lines)
+        .style(theme.overlay)
+        .block(
+            Block::bordered()
+                .border_type(BorderType::Rounded)
+                .border_style(theme.border_focused)
+                .title(Line::styled(" search traces ", theme.title))
+                .title_bottom(
+                    Line::styled(" Tab ↑↓ field · Enter search · Esc cancel ", theme.dim)
+                        .right_aligned(),
+                ),
+        )
+        .render(rect, buf);
+}

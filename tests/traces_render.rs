@@ -1,0 +1,236 @@
+//! Whole-frame snapshots of the traces drill-down: the Traces pane, a waterfall with a deep
+//! tree, an error and an orphan, a span's detail and the search form — on a hand-made trace
+//! with known shape — and the walk from the bundled recording's failed command to its span.
+
+use std::sync::Arc;
+
+use capcom::action::Action;
+use capcom::app::{App, View};
+use capcom::cli::OpenArgs;
+use capcom::model::span::{AttrValue, Span, SpanEvent, SpanKind, Trace};
+use capcom::model::traces::Listed;
+use capcom::session::{Session, feed};
+use capcom::source::SourceUpdate;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// The wall-clock time of every snapshot (as in `render.rs`).
+const WALL: f64 = 1_800_000_000.0;
+
+fn session() -> Session {
+    let open = OpenArgs {
+        speed: 1.0,
+        theme: Some("dark".into()),
+        ..OpenArgs::default()
+    };
+    Session::prepare_bundled(&open).expect("the bundled recording opens")
+}
+
+/// The bundled replay `secs` seconds in, at `size`.
+fn app_at(secs: f64, (w, h): (u16, u16)) -> App {
+    let session = session();
+    let (mut app, replay) = session.start(WALL);
+    let mut replay = replay.expect("a replay");
+    app.update(Action::Resize {
+        width: w,
+        height: h,
+    });
+    let now = session.clock(WALL).expect("clock").display(WALL + secs);
+    feed(&mut app, replay.poll(now));
+    app.update(Action::Tick { wall: WALL + secs });
+    app
+}
+
+fn draw(app: &App) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("terminal");
+    terminal.draw(|f| capcom::ui::render(app, f)).expect("draw");
+    terminal
+}
+
+fn text(app: &App) -> String {
+    capcom::session::frame_text(app, app.size)
+}
+
+fn focus_traces(app: &mut App) {
+    for _ in 0..app.config.panes.len() {
+        if app.traces_focused() {
+            return;
+        }
+        app.update(Action::FocusNext);
+    }
+    panic!("no Traces pane");
+}
+
+fn span(id: &str, parent: Option<&str>, service: &str, start: f64, duration: f64) -> Span {
+    Span {
+        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".into(),
+        span_id: id.into(),
+        parent_id: parent.map(str::to_owned),
+        links: vec![],
+        name: format!("step.{id}"),
+        service: Some(service.into()),
+        kind: SpanKind::Internal,
+        error: false,
+        status_message: String::new(),
+        start,
+        duration,
+        attributes: vec![],
+        events: vec![],
+        resource: vec![("service.name".into(), AttrValue::Str(service.into()))],
+    }
+}
+
+/// A command whose chain runs twelve deep, with a failing span at the bottom, a slow sibling,
+/// an orphan and a span starting before its parent (clock skew). Listed children-first.
+fn deep_trace(t0: f64) -> Trace {
+    let mut spans = Vec::new();
+    for d in (1..12).rev() {
+        let parent = format!("d{}", d - 1);
+        spans.push(span(
+            &format!("d{d}"),
+            Some(&parent),
+            if d % 2 == 0 { "rover-fsw" } else { "mobility" },
+            t0 + 0.1 * f64::from(d),
+            2.0 - 0.15 * f64::from(d),
+        ));
+    }
+    let mut root = span("d0", None, "ground-station", t0, 2.5);
+    root.name = "uplink DRIVE_SEQ_007".into();
+    root.kind = SpanKind::Client;
+    spans.push(root);
+    let last = spans.first_mut().expect("spans");
+    last.error = true;
+    last.status_message = "wheel slip: LM progress stalled".into();
+    last.attributes = vec![
+        ("rover.segment".into(), AttrValue::Int(7)),
+        ("rover.wheel".into(), AttrValue::Str("LM".into())),
+        ("rover.slip_ratio".into(), AttrValue::Double(0.62)),
+        ("rover.autonav".into(), AttrValue::Bool(true)),
+    ];
+    last.events = vec![SpanEvent {
+        t: t0 + 1.5,
+        name: "slip detected".into(),
+        attributes: vec![("wheel".into(), AttrValue::Str("LM".into()))],
+    }];
+    spans.push(span("slow", Some("d0"), "telecom", t0 + 0.05, 2.3));
+    spans.push(span("skew", Some("d1"), "nav", t0 - 0.05, 0.2));
+    spans.push(span("lost", Some("gone"), "camera", t0 + 1.0, 0.4));
+    Trace {
+        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".into(),
+        spans,
+        warnings: vec![],
+    }
+}
+
+/// The bundled replay with the Traces pane holding the deep trace and two plain ones.
+fn with_deep_trace(size: (u16, u16)) -> App {
+    let mut app = app_at(2.0, size);
+    let now = app.now;
+    let mut plain = |id: &str, ago: f64, d: f64| {
+        let mut s = span("p", None, "ground-station", now - ago, d);
+        s.trace_id = id.into();
+        s.name = "downlink.receive".into();
+        Listed::new(Trace {
+            trace_id: id.into(),
+            spans: vec![s],
+            warnings: vec![],
+        })
+    };
+    let list = vec![
+        plain("0af7651916cd43dd8448eb211c80319c", 20.0, 0.31),
+        Listed::new(deep_trace(now - 60.0)),
+        plain("b7ad6b7169203331b7ad6b7169203331", 300.0, 0.0125),
+    ];
+    app.update(Action::Source(SourceUpdate::TracesFetched {
+        fetched_at: now,
+        result: Ok(list),
+    }));
+    focus_traces(&mut app);
+    app
+}
+
+#[test]
+fn traces_pane_zoomed_160x48() {
+    let mut app = with_deep_trace((160, 48));
+    app.update(Action::ToggleZoom);
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn waterfall_of_a_deep_tree_with_an_error_160x48() {
+    let mut app = with_deep_trace((160, 48));
+    app.update(Action::SelectNext);
+    app.update(Action::DrillIn);
+    let shown = text(&app);
+    assert!(shown.contains("✗ mobility: step.d11"), "{shown}");
+    assert!(shown.contains("(parent missing)"), "{shown}");
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn waterfall_at_80x24_keeps_names_readable() {
+    let mut app = with_deep_trace((80, 24));
+    app.update(Action::SelectNext);
+    app.update(Action::DrillIn);
+    insta::assert_snapshot!(text(&app));
+}
+
+#[test]
+fn span_detail_shows_attributes_events_and_resource_160x48() {
+    let mut app = with_deep_trace((160, 48));
+    app.update(Action::SelectNext);
+    app.update(Action::DrillIn);
+    app.update(Action::DrillIn);
+    let shown = text(&app);
+    for want in [
+        "ERROR: wheel slip: LM progress stalled",
+        "rover.slip_ratio = 0.62",
+        "slip detected",
+        "service.name = mobility",
+    ] {
+        assert!(shown.contains(want), "{want:?} not in\n{shown}");
+    }
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn search_form_with_a_mistake_160x48() {
+    let mut app = with_deep_trace((160, 48));
+    app.update(Action::EditQuery);
+    for c in "ground-station".chars() {
+        app.update(Action::TextInput(c));
+    }
+    app.update(Action::FocusNext);
+    app.update(Action::FocusNext);
+    for c in "error".chars() {
+        app.update(Action::TextInput(c));
+    }
+    app.update(Action::TextCommit);
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn collapsing_hides_a_subtree_and_keeps_the_span_selected() {
+    let mut app = with_deep_trace((160, 48));
+    app.update(Action::SelectNext);
+    app.update(Action::DrillIn);
+    for _ in 0..20 {
+        app.update(Action::SelectPrev);
+    }
+    app.update(Action::SelectNext); // d1, under the root
+    app.update(Action::SelectNext);
+    app.update(Action::Collapse);
+    let Some(View::Trace(v)) = app.views.last() else {
+        panic!("{:?}", app.views)
+    };
+    let trace = Arc::clone(&v.trace);
+    let selected = &trace.spans[v.rows[v.selected].span];
+    assert_eq!(selected.span_id, "d1");
+    assert!(v.rows[v.selected].collapsed);
+    assert!(
+        v.rows.len() < trace.spans.len() - 5,
+        "{} rows",
+        v.rows.len()
+    );
+    assert!(text(&app).contains("▸ mobility: step.d1"));
+}
