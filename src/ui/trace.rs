@@ -243,6 +243,22 @@ fn kind_word(k: SpanKind) -> &'static str {
     }
 }
 
+fn status_text(span: &TraceSpan) -> String {
+    match (span.error, span.status_message.is_empty()) {
+        (false, _) => "ok".to_owned(),
+        (true, true) => "ERROR".to_owned(),
+        (true, false) => format!("ERROR: {}", span.status_message),
+    }
+}
+
+fn parent_text(trace: &Trace, span: &TraceSpan) -> String {
+    match &span.parent_id {
+        None => "none (a root)".to_owned(),
+        Some(p) if trace.spans.iter().any(|s| &s.span_id == p) => p.clone(),
+        Some(p) => format!("{p} (missing from the trace)"),
+    }
+}
+
 /// The lines of one span's detail.
 #[must_use]
 pub fn span_lines(app: &App, trace: &Trace, index: usize, width: usize) -> Vec<Line<'static>> {
@@ -261,21 +277,7 @@ pub fn span_lines(app: &App, trace: &Trace, index: usize, width: usize) -> Vec<L
             Span::styled(safe_line(&v, width.saturating_sub(13)), style),
         ])
     };
-    let status = if span.error {
-        let msg = if span.status_message.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", span.status_message)
-        };
-        format!("ERROR{msg}")
-    } else {
-        "ok".to_owned()
-    };
-    let parent = match &span.parent_id {
-        None => "none (a root)".to_owned(),
-        Some(p) if trace.spans.iter().any(|s| &s.span_id == p) => p.clone(),
-        Some(p) => format!("{p} (missing from the trace)"),
-    };
+    let (status, parent) = (status_text(span), parent_text(trace, span));
     let mut lines = vec![
         field("operation", span.name.clone(), theme.title),
         field(
