@@ -126,7 +126,7 @@ fn deep_trace(t0: f64) -> Trace {
 fn with_deep_trace(size: (u16, u16)) -> App {
     let mut app = app_at(2.0, size);
     let now = app.now;
-    let mut plain = |id: &str, ago: f64, d: f64| {
+    let plain = |id: &str, ago: f64, d: f64| {
         let mut s = span("p", None, "ground-station", now - ago, d);
         s.trace_id = id.into();
         s.name = "downlink.receive".into();
