@@ -41,7 +41,7 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: "Enter",
-        what: "drill in: a trace's waterfall, a span's detail, an event's document; else zoom",
+        what: "drill in: open a trace, span, event, or the pane full screen",
     },
     Binding {
         keys: "Esc",
@@ -85,11 +85,11 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: "/ f s",
-        what: "traces: filter the list / search form / sort by time or duration",
+        what: "traces: filter / search form / sort by time or duration",
     },
     Binding {
         keys: "← h / → / Space",
-        what: "waterfall: collapse (or go to parent) / expand / toggle a subtree",
+        what: "waterfall: collapse or go to parent / expand / toggle",
     },
     Binding {
         keys: "?",

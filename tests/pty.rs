@@ -179,3 +179,26 @@ fn help_opens_on_question_mark() {
     s.writer.write_all(b"q").expect("type q");
     assert_eq!(s.finish(10), 0);
 }
+
+#[test]
+fn three_keys_from_the_dashboard_reach_a_span_and_esc_walks_back() {
+    let mut s = Session::start(&[]);
+    s.wait_for("Traces", 20);
+    s.wait_for("ERR", 10);
+    // Focus order: Internal, Environment, Traces. The first failed trace, then its span.
+    s.writer.write_all(b"\t\t/error\r").expect("focus, filter");
+    s.writer.write_all(b"\r").expect("open the trace");
+    s.wait_for("Enter span · Esc back", 5);
+    s.writer.write_all(b"\r").expect("open the span");
+    s.wait_for("Esc back to the waterfall", 5);
+    s.wait_for("ERROR", 5);
+    // Each Esc alone, so the terminal does not read Esc and a key as Alt-key.
+    for _ in 0..2 {
+        std::thread::sleep(Duration::from_millis(150));
+        s.writer.write_all(b"\x1b").expect("Esc");
+    }
+    std::thread::sleep(Duration::from_millis(150));
+    s.writer.write_all(b"q").expect("type q");
+    assert_eq!(s.finish(10), 0);
+    s.assert_restored();
+}
