@@ -19,7 +19,7 @@ use capcom::config::{Connection, JaegerApi};
 use capcom::model::traces::TraceQuery;
 use capcom::source::traces::{self, Api, JaegerClient};
 use capcom::source::{SourceError, SourceId, SourceUpdate};
-use common::{Reply, Server, target};
+use common::{Reply, Server, otlp, target};
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -72,35 +72,6 @@ fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .collect();
     assert!(found.len() <= 1, "{key} sent {} times", found.len());
     found.first().copied()
-}
-
-/// A v3 search answer as Jaeger writes it: one resource per trace, `service.name` on the
-/// resource, one root span of 0.5 s with a `mode` attribute, times in nanoseconds as strings.
-fn otlp(service: &str, traces: &[(&str, f64, &str)]) -> Vec<u8> {
-    let resource_spans: Vec<Value> = traces
-        .iter()
-        .map(|(id, start, mode)| {
-            let ns = |t: f64| format!("{}", (t * 1e9).round() as i128);
-            json!({
-                "resource": {"attributes": [
-                    {"key": "service.name", "value": {"stringValue": service}}
-                ]},
-                "scopeSpans": [{"scope": {}, "spans": [{
-                    "traceId": id,
-                    "spanId": "00000000000000a1",
-                    "name": "drive",
-                    "kind": 2,
-                    "startTimeUnixNano": ns(*start),
-                    "endTimeUnixNano": ns(start + 0.5),
-                    "attributes": [{"key": "mode", "value": {"stringValue": mode}}],
-                    "status": {}
-                }]}]
-            })
-        })
-        .collect();
-    json!({"result": {"resourceSpans": resource_spans}})
-        .to_string()
-        .into_bytes()
 }
 
 /// Every filter the search form has.

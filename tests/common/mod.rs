@@ -346,6 +346,35 @@ pub fn opensearch_answer(store: &Store, request: &str) -> Reply {
     Reply::With(200, "application/json", response.to_string().into_bytes())
 }
 
+/// A v3 search answer as Jaeger writes it: one resource per trace, `service.name` on the
+/// resource, one root span of 0.5 s with a `mode` attribute, times in nanoseconds as strings.
+pub fn otlp(service: &str, traces: &[(&str, f64, &str)]) -> Vec<u8> {
+    let resource_spans: Vec<Value> = traces
+        .iter()
+        .map(|(id, start, mode)| {
+            let ns = |t: f64| format!("{}", (t * 1e9).round() as i128);
+            json!({
+                "resource": {"attributes": [
+                    {"key": "service.name", "value": {"stringValue": service}}
+                ]},
+                "scopeSpans": [{"scope": {}, "spans": [{
+                    "traceId": id,
+                    "spanId": "00000000000000a1",
+                    "name": "drive",
+                    "kind": 2,
+                    "startTimeUnixNano": ns(*start),
+                    "endTimeUnixNano": ns(start + 0.5),
+                    "attributes": [{"key": "mode", "value": {"stringValue": mode}}],
+                    "status": {}
+                }]}]
+            })
+        })
+        .collect();
+    json!({"result": {"resourceSpans": resource_spans}})
+        .to_string()
+        .into_bytes()
+}
+
 /// A tiny deterministic generator (`SplitMix64`) for mutation tests: no dependency for a loop.
 pub fn next(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
