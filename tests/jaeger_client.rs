@@ -834,3 +834,26 @@ fn check_probes_jaeger_and_fails_when_it_cannot() {
         "the other probes still run: {text}"
     );
 }
+
+#[test]
+fn the_source_task_stops_at_once_when_cancelled_mid_search() {
+    let server = Server::start(|_, _| Reply::Hang);
+    let stopped_in = block_on(async {
+        let c = Arc::new(client(&server.url, JaegerApi::V3));
+        let (_query_tx, query_rx) = watch::channel(TraceQuery::default());
+        let (_fetch_tx, fetch_rx) = mpsc::channel(1);
+        let (tx, _rx) = mpsc::channel(1);
+        let cancel = CancellationToken::new();
+        let task = tokio::spawn(traces::run(c, 15.0, query_rx, fetch_rx, tx, cancel.clone()));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!task.is_finished(), "searching");
+        let started = std::time::Instant::now();
+        cancel.cancel();
+        tokio::time::timeout(Duration::from_secs(2), task)
+            .await
+            .expect("stops before the 5 s timeout")
+            .expect("no panic");
+        started.elapsed()
+    });
+    assert!(stopped_in < Duration::from_secs(1), "{stopped_in:?}");
+}

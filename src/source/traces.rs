@@ -524,7 +524,11 @@ pub async fn run(
                 }
             }
             Some(id) = fetch.recv() => {
-                let result = match client.trace(&id).await {
+                let fetched = tokio::select! {
+                    () = cancel.cancelled() => return,
+                    fetched = client.trace(&id) => fetched,
+                };
+                let result = match fetched {
                     Ok((_, Some(t))) => Ok(Arc::new(t)),
                     Ok((_, None)) => Err(SourceError::Trace(TraceError::Api(format!(
                         "trace {} not found", super::one_line(&id, 40)
@@ -539,7 +543,11 @@ pub async fn run(
         }
         let q = query.borrow_and_update().clone();
         let now = crate::wall_now();
-        let result = client.search_all(&q, now).await.map(|(_, list)| list);
+        // A search may take a request per service, each up to the timeout: stop mid-way.
+        let result = tokio::select! {
+            () = cancel.cancelled() => return,
+            found = client.search_all(&q, now) => found.map(|(_, list)| list),
+        };
         if result.is_ok() {
             failures = 0;
             next = Instant::now() + interval;
