@@ -1,13 +1,16 @@
 //! `capcom check`: the first thing to run on a new ground station. It validates the
 //! configuration and probes each source — reachable, credentials accepted, its version, and
-//! that every query runs — printing one line per check, and exits 1 if any failed.
+//! that every query runs; for Jaeger, the API it speaks and one trace search — printing one
+//! line per check, and exits 1 if any failed.
 
 use color_eyre::eyre::Result;
 
 use crate::cli::OpenArgs;
+use crate::model::traces::TraceQuery;
 use crate::session::{Data, Session};
 use crate::source::SourceError;
 use crate::source::prometheus::PrometheusClient;
+use crate::source::traces::JaegerClient;
 
 /// Runs the checks and prints them; returns the exit status (0 all passed, 1 any failed).
 ///
@@ -48,7 +51,72 @@ pub fn run(open: &OpenArgs) -> Result<u8> {
     if let Some(cfg) = &session.config.opensearch {
         failures += runtime.block_on(probe_opensearch(cfg));
     }
+    if let Some(cfg) = &session.config.jaeger {
+        failures += runtime.block_on(probe_jaeger(cfg));
+    }
     Ok(u8::from(failures > 0))
+}
+
+/// Which API the server speaks, how many services it knows, and one search as the Traces pane
+/// would run it: of the first configured service, else of the first service listed.
+async fn probe_jaeger(cfg: &crate::config::JaegerConfig) -> usize {
+    let url = &cfg.connection.url;
+    let client = match JaegerClient::new(&cfg.connection, cfg.api) {
+        Ok(c) => c,
+        Err(e) => {
+            println!("FAIL jaeger {url}: {e}");
+            return 1;
+        }
+    };
+    let found = async {
+        let api = client.api().await?;
+        let services = client.services().await?;
+        let Some(service) = cfg.query.services.first().or(services.first()) else {
+            return Ok((api, services.len(), None));
+        };
+        let query = TraceQuery {
+            services: vec![service.clone()],
+            ..cfg.query.clone()
+        };
+        let (_, list) = client.search_all(&query, crate::wall_now()).await?;
+        Ok::<_, SourceError>((api, services.len(), Some((service.clone(), list.len()))))
+    };
+    match found.await {
+        Ok((api, services, searched)) => {
+            let plural =
+                |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+            let search = match searched {
+                None => "; nothing has sent traces yet".to_owned(),
+                Some((service, 0)) => {
+                    format!("; {service}: no traces in the last {}", lookback(cfg))
+                }
+                Some((service, n)) => {
+                    format!(
+                        "; {service}: {} in the last {}",
+                        plural(n, "trace"),
+                        lookback(cfg)
+                    )
+                }
+            };
+            println!(
+                "ok   jaeger {url}: API {}, {}{search}",
+                api.name(),
+                plural(services, "service")
+            );
+            0
+        }
+        Err(e) => {
+            println!("FAIL jaeger {url}: {e}");
+            1
+        }
+    }
+}
+
+fn lookback(cfg: &crate::config::JaegerConfig) -> String {
+    humantime::format_duration(std::time::Duration::from_secs(
+        cfg.query.lookback.round() as u64
+    ))
+    .to_string()
 }
 
 /// One search of the configured index and query, asking only for the count.

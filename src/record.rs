@@ -3,18 +3,25 @@
 //! Every chunk it asks each dashboard query for the range since the previous chunk, at a fixed
 //! step, and writes each response body verbatim as its own file, then rewrites the manifest. A
 //! backend that fails for a chunk leaves a gap (and a warning), not a broken recording; Ctrl-C
-//! ends early and keeps every chunk written.
+//! ends early and keeps every chunk written. With `[opensearch]` it also pages through each
+//! chunk's events, and with `[jaeger]` it runs the configured trace search over each chunk's
+//! time range, one verbatim body per service searched.
 
 use std::path::Path;
 use std::time::Duration;
 
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
-use crate::config::OpenSearchConfig;
+use crate::config::{JaegerConfig, OpenSearchConfig};
+use crate::model::traces::TraceQuery;
 use crate::session::{Data, Session};
-use crate::source::fixture::{DASHBOARD, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry};
+use crate::source::fixture::{
+    DASHBOARD, JaegerEntry, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry,
+};
 use crate::source::prometheus::PrometheusClient;
 use crate::source::tail::{OpenSearchClient, tail_request};
+use crate::source::traces::JaegerClient;
+use crate::source::{SourceError, SourceId};
 
 /// What to record.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,6 +34,12 @@ pub struct Plan {
     pub step: f64,
     /// Seconds between writes.
     pub chunk: f64,
+}
+
+/// The sources recorded beside Prometheus, each with its client.
+struct Others<'a> {
+    events: Option<&'a (OpenSearchClient, OpenSearchConfig)>,
+    traces: Option<&'a (JaegerClient, JaegerConfig)>,
 }
 
 /// A file name for a query's chunk: its index, a readable slug, the chunk's number.
@@ -56,8 +69,8 @@ fn file_name(index: usize, promql: &str, chunk: usize) -> String {
 pub fn run(session: &Session, out: &Path, plan: &Plan) -> Result<()> {
     let Data::Live(Some(prometheus)) = &session.data else {
         bail!(
-            "record reads a live Prometheus (and [opensearch] alongside it): give --prometheus \
-             URL, or a config with a [prometheus] section"
+            "record reads a live Prometheus (and [opensearch] and [jaeger] alongside it): give \
+             --prometheus URL, or a config with a [prometheus] section"
         );
     };
     if out.exists() && std::fs::read_dir(out).map_or(true, |mut d| d.next().is_some()) {
@@ -90,13 +103,26 @@ pub fn run(session: &Session, out: &Path, plan: &Plan) -> Result<()> {
         }
         None => None,
     };
-    runtime.block_on(record(&client, &queries, events.as_ref(), out, plan, since))
+    let traces = match &session.config.jaeger {
+        Some(cfg) => {
+            std::fs::create_dir_all(out.join("jaeger"))?;
+            let client =
+                JaegerClient::new(&cfg.connection, cfg.api).map_err(|e| eyre!("jaeger: {e}"))?;
+            Some((client, cfg.clone()))
+        }
+        None => None,
+    };
+    let others = Others {
+        events: events.as_ref(),
+        traces: traces.as_ref(),
+    };
+    runtime.block_on(record(&client, &queries, &others, out, plan, since))
 }
 
 async fn record(
     client: &PrometheusClient,
     queries: &[&str],
-    events: Option<&(OpenSearchClient, OpenSearchConfig)>,
+    others: &Others<'_>,
     out: &Path,
     plan: &Plan,
     since: f64,
@@ -125,6 +151,10 @@ async fn record(
     let mut from = start;
     let mut chunk = 0;
     let mut interrupted = false;
+    // One listener for the whole run, so a Ctrl-C while a chunk is being fetched is not lost:
+    // it ends the run at the next wait, after that chunk (and one last one) is written.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     eprintln!(
         "recording {} queries from {} into {} (Ctrl-C stops early)",
         queries.len(),
@@ -137,7 +167,7 @@ async fn record(
         if now < until && !interrupted {
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_secs_f64(until - now)) => {}
-                _ = tokio::signal::ctrl_c() => interrupted = true,
+                _ = &mut ctrl_c => interrupted = true,
             }
         }
         let to = crate::wall_now().min(stop_at);
@@ -152,11 +182,21 @@ async fn record(
                 &mut manifest,
             )
             .await?;
-            if let Some((os, cfg)) = events {
+            if let Some((os, cfg)) = others.events {
                 // Events in [from, last + step): the next chunk starts where this one ends.
                 match record_events(os, cfg, out, (from, last + step), chunk, &mut manifest).await {
                     Ok(n) => eprintln!("  chunk {chunk}: {n} events"),
                     Err(e) => eprintln!("  events: {e} (a gap in the recording)"),
+                }
+            }
+            if let Some((jaeger, cfg)) = others.traces {
+                // Traces that started in [from, last + step), as for events.
+                let range = (from, last + step);
+                match record_traces(jaeger, cfg, out, range, chunk, &mut manifest).await {
+                    Ok((n, services)) => {
+                        eprintln!("  chunk {chunk}: {n} traces from {services} services");
+                    }
+                    Err(e) => eprintln!("  traces: {e} (a gap in the recording)"),
                 }
             }
             manifest.ended = last;
@@ -264,6 +304,68 @@ async fn record_events(
     Ok(count)
 }
 
+/// The configured trace search over `[from, to)`, each service's answer written verbatim (a
+/// 404 "no traces" writes nothing); returns how many traces it listed and how many services
+/// answered with some.
+async fn record_traces(
+    client: &JaegerClient,
+    cfg: &JaegerConfig,
+    out: &Path,
+    (from, to): (f64, f64),
+    chunk: usize,
+    manifest: &mut Manifest,
+) -> Result<(usize, usize), SourceError> {
+    // `search_all` asks for traces that started in [now - lookback, now + 1 s].
+    let now = to - 1.0;
+    let query = TraceQuery {
+        lookback: (now - from).max(0.0),
+        ..cfg.query.clone()
+    };
+    let (answers, list) = client.search_all(&query, now).await?;
+    let api = client.api().await?.name();
+    let mut written: Vec<String> = Vec::new();
+    for answer in answers.iter().filter(|a| !a.body.is_empty()) {
+        let file = trace_file_name(chunk, &answer.service, &written);
+        std::fs::write(out.join(&file), &answer.body)
+            .map_err(|e| SourceError::Setup(SourceId::Jaeger, format!("writing {file}: {e}")))?;
+        manifest.jaeger.push(JaegerEntry {
+            api: api.to_owned(),
+            service: answer.service.clone(),
+            file: file.clone(),
+        });
+        written.push(file);
+    }
+    Ok((list.len(), written.len()))
+}
+
+/// `jaeger/<chunk>-<service>.json`, the service made safe for a file name, and numbered when
+/// two names come out the same.
+fn trace_file_name(chunk: usize, service: &str, taken: &[String]) -> String {
+    let slug: String = service
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .take(48)
+        .collect();
+    let slug = if slug.is_empty() {
+        "_".to_owned()
+    } else {
+        slug
+    };
+    let mut file = format!("jaeger/{chunk:04}-{slug}.json");
+    let mut n = 2;
+    while taken.contains(&file) {
+        file = format!("jaeger/{chunk:04}-{slug}-{n}.json");
+        n += 1;
+    }
+    file
+}
+
 fn write_manifest(out: &Path, manifest: &Manifest) -> Result<()> {
     let text = toml::to_string(manifest).map_err(|e| eyre!("manifest: {e}"))?;
     let tmp = out.join(format!("{MANIFEST}.tmp"));
@@ -284,7 +386,22 @@ fn stamp(t: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::file_name;
+    use super::{file_name, trace_file_name};
+
+    #[test]
+    fn trace_file_names_are_safe_and_unique_within_a_chunk() {
+        assert_eq!(
+            trace_file_name(3, "ground-station", &[]),
+            "jaeger/0003-ground-station.json"
+        );
+        let taken = ["jaeger/0000-rover_cam.json".to_owned()];
+        assert_eq!(
+            trace_file_name(0, "Rover/Cam", &taken),
+            "jaeger/0000-rover_cam-2.json"
+        );
+        assert_eq!(trace_file_name(1, "../..", &[]), "jaeger/0001-_____.json");
+        assert_eq!(trace_file_name(1, "", &[]), "jaeger/0001-_.json");
+    }
 
     #[test]
     fn file_names_are_readable_and_unique_per_query_and_chunk() {

@@ -41,7 +41,7 @@ fn every_invalid_config_fails_with_a_readable_message() {
         );
         seen += 1;
     }
-    assert!(seen >= 10, "{seen} invalid configs");
+    assert!(seen >= 14, "{seen} invalid configs");
 }
 
 #[test]
@@ -140,4 +140,97 @@ fn credentials_in_a_url_are_refused() {
         "{err}"
     );
     assert!(!err.contains("hunter2"), "{err}");
+}
+
+const TRACES_PANE: &str = "[[layout.column]]\npanes = [{ id = \"traces\" }]\n[[pane]]\nid = \"traces\"\nkind = \"traces\"\n";
+
+#[test]
+fn a_jaeger_section_with_only_a_url_takes_the_defaults() {
+    let text = format!("[jaeger]\nurl = \"http://127.0.0.1:16686/\"\n{TRACES_PANE}");
+    let c = config::parse(&text, "t.toml").expect("parses");
+    let j = c.jaeger.expect("[jaeger]");
+    assert_eq!(j.api, config::JaegerApi::Auto);
+    assert_eq!(
+        j.connection,
+        config::Connection::to_url("http://127.0.0.1:16686")
+    );
+    assert_eq!(j.interval, 15.0);
+    assert_eq!(j.query, capcom::model::traces::TraceQuery::default());
+    assert_eq!((j.query.lookback, j.query.limit), (3_600.0, 50));
+    assert!(j.query.services.is_empty() && j.query.operation.is_empty());
+}
+
+#[test]
+fn a_jaeger_section_with_every_key() {
+    let text = format!(
+        r#"[jaeger]
+url = "https://ops.example/jaeger"
+api = "v1"
+services = ["rover", "ground-station"]
+operation = "drive"
+lookback = "30m"
+limit = 200
+interval = "1m"
+timeout = "3s"
+headers = {{ "X-Scope-OrgID" = "mission-7" }}
+ca-file = "/etc/ssl/ops.pem"
+insecure-skip-verify = true
+[jaeger.auth]
+token-env = "JAEGER_TOKEN"
+{TRACES_PANE}"#
+    );
+    let c = config::parse(&text, "t.toml").expect("parses");
+    let j = c.jaeger.expect("[jaeger]");
+    assert_eq!(j.api, config::JaegerApi::V1);
+    assert_eq!(j.query.services, ["rover", "ground-station"]);
+    assert_eq!(j.query.operation, "drive");
+    assert_eq!((j.query.lookback, j.query.limit), (1_800.0, 200));
+    assert_eq!(j.interval, 60.0);
+    let conn = &j.connection;
+    assert_eq!(conn.url, "https://ops.example/jaeger");
+    assert_eq!(conn.timeout, 3.0);
+    assert_eq!(
+        conn.headers,
+        [("X-Scope-OrgID".to_owned(), "mission-7".to_owned())]
+    );
+    assert_eq!(conn.ca_file.as_deref(), Some(Path::new("/etc/ssl/ops.pem")));
+    assert!(conn.insecure_skip_verify);
+    assert_eq!(
+        conn.auth,
+        Some(config::Auth::Bearer(config::Secret::Env(
+            "JAEGER_TOKEN".into()
+        )))
+    );
+    for api in ["auto", "v3"] {
+        let text = text.replace("api = \"v1\"", &format!("api = \"{api}\""));
+        let j = config::parse(&text, "t.toml")
+            .expect(api)
+            .jaeger
+            .expect("j");
+        let want = if api == "v3" {
+            config::JaegerApi::V3
+        } else {
+            config::JaegerApi::Auto
+        };
+        assert_eq!(j.api, want);
+    }
+}
+
+#[test]
+fn jaeger_mistakes_point_at_file_line_and_column() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid_configs");
+    for (file, at) in [
+        ("jaeger_api_v2.toml", "line 4, column 7"),
+        ("jaeger_limit_zero.toml", "jaeger_limit_zero.toml:4:9: "),
+        (
+            "jaeger_lookback_soon.toml",
+            "jaeger_lookback_soon.toml:5:12: ",
+        ),
+        ("jaeger_unknown_key.toml", "line 4, column 1"),
+    ] {
+        let path = dir.join(file);
+        let err = config::load(&path).expect_err(file).to_string();
+        assert!(err.starts_with(&path.display().to_string()), "{err}");
+        assert!(err.contains(at), "{file}: want {at:?} in {err}");
+    }
 }

@@ -309,11 +309,12 @@ fn record_then_replay_shows_the_same_data() {
     ));
     let shared = std::sync::Arc::clone(&store);
     let opensearch = common::Server::start(move |req, _| common::opensearch_answer(&shared, req));
+    let (jaeger, rover) = scripted_jaeger();
     let mut text = std::fs::read_to_string(&config).expect("config");
     let _ = write!(
         text,
-        "[[layout.column]]\npanes = [{{ id = \"ev\" }}]\n[[pane]]\nid = \"ev\"\nkind = \"events\"\n[opensearch]\nurl = \"{}\"\nindex = \"ev-*\"\npage-size = 5\n",
-        opensearch.url
+        "[[layout.column]]\npanes = [{{ id = \"ev\" }}]\n[[pane]]\nid = \"ev\"\nkind = \"events\"\n[opensearch]\nurl = \"{}\"\nindex = \"ev-*\"\npage-size = 5\n[jaeger]\nurl = \"{}\"\n",
+        opensearch.url, jaeger.url
     );
     std::fs::write(&config, text).expect("write");
     let out = dir.path().join("incident");
@@ -375,6 +376,86 @@ fn record_then_replay_shows_the_same_data() {
         frame.contains("ev00") && frame.contains("ev11"),
         "and replayed: {frame}"
     );
+    check_recorded_traces(&out, &manifest, &rover, &jaeger);
+}
+
+/// A scripted Jaeger (v3): rover has one trace from half a minute ago, camera none. Returns
+/// the server and the body rover's searches get.
+fn scripted_jaeger() -> (common::Server, Vec<u8>) {
+    let rover = common::otlp(
+        "rover",
+        &[(
+            "4bf92f3577b34da6a3ce929d0e0e4736",
+            capcom::wall_now() - 30.0,
+            "auto",
+        )],
+    );
+    let served = rover.clone();
+    let jaeger = common::Server::start(move |head, _| {
+        let (path, p) = common::target(head);
+        let service = p.iter().find(|(k, _)| k == "query.service_name");
+        match (path.as_str(), service.map(|(_, v)| v.as_str())) {
+            ("/api/v3/services", _) => common::Reply::With(
+                200,
+                "application/json",
+                br#"{"services":["rover","camera"]}"#.to_vec(),
+            ),
+            ("/api/v3/traces", Some("rover")) => {
+                common::Reply::With(200, "application/json", served.clone())
+            }
+            _ => common::Reply::With(
+                404,
+                "text/plain",
+                br#"{"error":{"httpCode":404,"message":"No traces found"}}"#.to_vec(),
+            ),
+        }
+    });
+    (jaeger, rover)
+}
+
+/// Every chunk searched Jaeger over its own time range, the ranges tiling the recording; the
+/// rover answers are in the manifest as v3, verbatim; camera's "no traces" wrote nothing.
+fn check_recorded_traces(out: &Path, manifest: &str, rover: &[u8], jaeger: &common::Server) {
+    let parsed: capcom::source::fixture::Manifest = toml::from_str(manifest).expect("manifest");
+    assert!(
+        parsed.jaeger.len() >= 2,
+        "a rover answer per chunk: {manifest}"
+    );
+    for (chunk, entry) in parsed.jaeger.iter().enumerate() {
+        assert_eq!(
+            (entry.api.as_str(), entry.service.as_str()),
+            ("v3", "rover")
+        );
+        assert_eq!(entry.file, format!("jaeger/{chunk:04}-rover.json"));
+        assert_eq!(std::fs::read(out.join(&entry.file)).expect("file"), rover);
+    }
+    let windows: Vec<(f64, f64)> = jaeger
+        .targets()
+        .iter()
+        .filter(|(path, p)| {
+            path == "/api/v3/traces"
+                && p.iter()
+                    .any(|(k, v)| k == "query.service_name" && v == "rover")
+        })
+        .map(|(_, p)| {
+            let time = |key: &str| {
+                let v = &p.iter().find(|(k, _)| k == key).expect(key).1;
+                chrono::DateTime::parse_from_rfc3339(v)
+                    .expect("RFC 3339")
+                    .timestamp_micros() as f64
+                    / 1e6
+            };
+            (time("query.start_time_min"), time("query.start_time_max"))
+        })
+        .collect();
+    assert_eq!(windows.len(), parsed.jaeger.len(), "{windows:?}");
+    assert_eq!(windows[0].0, parsed.started, "from the recording's start");
+    for w in windows.windows(2) {
+        assert_eq!(
+            w[0].1, w[1].0,
+            "each chunk starts where the last ended: {windows:?}"
+        );
+    }
 }
 
 #[test]

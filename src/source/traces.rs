@@ -255,7 +255,7 @@ impl JaegerClient {
                 let traces = api.parse(&body)?;
                 Ok((answer(body), traces))
             }
-            404 if not_found(&body) => Ok((answer(Vec::new()), Vec::new())),
+            404 if not_found(api, &body) => Ok((answer(Vec::new()), Vec::new())),
             _ => Err(error_of(api, status, &body)),
         }
     }
@@ -267,7 +267,9 @@ impl JaegerClient {
     /// Any failure, as one readable line.
     pub async fn trace(&self, trace_id: &str) -> Result<(Vec<u8>, Option<Trace>), SourceError> {
         let api = self.api().await?;
-        let id = path_segment(trace_id);
+        // As pasted, an id may carry spaces or capitals; Jaeger's ids are lower-case hex.
+        let want = trace_id.trim().to_ascii_lowercase();
+        let id = path_segment(&want);
         let path = match api {
             Api::V3 => format!("/api/v3/traces/{id}"),
             Api::V1 => format!("/api/traces/{id}"),
@@ -276,7 +278,6 @@ impl JaegerClient {
         match status {
             200 => {
                 let mut traces = api.parse(&body)?;
-                let want = trace_id.trim().to_ascii_lowercase();
                 let found = traces.iter().position(|t| same_id(&t.trace_id, &want));
                 let trace = match found {
                     Some(i) => Some(traces.swap_remove(i)),
@@ -284,7 +285,7 @@ impl JaegerClient {
                 };
                 Ok((body, trace))
             }
-            404 => Ok((body, None)),
+            404 if not_found(api, &body) => Ok((body, None)),
             _ => Err(error_of(api, status, &body)),
         }
     }
@@ -306,6 +307,12 @@ impl JaegerClient {
         } else {
             query.services.clone()
         };
+        // The window the request asked for, [now - lookback, now + 1 s]: `matches` ends its
+        // lookback at the `now` it is given, so the lookback grows by that second too.
+        let window = TraceQuery {
+            lookback: query.lookback + 1.0,
+            ..query.clone()
+        };
         let mut answers = Vec::with_capacity(services.len());
         let mut list = Vec::new();
         for service in &services {
@@ -313,7 +320,7 @@ impl JaegerClient {
             answers.push(answer);
             for t in traces {
                 let listed = Listed::new(t);
-                if query.matches(&listed.trace, &listed.summary, now + 1.0) {
+                if window.matches(&listed.trace, &listed.summary, now + 1.0) {
                     list.push(listed);
                 }
             }
@@ -473,10 +480,11 @@ fn string_list(body: &[u8], key: &str) -> Result<Vec<String>, TraceError> {
         .ok_or_else(|| TraceError::Malformed(format!("no `{key}` list")))
 }
 
-/// Whether a 404 body is Jaeger's "no traces found" (v3 `error.message`, v1 `errors[].msg`).
-fn not_found(body: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(body).to_ascii_lowercase();
-    text.contains("no traces") || text.contains("not found") || text.trim().is_empty()
+/// Whether a 404 is Jaeger's own "no traces found" / "trace not found": its error envelope
+/// (v3 `error`, v1 `errors`). A 404 from anything else at that URL — a wrong path prefix, a
+/// proxy — is an error to show, not an empty answer that hides the mistake.
+fn not_found(api: Api, body: &[u8]) -> bool {
+    matches!(api.parse(body), Err(TraceError::Api(_)))
 }
 
 /// A failed status: the API's own error message when the body has one, else the status line.
@@ -516,7 +524,11 @@ pub async fn run(
                 }
             }
             Some(id) = fetch.recv() => {
-                let result = match client.trace(&id).await {
+                let fetched = tokio::select! {
+                    () = cancel.cancelled() => return,
+                    fetched = client.trace(&id) => fetched,
+                };
+                let result = match fetched {
                     Ok((_, Some(t))) => Ok(Arc::new(t)),
                     Ok((_, None)) => Err(SourceError::Trace(TraceError::Api(format!(
                         "trace {} not found", super::one_line(&id, 40)
@@ -531,7 +543,11 @@ pub async fn run(
         }
         let q = query.borrow_and_update().clone();
         let now = crate::wall_now();
-        let result = client.search_all(&q, now).await.map(|(_, list)| list);
+        // A search may take a request per service, each up to the timeout: stop mid-way.
+        let result = tokio::select! {
+            () = cancel.cancelled() => return,
+            found = client.search_all(&q, now) => found.map(|(_, list)| list),
+        };
         if result.is_ok() {
             failures = 0;
             next = Instant::now() + interval;

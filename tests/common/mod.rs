@@ -29,7 +29,34 @@ pub struct Server {
     pub requests: Arc<Mutex<Vec<String>>>,
 }
 
+/// The request target of a head (`/path?query`), split into its path and its decoded query
+/// parameters, in the order sent.
+pub fn target(head: &str) -> (String, Vec<(String, String)>) {
+    let target = head.split_whitespace().nth(1).expect("a request line");
+    let url = reqwest::Url::parse(&format!("http://127.0.0.1{target}")).expect("a target");
+    let params = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    (url.path().to_owned(), params)
+}
+
 impl Server {
+    /// The targets of the requests received so far (path and decoded parameters).
+    pub fn targets(&self) -> Vec<(String, Vec<(String, String)>)> {
+        self.requests
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|h| target(h))
+            .collect()
+    }
+
+    /// The paths of the requests received so far.
+    pub fn paths(&self) -> Vec<String> {
+        self.targets().into_iter().map(|(p, _)| p).collect()
+    }
+
     /// Starts a server that answers each request with `reply(request_head, n)` (n counts from 0).
     pub fn start(reply: impl Fn(&str, usize) -> Reply + Send + 'static) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -70,6 +97,7 @@ fn reason(status: u16) -> &'static str {
         400 => "Bad Request",
         401 => "Unauthorized",
         404 => "Not Found",
+        500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "Status",
     }
@@ -316,6 +344,35 @@ pub fn opensearch_answer(store: &Store, request: &str) -> Reply {
     let response =
         json!({"timed_out": false, "_shards": {"total": 1, "failed": 0}, "hits": {"hits": hits}});
     Reply::With(200, "application/json", response.to_string().into_bytes())
+}
+
+/// A v3 search answer as Jaeger writes it: one resource per trace, `service.name` on the
+/// resource, one root span of 0.5 s with a `mode` attribute, times in nanoseconds as strings.
+pub fn otlp(service: &str, traces: &[(&str, f64, &str)]) -> Vec<u8> {
+    let resource_spans: Vec<Value> = traces
+        .iter()
+        .map(|(id, start, mode)| {
+            let ns = |t: f64| format!("{}", (t * 1e9).round() as i128);
+            json!({
+                "resource": {"attributes": [
+                    {"key": "service.name", "value": {"stringValue": service}}
+                ]},
+                "scopeSpans": [{"scope": {}, "spans": [{
+                    "traceId": id,
+                    "spanId": "00000000000000a1",
+                    "name": "drive",
+                    "kind": 2,
+                    "startTimeUnixNano": ns(*start),
+                    "endTimeUnixNano": ns(start + 0.5),
+                    "attributes": [{"key": "mode", "value": {"stringValue": mode}}],
+                    "status": {}
+                }]}]
+            })
+        })
+        .collect();
+    json!({"result": {"resourceSpans": resource_spans}})
+        .to_string()
+        .into_bytes()
 }
 
 /// A tiny deterministic generator (`SplitMix64`) for mutation tests: no dependency for a loop.
