@@ -223,6 +223,19 @@ impl App {
             replay,
         };
         app.now = app.display_time(wall);
+        // A live Traces pane with nothing to ask says so, rather than waiting for ever.
+        let traces_pane = app
+            .config
+            .panes
+            .iter()
+            .any(|p| p.kind == crate::config::PaneKind::Traces);
+        if traces_pane && app.config.jaeger.is_none() && matches!(clock, Clock::Live) {
+            app.traces.error = Some(Failure {
+                at: app.now,
+                reason: "no [jaeger] in the configuration".into(),
+                query_only: false,
+            });
+        }
         app
     }
 

@@ -41,7 +41,7 @@ fn a_hang_past_the_timeout_is_a_timeout() {
     let err = range(&client(&server.url, 1.0)).expect_err("times out");
     assert_eq!(
         err,
-        SourceError::Timeout(capcom::source::SourceId::Prometheus, 1)
+        SourceError::Timeout(capcom::source::SourceId::Prometheus, 1000)
     );
     assert_eq!(err.to_string(), "prometheus: timeout after 1 s");
     assert!(started.elapsed() < Duration::from_secs(5));

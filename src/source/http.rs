@@ -25,7 +25,7 @@ pub async fn fetch(
 ) -> Result<(reqwest::StatusCode, Vec<u8>), SourceError> {
     let transport = |e: &reqwest::Error| {
         if e.is_timeout() {
-            return SourceError::Timeout(backend, timeout.round() as u64);
+            return SourceError::Timeout(backend, (timeout * 1000.0).round() as u64);
         }
         // The innermost cause says what happened ("Connection refused (os error 111)").
         let mut cause: &dyn std::error::Error = e;

@@ -54,8 +54,8 @@ pub enum SourceError {
     /// A Jaeger body could not be read, or was its error.
     #[error("jaeger: {0}")]
     Trace(#[from] jaeger::TraceError),
-    /// No answer within the configured timeout.
-    #[error("{0}: timeout after {1} s")]
+    /// No answer within the configured timeout (milliseconds).
+    #[error("{0}: timeout after {t}", t = timeout_text(*.1))]
     Timeout(SourceId, u64),
     /// The connection could not be made (refused, unreachable, DNS, TLS).
     #[error("{0}: cannot connect: {1}")]
@@ -76,6 +76,15 @@ pub enum SourceError {
     /// A replayed recording holds no answer for this query.
     #[error("not in the recording: {0}")]
     NotRecorded(String),
+}
+
+/// A timeout as people say it: `500 ms`, `10 s`, `2.5 s`.
+fn timeout_text(ms: u64) -> String {
+    match ms {
+        0..1_000 => format!("{ms} ms"),
+        _ if ms % 1_000 == 0 => format!("{} s", ms / 1_000),
+        _ => format!("{:.1} s", ms as f64 / 1_000.0),
+    }
 }
 
 impl SourceError {
