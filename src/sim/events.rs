@@ -1,9 +1,10 @@
 //! The rover's event stream, read off the world: drives starting and stopping, images taken,
-//! command acknowledgements carrying the trace id of the command's trace, and the incidents —
+//! command acknowledgements carrying the trace id of the command's trace (ids shared with
+//! `traces`, which the incidents' failing traces carry too), and the incidents —
 //! wheel slip and an over-temperature motor, a dust devil, comms loss and reacquisition, a
 //! low battery — each raised and cleared, lined up with the metrics.
 
-use super::rng::Rng;
+use super::traces::{LOOK, TraceKey, trace_id};
 use super::world::{Incident, IncidentKind, SOL_SECONDS, Telemetry, World};
 
 /// One event as the simulator emits it.
@@ -21,16 +22,9 @@ pub struct SimEvent {
     pub trace_id: Option<String>,
 }
 
-/// Seconds between looks at the world (the recording's step).
-const LOOK: f64 = 30.0;
-
-fn trace_id(rng: &mut Rng) -> String {
-    format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64())
-}
-
 /// What the event watcher remembers between looks at the world.
 struct Watcher {
-    rng: Rng,
+    seed: u64,
     out: Vec<SimEvent>,
     t: f64,
     segment: u32,
@@ -42,8 +36,14 @@ struct Watcher {
 }
 
 impl Watcher {
-    fn emit(&mut self, level: &'static str, service: &'static str, message: String, trace: bool) {
-        let trace_id = trace.then(|| trace_id(&mut self.rng));
+    fn emit(
+        &mut self,
+        level: &'static str,
+        service: &'static str,
+        message: String,
+        trace: Option<TraceKey>,
+    ) {
+        let trace_id = trace.map(|key| trace_id(self.seed, key));
         self.out.push(SimEvent {
             t: self.t,
             level,
@@ -62,7 +62,7 @@ impl Watcher {
                 "info",
                 "rover-fsw",
                 format!("command acknowledged: DRIVE_SEQ_{seg:03}"),
-                true,
+                Some(TraceKey::Drive(seg)),
             );
             self.emit(
                 "info",
@@ -71,7 +71,7 @@ impl Watcher {
                     "drive started: segment {seg}, heading {:.0}°",
                     now.heading_deg
                 ),
-                false,
+                None,
             );
         }
         if !now.driving && prev.driving {
@@ -83,7 +83,7 @@ impl Watcher {
                     "drive stopped after {d:.1} m (odometry {:.0} m)",
                     now.odometry_m
                 ),
-                false,
+                None,
             );
             self.image += 1;
             let img = self.image;
@@ -94,7 +94,7 @@ impl Watcher {
                     "NavCam image captured: img_{img:04} ({:.1}, {:.1})",
                     now.x_m, now.y_m
                 ),
-                true,
+                Some(TraceKey::Image(img)),
             );
         }
     }
@@ -107,7 +107,7 @@ impl Watcher {
                 "error",
                 "mobility",
                 format!("motor LM over temperature: {lm:.1} °C"),
-                false,
+                now.driving.then_some(TraceKey::Drive(self.segment)),
             );
         } else if self.hot && lm < 45.0 {
             self.hot = false;
@@ -115,7 +115,7 @@ impl Watcher {
                 "info",
                 "mobility",
                 format!("motor LM temperature nominal: {lm:.1} °C"),
-                false,
+                None,
             );
         }
         let soc = now.battery_soc_pct;
@@ -130,7 +130,7 @@ impl Watcher {
                 lvl,
                 "power",
                 format!("battery {what}: state of charge {soc:.1} %"),
-                false,
+                None,
             );
             self.battery = level;
         } else if self.battery > 0 && soc > 30.0 {
@@ -138,7 +138,7 @@ impl Watcher {
                 "info",
                 "power",
                 format!("battery recovered: state of charge {soc:.1} %"),
-                false,
+                None,
             );
             self.battery = 0;
         }
@@ -173,7 +173,17 @@ impl Watcher {
                     "heaters on: cold night, higher load".to_owned(),
                 ),
             };
-            self.emit(level, service, message, false);
+            // The incident's failing trace: the drive it stalls, the lost uplink, the hazard
+            // assessment the dust defeats.
+            let trace = match i.kind {
+                IncidentKind::WheelSlip => {
+                    (self.segment > 0).then_some(TraceKey::Drive(self.segment))
+                }
+                IncidentKind::CommsLoss => Some(TraceKey::FailedUplink),
+                IncidentKind::DustDevil => Some(TraceKey::DustDevil),
+                IncidentKind::LowBattery => None,
+            };
+            self.emit(level, service, message, trace);
         }
         for i in incidents.iter().filter(|i| i.end > t - LOOK && i.end <= t) {
             let (service, message) = match i.kind {
@@ -191,7 +201,7 @@ impl Watcher {
                 ),
                 IncidentKind::LowBattery => ("power", "heaters off".to_owned()),
             };
-            self.emit("info", service, message, false);
+            self.emit("info", service, message, None);
         }
     }
 }
@@ -202,7 +212,7 @@ pub fn events(seed: u64) -> Vec<SimEvent> {
     let mut world = World::new(seed);
     let incidents = world.incidents().to_vec();
     let mut w = Watcher {
-        rng: Rng::new(seed ^ 0x0e0e_0e0e),
+        seed,
         out: Vec::new(),
         t: 0.0,
         segment: 0,
@@ -224,7 +234,7 @@ pub fn events(seed: u64) -> Vec<SimEvent> {
                 "housekeeping: SoC {:.0} %, bus {:.2} V, CPU {:.0} %",
                 now.battery_soc_pct, now.bus_voltage_v, now.cpu_load_pct
             );
-            w.emit("debug", "rover-fsw", text, false);
+            w.emit("debug", "rover-fsw", text, None);
         }
         w.incidents(&incidents, &now);
         prev = Some(now);
@@ -266,5 +276,32 @@ mod tests {
                     .all(|e| e.trace_id.as_ref().is_some_and(|t| t.len() == 32))
         );
         assert_eq!(events(1), ev, "deterministic");
+    }
+
+    #[test]
+    fn every_trace_id_names_a_trace_of_the_sol() {
+        for seed in [1, 2, 5] {
+            let ids: Vec<String> = crate::sim::traces::traces(seed)
+                .into_iter()
+                .map(|t| t.trace_id)
+                .collect();
+            let ev = events(seed);
+            let with_id: Vec<_> = ev.iter().filter(|e| e.trace_id.is_some()).collect();
+            for e in &with_id {
+                let id = e.trace_id.as_deref().unwrap_or_default();
+                assert!(ids.iter().any(|t| t == id), "seed {seed}: {e:?}");
+            }
+            for needle in [
+                "wheel slip detected",
+                "LOS:",
+                "dust devil detected",
+                "image captured",
+            ] {
+                assert!(
+                    with_id.iter().any(|e| e.message.contains(needle)),
+                    "seed {seed}: {needle:?} carries no trace id"
+                );
+            }
+        }
     }
 }

@@ -1,9 +1,13 @@
 //! The rover world simulator: a deterministic rover on a traverse over one Martian sol
-//! (`world`), and what it writes: the bundled recording (`recording`). It is the single source
+//! (`world`), what it reports (`metrics`, `events`, `traces`), and what it writes: the bundled
+//! recording (`recording`, with `otlp` for the Jaeger body). It is the single source
 //! of the demo data, so regenerating it reproduces the committed files byte for byte.
 
 pub mod events;
 pub mod metrics;
+pub mod otlp;
 pub mod recording;
 pub mod rng;
+mod span_builder;
+pub mod traces;
 pub mod world;

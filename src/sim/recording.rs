@@ -1,5 +1,6 @@
 //! Writes the simulator's recording: one Prometheus `query_range` body per dashboard query,
-//! byte for byte in the format Prometheus sends, plus the dashboard (`capcom.toml`) and the
+//! byte for byte in the format Prometheus sends, the events as an OpenSearch `_search` body,
+//! the traces as a Jaeger `/api/v3/traces` body, plus the dashboard (`capcom.toml`) and the
 //! manifest (`recording.toml`). `capcom simulate --write-recording fixtures/mars-rover --seed 1`
 //! regenerates the bundled recording; a test checks it reproduces the committed files exactly.
 
@@ -9,7 +10,9 @@ use std::path::Path;
 
 use super::metrics::{INSTANCE, JOB, MetricSeries, catalogue, round};
 use super::world::{SOL_SECONDS, Telemetry, World};
-use crate::source::fixture::{DASHBOARD, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry};
+use crate::source::fixture::{
+    DASHBOARD, JaegerEntry, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry,
+};
 use crate::source::prometheus::format_value;
 
 /// The recording's start: 2026-11-26T00:00:00Z, the sol's local midnight.
@@ -68,6 +71,12 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
         dir.join(&events_file),
         search_body(&super::events::events(seed)),
     )?;
+    let traces_file = "jaeger/traces.json".to_owned();
+    std::fs::create_dir_all(dir.join("jaeger"))?;
+    std::fs::write(
+        dir.join(&traces_file),
+        super::otlp::v3_body(&super::traces::traces(seed), EPOCH),
+    )?;
     let manifest = Manifest {
         format: 1,
         name: "mars-rover".into(),
@@ -84,7 +93,12 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
             query: String::new(),
             file: events_file,
         }],
-        jaeger: Vec::new(),
+        // An empty service: the answer to a search of every service.
+        jaeger: vec![JaegerEntry {
+            api: "v3".into(),
+            service: String::new(),
+            file: traces_file,
+        }],
     };
     let manifest_text = toml::to_string(&manifest).map_err(|e| io::Error::other(e.to_string()))?;
     std::fs::write(
