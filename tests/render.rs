@@ -157,7 +157,13 @@ fn warnings_from_the_backend_are_shown_in_their_pane() {
     assert!(first.contains("warning: PromQL info: metri"), "{first}");
 }
 
-const TO_EVENTS: [Action; 3] = [Action::FocusNext, Action::FocusNext, Action::FocusNext];
+/// Focus order: Internal, Environment, Traces, Rover path, Events.
+const TO_EVENTS: [Action; 4] = [
+    Action::FocusNext,
+    Action::FocusNext,
+    Action::FocusNext,
+    Action::FocusNext,
+];
 
 #[test]
 fn events_pane_scrolled_back_160x48() {

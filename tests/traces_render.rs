@@ -234,3 +234,34 @@ fn collapsing_hides_a_subtree_and_keeps_the_span_selected() {
     );
     assert!(text(&app).contains("▸ mobility: step.d1"));
 }
+
+#[test]
+fn on_the_bundled_recording_a_failed_command_opens_at_its_failing_span_160x48() {
+    let mut app = app_at(2.0, (160, 48));
+    focus_traces(&mut app);
+    let failed = app
+        .traces
+        .shown()
+        .iter()
+        .position(|l| l.summary.errors > 0)
+        .expect("a failed command is listed when the demo opens");
+    for _ in 0..failed {
+        app.update(Action::SelectNext);
+    }
+    app.update(Action::DrillIn);
+    let Some(View::Trace(v)) = app.views.last() else {
+        panic!("{:?}", app.views)
+    };
+    let span = &v.trace.spans[v.rows[v.selected].span];
+    assert!(span.error, "the failing span is selected: {span:?}");
+    assert!(v.rows.iter().any(|r| r.critical), "a critical path");
+    insta::assert_snapshot!("bundled_waterfall", draw(&app).backend());
+    app.update(Action::DrillIn);
+    let shown = text(&app);
+    assert!(shown.contains("rock detected"), "{shown}");
+    assert!(shown.contains("ERROR: hazard"), "{shown}");
+    insta::assert_snapshot!("bundled_span", draw(&app).backend());
+    app.update(Action::DrillOut);
+    app.update(Action::DrillOut);
+    assert!(app.views.is_empty());
+}

@@ -4,7 +4,7 @@
 //! wheel slip and an over-temperature motor, a dust devil, comms loss and reacquisition, a
 //! low battery — each raised and cleared, lined up with the metrics.
 
-use super::traces::{LOOK, TraceKey, trace_id};
+use super::traces::{HAZARD_AFTER, LOOK, TraceKey, trace_id};
 use super::world::{Incident, IncidentKind, SOL_SECONDS, Telemetry, World};
 
 /// One event as the simulator emits it.
@@ -33,6 +33,8 @@ struct Watcher {
     hot: bool,
     /// 0 nominal, 1 below 25 %, 2 below 20 %.
     battery: u8,
+    /// The morning's rock on the planned path has been reported.
+    rock: bool,
 }
 
 impl Watcher {
@@ -64,6 +66,15 @@ impl Watcher {
                 format!("command acknowledged: DRIVE_SEQ_{seg:03}"),
                 Some(TraceKey::Drive(seg)),
             );
+            if self.t >= HAZARD_AFTER && !self.rock {
+                self.rock = true;
+                self.emit(
+                    "warn",
+                    "nav",
+                    format!("hazard on the planned path of DRIVE_SEQ_{seg:03}: rock 0.42 m, route replanned"),
+                    Some(TraceKey::Drive(seg)),
+                );
+            }
             self.emit(
                 "info",
                 "mobility",
@@ -220,6 +231,7 @@ pub fn events(seed: u64) -> Vec<SimEvent> {
         drive_from: 0.0,
         hot: false,
         battery: 0,
+        rock: false,
     };
     let mut prev: Option<Telemetry> = None;
     for k in 0..=(SOL_SECONDS / LOOK).floor() as usize {

@@ -27,6 +27,10 @@ const STEPS: i64 = 4;
 const STEP_US: Micros = 120 * SECOND;
 /// The command uplinked during the comms loss, and sent again after it.
 const NIGHT_COMMAND: &str = "NIGHT_OPS_001";
+/// The first drive acknowledged at or after this time (s) meets a rock on its planned path:
+/// its hazard assessment fails and the path is planned again. It falls in the hour before a
+/// replay starts, so the bundled demo opens with a failed command in the Traces pane.
+pub const HAZARD_AFTER: f64 = 8.0 * 3600.0;
 /// Motor temperature limits (°C) of the LM wheel, as the events watch them.
 const HOT_C: f64 = 60.0;
 const COOL_C: f64 = 45.0;
@@ -49,6 +53,8 @@ struct Sol {
     drives: Vec<Drive>,
     /// Looks at which the LM motor went over temperature.
     hot: Vec<usize>,
+    /// The drive that meets a rock (the first after [`HAZARD_AFTER`]).
+    hazard_seq: Option<u32>,
 }
 
 fn look_us(k: usize) -> Micros {
@@ -94,12 +100,17 @@ impl Sol {
                 is_hot = false;
             }
         }
+        let hazard_seq = drives
+            .iter()
+            .find(|d| d.ack as f64 * LOOK >= HAZARD_AFTER)
+            .map(|d| d.seq);
         Self {
             seed,
             looks,
             incidents,
             drives,
             hot,
+            hazard_seq,
         }
     }
 
@@ -334,6 +345,20 @@ mod tests {
         assert!(
             early.is_some(),
             "a failure within half an hour of the replay's start"
+        );
+        // And one already on screen when it starts: a failed span that ended in the hour before.
+        let before = traces(1).into_iter().find(|t| {
+            t.spans.iter().any(|s| {
+                s.error && (REPLAY_FROM - 3600.0..REPLAY_FROM).contains(&(s.start + s.duration))
+            })
+        });
+        let before = before.expect("a failure in the hour before the replay starts");
+        assert!(
+            before
+                .spans
+                .iter()
+                .any(|s| s.name == "hazard.assess" && s.error),
+            "{before:?}"
         );
     }
 

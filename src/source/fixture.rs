@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -529,8 +528,8 @@ impl Replay {
         let q = &self.trace_query;
         let mut list: Vec<Listed> = traces
             .iter()
+            .filter_map(|l| so_far(l, now))
             .filter(|l| q.matches(&l.trace, &l.summary, now))
-            .cloned()
             .collect();
         newest_first(&mut list, q.limit);
         Some(SourceUpdate::TracesFetched {
@@ -539,21 +538,46 @@ impl Replay {
         })
     }
 
-    /// One recorded trace by id, as `/api/v3/traces/{id}` would answer.
+    /// One recorded trace by id as `/api/v3/traces/{id}` would answer at display time `now`.
     #[must_use]
-    pub fn trace(&self, trace_id: &str) -> SourceUpdate {
+    pub fn trace(&self, trace_id: &str, now: f64) -> SourceUpdate {
         let want = trace_id.trim().to_ascii_lowercase();
-        let found =
-            self.traces.iter().flatten().find(|l| {
-                l.summary.trace_id.trim_start_matches('0') == want.trim_start_matches('0')
-            });
+        let found = self
+            .traces
+            .iter()
+            .flatten()
+            .find(|l| l.summary.trace_id.trim_start_matches('0') == want.trim_start_matches('0'))
+            .and_then(|l| so_far(l, now));
         SourceUpdate::TraceFetched {
             trace_id: trace_id.to_owned(),
-            result: found.map(|l| Arc::clone(&l.trace)).ok_or_else(|| {
+            result: found.map(|l| l.trace).ok_or_else(|| {
                 SourceError::NotRecorded(format!("trace {}", one_line(trace_id, 40)))
             }),
         }
     }
+}
+
+/// A recorded trace as Jaeger would hold it at `now`: only the spans that have ended (a span
+/// is reported when it ends), so a command still running shows its finished steps and a
+/// failure appears when the failing span ends; `None` before its first span ends.
+fn so_far(l: &Listed, now: f64) -> Option<Listed> {
+    if l.summary.start + l.summary.duration <= now {
+        return Some(l.clone());
+    }
+    let spans: Vec<_> = l
+        .trace
+        .spans
+        .iter()
+        .filter(|s| s.start + s.duration <= now)
+        .cloned()
+        .collect();
+    (!spans.is_empty()).then(|| {
+        Listed::new(Trace {
+            trace_id: l.trace.trace_id.clone(),
+            spans,
+            warnings: l.trace.warnings.clone(),
+        })
+    })
 }
 
 /// What a replay task listens to besides its clock: the Traces pane's search and requests
@@ -596,7 +620,8 @@ pub async fn run(
                 continue;
             }
             Some(id) = trace_fetch.recv() => {
-                if tx.send(replay.trace(&id)).await.is_err() {
+                let now = clock.display(crate::wall_now());
+                if tx.send(replay.trace(&id, now)).await.is_err() {
                     return;
                 }
                 continue;
@@ -629,20 +654,38 @@ mod tests {
         let first = replay.poll(clock.wall_origin);
         assert_eq!(
             first.len(),
-            config.queries.len() + 1,
-            "every query, and the events"
+            config.queries.len() + 2,
+            "every query, the events and the traces"
         );
         let SourceUpdate::EventsFetched {
             result: Ok(batch), ..
+        } = &first[first.len() - 2]
+        else {
+            panic!()
+        };
+        let SourceUpdate::TracesFetched {
+            result: Ok(traces), ..
         } = &first[first.len() - 1]
         else {
             panic!()
         };
+        assert!(!traces.is_empty(), "the last hour's traces");
+        assert!(
+            traces
+                .iter()
+                .all(|l| l.summary.start + l.summary.duration <= clock.wall_origin),
+            "only spans that have ended are reported"
+        );
+        assert!(
+            traces
+                .windows(2)
+                .all(|w| w[0].summary.start >= w[1].summary.start)
+        );
         assert!(
             batch.events.len() > 20,
             "the night's events are history at replay start"
         );
-        for u in &first[..first.len() - 1] {
+        for u in &first[..first.len() - 2] {
             let SourceUpdate::MetricsFetched { result: Ok(r), .. } = u else {
                 panic!("{u:?}")
             };
@@ -656,7 +699,7 @@ mod tests {
             }
         }
         let again = replay.poll(clock.wall_origin);
-        for u in &again[..again.len() - 1] {
+        for u in &again[..again.len() - 2] {
             let SourceUpdate::MetricsFetched { result: Ok(r), .. } = u else {
                 panic!("{u:?}")
             };
@@ -672,6 +715,55 @@ mod tests {
         assert!(
             !r.series[0].points.is_empty(),
             "a minute later new points arrive"
+        );
+    }
+
+    #[test]
+    fn a_running_command_shows_its_finished_spans_and_its_failure_when_it_ends() {
+        let rec = Recording::bundled().expect("bundled");
+        let config = rec.config().expect("config");
+        let clock = ReplayClock {
+            wall_origin: 0.0,
+            rec_origin: rec.manifest.started,
+            speed: 1.0,
+        };
+        let (mut replay, _) = Replay::new(&rec, &config, clock);
+        replay.trace_query.attributes = vec![("error".into(), "true".into())];
+        replay.trace_query.lookback = 86_400.0;
+        let failed = |now: f64| match replay.search(now) {
+            Some(SourceUpdate::TracesFetched { result: Ok(l), .. }) => l,
+            other => panic!("{other:?}"),
+        };
+        let end = rec.manifest.ended - rec.manifest.started;
+        let all = failed(end);
+        assert!(all.len() >= 3, "the sol's failed commands: {}", all.len());
+        // The first failure's trace, while it runs: before its failing span ends the
+        // search does not find it; after, it does, with fewer spans than in the end.
+        let first = all.last().expect("one");
+        let bad = first
+            .trace
+            .spans
+            .iter()
+            .filter(|s| s.error)
+            .map(|s| s.start + s.duration)
+            .fold(f64::INFINITY, f64::min);
+        let found = |now: f64| {
+            failed(now)
+                .into_iter()
+                .find(|l| l.summary.trace_id == first.summary.trace_id)
+        };
+        assert!(found(bad - 0.5).is_none());
+        let partial = found(bad + 0.5).expect("found once the failing span has ended");
+        assert!(partial.summary.spans < first.summary.spans);
+        let SourceUpdate::TraceFetched { result: Ok(t), .. } =
+            replay.trace(&first.summary.trace_id.to_uppercase(), end)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            t.spans.len(),
+            first.summary.spans,
+            "by id, whatever its case"
         );
     }
 

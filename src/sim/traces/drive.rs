@@ -79,15 +79,19 @@ pub(super) fn drive(sol: &Sol, d: &Drive) -> Trace {
         (exec_start + 500_000, exec_start + 500_000 + hazard),
     );
     let hazards = b.rng.range(0.0, 3.0).floor() as i64;
+    let rock = sol.hazard_seq == Some(d.seq);
     b.attrs(
         h,
         [
             str_attr("code.function", "nav::hazard::assess"),
             num_attr("rover.dust_tau", at_ack.dust_opacity_tau, 3),
-            int_attr("rover.hazards", hazards),
-            bool_attr("rover.safe", true),
+            int_attr("rover.hazards", hazards + i64::from(rock)),
+            bool_attr("rover.safe", !rock),
         ],
     );
+    if rock {
+        rock_ahead(&mut b, (h, exec), exec_start + 500_000 + hazard, plan);
+    }
     ack(&mut b, exec, &command, (ack_start, ack_end));
     drive_steps(&mut b, sol, d, exec, &steps);
     b.finish()
@@ -153,6 +157,32 @@ fn drive_steps(b: &mut Builder, sol: &Sol, drive: &Drive, exec: usize, steps: &[
         let start = at.clamp(steps[step].0, steps[step].1 - 100_000);
         over_temperature(b, ids[step], sol.looks[look].motor_temp_c[1], start);
     }
+}
+
+/// Fails the hazard assessment `h` (ending at `end`) on a rock the planned path crosses, and
+/// plans again under the sequence `exec`, taking `plan` µs as the first plan did.
+fn rock_ahead(b: &mut Builder, (h, exec): (usize, usize), end: Micros, plan: Micros) {
+    b.fail(
+        h,
+        "hazard: rock 0.42 m high on the planned path, over the 0.35 m limit",
+    );
+    let attrs = vec![
+        num_attr("rover.rock_height_m", 0.42, 2),
+        num_attr("rover.rock_range_m", 3.8, 1),
+        num_attr("rover.limit_m", 0.35, 2),
+    ];
+    let seen = end - b.ms(100.0, 300.0);
+    b.event(h, seen, "rock detected", attrs);
+    let replan = (end + 50_000, end + 50_000 + plan / 2);
+    let p = b.span(Some(exec), "nav", "plan.path", SpanKind::Internal, replan);
+    b.attrs(
+        p,
+        [
+            str_attr("code.function", "nav::planner::plan_path"),
+            bool_attr("rover.replan", true),
+            str_attr("rover.avoid", "rock 0.42 m"),
+        ],
+    );
 }
 
 /// Fails the drive step `span` with the wheel slip that set in at `t`.
