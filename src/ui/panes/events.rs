@@ -121,15 +121,5 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
             theme.key,
         ));
     }
-    if !marks.is_empty() {
-        let line = Line::from(marks);
-        let w = line.width() as u16;
-        let at = Rect::new(
-            area.right().saturating_sub(w),
-            area.bottom() - 1,
-            w.min(area.width),
-            1,
-        );
-        line.render(at, buf);
-    }
+    super::corner_marks(marks, area, buf);
 }

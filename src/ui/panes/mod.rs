@@ -71,6 +71,22 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// Marks about a list (`3 new ↓`, `/filter`, `searching…`) at the bottom right of `area`.
+pub fn corner_marks(marks: Vec<Span<'_>>, area: Rect, buf: &mut Buffer) {
+    if marks.is_empty() || area.height == 0 {
+        return;
+    }
+    let line = Line::from(marks);
+    let w = line.width() as u16;
+    let at = Rect::new(
+        area.right().saturating_sub(w),
+        area.bottom() - 1,
+        w.min(area.width),
+        1,
+    );
+    line.render(at, buf);
+}
+
 /// A pane's freshness as a title: ` 3s `, ` waiting… `, ` STALE 41s: timeout `, cut to
 /// `room` characters so the pane's own title stays readable.
 fn freshness_line<'a>(app: &App, f: &Freshness, room: usize) -> Line<'a> {

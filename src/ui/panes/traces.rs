@@ -145,17 +145,7 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
             theme.key,
         ));
     }
-    if !marks.is_empty() && body.height > 0 {
-        let line = Line::from(marks);
-        let w = line.width() as u16;
-        let at = Rect::new(
-            body.right().saturating_sub(w),
-            body.bottom() - 1,
-            w.min(body.width),
-            1,
-        );
-        line.render(at, buf);
-    }
+    super::corner_marks(marks, body, buf);
 }
 
 #[cfg(test)]
