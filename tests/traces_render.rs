@@ -76,7 +76,7 @@ fn span(id: &str, parent: Option<&str>, service: &str, start: f64, duration: f64
         duration,
         attributes: vec![],
         events: vec![],
-        resource: vec![("service.name".into(), AttrValue::Str(service.into()))],
+        resource: vec![("service.name".into(), AttrValue::Str(service.into()))].into(),
     }
 }
 

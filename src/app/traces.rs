@@ -455,7 +455,7 @@ mod tests {
             duration: 1.0,
             attributes: vec![],
             events: vec![],
-            resource: vec![],
+            resource: vec![].into(),
         }
     }
 

@@ -119,7 +119,9 @@ pub struct Span {
     /// Its events (Jaeger: logs).
     pub events: Vec<SpanEvent>,
     /// The resource's attributes (Jaeger: the process's tags and service).
-    pub resource: Vec<Attribute>,
+    /// (Shared by every span of one resource: a trace of thousands of spans from a handful of
+    /// services keeps a handful of copies.)
+    pub resource: std::sync::Arc<[Attribute]>,
 }
 
 /// A trace: its spans as sent, and warnings about it.

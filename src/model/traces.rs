@@ -198,7 +198,7 @@ mod tests {
             duration: d,
             attributes: vec![("mode".into(), AttrValue::Str("auto".into()))],
             events: vec![],
-            resource: vec![],
+            resource: vec![].into(),
         }
     }
 

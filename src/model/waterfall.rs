@@ -139,7 +139,7 @@ mod tests {
             duration,
             attributes: vec![],
             events: vec![],
-            resource: vec![],
+            resource: vec![].into(),
         }
     }
 

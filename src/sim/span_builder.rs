@@ -156,7 +156,7 @@ impl Builder {
             duration: secs(end - start.min(end)),
             attributes: Vec::new(),
             events: Vec::new(),
-            resource: resource(service),
+            resource: resource(service).into(),
         });
         self.spans.len() - 1
     }

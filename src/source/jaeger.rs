@@ -252,7 +252,11 @@ fn otlp_kind(v: Option<&NumOrText>) -> SpanKind {
     }
 }
 
-fn otlp_span(s: &OtlpSpan, resource: &[Attribute], service: Option<&String>) -> Span {
+fn otlp_span(
+    s: &OtlpSpan,
+    resource: &std::sync::Arc<[Attribute]>,
+    service: Option<&String>,
+) -> Span {
     let nanos = |v: &Option<NumOrText>| v.as_ref().and_then(NumOrText::f64);
     let start = nanos(&s.start_time_unix_nano).unwrap_or(0.0) / 1e9;
     let end = nanos(&s.end_time_unix_nano).map_or(start, |e| e / 1e9);
@@ -296,7 +300,7 @@ fn otlp_span(s: &OtlpSpan, resource: &[Attribute], service: Option<&String>) -> 
                 attributes: otlp_attributes(&e.attributes),
             })
             .collect(),
-        resource: resource.to_vec(),
+        resource: std::sync::Arc::clone(resource),
     }
 }
 
@@ -330,7 +334,8 @@ pub fn parse_v3(body: &[u8]) -> Result<Vec<Trace>, TraceError> {
     };
     let mut traces: Vec<Trace> = Vec::new();
     for rs in &resource_spans {
-        let resource = otlp_attributes(&rs.resource.attributes);
+        let resource: std::sync::Arc<[Attribute]> =
+            otlp_attributes(&rs.resource.attributes).into();
         let service = service_of(&resource);
         for s in rs.scope_spans.iter().flat_map(|ss| &ss.spans) {
             push_span(&mut traces, otlp_span(s, &resource, service.as_ref()));
@@ -464,7 +469,7 @@ fn v1_span(s: &Value, processes: Option<&Value>) -> Span {
         duration: big(s.get("duration")).unwrap_or(0.0) / 1e6,
         attributes,
         events: events.collect(),
-        resource,
+        resource: resource.into(),
     }
 }
 
