@@ -334,8 +334,7 @@ pub fn parse_v3(body: &[u8]) -> Result<Vec<Trace>, TraceError> {
     };
     let mut traces: Vec<Trace> = Vec::new();
     for rs in &resource_spans {
-        let resource: std::sync::Arc<[Attribute]> =
-            otlp_attributes(&rs.resource.attributes).into();
+        let resource: std::sync::Arc<[Attribute]> = otlp_attributes(&rs.resource.attributes).into();
         let service = service_of(&resource);
         for s in rs.scope_spans.iter().flat_map(|ss| &ss.spans) {
             push_span(&mut traces, otlp_span(s, &resource, service.as_ref()));

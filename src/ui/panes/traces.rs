@@ -85,6 +85,23 @@ fn row(app: &App, l: &Listed, width: usize, selected: bool) -> Line<'static> {
     }
 }
 
+/// The search's filters in a few words (`nav · error=true · ≥2s`), so a narrowed list says
+/// why it is narrow; empty when it lists everything.
+fn search_said(q: &crate::model::traces::TraceQuery) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if !q.operation.is_empty() {
+        parts.push(q.operation.clone());
+    }
+    parts.extend(q.attributes.iter().map(|(k, v)| format!("{k}={v}")));
+    if let Some(d) = q.min_duration {
+        parts.push(format!("≥{}", short_duration(d)));
+    }
+    if let Some(d) = q.max_duration {
+        parts.push(format!("≤{}", short_duration(d)));
+    }
+    parts.join(" · ")
+}
+
 /// Draws the Traces pane `pane` into `area`.
 pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     let tr = &app.traces;
@@ -139,6 +156,13 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     if tr.searching {
         marks.push(Span::styled(" searching… ", theme.badge_paused));
     }
+    let said = search_said(&tr.query);
+    if !said.is_empty() {
+        marks.push(Span::styled(
+            format!(" {} ", safe_line(&said, width / 2)),
+            theme.dim,
+        ));
+    }
     if !tr.filter.is_empty() {
         marks.push(Span::styled(
             format!(" /{} ", safe_line(&tr.filter, 20)),
@@ -150,7 +174,20 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
 
 #[cfg(test)]
 mod tests {
-    use super::short_duration;
+    use super::{search_said, short_duration};
+    use crate::model::traces::TraceQuery;
+
+    #[test]
+    fn a_narrowed_search_says_how() {
+        assert_eq!(search_said(&TraceQuery::default()), "");
+        let q = TraceQuery {
+            operation: "uplink".into(),
+            attributes: vec![("error".into(), "true".into())],
+            min_duration: Some(2.0),
+            ..TraceQuery::default()
+        };
+        assert_eq!(search_said(&q), "uplink · error=true · ≥2.00s");
+    }
 
     #[test]
     fn durations_read_at_a_glance() {
