@@ -72,6 +72,8 @@ pub enum Action {
     Expand,
     /// Waterfall: hide or show the selected span's children.
     ToggleCollapse,
+    /// Waterfall or span: the events carrying the trace's id.
+    TraceEvents,
     /// A character typed into the line being edited.
     TextInput(char),
     /// Delete the last character of the line being edited.

@@ -14,8 +14,10 @@ use crate::ui;
 
 mod events;
 mod plan;
+mod slo;
 mod traces;
 pub use events::EventsState;
+pub use slo::SloStatus;
 pub use traces::{SEARCH_FIELDS, SearchForm, TraceSort, TraceView, TracesState, format_duration};
 
 /// How many poll intervals may pass without an answer before data counts as stale.
@@ -92,6 +94,22 @@ pub enum View {
     },
     /// The trace search form.
     Search(Box<SearchForm>),
+    /// An SLO's failed traces, full screen: what to restore on the way back.
+    SloTraces {
+        /// The pane focused before (the SLO pane).
+        from: PaneId,
+        /// The search the Traces pane ran before.
+        previous: Box<crate::model::traces::TraceQuery>,
+        /// Its order before.
+        sort: TraceSort,
+    },
+    /// A trace's events, full screen: what to restore on the way back.
+    TraceEvents {
+        /// The pane focused before.
+        from: PaneId,
+        /// The Events pane's filter before.
+        previous_filter: String,
+    },
 }
 
 /// What a line of text typed at the bottom of the screen is for.
@@ -267,6 +285,18 @@ impl App {
         }
     }
 
+    /// The pane drawn full screen under any overlay: a zoomed pane, an SLO's traces, a trace's
+    /// events.
+    #[must_use]
+    pub fn full_screen(&self) -> Option<PaneId> {
+        self.views.iter().rev().find_map(|v| match v {
+            View::Zoom(p) => Some(Some(*p)),
+            View::SloTraces { .. } | View::TraceEvents { .. } => Some(Some(self.focus)),
+            View::Search(_) => None,
+            _ => Some(None),
+        })?
+    }
+
     /// Panes in focus order: down each column, columns left to right.
     #[must_use]
     pub fn focus_order(&self) -> Vec<PaneId> {
@@ -313,6 +343,16 @@ impl App {
             Action::DrillIn if matches!(self.views.last(), Some(View::Trace(_))) => {
                 self.open_span();
             }
+            Action::DrillIn if self.slo_focused() && self.on_dashboard() => {
+                return self.open_slo_traces();
+            }
+            Action::DrillOut if matches!(self.views.last(), Some(View::SloTraces { .. })) => {
+                return self.close_slo_traces();
+            }
+            Action::DrillOut if matches!(self.views.last(), Some(View::TraceEvents { .. })) => {
+                self.close_trace_events();
+            }
+            Action::TraceEvents => self.open_trace_events(),
             Action::DrillIn if self.traces_focused() && self.on_dashboard() => {
                 self.open_selected_trace();
             }
@@ -465,7 +505,7 @@ impl App {
     }
 
     fn focus_at(&mut self, column: u16, row: u16) {
-        if self.zoomed().is_some() || self.help {
+        if self.full_screen().is_some() || self.help {
             return;
         }
         let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
@@ -479,7 +519,11 @@ impl App {
 
     /// Whether the dashboard (or one pane of it, zoomed) is what the keys talk to.
     fn on_dashboard(&self) -> bool {
-        self.views.is_empty() || self.zoomed().is_some() && self.views.len() == 1
+        match self.views.last() {
+            None | Some(View::SloTraces { .. } | View::TraceEvents { .. }) => true,
+            Some(View::Zoom(_)) => self.views.len() == 1,
+            _ => false,
+        }
     }
 
     fn form_mut(&mut self) -> Option<&mut SearchForm> {

@@ -160,6 +160,13 @@ pub enum Command {
     /// Check the configuration and probe each source: reachable, credentials accepted, version,
     /// and that every query runs. One line per check; exit status 1 if any fails.
     Check,
+    /// Print each SLO's state — objective, SLI, error budget left, burn rate per window, alert —
+    /// and exit like a monitoring plugin: 0 ok, 1 ticket, 2 page, 3 unknown (or an error).
+    Slo {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the rover world simulator.
     Simulate {
         /// Write a recording of one sol to DIR (the bundled fixtures/mars-rover is made this way).
@@ -236,6 +243,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Some(Command::Check) => crate::check::run(&cli.open),
+        Some(Command::Slo { json }) => Ok(crate::slo_report::run(&cli.open, json)),
         Some(Command::Simulate {
             write_recording,
             seed,

@@ -12,8 +12,10 @@ use toml::Spanned;
 use crate::model::Limits;
 
 mod connection;
+mod slo;
 mod sources;
 pub use connection::{Auth, Connection, DEFAULT_TIMEOUT_SECS, Secret, validate_url};
+pub use slo::{DEFAULT_PERIOD_SECS, Sli, Slo, prom_duration};
 pub use sources::{
     DEFAULT_MAX_EVENTS, DEFAULT_TRACES_INTERVAL_SECS, JaegerApi, JaegerConfig, OpenSearchConfig,
     PrometheusConfig,
@@ -71,6 +73,8 @@ struct ConfigFile {
     prometheus: Option<PrometheusFile>,
     opensearch: Option<OpenSearchFile>,
     jaeger: Option<JaegerFile>,
+    #[serde(default)]
+    slo: Vec<slo::SloFile>,
     layout: LayoutFile,
     #[serde(default)]
     pane: Vec<PaneFile>,
@@ -123,6 +127,7 @@ enum PaneKindFile {
     Path,
     Events,
     Traces,
+    Slo,
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,6 +159,8 @@ pub struct Config {
     pub opensearch: Option<OpenSearchConfig>,
     /// The live Jaeger, if configured.
     pub jaeger: Option<JaegerConfig>,
+    /// The service level objectives, in file order.
+    pub slos: Vec<Slo>,
     /// Columns of panes, left to right.
     pub layout: Vec<Column>,
     /// Every pane, in file order; [`PaneId`] indexes this.
@@ -198,6 +205,8 @@ pub enum PaneKind {
     Events,
     /// Recent traces, newest first; `Enter` opens one as a waterfall.
     Traces,
+    /// Every `[[slo]]`: budget, burn rates, alert state.
+    Slo,
     /// The rover's x/y path on a map, with its heading.
     Path {
         /// Position east, metres.
@@ -368,6 +377,7 @@ impl Resolver<'_> {
             }
             panes.push(self.resolve_pane(p, &mut queries)?);
         }
+        let slos = self.resolve_slos(file.slo, &mut queries)?;
         let layout = self.resolve_layout(&file.layout, &panes)?;
         Ok(Config {
             title: file.title.unwrap_or_else(|| "capcom".to_owned()),
@@ -377,6 +387,7 @@ impl Resolver<'_> {
             prometheus,
             opensearch,
             jaeger,
+            slos,
             layout,
             panes,
             queries,
@@ -426,11 +437,11 @@ impl Resolver<'_> {
                     PaneKind::Table(ids)
                 }
             }
-            PaneKindFile::Events | PaneKindFile::Traces => {
-                let (what, source) = if p.kind == PaneKindFile::Events {
-                    ("an events", "[opensearch]")
-                } else {
-                    ("a traces", "[jaeger]")
+            PaneKindFile::Events | PaneKindFile::Traces | PaneKindFile::Slo => {
+                let (what, source) = match p.kind {
+                    PaneKindFile::Events => ("an events", "[opensearch]"),
+                    PaneKindFile::Traces => ("a traces", "[jaeger]"),
+                    _ => ("an SLO", "every [[slo]]"),
                 };
                 if !p.series.is_empty() || p.x.is_some() || p.y.is_some() || p.heading.is_some() {
                     return Err(self.err(
@@ -440,10 +451,10 @@ impl Resolver<'_> {
                         ),
                     ));
                 }
-                if p.kind == PaneKindFile::Events {
-                    PaneKind::Events
-                } else {
-                    PaneKind::Traces
+                match p.kind {
+                    PaneKindFile::Events => PaneKind::Events,
+                    PaneKindFile::Traces => PaneKind::Traces,
+                    _ => PaneKind::Slo,
                 }
             }
             PaneKindFile::Path => {

@@ -41,7 +41,7 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: "Enter",
-        what: "drill in: open a trace, span, event, or the pane full screen",
+        what: "drill in: an SLO's failed traces, a trace, a span, an event; else zoom",
     },
     Binding {
         keys: "Esc",
@@ -92,6 +92,10 @@ pub const BINDINGS: &[Binding] = &[
         what: "waterfall: collapse or go to parent / expand / toggle",
     },
     Binding {
+        keys: "l",
+        what: "waterfall, span: the events carrying this trace's id",
+    },
+    Binding {
         keys: "?",
         what: "help: every key, as here",
     },
@@ -137,6 +141,7 @@ pub fn key_action(mode: Mode, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('h') | KeyCode::Left => Action::Collapse,
             KeyCode::Right => Action::Expand,
             KeyCode::Char(' ') => Action::ToggleCollapse,
+            KeyCode::Char('l') => Action::TraceEvents,
             KeyCode::Char('?') => Action::ToggleHelp,
             _ => return None,
         });

@@ -16,6 +16,7 @@ pub mod model;
 pub mod record;
 pub mod session;
 pub mod sim;
+pub mod slo_report;
 pub mod source;
 pub mod theme;
 pub mod tui;

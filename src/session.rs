@@ -267,6 +267,16 @@ impl Session {
     /// # Errors
     /// A live source that cannot be set up.
     pub fn snapshot(&self, size: (u16, u16), wall: f64) -> Result<String> {
+        let app = self.settled(size, wall)?;
+        Ok(frame_text(&app, size))
+    }
+
+    /// The app at `size` and wall-clock time `wall` once its data is in: a replay played up
+    /// to then, or each live query answered once (or failed).
+    ///
+    /// # Errors
+    /// A live source that cannot be set up.
+    pub fn settled(&self, size: (u16, u16), wall: f64) -> Result<App> {
         let (mut app, replay) = self.start(wall);
         app.update(Action::Resize {
             width: size.0,
@@ -279,7 +289,7 @@ impl Session {
             }
             None => self.fetch_once(&mut app)?,
         }
-        Ok(frame_text(&app, size))
+        Ok(app)
     }
 
     /// Runs the live pollers until every query has answered once, or its timeout has passed.

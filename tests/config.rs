@@ -69,7 +69,12 @@ fn the_recorded_dashboard_is_the_simulator_dashboard() {
     assert_eq!(recorded, capcom::sim::recording::DASHBOARD_TOML);
     let c = config::parse(&recorded, "capcom.toml").expect("parses");
     let ids: Vec<&str> = c.panes.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(ids, ["internal", "environment", "events", "traces", "path"]);
+    assert_eq!(
+        ids,
+        ["internal", "environment", "events", "slo", "traces", "path"]
+    );
+    let slos: Vec<&str> = c.slos.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(slos, ["mobility commands", "downlink latency"]);
     assert_eq!(c.window, 900.0);
 }
 
@@ -126,7 +131,7 @@ fn prometheus_flags_set_up_a_live_session_over_the_bundled_dashboard() {
         p.connection.headers,
         vec![("X-Scope-OrgID".to_owned(), "mission-7".to_owned())]
     );
-    assert_eq!(session.config.panes.len(), 5, "the bundled rover dashboard");
+    assert_eq!(session.config.panes.len(), 6, "the bundled rover dashboard");
 }
 
 #[test]

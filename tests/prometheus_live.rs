@@ -175,9 +175,11 @@ fn after_the_first_fetch_only_the_tail_is_asked_for() {
         first_replace && first_points >= 8,
         "a whole window first: {updates:?}"
     );
+    // A tail is a step's overlap and what is new: one or two points, a few more when a busy
+    // machine delays a poll — never the whole window again.
     for &(replace, points) in &updates[1..] {
         assert!(
-            !replace && points <= 3,
+            !replace && points <= 5 && points < first_points,
             "then a tail of a step's overlap and what is new: {updates:?}"
         );
     }

@@ -157,8 +157,9 @@ fn warnings_from_the_backend_are_shown_in_their_pane() {
     assert!(first.contains("warning: PromQL info: metri"), "{first}");
 }
 
-/// Focus order: Internal, Environment, Traces, Rover path, Events.
-const TO_EVENTS: [Action; 4] = [
+/// Focus order: Internal, Environment, SLOs, Traces, Rover path, Events.
+const TO_EVENTS: [Action; 5] = [
+    Action::FocusNext,
     Action::FocusNext,
     Action::FocusNext,
     Action::FocusNext,

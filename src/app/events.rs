@@ -67,6 +67,7 @@ impl EventsState {
             e.message.as_str(),
             e.level_text.as_str(),
             e.service.as_deref().unwrap_or(""),
+            e.trace_id.as_deref().unwrap_or(""),
         ]
         .iter()
         .any(|h| h.to_lowercase().contains(&needle))

@@ -94,7 +94,7 @@ impl App {
         let window = self.conductor.window;
         let paused_end = self.conductor.paused_at.map(|p| p.min(self.now));
         for (pane, rect) in ui::layout::pane_areas(&self.config, screen) {
-            let rect = if self.zoomed() == Some(pane) {
+            let rect = if self.full_screen() == Some(pane) {
                 main
             } else {
                 rect
@@ -118,11 +118,29 @@ impl App {
                     .iter()
                     .for_each(|&q| plan[q] = Want::Instant { at: paused_end }),
                 PaneKind::Events | PaneKind::Traces => {}
+                PaneKind::Slo => {
+                    // The burn-rate history of each SLO: one point per sparkline column.
+                    let want = range(inner.saturating_sub(ui::panes::slo::SPARK_GUTTER).max(8));
+                    for s in &self.config.slos {
+                        if let Some(q) = s.window_query(s.history_window()) {
+                            plan[q] = want;
+                        }
+                    }
+                }
                 PaneKind::Path { x, y, heading } => {
                     let want = range(inner.saturating_mul(2));
                     for q in [Some(*x), Some(*y), *heading].into_iter().flatten() {
                         plan[q] = want;
                     }
+                }
+            }
+        }
+        // Every SLO's windows and period, whatever is on screen: the status bar shows the
+        // worst alert at all times.
+        for s in &self.config.slos {
+            for q in s.windows.iter().map(|(_, q)| *q).chain([s.period_query]) {
+                if plan[q] == Want::Nothing {
+                    plan[q] = Want::Instant { at: paused_end };
                 }
             }
         }
@@ -145,6 +163,12 @@ impl App {
         match &self.config.panes[pane].kind {
             PaneKind::Chart(q) | PaneKind::Table(q) => q.clone(),
             PaneKind::Events | PaneKind::Traces => Vec::new(),
+            PaneKind::Slo => self
+                .config
+                .slos
+                .iter()
+                .flat_map(|s| s.windows.iter().map(|(_, q)| *q).chain([s.period_query]))
+                .collect(),
             PaneKind::Path { x, y, heading } => [Some(*x), Some(*y), *heading]
                 .into_iter()
                 .flatten()

@@ -5,6 +5,7 @@ pub mod conductor;
 pub mod event;
 pub mod limits;
 pub mod series;
+pub mod slo;
 pub mod span;
 pub mod traces;
 pub mod waterfall;

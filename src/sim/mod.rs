@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod otlp;
 pub mod recording;
 pub mod rng;
+pub mod slo;
 mod span_builder;
 pub mod traces;
 pub mod world;

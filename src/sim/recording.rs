@@ -38,11 +38,29 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
     std::fs::create_dir_all(dir.join("prometheus"))?;
     let catalogue = catalogue();
     let mut entries = Vec::new();
-    for query in &config.queries {
+    let slo_windows = slo_windows(&config);
+    let mut slo_files = 0;
+    for (qid, query) in config.queries.iter().enumerate() {
         if entries
             .iter()
             .any(|e: &PrometheusEntry| e.query == query.promql)
         {
+            continue;
+        }
+        if let Some(&(objective_sli, window)) = slo_windows.get(&qid) {
+            slo_files += 1;
+            let file = format!("prometheus/slo-{slo_files:02}.json");
+            let counts = super::slo::Counts::of(objective_sli, seed, STEP);
+            let body = error_ratio_body(&counts, &samples, window);
+            std::fs::write(dir.join(&file), body)?;
+            entries.push(PrometheusEntry {
+                endpoint: "query_range".into(),
+                query: query.promql.clone(),
+                start: EPOCH,
+                end,
+                step: STEP,
+                file,
+            });
             continue;
         }
         let Some((name, series)) = catalogue.iter().find(|(n, _)| *n == query.promql) else {
@@ -107,6 +125,46 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
     )?;
     std::fs::write(dir.join(DASHBOARD), DASHBOARD_TOML)?;
     Ok(())
+}
+
+/// The dashboard's SLO queries: which of the world's SLIs each reads, over which window.
+fn slo_windows(
+    config: &crate::config::Config,
+) -> std::collections::HashMap<usize, (super::slo::Sli, f64)> {
+    let mut out = std::collections::HashMap::new();
+    for slo in &config.slos {
+        let Some(sli) = super::slo::Sli::named_in(&slo.sli.error_ratio(60.0)) else {
+            continue;
+        };
+        for &(window, q) in slo.windows.iter().chain([&(slo.period, slo.period_query)]) {
+            out.insert(q, (sli, window));
+        }
+    }
+    out
+}
+
+/// A `query_range` body of one SLO error ratio over the sol, as Prometheus answers
+/// `1 - (sum(rate(good[w])) / sum(rate(total[w])))`: one series without labels, no samples
+/// while the link is down.
+fn error_ratio_body(
+    counts: &super::slo::Counts,
+    samples: &[(f64, Telemetry)],
+    window: f64,
+) -> String {
+    let mut out = String::from(
+        r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":["#,
+    );
+    let mut first = true;
+    for (t, _) in samples.iter().filter(|(_, tel)| tel.comms_up) {
+        let Some(r) = counts.error_ratio(t - EPOCH, window) else {
+            continue;
+        };
+        let sep = if first { "" } else { "," };
+        first = false;
+        let _ = write!(out, r#"{sep}[{t},"{}"]"#, format_value(round(r, 6)));
+    }
+    out.push_str("]}]}}");
+    out
 }
 
 /// The world sampled every [`STEP`] over one sol: time (Unix s) and telemetry.

@@ -38,7 +38,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let (main, status_area) = layout::split(area);
-    match app.zoomed() {
+    match app.full_screen() {
         Some(pane) => panes::render(app, pane, main, buf),
         None => {
             for (pane, rect) in layout::pane_areas(&app.config, area) {
@@ -63,7 +63,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             }
             trace::search_form(app, form, main, buf);
         }
-        Some(View::Zoom(_)) | None => {}
+        Some(View::Zoom(_) | View::SloTraces { .. } | View::TraceEvents { .. }) | None => {}
     }
     status::render(app, status_area, buf);
     if app.help {

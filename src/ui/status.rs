@@ -23,6 +23,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         (None, Clock::Live) => spans.push(Span::styled(" LIVE ", theme.badge_live)),
     }
+    slo_spans(app, &mut spans);
     spans.push(Span::raw(" "));
     if app.conductor.paused_at.is_none() {
         spans.push(Span::styled(
@@ -124,6 +125,29 @@ fn sources(app: &App, spans: &mut Vec<Span<'static>>) {
             app.traces_freshness(),
             SourceId::Jaeger,
         ));
+    }
+}
+
+/// The worst SLO alert, right after the LIVE/REPLAY badge so no width hides it: `PAGE` or
+/// `TICKET` with the SLO's name, `SLO ok`, `SLO UNKNOWN`.
+fn slo_spans(app: &App, spans: &mut Vec<Span<'static>>) {
+    let theme = &app.theme;
+    let Some((alert, slo)) = app.worst_slo() else {
+        return;
+    };
+    let (style, word) = crate::ui::panes::slo::alert_look(theme, alert);
+    spans.push(Span::raw(" "));
+    spans.push(Span::styled(format!("SLO{}", word.trim_end()), style));
+    if matches!(
+        alert,
+        crate::model::slo::Alert::Page | crate::model::slo::Alert::Ticket
+    ) {
+        spans.push(Span::styled(
+            format!(" {} ", crate::ui::text::safe_line(&slo.name, 30)),
+            style,
+        ));
+    } else {
+        spans.push(Span::styled(" ", style));
     }
 }
 

@@ -208,6 +208,42 @@ impl Prometheus {
         Some(p)
     }
 
+    /// Starts one over history written in OpenMetrics text, turned into blocks with Debian's
+    /// `promtool tsdb create-blocks-from openmetrics` first; `None` when not installed.
+    pub fn start_with_history(openmetrics: &str) -> Option<Self> {
+        let binary = prometheus_binary()?;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let history = dir.path().join("history.om");
+        std::fs::write(&history, openmetrics).expect("history");
+        let promtool = binary.with_file_name("promtool");
+        let made = Command::new(&promtool)
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&history)
+            .arg(dir.path().join("data"))
+            .output()
+            .expect("run promtool");
+        assert!(
+            made.status.success(),
+            "promtool: {}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        std::fs::write(
+            dir.path().join("prometheus.yml"),
+            "global:\n  scrape_interval: 15s\nscrape_configs: []\n",
+        )
+        .expect("config");
+        let port = free_port();
+        let mut p = Self {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            binary,
+            dir,
+            child: None,
+        };
+        p.restart();
+        Some(p)
+    }
+
     /// Starts (again) on the same port and storage, and waits until ready.
     pub fn restart(&mut self) {
         let child = Command::new(&self.binary)

@@ -3,6 +3,7 @@
 pub mod chart;
 pub mod events;
 pub mod path;
+pub mod slo;
 pub mod table;
 pub mod traces;
 
@@ -68,6 +69,7 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         PaneKind::Path { x, y, heading } => path::render(app, *x, *y, *heading, inner, buf),
         PaneKind::Events => events::render(app, pane, inner, buf),
         PaneKind::Traces => traces::render(app, pane, inner, buf),
+        PaneKind::Slo => slo::render(app, pane, inner, buf),
     }
 }
 

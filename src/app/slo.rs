@@ -1,0 +1,212 @@
+//! What each SLO says now — error ratios per window read off its queries at the window's end,
+//! burn rates, the budget left, the alert — and the walk from an alerting SLO to the traces
+//! behind it, then from a trace to its events.
+
+use crate::action::Effect;
+use crate::config::{PaneKind, Slo};
+use crate::model::slo::{self, Alert};
+use crate::model::traces::TraceQuery;
+
+use super::{App, TraceSort, View};
+
+/// One SLO's state at the time conductor's end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SloStatus {
+    /// Error ratio per window the rules use (shortest first); `None` without data.
+    pub ratios: Vec<(f64, Option<f64>)>,
+    /// The error ratio over the whole period.
+    pub period_ratio: Option<f64>,
+    /// The alert.
+    pub alert: Alert,
+    /// The rule that fires, if one does (the loudest).
+    pub firing: Option<slo::Rule>,
+}
+
+impl SloStatus {
+    /// The SLI now: one minus the error ratio over the shortest window.
+    #[must_use]
+    pub fn sli(&self) -> Option<f64> {
+        self.ratios.first().and_then(|(_, r)| *r).map(|r| 1.0 - r)
+    }
+
+    /// The error budget left over the period, as a share (negative when overspent).
+    #[must_use]
+    pub fn budget(&self, objective: f64) -> Option<f64> {
+        self.period_ratio
+            .map(|r| slo::budget_remaining(r, objective))
+    }
+}
+
+/// Error ratios are clamped to [0, 1]: rounding in `1 - good/total` can go a hair below 0.
+fn clean(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v.clamp(0.0, 1.0))
+}
+
+impl App {
+    /// The latest value of query `q` at the window's end (the largest, when the query has
+    /// several series), or `None` when it has none or is failing.
+    fn value_at_end(&self, q: usize) -> Option<f64> {
+        let state = self.queries.get(q)?;
+        if state.error.is_some() {
+            return None;
+        }
+        let end = self.conductor.end(self.now);
+        state
+            .set
+            .iter()
+            .filter_map(|(_, buf)| buf.latest_at(end + 1.0))
+            .map(|p| p.v)
+            .filter(|v| !v.is_nan())
+            .reduce(f64::max)
+            .and_then(clean)
+    }
+
+    /// What SLO `slo` says now.
+    #[must_use]
+    pub fn slo_status(&self, slo: &Slo) -> SloStatus {
+        let ratios: Vec<(f64, Option<f64>)> = slo
+            .windows
+            .iter()
+            .map(|&(w, q)| (w, self.value_at_end(q)))
+            .collect();
+        let ratio = |w: f64| {
+            ratios
+                .iter()
+                .find(|(win, _)| (win - w).abs() < 0.5)
+                .and_then(|(_, r)| *r)
+        };
+        let alert = slo::evaluate(slo.objective, &slo.rules, ratio);
+        let firing = slo
+            .rules
+            .iter()
+            .filter(|r| r.alert == alert)
+            .find(|r| {
+                let burn = |w| ratio(w).map(|e| slo::burn_rate(e, slo.objective));
+                burn(r.long).is_some_and(|b| b > r.factor)
+                    && burn(r.short).is_some_and(|b| b > r.factor)
+            })
+            .copied();
+        SloStatus {
+            ratios,
+            period_ratio: self.value_at_end(slo.period_query),
+            alert,
+            firing,
+        }
+    }
+
+    /// The loudest alert of all SLOs, and the first SLO raising it (`None` without SLOs).
+    #[must_use]
+    pub fn worst_slo(&self) -> Option<(Alert, &Slo)> {
+        self.config
+            .slos
+            .iter()
+            .map(|s| (self.slo_status(s).alert, s))
+            .min_by_key(|(a, _)| *a)
+    }
+
+    /// Whether the focused pane is the SLO pane.
+    #[must_use]
+    pub fn slo_focused(&self) -> bool {
+        matches!(
+            self.config.panes.get(self.focus).map(|p| &p.kind),
+            Some(PaneKind::Slo)
+        )
+    }
+
+    /// `Enter` on an SLO: the traces of its service over the firing rule's long window (or
+    /// the hour, when nothing fires), failed ones only, slowest first, full screen.
+    pub(super) fn open_slo_traces(&mut self) -> Vec<Effect> {
+        let Some(slo) = self.config.slos.get(self.selected[self.focus]).cloned() else {
+            return Vec::new();
+        };
+        let Some(traces_pane) = self
+            .config
+            .panes
+            .iter()
+            .position(|p| p.kind == PaneKind::Traces)
+        else {
+            self.notice = Some("the layout has no Traces pane to show this SLO's traces".into());
+            return Vec::new();
+        };
+        let status = self.slo_status(&slo);
+        let lookback = status.firing.map_or(3_600.0, |r| r.long);
+        let query = TraceQuery {
+            services: if slo.service.is_empty() {
+                Vec::new()
+            } else {
+                vec![slo.service.clone()]
+            },
+            attributes: vec![("error".into(), "true".into())],
+            lookback,
+            limit: self.traces.query.limit,
+            ..TraceQuery::default()
+        };
+        self.views.push(View::SloTraces {
+            from: self.focus,
+            previous: Box::new(self.traces.query.clone()),
+            sort: self.traces.sort,
+        });
+        self.focus = traces_pane;
+        self.traces.sort = TraceSort::Duration;
+        self.traces.selected = 0;
+        self.traces.searching = true;
+        self.traces.query = query.clone();
+        vec![Effect::SearchTraces(query)]
+    }
+
+    /// Leaving the SLO's traces: the pane, order and search the operator had before.
+    pub(super) fn close_slo_traces(&mut self) -> Vec<Effect> {
+        let Some(View::SloTraces {
+            from,
+            previous,
+            sort,
+        }) = self.views.pop()
+        else {
+            return Vec::new();
+        };
+        self.focus = from;
+        self.traces.sort = sort;
+        self.traces.selected = 0;
+        self.traces.searching = true;
+        self.traces.query = *previous;
+        vec![Effect::SearchTraces(self.traces.query.clone())]
+    }
+
+    /// `l` on a trace or span: the events carrying its trace id, full screen.
+    pub(super) fn open_trace_events(&mut self) {
+        let trace_id = match self.views.last() {
+            Some(View::Trace(v)) => v.trace.trace_id.clone(),
+            Some(View::Span { trace, .. }) => trace.trace_id.clone(),
+            _ => return,
+        };
+        let Some(events_pane) = self
+            .config
+            .panes
+            .iter()
+            .position(|p| p.kind == PaneKind::Events)
+        else {
+            self.notice = Some("the layout has no Events pane".into());
+            return;
+        };
+        self.views.push(View::TraceEvents {
+            from: self.focus,
+            previous_filter: std::mem::replace(&mut self.events.filter, trace_id),
+        });
+        self.focus = events_pane;
+        self.events.selected = 0;
+        self.events.unseen = 0;
+    }
+
+    /// Leaving a trace's events: the Events pane's filter as it was.
+    pub(super) fn close_trace_events(&mut self) {
+        if let Some(View::TraceEvents {
+            from,
+            previous_filter,
+        }) = self.views.pop()
+        {
+            self.focus = from;
+            self.events.filter = previous_filter;
+            self.events.selected = 0;
+        }
+    }
+}

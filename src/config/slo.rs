@@ -1,0 +1,368 @@
+//! `[[slo]]` sections: an objective over a period for a service, its SLI as one of four kinds
+//! (a ratio of counters, a latency threshold on a histogram, or the recording rules Sloth or
+//! Pyrra already keep), and optionally its own alert rules. Each SLO becomes ordinary queries
+//! — one error ratio per window, and one over the period — so polling, recording, replay and
+//! `capcom check` treat them like any other.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{ConfigError, Query, QueryId, Resolver};
+use crate::model::Limits;
+use crate::model::slo::{Alert, Rule, workbook_rules};
+
+/// The period unless configured.
+pub const DEFAULT_PERIOD_SECS: f64 = 30.0 * 86_400.0;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct SloFile {
+    name: Spanned<String>,
+    #[serde(default)]
+    service: String,
+    objective: Spanned<f64>,
+    period: Option<Spanned<String>>,
+    sli: SliFile,
+    #[serde(default)]
+    alert: Vec<Spanned<AlertFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+enum SliFile {
+    Ratio {
+        good: String,
+        total: String,
+    },
+    Latency {
+        metric: String,
+        #[serde(rename = "le")]
+        le: String,
+        #[serde(default)]
+        selector: String,
+    },
+    Sloth {
+        #[serde(rename = "sloth-id")]
+        sloth_id: String,
+    },
+    Pyrra {
+        metric: String,
+        slo: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct AlertFile {
+    severity: String,
+    long: String,
+    short: String,
+    factor: Option<f64>,
+    budget: Option<f64>,
+}
+
+/// Where an SLO's error ratio comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sli {
+    /// `1 - rate(good) / rate(total)` of two counters (selectors).
+    Ratio {
+        /// The good events' counter.
+        good: String,
+        /// All events' counter.
+        total: String,
+    },
+    /// The share of a histogram's observations above the `le` bucket.
+    Latency {
+        /// The histogram's name, without `_bucket`/`_count`.
+        metric: String,
+        /// The bucket's bound, as the `le` label writes it (`"0.1"`).
+        le: String,
+        /// Extra label matchers, e.g. `job="telecom"`.
+        selector: String,
+    },
+    /// Sloth's `slo:sli_error:ratio_rate<window>{sloth_id=…}`.
+    Sloth {
+        /// The `sloth_id` label.
+        sloth_id: String,
+    },
+    /// Pyrra's `<metric>:burnrate<window>{slo=…}` (an error ratio, despite its name).
+    Pyrra {
+        /// The base metric of the rule names.
+        metric: String,
+        /// The `slo` label.
+        slo: String,
+    },
+}
+
+/// A window as Prometheus writes durations: `5m`, `1h`, `3d`, `30d`.
+#[must_use]
+pub fn prom_duration(secs: f64) -> String {
+    let s = secs.round() as u64;
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
+        if s >= size && s.is_multiple_of(size) {
+            return format!("{}{unit}", s / size);
+        }
+    }
+    format!("{s}s")
+}
+
+impl Sli {
+    /// The PromQL of the error ratio over `window` seconds.
+    #[must_use]
+    pub fn error_ratio(&self, window: f64) -> String {
+        let w = prom_duration(window);
+        match self {
+            Self::Ratio { good, total } => {
+                format!("1 - (sum(rate({good}[{w}])) / sum(rate({total}[{w}])))")
+            }
+            Self::Latency {
+                metric,
+                le,
+                selector,
+            } => {
+                let sel = if selector.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(",{}", selector.trim().trim_matches(['{', '}']))
+                };
+                let count = sel.trim_start_matches(',');
+                format!(
+                    "1 - (sum(rate({metric}_bucket{{le=\"{le}\"{sel}}}[{w}])) / \
+                     sum(rate({metric}_count{{{count}}}[{w}])))"
+                )
+            }
+            Self::Sloth { sloth_id } => {
+                format!("max(slo:sli_error:ratio_rate{w}{{sloth_id=\"{sloth_id}\"}})")
+            }
+            Self::Pyrra { metric, slo } => format!("max({metric}:burnrate{w}{{slo=\"{slo}\"}})"),
+        }
+    }
+
+    /// The kind, as configured.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Ratio { .. } => "ratio",
+            Self::Latency { .. } => "latency",
+            Self::Sloth { .. } => "sloth",
+            Self::Pyrra { .. } => "pyrra",
+        }
+    }
+}
+
+/// One SLO, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slo {
+    /// Its name.
+    pub name: String,
+    /// The service it is about (the traces to search when it burns).
+    pub service: String,
+    /// The objective, e.g. 0.999.
+    pub objective: f64,
+    /// The period, seconds.
+    pub period: f64,
+    /// Its SLI.
+    pub sli: Sli,
+    /// Its alert rules.
+    pub rules: Vec<Rule>,
+    /// The error ratio query of each window the rules use, shortest first.
+    pub windows: Vec<(f64, QueryId)>,
+    /// The error ratio over the whole period.
+    pub period_query: QueryId,
+}
+
+impl Slo {
+    /// The query of a window, if the rules use it.
+    #[must_use]
+    pub fn window_query(&self, window: f64) -> Option<QueryId> {
+        self.windows
+            .iter()
+            .find(|(w, _)| (w - window).abs() < 0.5)
+            .map(|(_, q)| *q)
+    }
+
+    /// The window whose history the pane draws: the first page rule's long window.
+    #[must_use]
+    pub fn history_window(&self) -> f64 {
+        self.rules
+            .iter()
+            .find(|r| r.alert == Alert::Page)
+            .or(self.rules.first())
+            .map_or(3_600.0, |r| r.long)
+    }
+}
+
+impl Resolver<'_> {
+    pub(super) fn resolve_slos(
+        &self,
+        files: Vec<SloFile>,
+        queries: &mut Vec<Query>,
+    ) -> Result<Vec<Slo>, ConfigError> {
+        let mut out: Vec<Slo> = Vec::new();
+        for f in files {
+            if out.iter().any(|s| s.name == *f.name.get_ref()) {
+                return Err(self.err(
+                    f.name.span(),
+                    format!("SLO {:?} is defined twice", f.name.get_ref()),
+                ));
+            }
+            let objective = *f.objective.get_ref();
+            if !(objective > 0.0 && objective < 1.0) {
+                return Err(self.err(
+                    f.objective.span(),
+                    format!(
+                        "objective {objective} is not a share between 0 and 1; write 99.9 % \
+                         as 0.999"
+                    ),
+                ));
+            }
+            let period = match &f.period {
+                Some(p) => self.duration(p, "period")?,
+                None => DEFAULT_PERIOD_SECS,
+            };
+            let mut rules = Vec::new();
+            for a in &f.alert {
+                rules.push(self.resolve_rule(a, period)?);
+            }
+            if rules.is_empty() {
+                rules = workbook_rules(period);
+            }
+            let sli = match f.sli {
+                SliFile::Ratio { good, total } => Sli::Ratio { good, total },
+                SliFile::Latency {
+                    metric,
+                    le,
+                    selector,
+                } => Sli::Latency {
+                    metric,
+                    le,
+                    selector,
+                },
+                SliFile::Sloth { sloth_id } => Sli::Sloth { sloth_id },
+                SliFile::Pyrra { metric, slo } => Sli::Pyrra { metric, slo },
+            };
+            let name = f.name.get_ref().clone();
+            let mut add = |window: f64| {
+                queries.push(Query {
+                    promql: sli.error_ratio(window),
+                    legend: format!("{name} error ratio {}", prom_duration(window)),
+                    unit: String::new(),
+                    precision: 5,
+                    max: None,
+                    limits: Limits::default(),
+                });
+                queries.len() - 1
+            };
+            let windows = crate::model::slo::windows(&rules)
+                .into_iter()
+                .map(|w| (w, add(w)))
+                .collect();
+            let period_query = add(period);
+            out.push(Slo {
+                name,
+                service: f.service,
+                objective,
+                period,
+                sli,
+                rules,
+                windows,
+                period_query,
+            });
+        }
+        Ok(out)
+    }
+
+    fn resolve_rule(&self, a: &Spanned<AlertFile>, period: f64) -> Result<Rule, ConfigError> {
+        let err = |m: String| self.err(a.span(), m);
+        let f = a.get_ref();
+        let alert = match f.severity.as_str() {
+            "page" => Alert::Page,
+            "ticket" => Alert::Ticket,
+            other => {
+                return Err(err(format!(
+                    "severity {other:?}: write \"page\" or \"ticket\""
+                )));
+            }
+        };
+        let dur = |s: &str, what: &str| match humantime::parse_duration(s) {
+            Ok(d) if d.as_secs_f64() > 0.0 => Ok(d.as_secs_f64()),
+            _ => Err(err(format!(
+                "{what} {s:?} is not a duration; write e.g. \"1h\", \"5m\""
+            ))),
+        };
+        let (long, short) = (dur(&f.long, "long")?, dur(&f.short, "short")?);
+        if short >= long {
+            return Err(err(
+                "the short window must be shorter than the long one".into()
+            ));
+        }
+        let factor = match (f.factor, f.budget) {
+            (Some(x), None) if x > 0.0 => x,
+            (None, Some(b)) if b > 0.0 && b <= 1.0 => b * period / long,
+            _ => {
+                return Err(err(
+                    "give factor (a burn rate, e.g. 14.4) or budget (the share of the period's \
+                     budget the long window may burn, e.g. 0.02), not both"
+                        .into(),
+                ));
+            }
+        };
+        Ok(Rule {
+            alert,
+            long,
+            short,
+            factor,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_read_as_prometheus_writes_them() {
+        assert_eq!(prom_duration(300.0), "5m");
+        assert_eq!(prom_duration(3_600.0), "1h");
+        assert_eq!(prom_duration(259_200.0), "3d");
+        assert_eq!(prom_duration(2_592_000.0), "30d");
+        assert_eq!(prom_duration(90.0), "90s");
+    }
+
+    #[test]
+    fn each_kind_of_sli_writes_its_promql() {
+        let ratio = Sli::Ratio {
+            good: "cmds_total{result=\"ok\"}".into(),
+            total: "cmds_total".into(),
+        };
+        assert_eq!(
+            ratio.error_ratio(300.0),
+            "1 - (sum(rate(cmds_total{result=\"ok\"}[5m])) / sum(rate(cmds_total[5m])))"
+        );
+        let latency = Sli::Latency {
+            metric: "downlink_seconds".into(),
+            le: "0.1".into(),
+            selector: "job=\"telecom\"".into(),
+        };
+        assert_eq!(
+            latency.error_ratio(3_600.0),
+            "1 - (sum(rate(downlink_seconds_bucket{le=\"0.1\",job=\"telecom\"}[1h])) / \
+             sum(rate(downlink_seconds_count{job=\"telecom\"}[1h])))"
+        );
+        let sloth = Sli::Sloth {
+            sloth_id: "rover-fsw-commands".into(),
+        };
+        assert_eq!(
+            sloth.error_ratio(86_400.0),
+            "max(slo:sli_error:ratio_rate1d{sloth_id=\"rover-fsw-commands\"})"
+        );
+        let pyrra = Sli::Pyrra {
+            metric: "http_requests".into(),
+            slo: "api".into(),
+        };
+        assert_eq!(
+            pyrra.error_ratio(1_800.0),
+            "max(http_requests:burnrate30m{slo=\"api\"})"
+        );
+    }
+}

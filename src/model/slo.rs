@@ -1,0 +1,258 @@
+//! Service level objectives, as the Google SRE Workbook's "Alerting on SLOs" does them: the
+//! error ratio over a window, the burn rate (how fast the error budget goes: 1 spends exactly
+//! the budget over the period), the budget left over the period, and multi-window,
+//! multi-burn-rate alerts. No I/O: the ratios come in, the verdicts go out. Missing data is
+//! `Unknown`, never `Ok`.
+
+/// Seconds in a day.
+const DAY: f64 = 86_400.0;
+
+/// The alert an SLO is in, loudest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Alert {
+    /// Burning fast: someone should act now.
+    Page,
+    /// Burning slowly: someone should look today.
+    Ticket,
+    /// No rule has data enough to say (never shown as ok).
+    Unknown,
+    /// Every rule has data, and none fires.
+    Ok,
+}
+
+impl Alert {
+    /// The word shown and printed (`page`, `ticket`, `unknown`, `ok`).
+    #[must_use]
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Page => "page",
+            Self::Ticket => "ticket",
+            Self::Unknown => "unknown",
+            Self::Ok => "ok",
+        }
+    }
+
+    /// The exit status of `capcom slo`, as monitoring plugins use them.
+    #[must_use]
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Self::Ok => 0,
+            Self::Ticket => 1,
+            Self::Page => 2,
+            Self::Unknown => 3,
+        }
+    }
+}
+
+/// One multi-window rule: it fires when the burn rate over both windows exceeds `factor`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    /// What it raises.
+    pub alert: Alert,
+    /// The long window, seconds (how much budget has gone).
+    pub long: f64,
+    /// The short window, seconds (whether it is still going).
+    pub short: f64,
+    /// The burn rate both windows must exceed.
+    pub factor: f64,
+}
+
+/// The Workbook's four rules for an SLO over `period` seconds: page when an hour burns 2 %
+/// of the budget (and five minutes still burn as fast) or six hours burn 5 %; ticket when a
+/// day burns 10 % or three days burn 10 %. The factor is the budget share times the period
+/// over the long window: 14.4, 6, 3 and 1 for 30 days.
+#[must_use]
+pub fn workbook_rules(period: f64) -> Vec<Rule> {
+    let rule = |alert, long: f64, short: f64, share: f64| Rule {
+        alert,
+        long,
+        short,
+        factor: share * period / long,
+    };
+    vec![
+        rule(Alert::Page, 3_600.0, 300.0, 0.02),
+        rule(Alert::Page, 6.0 * 3_600.0, 1_800.0, 0.05),
+        rule(Alert::Ticket, DAY, 2.0 * 3_600.0, 0.10),
+        rule(Alert::Ticket, 3.0 * DAY, 6.0 * 3_600.0, 0.10),
+    ]
+}
+
+/// The burn rate of an error ratio against an objective (e.g. 0.999): 1 spends the budget
+/// exactly over the period.
+#[must_use]
+pub fn burn_rate(error_ratio: f64, objective: f64) -> f64 {
+    error_ratio / (1.0 - objective)
+}
+
+/// The share of the error budget left after a period whose error ratio was `error_ratio`
+/// (negative once overspent).
+#[must_use]
+pub fn budget_remaining(error_ratio: f64, objective: f64) -> f64 {
+    1.0 - burn_rate(error_ratio, objective)
+}
+
+/// The share of the budget a burn rate spends in `window` seconds of a `period`.
+#[must_use]
+pub fn budget_spent(burn: f64, window: f64, period: f64) -> f64 {
+    burn * window / period
+}
+
+/// The windows the rules need, shortest first, without repeats.
+#[must_use]
+pub fn windows(rules: &[Rule]) -> Vec<f64> {
+    let mut w: Vec<f64> = rules.iter().flat_map(|r| [r.short, r.long]).collect();
+    w.sort_by(f64::total_cmp);
+    w.dedup();
+    w
+}
+
+/// The alert for error ratios per window (`ratio(window)`: `None` for no data). A rule fires
+/// when both its windows burn faster than its factor; the loudest firing rule wins. When none
+/// fires, it is `Ok` only if every rule had both its windows.
+pub fn evaluate(objective: f64, rules: &[Rule], ratio: impl Fn(f64) -> Option<f64>) -> Alert {
+    let mut known = true;
+    let mut worst: Option<Alert> = None;
+    for r in rules {
+        match (ratio(r.long), ratio(r.short)) {
+            (Some(l), Some(s)) if l.is_finite() && s.is_finite() => {
+                if burn_rate(l, objective) > r.factor && burn_rate(s, objective) > r.factor {
+                    worst = Some(worst.map_or(r.alert, |w| w.min(r.alert)));
+                }
+            }
+            _ => known = false,
+        }
+    }
+    match (worst, known) {
+        (Some(a), _) => a,
+        (None, true) => Alert::Ok,
+        (None, false) => Alert::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const THIRTY_DAYS: f64 = 30.0 * DAY;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9 * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn the_workbook_factors_for_thirty_days_and_scaled_for_others() {
+        let f: Vec<f64> = workbook_rules(THIRTY_DAYS)
+            .iter()
+            .map(|r| r.factor)
+            .collect();
+        for (got, want) in f.iter().zip([14.4, 6.0, 3.0, 1.0]) {
+            assert!(close(*got, want), "{f:?}");
+        }
+        let f28: Vec<f64> = workbook_rules(28.0 * DAY)
+            .iter()
+            .map(|r| r.factor)
+            .collect();
+        assert!(close(f28[0], 0.02 * 28.0 * 24.0), "{f28:?}");
+        assert!(close(f28[3], 0.1 * 28.0 / 3.0));
+    }
+
+    #[test]
+    fn worked_numbers_of_the_workbook() {
+        // (error ratio, objective, burn rate)
+        for (ratio, objective, burn) in [
+            (0.001, 0.999, 1.0),
+            (0.0144, 0.999, 14.4),
+            (0.01, 0.99, 1.0),
+            (0.0, 0.999, 0.0),
+            (0.05, 0.95, 1.0),
+        ] {
+            assert!(
+                close(burn_rate(ratio, objective), burn),
+                "{ratio} at {objective}"
+            );
+        }
+        // 14.4× for one hour of thirty days spends 2 % of the budget; 6× for six hours 5 %;
+        // 1× for the whole period all of it.
+        assert!(close(budget_spent(14.4, 3_600.0, THIRTY_DAYS), 0.02));
+        assert!(close(budget_spent(6.0, 6.0 * 3_600.0, THIRTY_DAYS), 0.05));
+        assert!(close(budget_spent(1.0, THIRTY_DAYS, THIRTY_DAYS), 1.0));
+        assert!(close(budget_remaining(0.0005, 0.999), 0.5));
+        assert!(
+            budget_remaining(0.002, 0.999) < 0.0,
+            "overspent is negative"
+        );
+    }
+
+    /// The alert for constant ratios per window, 99.9 % over 30 days.
+    fn alert(ratios: &[(f64, Option<f64>)]) -> Alert {
+        let rules = workbook_rules(THIRTY_DAYS);
+        evaluate(0.999, &rules, |w| {
+            ratios
+                .iter()
+                .find(|(win, _)| (*win - w).abs() < 1.0)
+                .and_then(|(_, r)| *r)
+        })
+    }
+
+    const M5: f64 = 300.0;
+    const M30: f64 = 1_800.0;
+    const H1: f64 = 3_600.0;
+    const H2: f64 = 7_200.0;
+    const H6: f64 = 21_600.0;
+    const D1: f64 = DAY;
+    const D3: f64 = 3.0 * DAY;
+
+    fn all(r: f64) -> Vec<(f64, Option<f64>)> {
+        [M5, M30, H1, H2, H6, D1, D3]
+            .iter()
+            .map(|w| (*w, Some(r)))
+            .collect()
+    }
+
+    fn with(mut v: Vec<(f64, Option<f64>)>, w: f64, r: Option<f64>) -> Vec<(f64, Option<f64>)> {
+        for e in &mut v {
+            if (e.0 - w).abs() < 1.0 {
+                e.1 = r;
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn multi_window_alerts() {
+        assert_eq!(alert(&all(0.0)), Alert::Ok, "no errors");
+        assert_eq!(alert(&all(0.0009)), Alert::Ok, "burn 0.9");
+        assert_eq!(
+            alert(&all(0.0011)),
+            Alert::Ticket,
+            "burn 1.1 over 3 d and 6 h"
+        );
+        assert_eq!(alert(&all(0.004)), Alert::Ticket, "burn 4: the 1 d rule");
+        assert_eq!(alert(&all(0.007)), Alert::Page, "burn 7: the 6 h rule");
+        assert_eq!(alert(&all(0.015)), Alert::Page, "burn 15: the 1 h rule");
+        // A fast burn that has stopped: the hour is hot but the last five minutes are clean
+        // and the 6 h window is under 6; the day is over 3, so a ticket remains.
+        let stopped = with(with(all(0.004), H1, Some(0.02)), M5, Some(0.0));
+        assert_eq!(alert(&stopped), Alert::Ticket);
+        // One short blip: five minutes burning, the hour not.
+        assert_eq!(alert(&with(all(0.0), M5, Some(0.5))), Alert::Ok);
+    }
+
+    #[test]
+    fn missing_data_is_unknown_never_ok() {
+        assert_eq!(alert(&[]), Alert::Unknown, "no data at all");
+        assert_eq!(alert(&with(all(0.0), D3, None)), Alert::Unknown);
+        assert_eq!(
+            alert(&with(all(0.0), M5, Some(f64::NAN))),
+            Alert::Unknown,
+            "0/0"
+        );
+        // But a rule that fires still fires when another lacks data.
+        assert_eq!(alert(&with(all(0.015), D3, None)), Alert::Page);
+        assert!(Alert::Page < Alert::Ticket && Alert::Ticket < Alert::Unknown);
+        assert_eq!(
+            [Alert::Ok, Alert::Ticket, Alert::Page, Alert::Unknown].map(Alert::exit_code),
+            [0, 1, 2, 3]
+        );
+    }
+}

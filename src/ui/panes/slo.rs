@@ -1,0 +1,253 @@
+//! The SLO pane: per SLO, its alert state (a word as well as a colour: `PAGE` loudest, then
+//! `TICKET`, `UNKNOWN` apart, `ok` quiet), name, service and objective; the SLI now, the error
+//! budget left as a bar and a sparkline of the burn rate over the time window; then the burn
+//! rate on each window (a rate over its rule's factor stands out).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::app::{App, SloStatus};
+use crate::config::{PaneId, Slo, prom_duration};
+use crate::model::slo::{Alert, burn_rate};
+use crate::theme::Theme;
+use crate::ui::text::safe_line;
+
+/// Columns before the sparkline on its line (the SLI and the budget).
+pub const SPARK_GUTTER: u16 = 38;
+/// Eighth blocks, lowest to highest.
+const BLOCKS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+
+/// Whether two windows (seconds) are the same window.
+fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() < 0.5
+}
+
+/// Lines per SLO.
+const ROWS: u16 = 3;
+
+/// The style and word of an alert.
+#[must_use]
+pub fn alert_look(theme: &Theme, alert: Alert) -> (Style, &'static str) {
+    match alert {
+        Alert::Page => (theme.limit_severe, " PAGE "),
+        Alert::Ticket => (theme.limit_warning, " TICKET "),
+        Alert::Unknown => (theme.key, " UNKNOWN "),
+        Alert::Ok => (theme.status_ok, " ok "),
+    }
+}
+
+fn percent(v: f64) -> String {
+    let p = v * 100.0;
+    if p >= 99.0 || p <= -99.0 {
+        format!("{p:.2}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+fn burn_text(v: f64) -> String {
+    if v >= 10.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+fn head(app: &App, slo: &Slo, status: &SloStatus, width: usize) -> Line<'static> {
+    let theme = &app.theme;
+    let (style, word) = alert_look(theme, status.alert);
+    let objective = format!(
+        "{}%",
+        crate::source::prometheus::format_value(slo.objective * 100.0)
+    );
+    let about = format!(
+        " · {} · {objective} over {} · {}",
+        if slo.service.is_empty() {
+            "?"
+        } else {
+            &slo.service
+        },
+        prom_duration(slo.period),
+        slo.sli.kind()
+    );
+    let used = word.chars().count() + 1;
+    let name = safe_line(&slo.name, width.saturating_sub(used + 12));
+    let rest = safe_line(
+        &about,
+        width.saturating_sub(used + ratatui::text::Span::raw(name.as_str()).width()),
+    );
+    Line::from(vec![
+        Span::styled(word, style),
+        Span::raw(" "),
+        Span::styled(name, theme.title),
+        Span::styled(rest, theme.dim),
+    ])
+}
+
+/// The SLI now and the budget left, as numbers and a bar.
+fn numbers(app: &App, slo: &Slo, status: &SloStatus) -> Line<'static> {
+    let theme = &app.theme;
+    let budget = status.budget(slo.objective);
+    let bar_w = 8usize;
+    let filled = budget.map_or(0, |b| (b.clamp(0.0, 1.0) * bar_w as f64).round() as usize);
+    let bar_style = match budget {
+        Some(b) if b <= 0.0 => theme.limit_severe,
+        Some(b) if b < 0.25 => theme.limit_warning,
+        _ => theme.text,
+    };
+    Line::from(vec![
+        Span::styled("  SLI ", theme.dim),
+        Span::styled(
+            format!(
+                "{:<7}",
+                status.sli().map_or_else(|| "?".to_owned(), percent)
+            ),
+            theme.text,
+        ),
+        Span::styled(" budget ", theme.dim),
+        Span::styled(
+            format!("{:>6} ", budget.map_or_else(|| "?".to_owned(), percent)),
+            bar_style,
+        ),
+        Span::styled("█".repeat(filled), bar_style),
+        Span::styled("░".repeat(bar_w - filled), theme.dim),
+    ])
+}
+
+/// The burn rate on each window; one over a rule's factor stands out.
+fn burns(app: &App, slo: &Slo, status: &SloStatus, width: usize) -> Line<'static> {
+    let theme = &app.theme;
+    let mut spans = vec![Span::styled("  burn", theme.dim)];
+    for &(w, ratio) in &status.ratios {
+        let hot = ratio.is_some_and(|r| {
+            let b = burn_rate(r, slo.objective);
+            slo.rules
+                .iter()
+                .any(|rule| (same(rule.long, w) || same(rule.short, w)) && b > rule.factor)
+        });
+        let value = ratio.map_or_else(
+            || "?".to_owned(),
+            |r| burn_text(burn_rate(r, slo.objective)),
+        );
+        let piece = [
+            Span::styled(format!("  {}", prom_duration(w)), theme.dim),
+            Span::styled(
+                format!(" {value}"),
+                if hot { theme.limit_warning } else { theme.text },
+            ),
+        ];
+        let line_w: usize = spans.iter().map(Span::width).sum();
+        if line_w + piece.iter().map(Span::width).sum::<usize>() > width {
+            break;
+        }
+        spans.extend(piece);
+    }
+    Line::from(spans)
+}
+
+/// The burn rate over the time window as one row of eighth blocks (each column its highest,
+/// a column without a sample carrying the last), red above the page factor.
+fn sparkline(app: &App, slo: &Slo, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let window = slo.history_window();
+    let Some(q) = slo.window_query(window) else {
+        return;
+    };
+    let label = format!(" {} ", prom_duration(window));
+    let label_w = label.chars().count() as u16;
+    Line::styled(label, theme.dim).render(area, buf);
+    let plot = Rect {
+        x: area.x + label_w,
+        width: area.width.saturating_sub(label_w),
+        ..area
+    };
+    if plot.width < 4 {
+        return;
+    }
+    let end = app.conductor.end(app.now);
+    let start = end - app.conductor.window;
+    let cols = usize::from(plot.width);
+    let mut peak = vec![f64::NAN; cols];
+    for (_, series) in app.queries[q].set.iter() {
+        for p in series.window(start, end) {
+            let c = (((p.t - start) / app.conductor.window) * cols as f64) as usize;
+            if let Some(slot) = peak.get_mut(c.min(cols - 1)) {
+                let b = burn_rate(p.v.clamp(0.0, 1.0), slo.objective);
+                *slot = if slot.is_nan() { b } else { slot.max(b) };
+            }
+        }
+    }
+    let newest = peak.iter().rposition(|v| !v.is_nan()).unwrap_or(0);
+    for i in 1..=newest {
+        if peak[i].is_nan() {
+            peak[i] = peak[i - 1];
+        }
+    }
+    let top = peak
+        .iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .fold(1.0, f64::max);
+    let page = slo
+        .rules
+        .iter()
+        .filter(|r| same(r.long, window))
+        .map(|r| r.factor)
+        .fold(f64::INFINITY, f64::min);
+    for (i, v) in peak.iter().enumerate() {
+        if v.is_nan() {
+            continue;
+        }
+        let level = ((v / top) * 7.0).round().clamp(0.0, 7.0) as usize;
+        let style = if *v > page {
+            theme.limit_severe
+        } else {
+            theme.text
+        };
+        buf[(plot.x + i as u16, plot.y)]
+            .set_symbol(BLOCKS[level])
+            .set_style(style);
+    }
+}
+
+/// Draws the SLO pane `pane` into `area`.
+pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    if app.config.slos.is_empty() {
+        Line::styled("no [[slo]] in the configuration", theme.dim).render(area, buf);
+        return;
+    }
+    let width = usize::from(area.width);
+    let focused = app.focus == pane;
+    let fits = usize::from((area.height / ROWS).max(1));
+    let selected = app.selected.get(pane).copied().unwrap_or(0);
+    let first = selected.saturating_sub(fits - 1);
+    for (i, slo) in app.config.slos.iter().enumerate().skip(first).take(fits) {
+        let y = area.y + (i - first) as u16 * ROWS;
+        let status = app.slo_status(slo);
+        let row = |k: u16| Rect::new(area.x, y + k, area.width, 1).intersection(area);
+        let mut top = head(app, slo, &status, width);
+        if focused && i == selected {
+            top = top.patch_style(theme.selection);
+        }
+        top.render(row(0), buf);
+        let numbers = numbers(app, slo, &status);
+        let used = numbers.width() as u16;
+        numbers.render(row(1), buf);
+        let spark = row(1);
+        sparkline(
+            app,
+            slo,
+            Rect {
+                x: spark.x + used + 1,
+                width: spark.width.saturating_sub(used + 1),
+                ..spark
+            },
+            buf,
+        );
+        burns(app, slo, &status, width).render(row(2), buf);
+    }
+}
