@@ -1,0 +1,183 @@
+//! The SLO pane in each alert state, and the walk from a paging SLO to its failed traces, a
+//! waterfall, and the trace's events — on the bundled recording, drawn on `TestBackend`.
+
+use capcom::action::{Action, Effect};
+use capcom::app::{App, View};
+use capcom::cli::OpenArgs;
+use capcom::model::slo::Alert;
+use capcom::session::{Session, feed, frame_text};
+use capcom::source::fixture::Replay;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// The wall-clock time of every snapshot (as in `render.rs`).
+const WALL: f64 = 1_800_000_000.0;
+/// Seconds into the replay when the wheel slip has the mobility SLO paging.
+const DURING_THE_SLIP: f64 = 600.0;
+
+fn session(open: &OpenArgs) -> Session {
+    Session::prepare_bundled(open).expect("the session opens")
+}
+
+fn bundled() -> Session {
+    session(&OpenArgs {
+        speed: 1.0,
+        theme: Some("dark".into()),
+        ..OpenArgs::default()
+    })
+}
+
+/// The replay `secs` in, at `size`, and the replay to answer later searches.
+fn app_at(session: &Session, secs: f64, (w, h): (u16, u16)) -> (App, Replay, f64) {
+    let (mut app, replay) = session.start(WALL);
+    let mut replay = replay.expect("a replay");
+    app.update(Action::Resize {
+        width: w,
+        height: h,
+    });
+    let now = session.clock(WALL).expect("clock").display(WALL + secs);
+    feed(&mut app, replay.poll(now));
+    app.update(Action::Tick { wall: WALL + secs });
+    (app, replay, now)
+}
+
+fn draw(app: &App) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("terminal");
+    terminal.draw(|f| capcom::ui::render(app, f)).expect("draw");
+    terminal
+}
+
+fn focus_slo(app: &mut App) {
+    for _ in 0..app.config.panes.len() {
+        if app.slo_focused() {
+            return;
+        }
+        app.update(Action::FocusNext);
+    }
+    panic!("no SLO pane");
+}
+
+fn alerts(app: &App) -> Vec<Alert> {
+    app.config
+        .slos
+        .iter()
+        .map(|s| app.slo_status(s).alert)
+        .collect()
+}
+
+#[test]
+fn at_the_start_the_cold_night_tickets_and_commands_are_ok_160x48() {
+    let (mut app, _, _) = app_at(&bundled(), 2.0, (160, 48));
+    assert_eq!(alerts(&app), [Alert::Ok, Alert::Ticket]);
+    focus_slo(&mut app);
+    app.update(Action::ToggleZoom);
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn during_the_slip_the_mobility_slo_pages_and_the_status_bar_says_so_160x48() {
+    let (mut app, _, _) = app_at(&bundled(), DURING_THE_SLIP, (160, 48));
+    assert_eq!(alerts(&app), [Alert::Page, Alert::Ticket]);
+    let frame = frame_text(&app, (160, 48));
+    let status = frame.lines().last().expect("status bar");
+    assert!(status.contains("SLO PAGE mobility commands"), "{status}");
+    focus_slo(&mut app);
+    app.update(Action::ToggleZoom);
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn the_worst_alert_shows_at_80_columns_whatever_has_focus() {
+    let (app, _, _) = app_at(&bundled(), DURING_THE_SLIP, (80, 24));
+    let frame = frame_text(&app, (80, 24));
+    let status = frame.lines().last().expect("status bar");
+    assert!(status.contains("SLO PAGE mobility commands"), "{status}");
+}
+
+#[test]
+fn an_slo_without_data_is_unknown_never_ok_100x12() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("capcom.toml");
+    std::fs::write(
+        &path,
+        r#"[[slo]]
+name = "not recorded"
+service = "nav"
+objective = 0.999
+sli = { kind = "sloth", sloth-id = "nav-availability" }
+
+[[layout.column]]
+panes = [{ id = "slo" }]
+
+[[pane]]
+id = "slo"
+title = "SLOs"
+kind = "slo"
+"#,
+    )
+    .expect("write");
+    let s = session(&OpenArgs {
+        config: Some(path),
+        replay: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mars-rover").into()),
+        speed: 1.0,
+        theme: Some("mono".into()),
+        ..OpenArgs::default()
+    });
+    let (app, _, _) = app_at(&s, 2.0, (100, 12));
+    assert_eq!(alerts(&app), [Alert::Unknown]);
+    insta::assert_snapshot!(frame_text(&app, (100, 12)));
+}
+
+#[test]
+fn three_keys_from_a_paging_slo_reach_a_failed_span_and_one_more_its_events() {
+    let (mut app, mut replay, now) = app_at(&bundled(), DURING_THE_SLIP, (160, 48));
+    focus_slo(&mut app);
+    // Enter: the paging SLO's service's failed traces over the firing rule's long window.
+    let effects = app.update(Action::DrillIn);
+    let [Effect::SearchTraces(q)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(q.services, ["mobility"]);
+    assert_eq!(q.attributes, [("error".to_owned(), "true".to_owned())]);
+    assert!((q.lookback - 3_600.0).abs() < 1e-9, "the 1 h rule fires");
+    replay.trace_query = q.clone();
+    feed(&mut app, replay.search(now).into_iter().collect());
+    assert!(app.traces_focused());
+    let listed = app.traces.shown();
+    assert!(!listed.is_empty(), "the slipping drive's trace");
+    assert!(listed.iter().all(|l| l.summary.errors > 0));
+    insta::assert_snapshot!("slo_traces", draw(&app).backend());
+    // Enter: its waterfall, the failing span selected. Enter: that span.
+    app.update(Action::DrillIn);
+    let Some(View::Trace(v)) = app.views.last() else {
+        panic!("{:?}", app.views)
+    };
+    let failing = &v.trace.spans[v.rows[v.selected].span];
+    assert!(failing.error, "{failing:?}");
+    let trace_id = v.trace.trace_id.clone();
+    app.update(Action::DrillIn);
+    let detail = frame_text(&app, (160, 48));
+    assert!(detail.contains("wheel slip"), "{detail}");
+    // l: the events carrying the trace id.
+    app.update(Action::TraceEvents);
+    let shown: Vec<String> = app.events.visible().map(|e| e.message.clone()).collect();
+    assert!(
+        shown.iter().any(|m| m.contains("wheel slip detected")),
+        "{shown:?}"
+    );
+    assert!(
+        app.events
+            .visible()
+            .all(|e| e.trace_id.as_deref() == Some(trace_id.as_str())),
+        "only the trace's events"
+    );
+    insta::assert_snapshot!("trace_events", draw(&app).backend());
+    // Esc walks back: events, span, waterfall, the SLO's traces, the SLO pane.
+    app.update(Action::DrillOut);
+    assert!(app.events.filter.is_empty(), "the Events filter as it was");
+    app.update(Action::DrillOut);
+    app.update(Action::DrillOut);
+    let back = app.update(Action::DrillOut);
+    assert!(matches!(back.as_slice(), [Effect::SearchTraces(q)] if q.attributes.is_empty()));
+    assert!(app.views.is_empty() && app.slo_focused());
+}
