@@ -181,3 +181,71 @@ fn three_keys_from_a_paging_slo_reach_a_failed_span_and_one_more_its_events() {
     assert!(matches!(back.as_slice(), [Effect::SearchTraces(q)] if q.attributes.is_empty()));
     assert!(app.views.is_empty() && app.slo_focused());
 }
+
+#[test]
+fn a_latency_slo_lists_slow_traces_rather_than_failed_ones() {
+    let (mut app, _, _) = app_at(&bundled(), 2.0, (160, 48));
+    focus_slo(&mut app);
+    app.update(Action::SelectNext);
+    let effects = app.update(Action::DrillIn);
+    let [Effect::SearchTraces(q)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(q.services, ["telecom"]);
+    assert!(q.attributes.is_empty());
+    assert_eq!(q.min_duration, Some(0.5));
+    assert!(
+        (q.lookback - 86_400.0).abs() < 1e-9,
+        "the 1 d ticket rule fires"
+    );
+}
+
+fn capcom_slo(args: &[&str]) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_capcom"))
+        .arg("slo")
+        .args(args)
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .env_remove("CAPCOM_CONFIG")
+        .output()
+        .expect("run capcom slo");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn capcom_slo_on_the_bundled_recording_is_a_ticket_and_exits_1() {
+    let (code, stdout) = capcom_slo(&["--json"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let alerts: Vec<&str> = report
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| s["alert"].as_str().expect("a word"))
+        .collect();
+    assert_eq!(alerts, ["ok", "ticket"]);
+    let (code, table) = capcom_slo(&[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        table
+            .lines()
+            .nth(2)
+            .is_some_and(|l| l.starts_with("ticket  downlink latency")),
+        "{table}"
+    );
+}
+
+#[test]
+fn capcom_slo_without_slos_is_unknown_and_exits_3() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("capcom.toml");
+    std::fs::write(
+        &path,
+        "[prometheus]\nurl = \"http://127.0.0.1:9\"\n[[layout.column]]\npanes = [{ id = \"e\" }]\n[[pane]]\nid = \"e\"\nkind = \"events\"\n",
+    )
+    .expect("write");
+    let (code, _) = capcom_slo(&["--config", path.to_str().expect("utf-8")]);
+    assert_eq!(code, Some(3));
+}

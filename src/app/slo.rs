@@ -114,7 +114,8 @@ impl App {
     }
 
     /// `Enter` on an SLO: the traces of its service over the firing rule's long window (or
-    /// the hour, when nothing fires), failed ones only, slowest first, full screen.
+    /// the hour, when nothing fires) — failed ones, or for a latency SLO those slower than
+    /// its threshold (in seconds, as Prometheus histograms are) — slowest first, full screen.
     pub(super) fn open_slo_traces(&mut self) -> Vec<Effect> {
         let Some(slo) = self.config.slos.get(self.selected[self.focus]).cloned() else {
             return Vec::new();
@@ -130,13 +131,23 @@ impl App {
         };
         let status = self.slo_status(&slo);
         let lookback = status.firing.map_or(3_600.0, |r| r.long);
+        // A latency SLO's bad events are slow, not failed: search by the threshold instead.
+        let slow = match &slo.sli {
+            crate::config::Sli::Latency { le, .. } => le.trim().parse::<f64>().ok(),
+            _ => None,
+        };
         let query = TraceQuery {
             services: if slo.service.is_empty() {
                 Vec::new()
             } else {
                 vec![slo.service.clone()]
             },
-            attributes: vec![("error".into(), "true".into())],
+            attributes: if slow.is_some() {
+                Vec::new()
+            } else {
+                vec![("error".into(), "true".into())]
+            },
+            min_duration: slow,
             lookback,
             limit: self.traces.query.limit,
             ..TraceQuery::default()
