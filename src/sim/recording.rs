@@ -20,8 +20,10 @@ pub const EPOCH: f64 = 1_795_651_200.0;
 /// Seconds between recorded samples (the query's `step`).
 pub const STEP: f64 = 30.0;
 /// Where a replay begins, seconds after the start: the morning drive has begun, the night's
-/// low-battery dip is in the 6 h window, and a wheel slip comes about five minutes in.
-pub const REPLAY_FROM: f64 = 32_400.0;
+/// low-battery dip is in the 6 h window, and the wheel slip has been failing mobility commands
+/// for five minutes: the demo opens with an SLO paging, another on a ticket, a failed drive
+/// in the Traces pane and its events, and the LM motor about to pass its critical limit.
+pub const REPLAY_FROM: f64 = 33_030.0;
 
 /// The dashboard the recording was made for.
 pub const DASHBOARD_TOML: &str = include_str!("dashboard.toml");

@@ -158,8 +158,13 @@ mod tests {
             .expect("a slip")
             .clone();
         let mobility = Counts::of(Sli::MobilityCommands, 1, 30.0);
-        assert_eq!(alert(&mobility, 0.995, REPLAY_FROM), Alert::Ok);
+        assert_eq!(alert(&mobility, 0.995, slip.start - 60.0), Alert::Ok);
         assert_eq!(alert(&mobility, 0.995, slip.start + 240.0), Alert::Page);
+        assert_eq!(
+            alert(&mobility, 0.995, REPLAY_FROM),
+            Alert::Page,
+            "the demo opens paging"
+        );
         assert_eq!(
             alert(&mobility, 0.995, slip.end + 3_600.0),
             Alert::Ticket,

@@ -339,9 +339,9 @@ mod tests {
             });
             assert!(slip.is_some(), "seed {seed}: no slipping drive step");
         }
-        let early = traces(1)
-            .into_iter()
-            .find(|t| failed(t) && (REPLAY_FROM..REPLAY_FROM + 1800.0).contains(&start_of(t)));
+        let early = traces(1).into_iter().find(|t| {
+            failed(t) && (REPLAY_FROM - 1800.0..REPLAY_FROM + 1800.0).contains(&start_of(t))
+        });
         assert!(
             early.is_some(),
             "a failure within half an hour of the replay's start"

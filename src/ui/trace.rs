@@ -70,6 +70,13 @@ pub fn waterfall(app: &App, view: &TraceView, area: Rect, buf: &mut Buffer) {
         errors,
         Span::styled(" · ◆ critical path", theme.key),
     ];
+    let orphans = view.rows.iter().filter(|r| r.orphan).count();
+    if orphans > 0 {
+        head.push(Span::styled(
+            format!(" · {orphans} without their parent: still running, or incomplete"),
+            theme.status_stale,
+        ));
+    }
     for w in trace.warnings.iter().take(1) {
         head.push(Span::styled(
             format!(" · warning: {}", safe_line(w, 60)),
