@@ -50,18 +50,78 @@ fn big(v: Option<&Value>) -> Option<f64> {
 
 // ---- v3: OTLP JSON, read into typed structs (a 5,000-span trace in a few ms) ----
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct V3Body {
-    result: Option<V3Traces>,
-    resource_spans: Option<Vec<ResourceSpans>>,
+/// What a v3 body holds, read in one pass: each `resourceSpans` element is turned into spans
+/// as soon as it is read, so a large answer never exists twice (typed and converted) at once.
+#[derive(Default)]
+struct V3Read {
+    traces: Vec<Trace>,
+    found: bool,
     error: Option<Value>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct V3Traces {
-    resource_spans: Vec<ResourceSpans>,
+/// Reads an object whose `resourceSpans`, `result` (holding the same) and `error` matter.
+struct BodySeed<'a>(&'a mut V3Read);
+
+impl<'de> serde::de::DeserializeSeed<'de> for BodySeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for BodySeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an OTLP JSON object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "resourceSpans" => {
+                    self.0.found = true;
+                    map.next_value_seed(SpansSeed(&mut self.0.traces))?;
+                }
+                "result" => {
+                    self.0.found = true;
+                    map.next_value_seed(BodySeed(&mut *self.0))?;
+                }
+                "error" => self.0.error = Some(map.next_value()?),
+                _ => drop(map.next_value::<serde::de::IgnoredAny>()?),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads the `resourceSpans` list one element at a time into traces.
+struct SpansSeed<'a>(&'a mut Vec<Trace>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for SpansSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for SpansSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of resourceSpans")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(rs) = seq.next_element::<ResourceSpans>()? {
+            let resource: std::sync::Arc<[Attribute]> =
+                otlp_attributes(&rs.resource.attributes).into();
+            let service = service_of(&resource);
+            for s in rs.scope_spans.iter().flat_map(|ss| &ss.spans) {
+                push_span(self.0, otlp_span(s, &resource, service.as_ref()));
+            }
+        }
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(()) // `null`: no spans
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -317,8 +377,17 @@ fn service_of(resource: &[Attribute]) -> Option<String> {
 /// # Errors
 /// An error body, or a body that is not OTLP JSON.
 pub fn parse_v3(body: &[u8]) -> Result<Vec<Trace>, TraceError> {
-    let v: V3Body = serde_json::from_slice(body)
-        .or_else(|e| serde_json::from_str(&String::from_utf8_lossy(body)).map_err(|_| e))
+    use serde::de::DeserializeSeed as _;
+    let read = |text: &[u8]| {
+        let mut out = V3Read::default();
+        let mut de = serde_json::Deserializer::from_slice(text);
+        BodySeed(&mut out)
+            .deserialize(&mut de)
+            .and_then(|()| de.end())
+            .map(|()| out)
+    };
+    let v = read(body)
+        .or_else(|e| read(String::from_utf8_lossy(body).as_bytes()).map_err(|_| e))
         .map_err(|e| TraceError::Malformed(e.to_string()))?;
     if let Some(err) = v.error {
         let msg = err
@@ -327,20 +396,10 @@ pub fn parse_v3(body: &[u8]) -> Result<Vec<Trace>, TraceError> {
             .map_or_else(|| err.to_string(), str::to_owned);
         return Err(TraceError::Api(msg));
     }
-    let resource_spans = match (v.result, v.resource_spans) {
-        (Some(r), _) => r.resource_spans,
-        (None, Some(rs)) => rs,
-        (None, None) => return Err(TraceError::Malformed("no `resourceSpans`".into())),
-    };
-    let mut traces: Vec<Trace> = Vec::new();
-    for rs in &resource_spans {
-        let resource: std::sync::Arc<[Attribute]> = otlp_attributes(&rs.resource.attributes).into();
-        let service = service_of(&resource);
-        for s in rs.scope_spans.iter().flat_map(|ss| &ss.spans) {
-            push_span(&mut traces, otlp_span(s, &resource, service.as_ref()));
-        }
+    if !v.found {
+        return Err(TraceError::Malformed("no `resourceSpans`".into()));
     }
-    Ok(traces)
+    Ok(v.traces)
 }
 
 fn push_span(traces: &mut Vec<Trace>, span: Span) {
