@@ -24,7 +24,20 @@ use crate::model::traces::{Listed, TraceQuery, newest_first};
 use crate::model::{Point, Series};
 
 /// The recording compiled into the binary, opened when there is no configuration.
-static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/mars-rover");
+/// Each file gzipped (`build.rs`), so the binary is small and a body is only in memory while
+/// it is parsed.
+static BUNDLED: Dir<'static> = include_dir!("$OUT_DIR/mars-rover");
+
+/// A bundled file, inflated.
+fn bundled_file(name: &str) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let gz = BUNDLED.get_file(format!("{name}.gz"))?;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(gz.contents())
+        .read_to_end(&mut out)
+        .ok()?;
+    Some(out)
+}
 
 /// The manifest file's name inside a recording.
 pub const MANIFEST: &str = "recording.toml";
@@ -153,16 +166,13 @@ impl Recording {
     /// Only if the bundled files are broken, which a test rules out.
     pub fn bundled() -> Result<Self, RecordingError> {
         let read = |name: &str| {
-            BUNDLED
-                .get_file(name)
-                .map(include_dir::File::contents)
-                .ok_or_else(|| RecordingError::Io {
-                    path: PathBuf::from(name),
-                    error: std::io::Error::from(std::io::ErrorKind::NotFound),
-                })
+            bundled_file(name).ok_or_else(|| RecordingError::Io {
+                path: PathBuf::from(name),
+                error: std::io::Error::from(std::io::ErrorKind::NotFound),
+            })
         };
-        let manifest = parse_manifest(read(MANIFEST)?, Path::new("bundled recording.toml"))?;
-        let dashboard = String::from_utf8_lossy(read(DASHBOARD)?).into_owned();
+        let manifest = parse_manifest(&read(MANIFEST)?, Path::new("bundled recording.toml"))?;
+        let dashboard = String::from_utf8_lossy(&read(DASHBOARD)?).into_owned();
         Ok(Self {
             origin: "bundled:mars-rover".into(),
             manifest,
@@ -201,9 +211,8 @@ impl Recording {
     /// A body by its path in the recording.
     fn body(&self, file: &str) -> Result<Cow<'static, [u8]>, std::io::Error> {
         match &self.files {
-            Files::Bundled => BUNDLED
-                .get_file(file)
-                .map(|f| Cow::Borrowed(f.contents()))
+            Files::Bundled => bundled_file(file)
+                .map(Cow::Owned)
                 .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)),
             Files::Dir(dir) => std::fs::read(dir.join(file)).map(Cow::Owned),
         }
