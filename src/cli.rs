@@ -167,11 +167,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run the rover world simulator.
+    /// Run the rover world simulator: write a recording of one sol, or run it live and serve
+    /// its metrics for a Prometheus to scrape.
     Simulate {
         /// Write a recording of one sol to DIR (the bundled fixtures/mars-rover is made this way).
-        #[arg(long, value_name = "DIR")]
-        write_recording: PathBuf,
+        #[arg(long, value_name = "DIR", required_unless_present = "metrics_listen")]
+        write_recording: Option<PathBuf>,
+        /// Run live and serve /metrics (OpenMetrics text) on this address, e.g. 127.0.0.1:9184.
+        #[arg(long, value_name = "ADDR", conflicts_with = "write_recording")]
+        metrics_listen: Option<std::net::SocketAddr>,
+        /// Live: world seconds per wall-clock second.
+        #[arg(long = "sim-speed", default_value_t = 1.0, value_parser = parse_speed)]
+        sim_speed: f64,
+        /// Live: the world time to start at, seconds since the sol's start (default: where the
+        /// bundled replay starts, five minutes into the wheel slip).
+        #[arg(long, default_value_t = crate::sim::recording::REPLAY_FROM)]
+        from: f64,
         /// The world's random seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -246,11 +257,26 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Slo { json }) => Ok(crate::slo_report::run(&cli.open, json)),
         Some(Command::Simulate {
             write_recording,
+            metrics_listen,
+            sim_speed,
+            from,
             seed,
         }) => {
             if cli.open.replay.is_some() {
                 bail!("simulate writes a recording; --replay does not apply");
             }
+            if let Some(addr) = metrics_listen {
+                crate::sim::live::run(&crate::sim::live::Options {
+                    seed,
+                    metrics_listen: addr,
+                    speed: sim_speed,
+                    from,
+                })?;
+                return Ok(0);
+            }
+            let Some(write_recording) = write_recording else {
+                bail!("give --write-recording DIR or --metrics-listen ADDR");
+            };
             crate::sim::recording::write(&write_recording, seed).wrap_err_with(|| {
                 format!("writing the recording to {}", write_recording.display())
             })?;

@@ -4,6 +4,7 @@
 //! of the demo data, so regenerating it reproduces the committed files byte for byte.
 
 pub mod events;
+pub mod live;
 pub mod metrics;
 pub mod otlp;
 pub mod recording;

@@ -35,6 +35,28 @@ impl Sli {
         }
     }
 
+    /// Events a second, and the share that are bad, at time `t` of the world with
+    /// `incidents` whose telemetry is `tel`.
+    #[must_use]
+    pub fn rates_at(
+        self,
+        tel: &Telemetry,
+        incidents: &[super::world::Incident],
+        t: f64,
+    ) -> (f64, f64) {
+        let during = |kind: IncidentKind| {
+            incidents
+                .iter()
+                .any(|i| i.kind == kind && i.start <= t && t < i.end)
+        };
+        self.rates(
+            tel,
+            during(IncidentKind::WheelSlip),
+            during(IncidentKind::LowBattery),
+            during(IncidentKind::DustDevil),
+        )
+    }
+
     /// Events a second, and the share that are bad, at one moment of the world.
     fn rates(self, t: &Telemetry, slipping: bool, cold: bool, devil: bool) -> (f64, f64) {
         match self {
