@@ -171,11 +171,15 @@ pub enum Command {
     /// its metrics for a Prometheus to scrape.
     Simulate {
         /// Write a recording of one sol to DIR (the bundled fixtures/mars-rover is made this way).
-        #[arg(long, value_name = "DIR", required_unless_present = "metrics_listen")]
+        #[arg(long, value_name = "DIR", required_unless_present_any = ["metrics_listen", "opensearch"])]
         write_recording: Option<PathBuf>,
         /// Run live and serve /metrics (OpenMetrics text) on this address, e.g. 127.0.0.1:9184.
         #[arg(long, value_name = "ADDR", conflicts_with = "write_recording")]
         metrics_listen: Option<std::net::SocketAddr>,
+        /// Run live and index the events into this OpenSearch (a template, then _bulk into
+        /// daily rover-events-YYYY.MM.DD indices), e.g. http://127.0.0.1:9200.
+        #[arg(long, value_name = "URL", conflicts_with = "write_recording")]
+        opensearch: Option<String>,
         /// Live: world seconds per wall-clock second.
         #[arg(long = "sim-speed", default_value_t = 1.0, value_parser = parse_speed)]
         sim_speed: f64,
@@ -258,6 +262,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Simulate {
             write_recording,
             metrics_listen,
+            opensearch,
             sim_speed,
             from,
             seed,
@@ -265,10 +270,15 @@ pub fn run(cli: Cli) -> Result<u8> {
             if cli.open.replay.is_some() {
                 bail!("simulate writes a recording; --replay does not apply");
             }
-            if let Some(addr) = metrics_listen {
+            if metrics_listen.is_some() || opensearch.is_some() {
+                if let Some(url) = &opensearch {
+                    crate::config::validate_url(url)
+                        .map_err(|e| color_eyre::eyre::eyre!("--opensearch: {e}"))?;
+                }
                 crate::sim::live::run(&crate::sim::live::Options {
                     seed,
-                    metrics_listen: addr,
+                    metrics_listen,
+                    opensearch,
                     speed: sim_speed,
                     from,
                 })?;

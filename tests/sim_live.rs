@@ -100,3 +100,93 @@ fn prometheus_scrapes_the_worlds_values_and_capcom_reads_them_back() {
         .expect("query");
     assert_eq!(sli.result.series.len(), 3, "{:?}", sli.result.series);
 }
+
+#[test]
+fn events_go_to_opensearch_after_the_template_and_survive_an_outage() {
+    use common::{Reply, Server};
+    let server = Server::start(|head, n| {
+        if head.starts_with("PUT /_index_template/rover-events") && n == 0 {
+            return Reply::With(503, "application/json", br#"{"error":"starting"}"#.to_vec());
+        }
+        if head.starts_with("PUT ") {
+            return Reply::With(
+                200,
+                "application/json",
+                br#"{"acknowledged":true}"#.to_vec(),
+            );
+        }
+        Reply::With(
+            200,
+            "application/json",
+            br#"{"took":1,"errors":false,"items":[]}"#.to_vec(),
+        )
+    });
+    let mut sim = Simulator(
+        Command::new(env!("CARGO_BIN_EXE_capcom"))
+            .args(["simulate", "--opensearch", &server.url])
+            .args(["--sim-speed", "2000"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the simulator"),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let bulks = || {
+        server
+            .requests
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|h| h.starts_with("POST /_bulk"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    while bulks().len() < 2 {
+        assert!(std::time::Instant::now() < deadline, "no _bulk within 20 s");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = sim.0.kill();
+    let mut stderr = String::new();
+    if let Some(mut pipe) = sim.0.stderr.take() {
+        use std::io::Read as _;
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    let requests = server.requests.lock().expect("lock").clone();
+    let puts: Vec<&String> = requests.iter().filter(|h| h.starts_with("PUT ")).collect();
+    assert_eq!(puts.len(), 2, "the template again after the 503");
+    let template = puts[1].split("\r\n\r\n").nth(1).expect("a body");
+    let template: serde_json::Value = serde_json::from_str(template).expect("JSON");
+    let props = &template["template"]["mappings"]["properties"];
+    assert_eq!(props["@timestamp"]["type"], "date");
+    assert_eq!(props["level"]["type"], "keyword");
+    assert_eq!(props["trace_id"]["type"], "keyword");
+    assert_eq!(props["message"]["type"], "text");
+    assert_eq!(template["index_patterns"][0], "rover-events-*");
+    let first_bulk = requests
+        .iter()
+        .position(|h| h.starts_with("POST /_bulk"))
+        .expect("a bulk");
+    assert!(first_bulk > 1, "events only after the template is in");
+    let mut docs = 0;
+    for bulk in bulks() {
+        assert!(
+            bulk.to_ascii_lowercase()
+                .contains("content-type: application/x-ndjson")
+        );
+        let body = bulk.split("\r\n\r\n").nth(1).expect("a body");
+        let lines: Vec<serde_json::Value> = body
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("NDJSON"))
+            .collect();
+        for pair in lines.chunks(2) {
+            let index = pair[0]["index"]["_index"].as_str().expect("an index");
+            assert!(index.starts_with("rover-events-20"), "{index}");
+            for field in ["@timestamp", "level", "service", "message"] {
+                assert!(pair[1].get(field).is_some(), "{field} in {}", pair[1]);
+            }
+            docs += 1;
+        }
+    }
+    assert!(docs >= 2, "{docs} events");
+    assert!(stderr.contains("HTTP 503"), "the outage is said: {stderr}");
+}

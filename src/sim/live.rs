@@ -38,8 +38,10 @@ const SLOW: f64 = 0.8;
 pub struct Options {
     /// The world's seed.
     pub seed: u64,
-    /// Where to serve `/metrics`.
-    pub metrics_listen: SocketAddr,
+    /// Where to serve `/metrics`, if anywhere.
+    pub metrics_listen: Option<SocketAddr>,
+    /// The OpenSearch to index the events into, if any.
+    pub opensearch: Option<String>,
     /// World seconds per wall second.
     pub speed: f64,
     /// The world time to start at, seconds since the sol's start.
@@ -209,16 +211,34 @@ pub fn run(opts: &Options) -> color_eyre::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let listener = TcpListener::bind(opts.metrics_listen).await.map_err(|e| {
-            color_eyre::eyre::eyre!("--metrics-listen {}: {e}", opts.metrics_listen)
-        })?;
+        let listener = match opts.metrics_listen {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| color_eyre::eyre::eyre!("--metrics-listen {addr}: {e}"))?,
+            ),
+            None => None,
+        };
         eprintln!(
-            "rover world (seed {}) live at ×{} from sol second {}: metrics on http://{}/metrics",
-            opts.seed,
-            opts.speed,
-            opts.from,
-            listener.local_addr()?
+            "rover world (seed {}) live at ×{} from sol second {}",
+            opts.seed, opts.speed, opts.from
         );
+        if let Some(l) = &listener {
+            eprintln!("  metrics on http://{}/metrics", l.local_addr()?);
+        }
+        let events = match &opts.opensearch {
+            Some(url) => {
+                let shipper = super::bulk::Shipper::new(url)
+                    .map_err(|e| color_eyre::eyre::eyre!("--opensearch: {e}"))?;
+                eprintln!("  events into {url}/{}*", super::bulk::INDEX_PREFIX);
+                let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+                tokio::spawn(ship(shipper, rx));
+                Some(tx)
+            }
+            None => None,
+        };
+        let sol_events = super::events::events(opts.seed);
+        let mut next_event = sol_events.partition_point(|e| e.t <= opts.from);
         let exporter = Arc::new(Mutex::new(Exporter::new(opts.seed, opts.from)));
         let started = tokio::time::Instant::now();
         let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -230,8 +250,14 @@ pub fn run(opts: &Options) -> color_eyre::Result<()> {
                     if let Ok(mut e) = exporter.lock() {
                         e.advance(t);
                     }
+                    while let Some(e) = sol_events.get(next_event).filter(|e| e.t <= t) {
+                        if let Some(tx) = &events {
+                            let _ = tx.send(super::bulk::document(e, crate::wall_now()));
+                        }
+                        next_event += 1;
+                    }
                 }
-                accepted = listener.accept() => {
+                accepted = accept(listener.as_ref()) => {
                     if let Ok((stream, _)) = accepted {
                         tokio::spawn(serve(stream, Arc::clone(&exporter)));
                     }
@@ -242,6 +268,33 @@ pub fn run(opts: &Options) -> color_eyre::Result<()> {
         }
         Ok(())
     })
+}
+
+/// The next connection, or never when there is no listener.
+async fn accept(
+    listener: Option<&TcpListener>,
+) -> std::io::Result<(tokio::net::TcpStream, SocketAddr)> {
+    match listener {
+        Some(l) => l.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Ships events to OpenSearch as they come, flushing every second.
+async fn ship(
+    mut shipper: super::bulk::Shipper,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<(String, serde_json::Value)>,
+) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            doc = rx.recv() => match doc {
+                Some(d) => shipper.push(d),
+                None => return,
+            },
+            _ = tick.tick() => shipper.flush().await,
+        }
+    }
 }
 
 #[cfg(test)]

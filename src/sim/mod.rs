@@ -3,6 +3,7 @@
 //! recording (`recording`, with `otlp` for the Jaeger body). It is the single source
 //! of the demo data, so regenerating it reproduces the committed files byte for byte.
 
+pub mod bulk;
 pub mod events;
 pub mod live;
 pub mod metrics;
