@@ -171,7 +171,11 @@ pub enum Command {
     /// its metrics for a Prometheus to scrape.
     Simulate {
         /// Write a recording of one sol to DIR (the bundled fixtures/mars-rover is made this way).
-        #[arg(long, value_name = "DIR", required_unless_present_any = ["metrics_listen", "opensearch"])]
+        #[arg(
+            long,
+            value_name = "DIR",
+            required_unless_present_any = ["metrics_listen", "opensearch", "otlp_endpoint"]
+        )]
         write_recording: Option<PathBuf>,
         /// Run live and serve /metrics (OpenMetrics text) on this address, e.g. 127.0.0.1:9184.
         #[arg(long, value_name = "ADDR", conflicts_with = "write_recording")]
@@ -180,6 +184,10 @@ pub enum Command {
         /// daily rover-events-YYYY.MM.DD indices), e.g. http://127.0.0.1:9200.
         #[arg(long, value_name = "URL", conflicts_with = "write_recording")]
         opensearch: Option<String>,
+        /// Run live and send the traces over OTLP/HTTP to this endpoint (OpenTelemetry's
+        /// SDK and exporter), e.g. http://127.0.0.1:4318 for Jaeger.
+        #[arg(long, value_name = "URL", conflicts_with = "write_recording")]
+        otlp_endpoint: Option<String>,
         /// Live: world seconds per wall-clock second.
         #[arg(long = "sim-speed", default_value_t = 1.0, value_parser = parse_speed)]
         sim_speed: f64,
@@ -263,6 +271,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             write_recording,
             metrics_listen,
             opensearch,
+            otlp_endpoint,
             sim_speed,
             from,
             seed,
@@ -270,15 +279,21 @@ pub fn run(cli: Cli) -> Result<u8> {
             if cli.open.replay.is_some() {
                 bail!("simulate writes a recording; --replay does not apply");
             }
-            if metrics_listen.is_some() || opensearch.is_some() {
-                if let Some(url) = &opensearch {
-                    crate::config::validate_url(url)
-                        .map_err(|e| color_eyre::eyre::eyre!("--opensearch: {e}"))?;
+            if metrics_listen.is_some() || opensearch.is_some() || otlp_endpoint.is_some() {
+                for (flag, url) in [
+                    ("--opensearch", &opensearch),
+                    ("--otlp-endpoint", &otlp_endpoint),
+                ] {
+                    if let Some(url) = url {
+                        crate::config::validate_url(url)
+                            .map_err(|e| color_eyre::eyre::eyre!("{flag}: {e}"))?;
+                    }
                 }
                 crate::sim::live::run(&crate::sim::live::Options {
                     seed,
                     metrics_listen,
                     opensearch,
+                    otlp_endpoint,
                     speed: sim_speed,
                     from,
                 })?;

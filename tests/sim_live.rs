@@ -190,3 +190,163 @@ fn events_go_to_opensearch_after_the_template_and_survive_an_outage() {
     assert!(docs >= 2, "{docs} events");
     assert!(stderr.contains("HTTP 503"), "the outage is said: {stderr}");
 }
+
+/// A local OTLP/HTTP receiver: keeps each request's protobuf body; answers the first with
+/// 503 (a collector starting up) and the rest with 200.
+fn otlp_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>) {
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = std::sync::Arc::clone(&bodies);
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            if reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let status = if n == 0 {
+                "503 Service Unavailable"
+            } else {
+                kept.lock().expect("lock").push(body);
+                "200 OK"
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/x-protobuf\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (url, bodies)
+}
+
+fn hex(b: &[u8]) -> String {
+    use std::fmt::Write as _;
+    b.iter().fold(String::new(), |mut out, x| {
+        let _ = write!(out, "{x:02x}");
+        out
+    })
+}
+
+/// The requests received once they hold at least `min` spans and a failed one (30 s at most).
+fn wait_for_spans(
+    bodies: &std::sync::Mutex<Vec<Vec<u8>>>,
+    min: usize,
+) -> Vec<opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest> {
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use prost::Message as _;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let reqs: Vec<ExportTraceServiceRequest> = bodies
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|b| ExportTraceServiceRequest::decode(b.as_slice()).expect("protobuf"))
+            .collect();
+        let spans: Vec<_> = reqs
+            .iter()
+            .flat_map(|r| &r.resource_spans)
+            .flat_map(|rs| rs.scope_spans.iter().flat_map(|ss| &ss.spans))
+            .collect();
+        let failed = spans
+            .iter()
+            .any(|s| s.status.as_ref().is_some_and(|st| st.code == 2));
+        if spans.len() >= min && failed {
+            return reqs;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} spans within 30 s, failed: {failed}",
+            spans.len()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn traces_go_over_otlp_with_parents_attributes_status_and_the_events_trace_ids() {
+    use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
+    let (url, bodies) = otlp_receiver();
+    let mut sim = Simulator(
+        Command::new(env!("CARGO_BIN_EXE_capcom"))
+            .args(["simulate", "--otlp-endpoint", &url])
+            .args(["--sim-speed", "600", "--from", "32600"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the simulator"),
+    );
+    let reqs = wait_for_spans(&bodies, 40);
+    let _ = sim.0.kill();
+    let mut stderr = String::new();
+    if let Some(mut pipe) = sim.0.stderr.take() {
+        use std::io::Read as _;
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    assert!(
+        stderr.contains("retrying"),
+        "the 503 is said and retried: {stderr}"
+    );
+    let known: std::collections::HashSet<String> = capcom::sim::traces::traces(1)
+        .into_iter()
+        .map(|t| t.trace_id)
+        .collect();
+    let mut ids = std::collections::HashSet::new();
+    let mut parented = 0;
+    let mut typed = false;
+    for rs in reqs.iter().flat_map(|r| &r.resource_spans) {
+        let resource = rs.resource.as_ref().expect("a resource");
+        let attr = |k: &str| {
+            resource
+                .attributes
+                .iter()
+                .find(|a| a.key == k)
+                .and_then(|a| a.value.as_ref())
+                .and_then(|v| v.value.clone())
+        };
+        assert!(matches!(attr("service.name"), Some(Any::StringValue(_))));
+        assert_eq!(
+            attr("service.namespace"),
+            Some(Any::StringValue("rover".into()))
+        );
+        for s in rs.scope_spans.iter().flat_map(|ss| &ss.spans) {
+            let trace = hex(&s.trace_id);
+            assert!(
+                known.contains(&trace),
+                "{trace} is one of the world's traces"
+            );
+            ids.insert((trace, hex(&s.span_id)));
+            parented += usize::from(!s.parent_span_id.is_empty());
+            typed |= s.attributes.iter().any(|a| {
+                a.key == "rover.segment"
+                    && matches!(
+                        a.value.as_ref().and_then(|v| v.value.clone()),
+                        Some(Any::IntValue(_))
+                    )
+            });
+            assert!(s.end_time_unix_nano >= s.start_time_unix_nano);
+        }
+    }
+    assert!(parented > 0, "children carry their parent's id");
+    assert!(typed, "an int attribute, as an int");
+    // A child's parent arrives too (spans end, and so are sent, children first).
+    let spans: Vec<_> = reqs
+        .iter()
+        .flat_map(|r| &r.resource_spans)
+        .flat_map(|rs| rs.scope_spans.iter().flat_map(|ss| &ss.spans))
+        .collect();
+    assert!(spans.iter().any(|s| !s.parent_span_id.is_empty()
+        && ids.contains(&(hex(&s.trace_id), hex(&s.parent_span_id)))));
+}

@@ -42,6 +42,8 @@ pub struct Options {
     pub metrics_listen: Option<SocketAddr>,
     /// The OpenSearch to index the events into, if any.
     pub opensearch: Option<String>,
+    /// The OTLP/HTTP endpoint to send the traces to, if any (e.g. `http://jaeger:4318`).
+    pub otlp_endpoint: Option<String>,
     /// World seconds per wall second.
     pub speed: f64,
     /// The world time to start at, seconds since the sol's start.
@@ -210,7 +212,21 @@ pub fn run(opts: &Options) -> color_eyre::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
+    // Built outside the runtime: the OTLP exporter's blocking HTTP client must not be made
+    // or dropped inside it.
+    let mut traces = match &opts.otlp_endpoint {
+        Some(url) => Some(super::export::Exporter::new(
+            url,
+            opts.seed,
+            super::export::Clock {
+                wall: crate::wall_now(),
+                from: opts.from,
+                speed: opts.speed,
+            },
+        )?),
+        None => None,
+    };
+    let result = runtime.block_on(async {
         let listener = match opts.metrics_listen {
             Some(addr) => Some(
                 TcpListener::bind(addr)
@@ -225,6 +241,9 @@ pub fn run(opts: &Options) -> color_eyre::Result<()> {
         );
         if let Some(l) = &listener {
             eprintln!("  metrics on http://{}/metrics", l.local_addr()?);
+        }
+        if let Some(url) = &opts.otlp_endpoint {
+            eprintln!("  traces over OTLP/HTTP to {url}");
         }
         let events = match &opts.opensearch {
             Some(url) => {
@@ -250,6 +269,9 @@ pub fn run(opts: &Options) -> color_eyre::Result<()> {
                     if let Ok(mut e) = exporter.lock() {
                         e.advance(t);
                     }
+                    if let Some(x) = traces.as_mut() {
+                        x.advance(t);
+                    }
                     while let Some(e) = sol_events.get(next_event).filter(|e| e.t <= t) {
                         if let Some(tx) = &events {
                             let _ = tx.send(super::bulk::document(e, crate::wall_now()));
@@ -267,7 +289,11 @@ pub fn run(opts: &Options) -> color_eyre::Result<()> {
             }
         }
         Ok(())
-    })
+    });
+    if let Some(x) = traces {
+        x.shutdown();
+    }
+    result
 }
 
 /// The next connection, or never when there is no listener.

@@ -5,6 +5,7 @@
 
 pub mod bulk;
 pub mod events;
+pub mod export;
 pub mod live;
 pub mod metrics;
 pub mod otlp;
