@@ -167,8 +167,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run the rover world simulator: write a recording of one sol, or run it live and serve
-    /// its metrics for a Prometheus to scrape.
+    /// Run the rover world simulator: write a recording of one sol (--write-recording), or run
+    /// it live with any of its outputs: metrics for a Prometheus to scrape (--metrics-listen),
+    /// events into OpenSearch (--opensearch), traces over OTLP (--otlp-endpoint).
     Simulate {
         /// Write a recording of one sol to DIR (the bundled fixtures/mars-rover is made this way).
         #[arg(
@@ -189,11 +190,11 @@ pub enum Command {
         #[arg(long, value_name = "URL", conflicts_with = "write_recording")]
         otlp_endpoint: Option<String>,
         /// Live: world seconds per wall-clock second.
-        #[arg(long = "sim-speed", default_value_t = 1.0, value_parser = parse_speed)]
+        #[arg(long = "sim-speed", value_name = "N", default_value_t = 1.0, value_parser = parse_speed)]
         sim_speed: f64,
         /// Live: the world time to start at, seconds since the sol's start (default: where the
         /// bundled replay starts, five minutes into the wheel slip).
-        #[arg(long, default_value_t = crate::sim::recording::REPLAY_FROM)]
+        #[arg(long, value_name = "SECONDS", default_value_t = crate::sim::recording::REPLAY_FROM)]
         from: f64,
         /// The world's random seed.
         #[arg(long, default_value_t = 1)]
