@@ -9,50 +9,29 @@
 
 use capcom::action::Action;
 use capcom::app::App;
-use capcom::cli::OpenArgs;
-use capcom::session::{Session, feed};
+use capcom::session::feed;
 use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-/// The wall-clock time every snapshot is taken at (2027-01-15T08:00:00Z): the replay shows its
-/// `replay-from` moment at this time.
-const WALL: f64 = 1_800_000_000.0;
+mod screen;
 
-fn session() -> Session {
-    let open = OpenArgs {
-        speed: 1.0,
-        theme: Some("dark".into()),
-        ..OpenArgs::default()
-    };
-    Session::prepare_bundled(&open).expect("the bundled recording opens")
-}
+use screen::draw;
 
 /// The app `secs` seconds into the replay, sized `w`×`h`, after `actions`.
-fn app_at(secs: f64, (w, h): (u16, u16), actions: &[Action]) -> App {
-    let session = session();
-    let (mut app, replay) = session.start(WALL);
-    let mut replay = replay.expect("the bundled session replays");
-    app.update(Action::Resize {
-        width: w,
-        height: h,
-    });
-    let now = session
-        .clock(WALL)
-        .expect("a replay clock")
-        .display(WALL + secs);
-    feed(&mut app, replay.poll(now));
-    app.update(Action::Tick { wall: WALL + secs });
+fn app_at(secs: f64, size: (u16, u16), actions: &[Action]) -> App {
+    let mut app = screen::app_at(secs, size);
     for a in actions {
         app.update(a.clone());
     }
     app
 }
 
-fn draw(app: &App) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("terminal");
-    terminal.draw(|f| capcom::ui::render(app, f)).expect("draw");
-    terminal
+/// The bundled session.
+fn session() -> capcom::session::Session {
+    screen::bundled()
 }
+
+/// The wall-clock time of every snapshot.
+const WALL: f64 = screen::WALL;
 
 #[test]
 fn dashboard_160x48() {

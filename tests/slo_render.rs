@@ -6,12 +6,11 @@ use capcom::app::{App, View};
 use capcom::cli::OpenArgs;
 use capcom::model::slo::Alert;
 use capcom::session::{Session, feed, frame_text};
-use capcom::source::fixture::Replay;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-/// The wall-clock time of every snapshot (as in `render.rs`).
-const WALL: f64 = 1_800_000_000.0;
+mod screen;
+
+use screen::{bundled, draw, replay_at as app_at};
+
 /// Seconds into the replay when the slip and the hot motor are over, and no longer page.
 const AFTER_THE_SLIP: f64 = 2_700.0;
 
@@ -19,42 +18,8 @@ fn session(open: &OpenArgs) -> Session {
     Session::prepare_bundled(open).expect("the session opens")
 }
 
-fn bundled() -> Session {
-    session(&OpenArgs {
-        speed: 1.0,
-        theme: Some("dark".into()),
-        ..OpenArgs::default()
-    })
-}
-
-/// The replay `secs` in, at `size`, and the replay to answer later searches.
-fn app_at(session: &Session, secs: f64, (w, h): (u16, u16)) -> (App, Replay, f64) {
-    let (mut app, replay) = session.start(WALL);
-    let mut replay = replay.expect("a replay");
-    app.update(Action::Resize {
-        width: w,
-        height: h,
-    });
-    let now = session.clock(WALL).expect("clock").display(WALL + secs);
-    feed(&mut app, replay.poll(now));
-    app.update(Action::Tick { wall: WALL + secs });
-    (app, replay, now)
-}
-
-fn draw(app: &App) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("terminal");
-    terminal.draw(|f| capcom::ui::render(app, f)).expect("draw");
-    terminal
-}
-
 fn focus_slo(app: &mut App) {
-    for _ in 0..app.config.panes.len() {
-        if app.slo_focused() {
-            return;
-        }
-        app.update(Action::FocusNext);
-    }
-    panic!("no SLO pane");
+    screen::focus(app, App::slo_focused);
 }
 
 fn alerts(app: &App) -> Vec<Alert> {

@@ -6,59 +6,16 @@ use std::sync::Arc;
 
 use capcom::action::Action;
 use capcom::app::{App, View};
-use capcom::cli::OpenArgs;
 use capcom::model::span::{AttrValue, Span, SpanEvent, SpanKind, Trace};
 use capcom::model::traces::Listed;
-use capcom::session::{Session, feed};
 use capcom::source::SourceUpdate;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-/// The wall-clock time of every snapshot (as in `render.rs`).
-const WALL: f64 = 1_800_000_000.0;
+mod screen;
 
-fn session() -> Session {
-    let open = OpenArgs {
-        speed: 1.0,
-        theme: Some("dark".into()),
-        ..OpenArgs::default()
-    };
-    Session::prepare_bundled(&open).expect("the bundled recording opens")
-}
-
-/// The bundled replay `secs` seconds in, at `size`.
-fn app_at(secs: f64, (w, h): (u16, u16)) -> App {
-    let session = session();
-    let (mut app, replay) = session.start(WALL);
-    let mut replay = replay.expect("a replay");
-    app.update(Action::Resize {
-        width: w,
-        height: h,
-    });
-    let now = session.clock(WALL).expect("clock").display(WALL + secs);
-    feed(&mut app, replay.poll(now));
-    app.update(Action::Tick { wall: WALL + secs });
-    app
-}
-
-fn draw(app: &App) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("terminal");
-    terminal.draw(|f| capcom::ui::render(app, f)).expect("draw");
-    terminal
-}
-
-fn text(app: &App) -> String {
-    capcom::session::frame_text(app, app.size)
-}
+use screen::{app_at, draw, text};
 
 fn focus_traces(app: &mut App) {
-    for _ in 0..app.config.panes.len() {
-        if app.traces_focused() {
-            return;
-        }
-        app.update(Action::FocusNext);
-    }
-    panic!("no Traces pane");
+    screen::focus(app, App::traces_focused);
 }
 
 fn span(id: &str, parent: Option<&str>, service: &str, start: f64, duration: f64) -> Span {

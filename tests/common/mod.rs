@@ -196,6 +196,11 @@ impl Prometheus {
             "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: test\n    static_configs:\n      - targets: [{list}]\n"
         );
         std::fs::write(dir.path().join("prometheus.yml"), config).expect("config");
+        Some(Self::launch(binary, dir))
+    }
+
+    /// Starts one with the configuration and storage already in `dir`, on a free port.
+    fn launch(binary: PathBuf, dir: tempfile::TempDir) -> Self {
         let port = free_port();
         let mut p = Self {
             url: format!("http://127.0.0.1:{port}"),
@@ -205,7 +210,7 @@ impl Prometheus {
             child: None,
         };
         p.restart();
-        Some(p)
+        p
     }
 
     /// Starts one over history written in OpenMetrics text, turned into blocks with Debian's
@@ -232,16 +237,7 @@ impl Prometheus {
             "global:\n  scrape_interval: 15s\nscrape_configs: []\n",
         )
         .expect("config");
-        let port = free_port();
-        let mut p = Self {
-            url: format!("http://127.0.0.1:{port}"),
-            port,
-            binary,
-            dir,
-            child: None,
-        };
-        p.restart();
-        Some(p)
+        Some(Self::launch(binary, dir))
     }
 
     /// Starts (again) on the same port and storage, and waits until ready.
