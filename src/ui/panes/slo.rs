@@ -99,7 +99,7 @@ fn numbers(app: &App, slo: &Slo, status: &SloStatus) -> Line<'static> {
         _ => theme.text,
     };
     Line::from(vec![
-        Span::styled("  SLI ", theme.dim),
+        Span::styled(" SLI ", theme.dim),
         Span::styled(
             format!(
                 "{:<7}",
@@ -120,7 +120,7 @@ fn numbers(app: &App, slo: &Slo, status: &SloStatus) -> Line<'static> {
 /// The burn rate on each window; one over a rule's factor stands out.
 fn burns(app: &App, slo: &Slo, status: &SloStatus, width: usize) -> Line<'static> {
     let theme = &app.theme;
-    let mut spans = vec![Span::styled("  burn", theme.dim)];
+    let mut spans = vec![Span::styled(" burn", theme.dim)];
     for &(w, ratio) in &status.ratios {
         let hot = ratio.is_some_and(|r| {
             let b = burn_rate(r, slo.objective);
