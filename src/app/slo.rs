@@ -75,17 +75,7 @@ impl App {
                 .find(|(win, _)| (win - w).abs() < 0.5)
                 .and_then(|(_, r)| *r)
         };
-        let alert = slo::evaluate(slo.objective, &slo.rules, ratio);
-        let firing = slo
-            .rules
-            .iter()
-            .filter(|r| r.alert == alert)
-            .find(|r| {
-                let burn = |w| ratio(w).map(|e| slo::burn_rate(e, slo.objective));
-                burn(r.long).is_some_and(|b| b > r.factor)
-                    && burn(r.short).is_some_and(|b| b > r.factor)
-            })
-            .copied();
+        let (alert, firing) = slo::verdict(slo.objective, &slo.rules, ratio);
         SloStatus {
             ratios,
             period_ratio: self.value_at_end(slo.period_query),

@@ -110,22 +110,33 @@ pub fn windows(rules: &[Rule]) -> Vec<f64> {
 /// when both its windows burn faster than its factor; the loudest firing rule wins. When none
 /// fires, it is `Ok` only if every rule had both its windows.
 pub fn evaluate(objective: f64, rules: &[Rule], ratio: impl Fn(f64) -> Option<f64>) -> Alert {
+    verdict(objective, rules, ratio).0
+}
+
+/// What [`evaluate`] says, and the loudest rule that fires (the first such, in rule order).
+pub fn verdict(
+    objective: f64,
+    rules: &[Rule],
+    ratio: impl Fn(f64) -> Option<f64>,
+) -> (Alert, Option<Rule>) {
     let mut known = true;
-    let mut worst: Option<Alert> = None;
+    let mut worst: Option<Rule> = None;
     for r in rules {
         match (ratio(r.long), ratio(r.short)) {
             (Some(l), Some(s)) if l.is_finite() && s.is_finite() => {
-                if burn_rate(l, objective) > r.factor && burn_rate(s, objective) > r.factor {
-                    worst = Some(worst.map_or(r.alert, |w| w.min(r.alert)));
+                let fires =
+                    burn_rate(l, objective) > r.factor && burn_rate(s, objective) > r.factor;
+                if fires && worst.is_none_or(|w| r.alert < w.alert) {
+                    worst = Some(*r);
                 }
             }
             _ => known = false,
         }
     }
     match (worst, known) {
-        (Some(a), _) => a,
-        (None, true) => Alert::Ok,
-        (None, false) => Alert::Unknown,
+        (Some(r), _) => (r.alert, Some(r)),
+        (None, true) => (Alert::Ok, None),
+        (None, false) => (Alert::Unknown, None),
     }
 }
 
