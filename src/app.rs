@@ -7,14 +7,14 @@ use crate::config::{Config, PaneId};
 use crate::keymap::Mode;
 use crate::model::event::Event;
 use crate::model::{Conductor, SeriesSet};
-use crate::source::SourceUpdate;
 use crate::source::fixture::ReplayClock;
 use crate::theme::Theme;
-use crate::ui;
 
 mod events;
+mod navigate;
 mod plan;
 mod slo;
+mod sources;
 mod traces;
 pub use events::EventsState;
 pub use slo::SloStatus;
@@ -407,163 +407,13 @@ impl App {
         }
         Vec::new()
     }
-
-    fn apply_source(&mut self, update: SourceUpdate) {
-        match update {
-            SourceUpdate::MetricsFetched {
-                query,
-                fetched_at,
-                result,
-                replace,
-            } => {
-                let cap = self.config.max_points;
-                let Some(state) = self.queries.get_mut(query) else {
-                    return;
-                };
-                match result {
-                    Ok(r) => {
-                        if replace {
-                            state.set = SeriesSet::new(cap);
-                        }
-                        state.set.merge(&r.series);
-                        state.last_ok = Some(fetched_at);
-                        state.error = None;
-                        state.warnings = r.warnings;
-                    }
-                    Err(e) => {
-                        state.error = Some(Failure {
-                            at: fetched_at,
-                            reason: e.to_string(),
-                            query_only: e.is_query_only(),
-                        });
-                    }
-                }
-            }
-            SourceUpdate::EventsFetched {
-                fetched_at,
-                result,
-                replace,
-            } => match result {
-                Ok(batch) => {
-                    if replace {
-                        self.events.log.clear();
-                        self.events.selected = 0;
-                        self.events.unseen = 0;
-                    }
-                    self.events.arrive(batch.events);
-                    self.events.last_ok = Some(fetched_at);
-                    self.events.error = None;
-                    self.events.warnings = batch.warnings;
-                }
-                Err(e) => {
-                    self.events.error = Some(Failure {
-                        at: fetched_at,
-                        reason: e.to_string(),
-                        query_only: e.is_query_only(),
-                    });
-                }
-            },
-            SourceUpdate::TracesFetched { fetched_at, result } => {
-                self.traces.searching = false;
-                match result {
-                    Ok(list) => {
-                        self.traces.arrive(list);
-                        self.traces.last_ok = Some(fetched_at);
-                        self.traces.error = None;
-                    }
-                    Err(e) => {
-                        self.traces.error = Some(Failure {
-                            at: fetched_at,
-                            reason: e.to_string(),
-                            query_only: e.is_query_only(),
-                        });
-                    }
-                }
-            }
-            SourceUpdate::TraceFetched { trace_id, result } => {
-                self.trace_arrived(&trace_id, result);
-            }
-            SourceUpdate::ReplayFinished => {
-                if let Some(r) = &mut self.replay {
-                    r.finished = true;
-                }
-            }
-        }
-    }
-
-    fn cycle_focus(&mut self, step: isize) {
-        let order = self.focus_order();
-        let Some(pos) = order.iter().position(|&p| p == self.focus) else {
-            return;
-        };
-        let len = order.len() as isize;
-        self.focus = order[(pos as isize + step).rem_euclid(len) as usize];
-        if self.zoomed().is_some() {
-            self.views.pop();
-            self.views.push(View::Zoom(self.focus));
-        }
-    }
-
-    fn focus_at(&mut self, column: u16, row: u16) {
-        if self.full_screen().is_some() || self.help {
-            return;
-        }
-        let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-        let hit = ui::layout::pane_areas(&self.config, area)
-            .into_iter()
-            .find(|(_, r)| r.contains(ratatui::layout::Position::new(column, row)));
-        if let Some((pane, _)) = hit {
-            self.focus = pane;
-        }
-    }
-
-    /// Whether the dashboard (or one pane of it, zoomed) is what the keys talk to.
-    fn on_dashboard(&self) -> bool {
-        match self.views.last() {
-            None | Some(View::SloTraces { .. } | View::TraceEvents { .. }) => true,
-            Some(View::Zoom(_)) => self.views.len() == 1,
-            _ => false,
-        }
-    }
-
-    fn form_mut(&mut self) -> Option<&mut SearchForm> {
-        match self.views.last_mut() {
-            Some(View::Search(f)) => Some(f),
-            _ => None,
-        }
-    }
-
-    fn move_selection(&mut self, step: isize) {
-        match self.views.last_mut() {
-            Some(View::EventDetail { scroll, .. } | View::Span { scroll, .. }) => {
-                *scroll = scroll.saturating_add_signed(step);
-                return;
-            }
-            Some(View::Trace(v)) => {
-                v.step(step);
-                return;
-            }
-            Some(View::Search(f)) => {
-                f.at = (f.at as isize + step).rem_euclid(SEARCH_FIELDS.len() as isize) as usize;
-                return;
-            }
-            _ => {}
-        }
-        if self.traces_focused() {
-            let max = self.traces.shown().len().saturating_sub(1);
-            self.traces.selected = self.traces.selected.saturating_add_signed(step).min(max);
-        } else if self.events_focused() {
-            self.events.scroll(-step);
-        } else if let Some(sel) = self.selected.get_mut(self.focus) {
-            *sel = sel.saturating_add_signed(step);
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::source::SourceError;
+    use crate::source::SourceUpdate;
     use crate::source::prometheus::QueryResult;
 
     pub(super) const NOW: f64 = 1_000_000.0;

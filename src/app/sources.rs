@@ -1,0 +1,92 @@
+//! Data arriving: each source update applied to the model — points merged or a failure kept
+//! beside the last good data, events appended, a trace list replaced, a fetched trace opened.
+
+use crate::model::SeriesSet;
+use crate::source::SourceUpdate;
+
+use super::{App, Failure};
+
+impl App {
+    pub(super) fn apply_source(&mut self, update: SourceUpdate) {
+        match update {
+            SourceUpdate::MetricsFetched {
+                query,
+                fetched_at,
+                result,
+                replace,
+            } => {
+                let cap = self.config.max_points;
+                let Some(state) = self.queries.get_mut(query) else {
+                    return;
+                };
+                match result {
+                    Ok(r) => {
+                        if replace {
+                            state.set = SeriesSet::new(cap);
+                        }
+                        state.set.merge(&r.series);
+                        state.last_ok = Some(fetched_at);
+                        state.error = None;
+                        state.warnings = r.warnings;
+                    }
+                    Err(e) => {
+                        state.error = Some(Failure {
+                            at: fetched_at,
+                            reason: e.to_string(),
+                            query_only: e.is_query_only(),
+                        });
+                    }
+                }
+            }
+            SourceUpdate::EventsFetched {
+                fetched_at,
+                result,
+                replace,
+            } => match result {
+                Ok(batch) => {
+                    if replace {
+                        self.events.log.clear();
+                        self.events.selected = 0;
+                        self.events.unseen = 0;
+                    }
+                    self.events.arrive(batch.events);
+                    self.events.last_ok = Some(fetched_at);
+                    self.events.error = None;
+                    self.events.warnings = batch.warnings;
+                }
+                Err(e) => {
+                    self.events.error = Some(Failure {
+                        at: fetched_at,
+                        reason: e.to_string(),
+                        query_only: e.is_query_only(),
+                    });
+                }
+            },
+            SourceUpdate::TracesFetched { fetched_at, result } => {
+                self.traces.searching = false;
+                match result {
+                    Ok(list) => {
+                        self.traces.arrive(list);
+                        self.traces.last_ok = Some(fetched_at);
+                        self.traces.error = None;
+                    }
+                    Err(e) => {
+                        self.traces.error = Some(Failure {
+                            at: fetched_at,
+                            reason: e.to_string(),
+                            query_only: e.is_query_only(),
+                        });
+                    }
+                }
+            }
+            SourceUpdate::TraceFetched { trace_id, result } => {
+                self.trace_arrived(&trace_id, result);
+            }
+            SourceUpdate::ReplayFinished => {
+                if let Some(r) = &mut self.replay {
+                    r.finished = true;
+                }
+            }
+        }
+    }
+}
