@@ -11,6 +11,17 @@ use crate::keymap::BINDINGS;
 use crate::model::LimitLevel;
 use crate::ui::layout::{MIN_SIZE, centered};
 
+/// The border of everything drawn over the dashboard: `title` at the top, the keys that work
+/// in it at the bottom right. Small popups are `Rounded`, full-screen views `Thick`.
+#[must_use]
+pub fn panel<'a>(app: &App, kind: BorderType, title: String, keys: &'a str) -> Block<'a> {
+    Block::bordered()
+        .border_type(kind)
+        .border_style(app.theme.border_focused)
+        .title(Line::styled(title, app.theme.title))
+        .title_bottom(Line::styled(keys, app.theme.dim).right_aligned())
+}
+
 /// The help overlay: every key, from the same table the keymap documents.
 pub fn help(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
@@ -40,13 +51,12 @@ pub fn help(app: &App, area: Rect, buf: &mut Buffer) {
     Clear.render(rect, buf);
     Paragraph::new(lines)
         .style(theme.overlay)
-        .block(
-            Block::bordered()
-                .border_type(BorderType::Rounded)
-                .border_style(theme.border_focused)
-                .title(Line::styled(" keys ", theme.title))
-                .title_bottom(Line::styled(" Esc or ? to close ", theme.dim).right_aligned()),
-        )
+        .block(panel(
+            app,
+            BorderType::Rounded,
+            " keys ".into(),
+            " Esc or ? to close ",
+        ))
         .render(rect, buf);
 }
 
@@ -86,14 +96,11 @@ pub fn event_detail(
     Clear.render(area, buf);
     Paragraph::new(lines)
         .style(theme.overlay)
-        .block(
-            Block::bordered()
-                .border_type(BorderType::Thick)
-                .border_style(theme.border_focused)
-                .title(Line::styled(title, theme.title))
-                .title_bottom(
-                    Line::styled(" j k scroll · t trace · Esc back ", theme.dim).right_aligned(),
-                ),
-        )
+        .block(panel(
+            app,
+            BorderType::Thick,
+            title,
+            " j k scroll · t trace · Esc back ",
+        ))
         .render(area, buf);
 }

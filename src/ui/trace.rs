@@ -16,12 +16,7 @@ use crate::ui::panes::traces::short_duration;
 use crate::ui::text::safe_line;
 
 fn frame<'a>(app: &App, title: String, keys: &'a str) -> Block<'a> {
-    let theme = &app.theme;
-    Block::bordered()
-        .border_type(BorderType::Thick)
-        .border_style(theme.border_focused)
-        .title(Line::styled(title, theme.title))
-        .title_bottom(Line::styled(keys, theme.dim).right_aligned())
+    crate::ui::overlay::panel(app, BorderType::Thick, title, keys)
 }
 
 fn clock(t: f64) -> String {
@@ -447,15 +442,11 @@ pub fn search_form(app: &App, form: &SearchForm, area: Rect, buf: &mut Buffer) {
     Clear.render(rect, buf);
     Paragraph::new(lines)
         .style(theme.overlay)
-        .block(
-            Block::bordered()
-                .border_type(BorderType::Rounded)
-                .border_style(theme.border_focused)
-                .title(Line::styled(" search traces ", theme.title))
-                .title_bottom(
-                    Line::styled(" Tab ↑↓ field · Enter search · Esc cancel ", theme.dim)
-                        .right_aligned(),
-                ),
-        )
+        .block(crate::ui::overlay::panel(
+            app,
+            BorderType::Rounded,
+            " search traces ".into(),
+            " Tab ↑↓ field · Enter search · Esc cancel ",
+        ))
         .render(rect, buf);
 }
