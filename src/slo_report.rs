@@ -107,8 +107,8 @@ fn table(app: &App) -> String {
             out,
             "{:<7} {:<name_w$} {:<14} {:>9} {:>6} {:>8} {:>8}           ",
             s.alert.word(),
-            crate::source::one_line(&slo.name, name_w),
-            crate::source::one_line(&slo.service, 14),
+            crate::text::one_line(&slo.name, name_w),
+            crate::text::one_line(&slo.service, 14),
             format!(
                 "{}%",
                 crate::source::prometheus::format_value(slo.objective * 100.0)

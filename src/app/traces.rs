@@ -374,7 +374,7 @@ impl App {
         self.traces.pending = Some(id.to_owned());
         self.notice = Some(format!(
             "fetching trace {}…",
-            crate::ui::text::safe_line(id, 40)
+            crate::text::safe_line(id, 40)
         ));
         vec![Effect::FetchTrace(id.to_owned())]
     }

@@ -181,7 +181,7 @@ impl Shipper {
                 .flatten()
                 .find_map(|i| i["index"]["error"]["reason"].as_str())
                 .unwrap_or("an item failed");
-            return Err(format!("_bulk: {}", crate::source::one_line(first, 120)));
+            return Err(format!("_bulk: {}", crate::text::one_line(first, 120)));
         }
         self.queue.drain(..batch.len());
         Ok(())
@@ -189,7 +189,7 @@ impl Shipper {
 }
 
 async fn check(r: Result<reqwest::Response, reqwest::Error>) -> Result<Vec<u8>, String> {
-    let r = r.map_err(|e| crate::source::one_line(&e.to_string(), 120))?;
+    let r = r.map_err(|e| crate::text::one_line(&e.to_string(), 120))?;
     let status = r.status();
     let body = r.bytes().await.map_err(|e| e.to_string())?.to_vec();
     if status.is_success() {
@@ -197,7 +197,7 @@ async fn check(r: Result<reqwest::Response, reqwest::Error>) -> Result<Vec<u8>, 
     } else {
         Err(format!(
             "HTTP {status}: {}",
-            crate::source::one_line(&String::from_utf8_lossy(&body), 120)
+            crate::text::one_line(&String::from_utf8_lossy(&body), 120)
         ))
     }
 }

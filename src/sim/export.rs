@@ -48,7 +48,7 @@ impl<E: SpanExporter> SpanExporter for Retrying<E> {
                     eprintln!(
                         "otlp ({}): {}; retrying in {} s ({} spans waiting)",
                         self.service,
-                        crate::source::one_line(&e.to_string(), 120),
+                        crate::text::one_line(&e.to_string(), 120),
                         wait.as_secs(),
                         batch.len()
                     );

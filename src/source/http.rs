@@ -9,8 +9,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
-use super::{SourceError, SourceId, one_line};
+use super::{SourceError, SourceId};
 use crate::config::{Auth, Connection, Secret};
+use crate::text::one_line;
 
 /// Sends `request` and reads the whole answer: its status and body, or why there is none,
 /// in one line naming `backend` (and `base` for a connection that cannot be made).
@@ -83,12 +84,18 @@ fn auth_header(auth: &Auth) -> Result<HeaderValue, SetupError> {
     let value = match auth {
         Auth::Basic { username, password } => {
             let password = read_secret("password", password)?;
-            format!(
-                "Basic {}",
-                STANDARD.encode(format!("{username}:{password}"))
-            )
+            let encoded = STANDARD.encode(format!("{username}:{password}"));
+            // A server may echo the header back in an error body: neither the password nor
+            // its encoded form may reach a screen.
+            crate::text::register_secret(&password);
+            crate::text::register_secret(&encoded);
+            format!("Basic {encoded}")
         }
-        Auth::Bearer(token) => format!("Bearer {}", read_secret("token", token)?),
+        Auth::Bearer(token) => {
+            let token = read_secret("token", token)?;
+            crate::text::register_secret(&token);
+            format!("Bearer {token}")
+        }
     };
     let mut header = HeaderValue::from_str(&value)
         .map_err(|_| SetupError("credentials hold characters a header cannot carry".into()))?;

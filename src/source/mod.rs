@@ -113,29 +113,6 @@ impl SourceError {
     }
 }
 
-/// Text from outside (a server's body, a document) made safe for one line of a terminal:
-/// control characters become spaces, runs of space fold, and it is cut to `max` characters.
-#[must_use]
-pub fn one_line(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max * 4));
-    let mut count = 0;
-    let mut last_space = false;
-    for c in text.chars() {
-        let c = if c.is_control() { ' ' } else { c };
-        if c == ' ' && last_space {
-            continue;
-        }
-        if count == max {
-            out.push('…');
-            break;
-        }
-        last_space = c == ' ';
-        out.push(c);
-        count += 1;
-    }
-    out.trim().to_owned()
-}
-
 /// Events from one search, oldest first.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventBatch {

@@ -531,7 +531,7 @@ pub async fn run(
                 let result = match fetched {
                     Ok((_, Some(t))) => Ok(Arc::new(t)),
                     Ok((_, None)) => Err(SourceError::Trace(TraceError::Api(format!(
-                        "trace {} not found", super::one_line(&id, 40)
+                        "trace {} not found", crate::text::one_line(&id, 40)
                     )))),
                     Err(e) => Err(e),
                 };

@@ -15,7 +15,6 @@ pub mod layout;
 pub mod overlay;
 pub mod panes;
 pub mod status;
-pub mod text;
 pub mod trace;
 pub mod widgets;
 

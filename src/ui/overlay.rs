@@ -82,7 +82,7 @@ pub fn event_detail(
 ) {
     let theme = &app.theme;
     let pretty = serde_json::to_string_pretty(&event.doc).unwrap_or_else(|_| event.doc.to_string());
-    let text = crate::ui::text::safe_text(&pretty);
+    let text = crate::text::safe_text(&pretty);
     let lines: Vec<Line> = text
         .lines()
         .skip(scroll)
@@ -90,8 +90,8 @@ pub fn event_detail(
         .collect();
     let title = format!(
         " {} / {} ",
-        crate::ui::text::safe_line(&event.index, 40),
-        crate::ui::text::safe_line(&event.id, 40)
+        crate::text::safe_line(&event.index, 40),
+        crate::text::safe_line(&event.id, 40)
     );
     Clear.render(area, buf);
     Paragraph::new(lines)

@@ -143,7 +143,7 @@ fn slo_spans(app: &App, spans: &mut Vec<Span<'static>>) {
         crate::model::slo::Alert::Page | crate::model::slo::Alert::Ticket
     ) {
         spans.push(Span::styled(
-            format!(" {} ", crate::ui::text::safe_line(&slo.name, 30)),
+            format!(" {} ", crate::text::safe_line(&slo.name, 30)),
             style,
         ));
     } else {
@@ -160,7 +160,7 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
             crate::app::Editing::Query => " opensearch query: ",
             crate::app::Editing::TraceFilter => " filter traces: ",
         };
-        let text = crate::ui::text::safe_line(
+        let text = crate::text::safe_line(
             line,
             usize::from(area.width).saturating_sub(prompt.len() + 24),
         );
@@ -176,7 +176,7 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
         Line::styled(
             format!(
                 " {}",
-                crate::ui::text::safe_line(notice, usize::from(area.width))
+                crate::text::safe_line(notice, usize::from(area.width))
             ),
             theme.status_stale,
         )

@@ -11,9 +11,9 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
 use crate::app::{App, SEARCH_FIELDS, SearchForm, TraceView};
 use crate::model::span::{LinkKind, Span as TraceSpan, SpanKind, Trace};
 use crate::model::traces::TraceSummary;
+use crate::text::safe_line;
 use crate::ui::layout::centered;
 use crate::ui::panes::traces::short_duration;
-use crate::ui::text::safe_line;
 
 fn frame<'a>(app: &App, title: String, keys: &'a str) -> Block<'a> {
     crate::ui::overlay::panel(app, BorderType::Thick, title, keys)

@@ -11,8 +11,8 @@ use ratatui::widgets::Widget;
 use crate::app::App;
 use crate::config::PaneId;
 use crate::model::event::{Event, Level};
+use crate::text::safe_line;
 use crate::theme::Theme;
-use crate::ui::text::safe_line;
 
 /// The style of a level: errors loud, warnings next, the rest quiet.
 #[must_use]

@@ -46,7 +46,7 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     {
         let left = room.saturating_sub(fresh.width() + 12);
         if left > 8 {
-            let text = crate::source::one_line(w, left);
+            let text = crate::text::one_line(w, left);
             fresh.spans.insert(
                 0,
                 Span::styled(format!(" warning: {text} ·"), theme.status_stale),
@@ -101,7 +101,7 @@ fn freshness_line<'a>(app: &App, f: &Freshness, room: usize) -> Line<'a> {
                 .map(|a| format!(" {}", format_age(a)))
                 .unwrap_or_default();
             let text =
-                crate::source::one_line(&format!("STALE{age}: {reason}"), room.saturating_sub(3));
+                crate::text::one_line(&format!("STALE{age}: {reason}"), room.saturating_sub(3));
             Line::styled(format!(" {text} "), theme.status_stale)
         }
     }

@@ -12,8 +12,8 @@ use ratatui::widgets::Widget;
 use crate::app::{App, SloStatus};
 use crate::config::{PaneId, Slo, prom_duration};
 use crate::model::slo::{Alert, burn_rate};
+use crate::text::safe_line;
 use crate::theme::Theme;
-use crate::ui::text::safe_line;
 
 /// Columns before the sparkline on its line (the SLI and the budget).
 pub const SPARK_GUTTER: u16 = 38;

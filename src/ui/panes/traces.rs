@@ -12,7 +12,7 @@ use ratatui::widgets::Widget;
 use crate::app::{App, TraceSort};
 use crate::config::PaneId;
 use crate::model::traces::Listed;
-use crate::ui::text::safe_line;
+use crate::text::safe_line;
 
 /// A duration, short: `840µs`, `12.5ms`, `312ms`, `1.24s`, `2m05s`.
 #[must_use]
