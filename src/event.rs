@@ -64,6 +64,9 @@ async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sources)
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
+    // SIGQUIT's default (terminate with a core) would leave the terminal in the alternate
+    // screen and raw mode: it ends capcom like SIGTERM.
+    let mut sigquit = signal(SignalKind::quit())?;
     // The first frame waits briefly for the sources' first answers, so it shows data rather
     // than "waiting" followed 33 ms later by the same screen with data.
     if let Ok(Some(first)) = tokio::time::timeout(FIRST_DATA_WAIT, rx.recv()).await {
@@ -98,6 +101,7 @@ async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sources)
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
             _ = sigint.recv() => break,
+            _ = sigquit.recv() => break,
         };
         for action in actions {
             pending = true;

@@ -21,6 +21,22 @@ pub fn log_dir() -> Option<PathBuf> {
     Some(base.join("capcom"))
 }
 
+/// Opens the log for appending, readable by its owner alone: it names hosts, queries and
+/// errors, which are nobody else's business on a shared ground-station host. A log left by an
+/// older version with wider permissions is narrowed.
+fn open_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    if file.metadata()?.permissions().mode() & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
+}
+
 /// Starts logging to `capcom.log` in [`log_dir`]. Returns the file's path, or `None` when it
 /// cannot be opened (capcom then runs without a log).
 #[must_use]
@@ -28,11 +44,7 @@ pub fn init() -> Option<PathBuf> {
     let dir = log_dir()?;
     std::fs::create_dir_all(&dir).ok()?;
     let path = dir.join("capcom.log");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+    let file = open_private(&path).ok()?;
     let filter = std::env::var("CAPCOM_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info".to_owned());
@@ -43,4 +55,21 @@ pub fn init() -> Option<PathBuf> {
         .try_init()
         .ok()?;
     Some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    #[test]
+    fn the_log_is_its_owners_alone_new_or_old() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("capcom.log");
+        super::open_private(&path).expect("opens");
+        let mode = |p| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        super::open_private(&path).expect("opens");
+        assert_eq!(mode(&path), 0o600);
+    }
 }

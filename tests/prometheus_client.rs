@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use capcom::config::{Auth, Connection, Secret};
@@ -59,7 +60,7 @@ fn a_503_says_its_status_and_a_safe_start_of_the_body() {
     let err = range(&client(&server.url, 5.0)).expect_err("503");
     assert_eq!(
         err.to_string(),
-        "prometheus: HTTP 503 Service Unavailable: upstream down [31m retry later"
+        "prometheus: HTTP 503 Service Unavailable: upstream down␛[31m retry later"
     );
     assert!(
         !err.to_string().contains('\x1b'),
@@ -229,4 +230,130 @@ fn a_failing_query_backs_off_then_recovers_by_itself() {
     // (0.5–1.5 s); neighbours may overlap.
     assert!(gaps[2] > gaps[0], "waits grow: {gaps:?}");
     assert!(gaps.iter().all(|g| *g <= 60.0), "{gaps:?}");
+}
+
+/// The start of a range answer, so a flood is a body Prometheus could send.
+const MATRIX_START: &[u8] =
+    br#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]"#;
+
+fn capped_client(url: &str, max_body: u64) -> PrometheusClient {
+    let mut conn = Connection::to_url(url);
+    conn.max_body = max_body;
+    PrometheusClient::new(&conn).expect("client")
+}
+
+#[test]
+fn an_endless_answer_is_refused_at_max_body_while_it_streams() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let written = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&written);
+    let server = Server::start(move |_, _| Reply::Flood {
+        prefix: MATRIX_START.to_vec(),
+        total: None,
+        written: Arc::clone(&counter),
+    });
+    let err = range(&capped_client(&server.url, 4 << 20)).expect_err("too large");
+    assert_eq!(
+        err.to_string(),
+        "prometheus: answer larger than 4 MiB; narrow the query or raise max-body"
+    );
+    // What the server managed to write before capcom hung up: the limit and what the sockets
+    // buffer, not the endless rest.
+    std::thread::sleep(Duration::from_millis(200));
+    let sent = written.load(Ordering::Relaxed);
+    assert!(sent < 16 << 20, "{sent} bytes were sent");
+}
+
+#[test]
+fn an_announced_length_over_max_body_is_refused_before_reading() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let written = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&written);
+    let server = Server::start(move |_, _| Reply::Flood {
+        prefix: MATRIX_START.to_vec(),
+        total: Some(200 << 20),
+        written: Arc::clone(&counter),
+    });
+    let err = range(&client(&server.url, 10.0)).expect_err("too large");
+    assert_eq!(
+        err,
+        SourceError::TooLarge(capcom::source::SourceId::Prometheus, 64 << 20),
+        "the default limit is 64 MiB"
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(written.load(Ordering::Relaxed) < 16 << 20);
+}
+
+#[test]
+fn an_answer_cut_off_in_transfer_says_so_not_cannot_connect() {
+    let server = Server::start(|_, _| Reply::Cut {
+        announced: MATRIX.len() * 2,
+        body: MATRIX.as_bytes().to_vec(),
+    });
+    let err = range(&client(&server.url, 5.0)).expect_err("cut");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("prometheus: the answer was cut off: "),
+        "{text}"
+    );
+}
+
+#[test]
+fn credentials_a_server_echoes_are_redacted_everywhere_they_would_show() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("pw"), "echo-me-not-42\n").expect("write");
+    // A gateway that echoes the request's headers in its error body, as some proxies do.
+    let server = Server::start(|head, _| {
+        let sent: Vec<&str> = head.lines().filter(|l| l.contains("orization")).collect();
+        Reply::With(
+            401,
+            "text/plain",
+            format!("denied; you sent:\n{}", sent.join("\n")).into_bytes(),
+        )
+    });
+    let mut conn = Connection::to_url(&server.url);
+    conn.auth = Some(Auth::Basic {
+        username: "flight".into(),
+        password: Secret::File(dir.path().join("pw")),
+    });
+    let err = range(&PrometheusClient::new(&conn).expect("client")).expect_err("401");
+    let text = err.to_string();
+    // base64("flight:echo-me-not-42") is what the header carried.
+    for secret in ["ZmxpZ2h0OmVjaG8tbWUtbm90LTQy", "echo-me-not-42", "Basic Zm"] {
+        assert!(!text.contains(secret), "{text}");
+    }
+    assert!(text.contains("authorization: ‹redacted›"), "{text}");
+    // The same for a bearer token that a body quotes in JSON.
+    std::fs::write(dir.path().join("tok"), "tok-tok-tok-99").expect("write");
+    let server = Server::start(|_, _| {
+        Reply::With(
+            500,
+            "application/json",
+            br#"{"msg":"bad token tok-tok-tok-99","headers":{"Authorization":"Bearer tok-tok-tok-99"}}"#.to_vec(),
+        )
+    });
+    let mut conn = Connection::to_url(&server.url);
+    conn.auth = Some(Auth::Bearer(Secret::File(dir.path().join("tok"))));
+    let text = range(&PrometheusClient::new(&conn).expect("client"))
+        .expect_err("500")
+        .to_string();
+    assert!(!text.contains("tok-tok-tok-99"), "{text}");
+}
+
+#[test]
+fn bidi_and_zero_width_characters_in_an_error_body_never_reach_the_screen() {
+    let server = Server::start(|_, _| {
+        Reply::With(
+            502,
+            "text/plain",
+            "gate\u{202E}way\u{2066}\u{200B}\u{FEFF} down\u{1b}]52;c;aGk=\u{7}".into(),
+        )
+    });
+    let text = range(&client(&server.url, 5.0))
+        .expect_err("502")
+        .to_string();
+    assert_eq!(
+        text,
+        "prometheus: HTTP 502 Bad Gateway: gateway down␛]52;c;aGk=�"
+    );
 }

@@ -1,5 +1,5 @@
 //! The built binary in a pseudo-terminal, as a user runs it: it draws the dashboard, and however
-//! it ends — `q`, SIGTERM, or SIGHUP (an ssh link dropping) — it exits cleanly with the terminal
+//! it ends — `q`, SIGTERM, SIGQUIT, or SIGHUP (an ssh link dropping) — it exits cleanly with the terminal
 //! restored: alternate screen left, mouse capture off, cursor shown, raw mode off.
 
 use std::io::{Read, Write};
@@ -148,17 +148,18 @@ fn q_quits_with_exit_0_and_the_terminal_restored() {
 }
 
 #[test]
-fn sigterm_restores_the_terminal() {
-    let mut s = Session::start(&[]);
-    s.wait_for("Environment", 20);
-    let pid = s.child.process_id().expect("pid");
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(pid as i32),
+fn sigterm_and_sigquit_restore_the_terminal() {
+    for signal in [
         nix::sys::signal::Signal::SIGTERM,
-    )
-    .expect("SIGTERM");
-    s.finish(10);
-    s.assert_restored();
+        nix::sys::signal::Signal::SIGQUIT,
+    ] {
+        let mut s = Session::start(&[]);
+        s.wait_for("Environment", 20);
+        let pid = s.child.process_id().expect("pid");
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), signal).expect("kill");
+        s.finish(10);
+        s.assert_restored();
+    }
 }
 
 #[test]

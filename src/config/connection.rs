@@ -31,6 +31,8 @@ pub struct Connection {
     pub insecure_skip_verify: bool,
     /// Credentials, if any.
     pub auth: Option<Auth>,
+    /// The largest answer read, in bytes; a larger one is refused while it streams in.
+    pub max_body: u64,
 }
 
 /// Where a credential is kept.
@@ -59,6 +61,13 @@ pub enum Auth {
 /// Seconds a request may take unless configured.
 pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
 
+/// The largest answer read unless configured: far above any sensible dashboard query (a
+/// window of 11,000 points is about 300 KiB a series), far below what hurts a ground station.
+pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// The range `max-body` may be set in.
+pub const MAX_BODY_RANGE: std::ops::RangeInclusive<u64> = 64 * 1024..=1024 * 1024 * 1024;
+
 impl Connection {
     /// A connection to `url` with every other setting at its default.
     #[must_use]
@@ -70,8 +79,32 @@ impl Connection {
             ca_file: None,
             insecure_skip_verify: false,
             auth: None,
+            max_body: DEFAULT_MAX_BODY,
         }
     }
+}
+
+/// A size as written in the configuration: a whole number of bytes, or one with a unit
+/// (`512KiB`, `64MiB`, `1GiB`; `KB`, `MB`, `GB` are taken as the same powers of two).
+///
+/// # Errors
+/// A message for users when it is not a size.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("{t:?} is not a size; write e.g. \"64MiB\"")),
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| format!("{t:?} is not a size; write e.g. \"64MiB\""))
 }
 
 /// Checks that `url` is an absolute http(s) URL, for `--prometheus` and the config.
@@ -87,12 +120,34 @@ pub fn validate_url(url: &str) -> Result<(), String> {
         )),
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
         Ok(u) => Err(format!(
-            "{url:?} is not an http:// or https:// URL (scheme {:?})",
+            "{:?} is not an http:// or https:// URL (scheme {:?})",
+            without_userinfo(url),
             u.scheme()
         )),
         Err(e) => Err(format!(
-            "{url:?} is not a URL ({e}); write e.g. \"http://127.0.0.1:9090\""
+            "{:?} is not a URL ({e}); write e.g. \"http://127.0.0.1:9090\"",
+            without_userinfo(url)
         )),
+    }
+}
+
+/// `url` with anything between `scheme://` and an `@` replaced, so an error that quotes a URL
+/// which does not parse never quotes the password in it.
+fn without_userinfo(url: &str) -> String {
+    let Some(start) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let authority_end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    match url[start..authority_end].rfind('@') {
+        Some(at) => format!(
+            "{}{}{}",
+            &url[..start],
+            crate::text::REDACTED,
+            &url[start + at..]
+        ),
+        None => url.to_owned(),
     }
 }
 
@@ -124,5 +179,39 @@ pub(super) fn resolve_auth(a: &AuthFile) -> Result<Auth, String> {
         (None, Some(_), _) => Err("auth: a password needs a username".into()),
         (_, _, Some(_)) => Err("auth: give either username and a password, or a token, not both".into()),
         (None, None, None) => Err("auth: give username with password-env or password-file, or token-env or token-file".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_url_with_a_password_is_never_quoted_with_it() {
+        for url in [
+            "http://ops:hunter2@[::1/prom",
+            "http://ops:hunter2@host:99999/",
+        ] {
+            let e = validate_url(url).expect_err("refused");
+            assert!(!e.contains("hunter2"), "{e}");
+            assert!(e.contains("‹redacted›@"), "{e}");
+        }
+        for url in ["http://ops:hunter2@host/", "ftp://ops:hunter2@host/"] {
+            let e = validate_url(url).expect_err("refused");
+            assert!(
+                !e.contains("hunter2") && e.contains("credentials do not belong"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(parse_size("65536"), Ok(65_536));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("512 KiB"), Ok(512 << 10));
+        assert_eq!(parse_size("1GB"), Ok(1 << 30));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("99999999999999GiB").is_err());
     }
 }

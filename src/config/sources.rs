@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::connection::{AuthFile, Connection, resolve_auth, validate_url};
+use super::connection::{AuthFile, Connection, parse_size, resolve_auth, validate_url};
 use super::{ConfigError, DEFAULT_INTERVAL_SECS, Resolver};
 
 #[derive(Debug, Deserialize)]
@@ -16,6 +16,7 @@ pub(super) struct PrometheusFile {
     url: Spanned<String>,
     interval: Option<Spanned<String>>,
     timeout: Option<Spanned<String>>,
+    max_body: Option<Spanned<String>>,
     #[serde(default)]
     headers: std::collections::BTreeMap<String, String>,
     ca_file: Option<PathBuf>,
@@ -33,6 +34,7 @@ pub(super) struct OpenSearchFile {
     query: String,
     interval: Option<Spanned<String>>,
     timeout: Option<Spanned<String>>,
+    max_body: Option<Spanned<String>>,
     #[serde(default)]
     headers: std::collections::BTreeMap<String, String>,
     ca_file: Option<PathBuf>,
@@ -60,6 +62,7 @@ pub(super) struct JaegerFile {
     limit: Option<Spanned<usize>>,
     interval: Option<Spanned<String>>,
     timeout: Option<Spanned<String>>,
+    max_body: Option<Spanned<String>>,
     #[serde(default)]
     headers: std::collections::BTreeMap<String, String>,
     ca_file: Option<PathBuf>,
@@ -161,7 +164,7 @@ impl Resolver<'_> {
     fn resolve_connection(
         &self,
         url: &Spanned<String>,
-        timeout: Option<&Spanned<String>>,
+        (timeout, max_body): (Option<&Spanned<String>>, Option<&Spanned<String>>),
         headers: &std::collections::BTreeMap<String, String>,
         (ca_file, insecure): (Option<&PathBuf>, bool),
         auth: Option<&Spanned<AuthFile>>,
@@ -170,6 +173,22 @@ impl Resolver<'_> {
         let mut connection = Connection::to_url(url.get_ref());
         if let Some(t) = timeout {
             connection.timeout = self.duration(t, "timeout")?;
+        }
+        if let Some(m) = max_body {
+            let range = super::connection::MAX_BODY_RANGE;
+            connection.max_body = parse_size(m.get_ref())
+                .and_then(|n| {
+                    if range.contains(&n) {
+                        Ok(n)
+                    } else {
+                        Err(format!(
+                            "max-body must be between {} and {}",
+                            crate::source::size_text(*range.start()),
+                            crate::source::size_text(*range.end())
+                        ))
+                    }
+                })
+                .map_err(|msg| self.err(m.span(), msg))?;
         }
         connection.headers = headers
             .iter()
@@ -189,7 +208,7 @@ impl Resolver<'_> {
     ) -> Result<OpenSearchConfig, ConfigError> {
         let connection = self.resolve_connection(
             &o.url,
-            o.timeout.as_ref(),
+            (o.timeout.as_ref(), o.max_body.as_ref()),
             &o.headers,
             (o.ca_file.as_ref(), o.insecure_skip_verify),
             o.auth.as_ref(),
@@ -225,7 +244,7 @@ impl Resolver<'_> {
     pub(super) fn resolve_jaeger(&self, j: JaegerFile) -> Result<JaegerConfig, ConfigError> {
         let connection = self.resolve_connection(
             &j.url,
-            j.timeout.as_ref(),
+            (j.timeout.as_ref(), j.max_body.as_ref()),
             &j.headers,
             (j.ca_file.as_ref(), j.insecure_skip_verify),
             j.auth.as_ref(),
@@ -261,7 +280,7 @@ impl Resolver<'_> {
     ) -> Result<PrometheusConfig, ConfigError> {
         let connection = self.resolve_connection(
             &p.url,
-            p.timeout.as_ref(),
+            (p.timeout.as_ref(), p.max_body.as_ref()),
             &p.headers,
             (p.ca_file.as_ref(), p.insecure_skip_verify),
             p.auth.as_ref(),

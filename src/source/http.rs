@@ -13,18 +13,21 @@ use super::{SourceError, SourceId};
 use crate::config::{Auth, Connection, Secret};
 use crate::text::one_line;
 
-/// Sends `request` and reads the whole answer: its status and body, or why there is none,
-/// in one line naming `backend` (and `base` for a connection that cannot be made).
+/// Sends `request` and reads the whole answer, at most `max_body` bytes of it: its status and
+/// body, or why there is none, in one line naming `backend` (and `base` for a connection that
+/// cannot be made). The limit holds while the body streams in (after gzip is undone), so a
+/// huge or endless answer costs at most `max_body` of memory before it is refused.
 ///
 /// # Errors
-/// Timeout, connection failure, or a body cut off in transfer.
+/// Timeout, connection failure, a body cut off in transfer, or one over `max_body`.
 pub async fn fetch(
     request: reqwest::RequestBuilder,
     backend: SourceId,
     base: &str,
     timeout: f64,
+    max_body: u64,
 ) -> Result<(reqwest::StatusCode, Vec<u8>), SourceError> {
-    let transport = |e: &reqwest::Error| {
+    let transport = |e: &reqwest::Error, reading: bool| {
         if e.is_timeout() {
             return SourceError::Timeout(backend, (timeout * 1000.0).round() as u64);
         }
@@ -34,16 +37,74 @@ pub async fn fetch(
             cause = next;
         }
         let what = one_line(&cause.to_string(), 120);
-        if e.is_connect() {
-            SourceError::Connect(backend, format!("{base}: {what}"))
+        if reading {
+            SourceError::Cut(backend, what)
+        } else if e.is_connect() {
+            SourceError::Connect(backend, format!("{}: {what}", one_line(base, 80)))
         } else {
-            SourceError::Connect(backend, format!("reading the answer: {what}"))
+            SourceError::Connect(backend, what)
         }
     };
-    let response = request.send().await.map_err(|e| transport(&e))?;
+    let too_large = || SourceError::TooLarge(backend, max_body);
+    let mut response = request.send().await.map_err(|e| transport(&e, false))?;
     let status = response.status();
-    let body = response.bytes().await.map_err(|e| transport(&e))?.to_vec();
+    // An honest server says how much is coming: refuse at once rather than after the limit.
+    // (Compressed answers say their compressed length; the limit below still holds.)
+    if response.content_length().is_some_and(|n| n > max_body) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport(&e, true))? {
+        if body.len() as u64 + chunk.len() as u64 > max_body {
+            return Err(too_large());
+        }
+        if body.is_empty() {
+            // The first chunk of many: reserve for the announced length, within the limit.
+            let hint = response.content_length().unwrap_or(0).min(max_body);
+            body.reserve_exact(usize::try_from(hint).unwrap_or(0).max(chunk.len()));
+        }
+        body.extend_from_slice(&chunk);
+    }
     Ok((status, body))
+}
+
+/// A body larger than this is parsed on a blocking thread rather than in the source's task, so
+/// that parsing never delays a key press (the runtime has one thread, shared with the UI).
+const PARSE_INLINE_MAX: usize = 64 * 1024;
+
+/// Runs `parse` over `body` where it cannot hold up the event loop: inline for a small body,
+/// on tokio's blocking pool for a large one. The body comes back with the result (recordings
+/// keep it verbatim).
+pub async fn parse_off_thread<T, E>(
+    backend: SourceId,
+    body: Vec<u8>,
+    parse: fn(&[u8]) -> Result<T, E>,
+) -> (Vec<u8>, Result<T, SourceError>)
+where
+    T: Send + 'static,
+    E: Into<SourceError> + Send + 'static,
+{
+    if body.len() <= PARSE_INLINE_MAX {
+        let result = parse(&body).map_err(Into::into);
+        return (body, result);
+    }
+    let len = body.len();
+    match tokio::task::spawn_blocking(move || {
+        let result = parse(&body);
+        (body, result)
+    })
+    .await
+    {
+        Ok((body, result)) => (body, result.map_err(Into::into)),
+        // A parser that panicked: the answer is lost, the source goes on.
+        Err(e) => (
+            Vec::new(),
+            Err(SourceError::Cut(
+                backend,
+                format!("the {len}-byte answer could not be read: {e}"),
+            )),
+        ),
+    }
 }
 
 /// A failed status whose body is not the API's own error: the status line and the start of

@@ -60,6 +60,12 @@ pub enum SourceError {
     /// The connection could not be made (refused, unreachable, DNS, TLS).
     #[error("{0}: cannot connect: {1}")]
     Connect(SourceId, String),
+    /// The answer stopped before its end (the connection closed or broke while it was read).
+    #[error("{0}: the answer was cut off: {1}")]
+    Cut(SourceId, String),
+    /// The answer was larger than the source's `max-body` (bytes).
+    #[error("{0}: answer larger than {size}; narrow the query or raise max-body", size = size_text(*.1))]
+    TooLarge(SourceId, u64),
     /// An HTTP error status without the API's error envelope.
     #[error("{backend}: HTTP {status}{}", if .detail.is_empty() { String::new() } else { format!(": {}", .detail) })]
     Http {
@@ -84,6 +90,20 @@ fn timeout_text(ms: u64) -> String {
         0..1_000 => format!("{ms} ms"),
         _ if ms.is_multiple_of(1_000) => format!("{} s", ms / 1_000),
         _ => format!("{:.1} s", ms as f64 / 1_000.0),
+    }
+}
+
+/// A size as people say it: `64 MiB`, `512 KiB`, `100 bytes`.
+#[must_use]
+pub fn size_text(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    match bytes {
+        b if b >= KIB * KIB * KIB && b.is_multiple_of(KIB * KIB * KIB) => {
+            format!("{} GiB", b / (KIB * KIB * KIB))
+        }
+        b if b >= KIB * KIB => format!("{:.0} MiB", b as f64 / (KIB * KIB) as f64),
+        b if b >= KIB => format!("{:.0} KiB", b as f64 / KIB as f64),
+        b => format!("{b} bytes"),
     }
 }
 

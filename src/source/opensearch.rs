@@ -43,8 +43,16 @@ pub struct SearchPage {
     pub hits: Vec<Hit>,
     /// `hits.total.value`, when given.
     pub total: Option<u64>,
-    /// Partial results said in words: failed shards, a timed-out search.
+    /// Partial results said in words: failed shards, a timed-out search, unreadable hits.
     pub warnings: Vec<String>,
+    /// Hits skipped because they could not be read (nested too deep, not an object): each is
+    /// counted in `warnings`, and the rest of the page still counts.
+    pub unreadable: usize,
+    /// The sort values of the first and the last hit of the answer, readable or not: where
+    /// a search continues, so an unreadable hit is passed over rather than asked for again.
+    pub first_sort: Option<Vec<Value>>,
+    /// See `first_sort`.
+    pub last_sort: Option<Vec<Value>>,
 }
 
 #[derive(Deserialize)]
@@ -70,8 +78,17 @@ struct Shards {
 #[derive(Deserialize)]
 struct Hits {
     total: Option<Value>,
+    /// Each hit kept as text and read on its own, so one that cannot be read (a document
+    /// nested deeper than the parser's recursion limit) does not take the page with it.
     #[serde(default)]
-    hits: Vec<RawHit>,
+    hits: Vec<Box<serde_json::value::RawValue>>,
+}
+
+/// What is left of a hit that cannot be read whole: where the search continues after it.
+#[derive(Deserialize)]
+struct CursorOnly {
+    #[serde(default)]
+    sort: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -126,21 +143,41 @@ pub fn parse_search(body: &[u8]) -> Result<SearchPage, SearchError> {
             .and_then(Value::as_u64)
             .or_else(|| t.as_u64())
     });
-    let hits = hits
-        .hits
-        .into_iter()
-        .map(|h| Hit {
-            index: h.index,
-            id: h.id,
-            sort: h.sort,
-            source: h.source,
-        })
-        .collect();
-    Ok(SearchPage {
-        hits,
+    let mut page = SearchPage {
+        hits: Vec::with_capacity(hits.hits.len()),
         total,
         warnings,
-    })
+        unreadable: 0,
+        first_sort: None,
+        last_sort: None,
+    };
+    for raw in &hits.hits {
+        let sort = if let Ok(h) = serde_json::from_str::<RawHit>(raw.get()) {
+            let sort = h.sort.clone();
+            page.hits.push(Hit {
+                index: h.index,
+                id: h.id,
+                sort: h.sort,
+                source: h.source,
+            });
+            sort
+        } else {
+            page.unreadable += 1;
+            serde_json::from_str::<CursorOnly>(raw.get()).map_or_else(|_| Vec::new(), |c| c.sort)
+        };
+        if page.first_sort.is_none() {
+            page.first_sort = Some(sort.clone());
+        }
+        page.last_sort = Some(sort);
+    }
+    if page.unreadable > 0 {
+        let n = page.unreadable;
+        page.warnings.push(format!(
+            "{n} event{} unreadable (nested too deep or not a document), skipped",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(page)
 }
 
 fn malformed(e: &serde_json::Error) -> SearchError {
@@ -292,6 +329,37 @@ pub fn to_event(hit: &Hit, map: &FieldMap) -> Event {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A `_search` answer of three hits, the middle one's document nested `depth` deep.
+    fn page_with_a_deep_hit(depth: usize) -> String {
+        let deep = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
+        format!(
+            r#"{{"hits":{{"hits":[
+            {{"_id":"1","sort":[1,"1"],"_source":{{"message":"before"}}}},
+            {{"_id":"2","sort":[2,"2"],"_source":{deep}}},
+            {{"_id":"3","sort":[3,"3"],"_source":{{"message":"after"}}}}]}}}}"#
+        )
+    }
+
+    #[test]
+    fn one_unreadable_hit_is_skipped_and_counted_not_the_page() {
+        let page = parse_search(page_with_a_deep_hit(127).as_bytes()).expect("the page reads");
+        let ids: Vec<&str> = page.hits.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["1", "3"]);
+        assert_eq!(page.unreadable, 1);
+        assert_eq!(
+            page.warnings,
+            ["1 event unreadable (nested too deep or not a document), skipped"]
+        );
+        // The search continues after the last hit, readable or not.
+        assert_eq!(page.first_sort, Some(vec![json!(1), json!("1")]));
+        assert_eq!(page.last_sort, Some(vec![json!(3), json!("3")]));
+        // A deep document within the limit is still read.
+        let page = parse_search(page_with_a_deep_hit(100).as_bytes()).expect("reads");
+        assert_eq!((page.hits.len(), page.unreadable), (3, 0));
+        let page = parse_search(br#"{"hits":{"hits":[7,{"_id":"x","sort":[9]}]}}"#).expect("reads");
+        assert_eq!((page.hits.len(), page.unreadable), (1, 1));
+    }
 
     #[test]
     fn dotted_names_find_flat_and_nested_fields() {

@@ -18,8 +18,10 @@ use super::SourceUpdate;
 use super::prometheus::PrometheusClient;
 use crate::sim::rng::Rng;
 
-/// The longest wait between retries of a failing query.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// The longest wait between retries of a failing query (or its interval, if longer). Short
+/// enough that a source is back within its interval and a few seconds of its backend, even
+/// after a long outage; a minute's cap kept a mission's display stale for up to a minute.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// Prometheus refuses range queries of more than 11,000 points per series.
 pub const MAX_POINTS_PER_QUERY: f64 = 11_000.0;
 
@@ -123,12 +125,14 @@ fn decide(want: Want, covered: Option<Covered>, now: f64) -> Request {
 }
 
 /// The wait before retry `failures` (1 for the first), doubling from `interval`, jittered to
-/// between half and one and a half times that, capped at [`MAX_BACKOFF`].
+/// between half and one and a half times that, capped at [`MAX_BACKOFF`] or the interval,
+/// whichever is longer.
 #[must_use]
 pub fn backoff(failures: u32, interval: Duration, rng: &mut Rng) -> Duration {
+    let cap = MAX_BACKOFF.max(interval).as_secs_f64();
     let base = interval.as_secs_f64() * 2f64.powi(failures.saturating_sub(1).min(16) as i32);
-    let jittered = base.min(MAX_BACKOFF.as_secs_f64()) * rng.range(0.5, 1.5);
-    Duration::from_secs_f64(jittered.min(MAX_BACKOFF.as_secs_f64()))
+    let jittered = base.min(cap) * rng.range(0.5, 1.5);
+    Duration::from_secs_f64(jittered.min(cap))
 }
 
 /// Starts one polling task per query; they stop when `cancel` fires or the receiver is gone.
@@ -368,15 +372,24 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_with_jitter_and_caps_at_a_minute() {
+    fn backoff_doubles_with_jitter_and_caps_near_ten_seconds() {
         let mut rng = Rng::new(7);
-        let i = Duration::from_secs(5);
-        for (failures, nominal) in [(1u32, 5.0), (2, 10.0), (3, 20.0), (4, 40.0)] {
+        let i = Duration::from_secs(1);
+        for (failures, nominal) in [(1u32, 1.0), (2, 2.0), (3, 4.0), (4, 8.0)] {
             let d = backoff(failures, i, &mut rng).as_secs_f64();
             assert!(d >= nominal * 0.5 && d <= nominal * 1.5, "{failures}: {d}");
         }
-        for failures in 5..40 {
-            assert!(backoff(failures, i, &mut rng) <= MAX_BACKOFF);
+        for failures in 5..400 {
+            let d = backoff(failures, i, &mut rng);
+            assert!(
+                d <= MAX_BACKOFF && d >= MAX_BACKOFF / 2,
+                "{failures}: {d:?}"
+            );
+        }
+        // A long interval is never shortened by the cap, nor stretched past itself.
+        let slow = Duration::from_secs(15);
+        for failures in 1..40 {
+            assert!(backoff(failures, slow, &mut rng) <= slow);
         }
     }
 }

@@ -218,6 +218,7 @@ pub struct PrometheusClient {
     http: reqwest::Client,
     base: String,
     timeout: f64,
+    max_body: u64,
     /// Counters of what this client (and its clones) fetched.
     pub stats: Arc<FetchStats>,
 }
@@ -232,6 +233,7 @@ impl PrometheusClient {
             http: http::client(conn)?,
             base: conn.url.clone(),
             timeout: conn.timeout,
+            max_body: conn.max_body,
             stats: Arc::default(),
         })
     }
@@ -260,7 +262,9 @@ impl PrometheusClient {
             ("step", num(step)),
         ];
         let body = self.get("/api/v1/query_range", &params).await?;
-        let result = parse_query_range(&body)?;
+        let (body, result) =
+            http::parse_off_thread(SourceId::Prometheus, body, parse_query_range).await;
+        let result = result?;
         self.count(&result);
         Ok(Fetched { body, result })
     }
@@ -275,7 +279,8 @@ impl PrometheusClient {
             params.push(("time", num(t)));
         }
         let body = self.get("/api/v1/query", &params).await?;
-        let result = parse_query(&body)?;
+        let (body, result) = http::parse_off_thread(SourceId::Prometheus, body, parse_query).await;
+        let result = result?;
         self.count(&result);
         Ok(Fetched { body, result })
     }
@@ -318,9 +323,15 @@ impl PrometheusClient {
         let request = self.http.get(&url).query(params);
         // Instrumented, not entered: an entered span held across an await would tag whatever
         // else the thread runs meanwhile.
-        let (status, body) = http::fetch(request, SourceId::Prometheus, &self.base, self.timeout)
-            .instrument(span)
-            .await?;
+        let (status, body) = http::fetch(
+            request,
+            SourceId::Prometheus,
+            &self.base,
+            self.timeout,
+            self.max_body,
+        )
+        .instrument(span)
+        .await?;
         self.stats
             .bytes
             .fetch_add(body.len() as u64, Ordering::Relaxed);

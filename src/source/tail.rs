@@ -24,6 +24,7 @@ pub struct OpenSearchClient {
     http: reqwest::Client,
     base: String,
     timeout: f64,
+    max_body: u64,
 }
 
 impl OpenSearchClient {
@@ -36,6 +37,7 @@ impl OpenSearchClient {
             http: http::client(conn)?,
             base: conn.url.clone(),
             timeout: conn.timeout,
+            max_body: conn.max_body,
         })
     }
 
@@ -50,11 +52,18 @@ impl OpenSearchClient {
     ) -> Result<(Vec<u8>, SearchPage), SourceError> {
         let url = format!("{}/{}/_search", self.base, index);
         let request = self.http.post(&url).json(body);
-        let (status, bytes) =
-            http::fetch(request, SourceId::OpenSearch, &self.base, self.timeout).await?;
+        let (status, bytes) = http::fetch(
+            request,
+            SourceId::OpenSearch,
+            &self.base,
+            self.timeout,
+            self.max_body,
+        )
+        .await?;
         if status.is_success() {
-            let page = parse_search(&bytes)?;
-            return Ok((bytes, page));
+            let (bytes, page) =
+                http::parse_off_thread(SourceId::OpenSearch, bytes, parse_search).await;
+            return Ok((bytes, page?));
         }
         // OpenSearch explains its errors in an envelope: that beats the status line.
         match parse_search(&bytes) {
@@ -176,7 +185,11 @@ async fn first_fetch(
     let (_, page) = client
         .search(&cfg.index, &tail_request(cfg, None, since, true, size))
         .await?;
-    let cursor = page.hits.first().map(|h| h.sort.clone());
+    let cursor = page
+        .first_sort
+        .clone()
+        .filter(|s| !s.is_empty())
+        .or_else(|| page.hits.first().map(|h| h.sort.clone()));
     let mut hits = page.hits;
     hits.reverse();
     Ok((hits, page.warnings, cursor))
@@ -195,9 +208,9 @@ async fn follow(
         let body = tail_request(cfg, Some(&after), since, false, cfg.page_size);
         let (_, page) = client.search(&cfg.index, &body).await?;
         warnings.extend(page.warnings);
-        let full = page.hits.len() >= cfg.page_size;
-        if let Some(last) = page.hits.last() {
-            after.clone_from(&last.sort);
+        let full = page.hits.len() + page.unreadable >= cfg.page_size;
+        if let Some(last) = page.last_sort.filter(|s| !s.is_empty()) {
+            after = last;
         }
         hits.extend(page.hits);
         if !full {

@@ -53,6 +53,15 @@ impl Api {
             Self::V1 => parse_v1(body),
         }
     }
+
+    /// [`Api::parse`] where it cannot hold up the event loop (see [`http::parse_off_thread`]).
+    async fn parse_off_thread(self, body: Vec<u8>) -> (Vec<u8>, Result<Vec<Trace>, SourceError>) {
+        let parse = match self {
+            Self::V3 => parse_v3,
+            Self::V1 => parse_v1,
+        };
+        http::parse_off_thread(SourceId::Jaeger, body, parse).await
+    }
 }
 
 /// One search's verbatim answer: which service, and the body (for recordings).
@@ -70,6 +79,7 @@ pub struct JaegerClient {
     http: reqwest::Client,
     base: String,
     timeout: f64,
+    max_body: u64,
     /// 0 unknown, 1 v3, 2 v1.
     found: AtomicU8,
     /// The server rejected snake_case parameters: send camelCase.
@@ -91,6 +101,7 @@ impl JaegerClient {
             http: http::client(conn)?,
             base: conn.url.clone(),
             timeout: conn.timeout,
+            max_body: conn.max_body,
             found: AtomicU8::new(found),
             camel: AtomicBool::new(false),
         })
@@ -103,8 +114,14 @@ impl JaegerClient {
     ) -> Result<(u16, Vec<u8>), SourceError> {
         let url = format!("{}{path}", self.base);
         let request = self.http.get(&url).query(params);
-        let (status, body) =
-            http::fetch(request, SourceId::Jaeger, &self.base, self.timeout).await?;
+        let (status, body) = http::fetch(
+            request,
+            SourceId::Jaeger,
+            &self.base,
+            self.timeout,
+            self.max_body,
+        )
+        .await?;
         Ok((status.as_u16(), body))
     }
 
@@ -252,8 +269,8 @@ impl JaegerClient {
         };
         match status {
             200 => {
-                let traces = api.parse(&body)?;
-                Ok((answer(body), traces))
+                let (body, traces) = api.parse_off_thread(body).await;
+                Ok((answer(body), traces?))
             }
             404 if not_found(api, &body) => Ok((answer(Vec::new()), Vec::new())),
             _ => Err(error_of(api, status, &body)),
@@ -277,7 +294,8 @@ impl JaegerClient {
         let (status, body) = self.get(&path, &[]).await?;
         match status {
             200 => {
-                let mut traces = api.parse(&body)?;
+                let (body, traces) = api.parse_off_thread(body).await;
+                let mut traces = traces?;
                 let found = traces.iter().position(|t| same_id(&t.trace_id, &want));
                 let trace = match found {
                     Some(i) => Some(traces.swap_remove(i)),

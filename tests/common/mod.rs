@@ -19,6 +19,24 @@ pub enum Reply {
     With(u16, &'static str, Vec<u8>),
     /// Read the request and never answer (until the test ends).
     Hang,
+    /// Answer 200 with `prefix` and then filler, `total` bytes in all (chunked, no length
+    /// announced when `total` is `None`: an endless answer), adding each byte written to the
+    /// counter, until the client hangs up.
+    Flood {
+        /// How the body starts (e.g. an API's JSON envelope).
+        prefix: Vec<u8>,
+        /// The whole body's length, announced; `None` streams without end.
+        total: Option<u64>,
+        /// Bytes written so far.
+        written: Arc<std::sync::atomic::AtomicU64>,
+    },
+    /// Announce `announced` bytes, send `body`, and close: an answer cut off in transfer.
+    Cut {
+        /// The Content-Length sent.
+        announced: usize,
+        /// What is sent of it.
+        body: Vec<u8>,
+    },
 }
 
 /// A scripted HTTP/1.1 server on 127.0.0.1. Every request's head is kept for inspection.
@@ -75,6 +93,20 @@ impl Server {
                             drop(stream);
                         });
                     }
+                    Reply::Flood {
+                        prefix,
+                        total,
+                        written,
+                    } => {
+                        std::thread::spawn(move || flood(stream, &prefix, total, &written));
+                    }
+                    Reply::Cut { announced, body } => {
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {announced}\r\n\r\n"
+                        );
+                        let _ = stream.write_all(&body);
+                    }
                     Reply::With(status, content_type, body) => {
                         let _ = write!(
                             stream,
@@ -88,6 +120,54 @@ impl Server {
             }
         });
         Self { url, requests }
+    }
+}
+
+/// Writes a 200 answer of `prefix` and filler (spaces are valid JSON white space) until
+/// `total` bytes or the client hangs up, counting what was written.
+fn flood(
+    mut stream: TcpStream,
+    prefix: &[u8],
+    total: Option<u64>,
+    written: &std::sync::atomic::AtomicU64,
+) {
+    use std::sync::atomic::Ordering;
+    let head = match total {
+        Some(n) => format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {n}\r\nConnection: close\r\n\r\n"
+        ),
+        None => "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_owned(),
+    };
+    if stream.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    let filler = vec![b' '; 256 * 1024];
+    let mut sent = 0u64;
+    let mut first = true;
+    loop {
+        let piece: &[u8] = if first { prefix } else { &filler };
+        first = false;
+        let piece = match total {
+            Some(n) if sent >= n => return,
+            Some(n) => {
+                &piece[..piece
+                    .len()
+                    .min(usize::try_from(n - sent).unwrap_or(usize::MAX))]
+            }
+            None => piece,
+        };
+        let ok = if total.is_some() {
+            stream.write_all(piece).is_ok()
+        } else {
+            write!(stream, "{:x}\r\n", piece.len()).is_ok()
+                && stream.write_all(piece).is_ok()
+                && stream.write_all(b"\r\n").is_ok()
+        };
+        if !ok {
+            return;
+        }
+        sent += piece.len() as u64;
+        written.fetch_add(piece.len() as u64, Ordering::Relaxed);
     }
 }
 
