@@ -4,6 +4,8 @@
 //! OpenTelemetry-shaped trace model. Malformed or partial traces still parse: a span missing a
 //! field gets a default, and nothing here panics on any input.
 
+use super::MESSAGE_MAX;
+use crate::text::one_line;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -23,7 +25,7 @@ pub enum TraceError {
 fn read(body: &[u8]) -> Result<Value, TraceError> {
     serde_json::from_slice(body)
         .or_else(|e| serde_json::from_str(&String::from_utf8_lossy(body)).map_err(|_| e))
-        .map_err(|e| TraceError::Malformed(e.to_string()))
+        .map_err(|e| TraceError::Malformed(one_line(&e.to_string(), MESSAGE_MAX)))
 }
 
 fn text(v: &Value, key: &str) -> String {
@@ -388,13 +390,13 @@ pub fn parse_v3(body: &[u8]) -> Result<Vec<Trace>, TraceError> {
     };
     let v = read(body)
         .or_else(|e| read(String::from_utf8_lossy(body).as_bytes()).map_err(|_| e))
-        .map_err(|e| TraceError::Malformed(e.to_string()))?;
+        .map_err(|e| TraceError::Malformed(one_line(&e.to_string(), MESSAGE_MAX)))?;
     if let Some(err) = v.error {
         let msg = err
             .get("message")
             .and_then(Value::as_str)
             .map_or_else(|| err.to_string(), str::to_owned);
-        return Err(TraceError::Api(msg));
+        return Err(TraceError::Api(one_line(&msg, MESSAGE_MAX)));
     }
     if !v.found {
         return Err(TraceError::Malformed("no `resourceSpans`".into()));
@@ -600,7 +602,9 @@ pub fn parse_v1(body: &[u8]) -> Result<Vec<Trace>, TraceError> {
         .collect();
     match data.and_then(Value::as_array) {
         Some(traces) => Ok(traces.iter().map(v1_trace).collect()),
-        None if !errors.is_empty() => Err(TraceError::Api(errors.join("; "))),
+        None if !errors.is_empty() => {
+            Err(TraceError::Api(one_line(&errors.join("; "), MESSAGE_MAX)))
+        }
         None if data.is_some_and(Value::is_null) => Ok(Vec::new()),
         None => Err(TraceError::Malformed(
             "neither a trace nor a {data: [...]} envelope".into(),

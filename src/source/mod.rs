@@ -13,6 +13,10 @@ pub mod traces;
 
 use crate::config::QueryId;
 
+/// The longest a server's own message (an error envelope's text) is kept, in columns: enough
+/// for any real message; a 70 KB one is cut rather than carried to every screen.
+pub const MESSAGE_MAX: usize = 300;
+
 /// Which backend an update or a health line is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceId {

@@ -2,6 +2,8 @@
 //! the error envelope, partial results) and the mapping of a hit's `_source` onto an [`Event`]
 //! by configurable field names. The live tail and replay feed bodies through these functions.
 
+use super::MESSAGE_MAX;
+use crate::text::one_line;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -181,7 +183,7 @@ pub fn parse_search(body: &[u8]) -> Result<SearchPage, SearchError> {
 }
 
 fn malformed(e: &serde_json::Error) -> SearchError {
-    SearchError::Malformed(e.to_string())
+    SearchError::Malformed(one_line(&e.to_string(), MESSAGE_MAX))
 }
 
 /// The envelope's `type: reason`, plus the first root cause when it says something else.
@@ -189,7 +191,7 @@ fn api_error(error: &Value) -> SearchError {
     if let Some(text) = error.as_str() {
         return SearchError::Api {
             kind: "error".into(),
-            reason: text.to_owned(),
+            reason: one_line(text, MESSAGE_MAX),
         };
     }
     let field = |v: &Value, k: &str| {
@@ -206,13 +208,14 @@ fn api_error(error: &Value) -> SearchError {
             reason = format!("{reason} ({ckind}: {creason})");
         }
     }
+    // The server's words are kept only sanitized, redacted and cut.
     SearchError::Api {
         kind: if kind.is_empty() {
             "error".into()
         } else {
-            kind
+            one_line(&kind, 60)
         },
-        reason,
+        reason: one_line(&reason, MESSAGE_MAX),
     }
 }
 

@@ -2,6 +2,8 @@
 //! `/api/v1/query`). The live client comes with the live source; replay feeds recorded bodies
 //! through these same functions, so what the screen shows cannot depend on where bytes came from.
 
+use super::MESSAGE_MAX;
+use crate::text::one_line;
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -163,11 +165,14 @@ pub fn parse_query(body: &[u8]) -> Result<QueryResult, ParseError> {
 fn open_envelope(body: &[u8]) -> Result<(Data<'_>, Vec<String>), ParseError> {
     let env: Envelope<'_> = serde_json::from_slice(body).map_err(malformed)?;
     if env.status != "success" {
+        // The server's words are kept only sanitized, redacted and cut.
         return Err(ParseError::Api {
-            error_type: env.error_type.unwrap_or_else(|| "error".to_owned()),
-            error: env
-                .error
-                .unwrap_or_else(|| format!("status {:?}", env.status)),
+            error_type: one_line(env.error_type.as_deref().unwrap_or("error"), 40),
+            error: one_line(
+                &env.error
+                    .unwrap_or_else(|| format!("status {:?}", env.status)),
+                MESSAGE_MAX,
+            ),
         });
     }
     let raw = env
@@ -181,7 +186,7 @@ fn open_envelope(body: &[u8]) -> Result<(Data<'_>, Vec<String>), ParseError> {
 
 #[expect(clippy::needless_pass_by_value, reason = "used as a map_err function")]
 fn malformed(e: serde_json::Error) -> ParseError {
-    ParseError::Malformed(e.to_string())
+    ParseError::Malformed(one_line(&e.to_string(), MESSAGE_MAX))
 }
 
 /// Prometheus writes sample values as strings: `"1.5"`, `"NaN"`, `"+Inf"`, `"-Inf"`. Anything
@@ -400,6 +405,20 @@ mod tests {
             "data":{"resultType":"matrix","result":[]}}"#;
         let r = parse_query_range(body).expect("parses");
         assert_eq!(r.warnings, vec!["w1", "i1"]);
+    }
+
+    #[test]
+    fn a_servers_error_text_is_kept_only_safe_and_short() {
+        let long = "x".repeat(70_000);
+        let body = format!(
+            r#"{{"status":"error","errorType":"bad\u001b[2J","error":"\u202e{long}\u001b]52;c;aGk=\u0007"}}"#
+        );
+        let Err(ParseError::Api { error_type, error }) = parse_query(body.as_bytes()) else {
+            panic!("an API error");
+        };
+        assert_eq!(error_type, "bad␛[2J");
+        assert!(error.chars().count() <= crate::source::MESSAGE_MAX, "cut");
+        assert!(!error.contains('\u{202e}') && !error.contains('\u{1b}'));
     }
 
     #[test]

@@ -107,9 +107,18 @@ fn freshness_line<'a>(app: &App, f: &Freshness, room: usize) -> Line<'a> {
     }
 }
 
-/// Fills `{{label}}` placeholders of a legend template from a series' labels.
+/// The widest a legend is drawn, in columns; no pane is wider.
+const LEGEND_MAX: usize = 200;
+
+/// Fills `{{label}}` placeholders of a legend template from a series' labels, made safe to
+/// draw: label values are whatever the scraped targets said, bidi overrides and escapes
+/// included.
 #[must_use]
 pub fn legend(template: &str, labels: &crate::model::Labels) -> String {
+    crate::text::safe_line(&fill_legend(template, labels), LEGEND_MAX)
+}
+
+fn fill_legend(template: &str, labels: &crate::model::Labels) -> String {
     if !template.contains("{{") {
         return template.to_owned();
     }
@@ -157,6 +166,13 @@ mod tests {
         assert_eq!(legend("wheel {{wheel}} wear", &labels), "wheel LF wear");
         assert_eq!(legend("{{ missing }}x", &labels), "x");
         assert_eq!(legend("broken {{wheel", &labels), "broken {{wheel");
+        let hostile = [(
+            "wheel".to_owned(),
+            "L\u{202E}F\u{2066}\u{200B}\u{FEFF}\u{1b}]0;x\u{7}".to_owned(),
+        )]
+        .into_iter()
+        .collect();
+        assert_eq!(legend("wheel {{wheel}}", &hostile), "wheel LF␛]0;x�");
     }
 
     #[test]
