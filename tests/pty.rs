@@ -2,6 +2,8 @@
 //! it ends — `q`, SIGTERM, SIGQUIT, or SIGHUP (an ssh link dropping) — it exits cleanly with the terminal
 //! restored: alternate screen left, mouse capture off, cursor shown, raw mode off.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -204,4 +206,64 @@ fn three_keys_from_the_dashboard_reach_a_span_and_esc_walks_back() {
     s.writer.write_all(b"q").expect("type q");
     assert_eq!(s.finish(10), 0);
     s.assert_restored();
+}
+
+/// Peak resident memory of a process, from `/proc` (kB).
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .expect("VmHWM")
+}
+
+#[test]
+fn endless_answers_from_every_backend_stay_under_128_mib_and_keys_still_answer() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // Every request of every backend is answered with a body that never ends (chunked, no
+    // length): the default max-body (64 MiB) must stop each one, one large body at a time.
+    let written = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&written);
+    let server = common::Server::start(move |_, _| common::Reply::Flood {
+        prefix: br#"{"status":"success","data":{"resultType":"matrix","result":["#.to_vec(),
+        total: None,
+        written: Arc::clone(&counter),
+    });
+    let dashboard =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/capcom.toml"))
+            .expect("deploy/capcom.toml");
+    let config = ["9090", "9200", "16686"].iter().fold(dashboard, |c, port| {
+        c.replace(&format!("http://127.0.0.1:{port}"), &server.url)
+    });
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("capcom.toml");
+    std::fs::write(&path, config).expect("write");
+    let mut s = Session::start(&["--config", path.to_str().expect("utf-8")]);
+    s.wait_for("Environment", 20);
+    let pid = s.child.process_id().expect("pid");
+    // Until several answers have been cut off at the limit (each is 64 MiB read).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while written.load(Ordering::Relaxed) < 4 * (64 << 20) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        while let Ok(chunk) = s.output.try_recv() {
+            s.seen.extend(chunk);
+        }
+    }
+    assert!(
+        written.load(Ordering::Relaxed) >= 2 * (64 << 20),
+        "the floods were read: {} bytes",
+        written.load(Ordering::Relaxed)
+    );
+    s.wait_for("answer larger than 64 MiB", 30);
+    // Keys still answer while the floods go on: help opens.
+    s.writer.write_all(b"?").expect("type ?");
+    s.wait_for("Esc or ? to close", 5);
+    let peak = peak_rss_kib(pid);
+    s.writer.write_all(b"q").expect("type q");
+    assert_eq!(s.finish(20), 0);
+    s.assert_restored();
+    eprintln!("peak resident memory under endless answers: {peak} kB");
+    assert!(peak < 128 * 1024, "peak resident memory {peak} kB");
 }

@@ -26,7 +26,7 @@ pub async fn fetch(
     base: &str,
     timeout: f64,
     max_body: u64,
-) -> Result<(reqwest::StatusCode, Vec<u8>), SourceError> {
+) -> Result<(reqwest::StatusCode, Body), SourceError> {
     let transport = |e: &reqwest::Error, reading: bool| {
         if e.is_timeout() {
             return SourceError::Timeout(backend, (timeout * 1000.0).round() as u64);
@@ -54,9 +54,15 @@ pub async fn fetch(
         return Err(too_large());
     }
     let mut body = Vec::new();
+    let mut gate = None;
     while let Some(chunk) = response.chunk().await.map_err(|e| transport(&e, true))? {
         if body.len() as u64 + chunk.len() as u64 > max_body {
             return Err(too_large());
+        }
+        if gate.is_none() && body.len() + chunk.len() > LARGE_BODY {
+            // Past a quarter of a megabyte, wait for the one place for a large body (the connection
+            // waits meanwhile): however many queries answer hugely at once, one is in memory.
+            gate = Some(large_body_gate().await);
         }
         if body.is_empty() {
             // The first chunk of many: reserve for the announced length, within the limit.
@@ -65,7 +71,55 @@ pub async fn fetch(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok((status, body))
+    Ok((
+        status,
+        Body {
+            bytes: body,
+            _gate: gate,
+        },
+    ))
+}
+
+/// A body past this size (a quarter of a megabyte) holds the large-body gate until it has been parsed.
+const LARGE_BODY: usize = 256 * 1024;
+
+/// The one place for a large body, process-wide: the ceiling on memory is then one answer of
+/// `max-body` plus a quarter of a megabyte per query, not `max-body` per query (31 queries answering
+/// 30 MB each took capcom to 404 MB).
+async fn large_body_gate() -> tokio::sync::OwnedSemaphorePermit {
+    static GATE: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> =
+        std::sync::OnceLock::new();
+    let gate = GATE.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(1)));
+    // The semaphore is never closed, so acquiring cannot fail; a closed one would only mean
+    // no gate.
+    match std::sync::Arc::clone(gate).acquire_owned().await {
+        Ok(permit) => permit,
+        Err(_) => unreachable!("the large-body gate is never closed"),
+    }
+}
+
+/// An answer's body, holding the large-body gate while it is large: parse it (see
+/// [`parse_off_thread`]) or drop it to let the next large answer in.
+#[derive(Debug)]
+pub struct Body {
+    bytes: Vec<u8>,
+    /// Held for as long as the body is (dropping it lets the next large answer in).
+    _gate: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl Body {
+    /// The bytes, letting go of the gate.
+    #[must_use]
+    pub fn into_vec(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
+impl std::ops::Deref for Body {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
 }
 
 /// A body larger than this is parsed on a blocking thread rather than in the source's task, so
@@ -77,7 +131,7 @@ const PARSE_INLINE_MAX: usize = 64 * 1024;
 /// keep it verbatim).
 pub async fn parse_off_thread<T, E>(
     backend: SourceId,
-    body: Vec<u8>,
+    body: Body,
     parse: fn(&[u8]) -> Result<T, E>,
 ) -> (Vec<u8>, Result<T, SourceError>)
 where
@@ -86,12 +140,13 @@ where
 {
     if body.len() <= PARSE_INLINE_MAX {
         let result = parse(&body).map_err(Into::into);
-        return (body, result);
+        return (body.into_vec(), result);
     }
     let len = body.len();
     match tokio::task::spawn_blocking(move || {
         let result = parse(&body);
-        (body, result)
+        // The gate is let go here, once the parsed answer stands in for the body.
+        (body.into_vec(), result)
     })
     .await
     {

@@ -317,7 +317,7 @@ impl PrometheusClient {
             .fetch_add(points as u64, Ordering::Relaxed);
     }
 
-    async fn get(&self, path: &str, params: &[(&str, String)]) -> Result<Vec<u8>, SourceError> {
+    async fn get(&self, path: &str, params: &[(&str, String)]) -> Result<http::Body, SourceError> {
         let url = format!("{}{path}", self.base);
         let span = tracing::debug_span!(
             "prometheus",

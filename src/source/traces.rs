@@ -55,7 +55,10 @@ impl Api {
     }
 
     /// [`Api::parse`] where it cannot hold up the event loop (see [`http::parse_off_thread`]).
-    async fn parse_off_thread(self, body: Vec<u8>) -> (Vec<u8>, Result<Vec<Trace>, SourceError>) {
+    async fn parse_off_thread(
+        self,
+        body: http::Body,
+    ) -> (Vec<u8>, Result<Vec<Trace>, SourceError>) {
         let parse = match self {
             Self::V3 => parse_v3,
             Self::V1 => parse_v1,
@@ -111,7 +114,7 @@ impl JaegerClient {
         &self,
         path: &str,
         params: &[(&str, String)],
-    ) -> Result<(u16, Vec<u8>), SourceError> {
+    ) -> Result<(u16, http::Body), SourceError> {
         let url = format!("{}{path}", self.base);
         let request = self.http.get(&url).query(params);
         let (status, body) = http::fetch(
@@ -303,7 +306,7 @@ impl JaegerClient {
                 };
                 Ok((body, trace))
             }
-            404 if not_found(api, &body) => Ok((body, None)),
+            404 if not_found(api, &body) => Ok((body.into_vec(), None)),
             _ => Err(error_of(api, status, &body)),
         }
     }

@@ -46,7 +46,8 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     {
         let left = room.saturating_sub(fresh.width() + 12);
         if left > 8 {
-            let text = crate::text::one_line(w, left);
+            // (`left` characters and the ellipsis: one_line's width counts the ellipsis.)
+            let text = crate::text::one_line(w, left + 1);
             fresh.spans.insert(
                 0,
                 Span::styled(format!(" warning: {text} ·"), theme.status_stale),
@@ -101,7 +102,7 @@ fn freshness_line<'a>(app: &App, f: &Freshness, room: usize) -> Line<'a> {
                 .map(|a| format!(" {}", format_age(a)))
                 .unwrap_or_default();
             let text =
-                crate::text::one_line(&format!("STALE{age}: {reason}"), room.saturating_sub(3));
+                crate::text::one_line(&format!("STALE{age}: {reason}"), room.saturating_sub(2));
             Line::styled(format!(" {text} "), theme.status_stale)
         }
     }
