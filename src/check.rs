@@ -235,7 +235,10 @@ mod tests {
     #[test]
     fn counts_of_one_are_singular() {
         let c = crate::config::parse(ONE_PANE, "t.toml").expect("parses");
-        assert_eq!(config_line(&c, "dark"), "ok   config: 1 pane, 0 queries, theme dark");
+        assert_eq!(
+            config_line(&c, "dark"),
+            "ok   config: 1 pane, 0 queries, theme dark"
+        );
         let os = c.opensearch.as_ref().expect("[opensearch]");
         assert_eq!(
             opensearch_line(os, Some(1)),

@@ -353,7 +353,10 @@ mod tests {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         let e = parse_duration("soon").expect_err("not a duration");
-        assert!(e.contains("30s") && e.contains("bare number is seconds"), "{e}");
+        assert!(
+            e.contains("30s") && e.contains("bare number is seconds"),
+            "{e}"
+        );
         let e = parse_speed("0").expect_err("zero");
         assert!(e.contains("more than 0 and at most 100000"), "{e}");
         assert!(!e.contains("between"), "{e}");

@@ -96,10 +96,9 @@ fn completed(fragment: &str) -> String {
         ids.push("doc".into());
     }
     let panes: Vec<String> = ids.iter().map(|id| format!("{{ id = {id:?} }}")).collect();
-    text.push_str(&format!(
-        "\n[[layout.column]]\npanes = [{}]\n",
-        panes.join(", ")
-    ));
+    text.push_str("\n[[layout.column]]\npanes = [");
+    text.push_str(&panes.join(", "));
+    text.push_str("]\n");
     text
 }
 
@@ -174,8 +173,8 @@ fn words(line: &str) -> Vec<String> {
     out
 }
 
-/// Every `capcom …` command line the README shows (in ```sh blocks, and after `$ ` in
-/// output examples), and `cargo run -- …`'s arguments, as argv.
+/// Every `capcom …` command line the README shows (in `sh` blocks, and after `$ ` in
+/// output examples), and the arguments of `cargo run -- …`, as argv.
 fn command_lines() -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for (info, body) in blocks(&readme()) {
@@ -227,7 +226,7 @@ fn every_capcom_command_line_in_the_readme_parses() {
 #[test]
 fn the_shell_line_splitter_keeps_only_capcoms_words() {
     assert_eq!(
-        words(r#"capcom --replay DIR --speed 60   # a minute a second"#),
+        words("capcom --replay DIR --speed 60   # a minute a second"),
         ["capcom", "--replay", "DIR", "--speed", "60"]
     );
     assert_eq!(

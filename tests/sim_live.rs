@@ -424,7 +424,10 @@ fn with_its_otlp_receiver_down_the_simulator_ends_within_2_s_of_sigterm() {
     );
     assert!(failing[0].contains("refused"), "the cause: {stderr}");
     assert!(!stderr.contains("1 spans"), "plurals: {stderr}");
-    assert!(!stderr.contains("reqwest::Error {"), "no debug dump: {stderr}");
+    assert!(
+        !stderr.contains("reqwest::Error {"),
+        "no debug dump: {stderr}"
+    );
     assert!(stderr.contains("stopped while failing"), "{stderr}");
 }
 

@@ -130,7 +130,10 @@ fn a_one_span_trace_says_1_span_and_1_service() {
     app.update(Action::DrillIn);
     let shown = text(&app);
     assert!(shown.contains("· 1 span · 1 service ·"), "{shown}");
-    assert!(!shown.contains("1 spans") && !shown.contains("1 services"), "{shown}");
+    assert!(
+        !shown.contains("1 spans") && !shown.contains("1 services"),
+        "{shown}"
+    );
 }
 
 #[test]

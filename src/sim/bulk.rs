@@ -142,7 +142,10 @@ impl Shipper {
                     wait.as_secs(),
                     plural(self.queue.len(), "event"),
                     if self.dropped > 0 {
-                        format!(", {} dropped when the buffer was full", plural(self.dropped, "event"))
+                        format!(
+                            ", {} dropped when the buffer was full",
+                            plural(self.dropped, "event")
+                        )
                     } else {
                         String::new()
                     }

@@ -86,7 +86,10 @@ impl State {
         self.said = Some(now);
         let waiting: usize = self.waiting.values().sum();
         let dropped = if self.dropped > 0 {
-            format!(", {} dropped after {TRIES} tries", plural(self.dropped, "span"))
+            format!(
+                ", {} dropped after {TRIES} tries",
+                plural(self.dropped, "span")
+            )
         } else {
             String::new()
         };
@@ -198,8 +201,7 @@ impl<E: SpanExporter> SpanExporter for Retrying<E> {
             };
             let cause = cause(&e);
             let last = attempt == TRIES || self.output.stopping();
-            self.output
-                .failed(&self.service, &cause, batch.len(), last);
+            self.output.failed(&self.service, &cause, batch.len(), last);
             // The batch processor runs exports on its own thread: waiting here holds only
             // that thread, while new spans queue (bounded) behind it.
             if last {
@@ -228,7 +230,7 @@ fn cause(e: &OTelSdkError) -> String {
     let text = match e {
         OTelSdkError::InternalFailure(m) => m.clone(),
         OTelSdkError::Timeout(d) => format!("no answer within {} s", d.as_secs()),
-        other => other.to_string(),
+        OTelSdkError::AlreadyShutdown => "already shut down".to_owned(),
     };
     one_line(&text, 160)
 }
@@ -554,18 +556,51 @@ mod tests {
             )]
         );
         // The same cause again, within the reminder period: nothing; a new cause: a line.
-        assert_eq!(st.failed(URL, "nav", cause, 2, false, t0 + Duration::from_secs(5)), None);
+        assert_eq!(
+            st.failed(URL, "nav", cause, 2, false, t0 + Duration::from_secs(5)),
+            None
+        );
         let timeout = st
-            .failed(URL, "nav", "no answer within 10 s", 2, false, t0 + Duration::from_secs(6))
+            .failed(
+                URL,
+                "nav",
+                "no answer within 10 s",
+                2,
+                false,
+                t0 + Duration::from_secs(6),
+            )
             .expect("a new cause is news");
-        assert!(timeout.contains("no answer within 10 s; retrying"), "{timeout}");
+        assert!(
+            timeout.contains("no answer within 10 s; retrying"),
+            "{timeout}"
+        );
         assert!(timeout.contains("(21 spans waiting)"), "{timeout}");
         // Given up: counted; a reminder after REMIND says so.
-        assert_eq!(st.failed(URL, "mobility", "no answer within 10 s", 1, true, t0 + Duration::from_secs(7)), None);
+        assert_eq!(
+            st.failed(
+                URL,
+                "mobility",
+                "no answer within 10 s",
+                1,
+                true,
+                t0 + Duration::from_secs(7)
+            ),
+            None
+        );
         let later = st
-            .failed(URL, "nav", "no answer within 10 s", 2, false, t0 + Duration::from_secs(40))
+            .failed(
+                URL,
+                "nav",
+                "no answer within 10 s",
+                2,
+                false,
+                t0 + Duration::from_secs(40),
+            )
             .expect("a reminder");
-        assert!(later.ends_with("(20 spans waiting, 1 span dropped after 5 tries)"), "{later}");
+        assert!(
+            later.ends_with("(20 spans waiting, 1 span dropped after 5 tries)"),
+            "{later}"
+        );
         assert_eq!(
             st.sent(URL, "nav"),
             Some(format!("otlp {URL}: sending again (1 span lost meanwhile)"))
@@ -587,11 +622,13 @@ mod tests {
         };
         std::thread::sleep(Duration::from_millis(50));
         output.stop();
-        let (stopped, waited) = waiter.join().expect("joins");
-        assert!(stopped && waited < Duration::from_secs(5), "{waited:?}");
+        let (stopped, slept) = waiter.join().expect("joins");
+        assert!(stopped && slept < Duration::from_secs(5), "{slept:?}");
         assert_eq!(
             output.state().stopped(URL).as_deref(),
-            Some(&*format!("otlp {URL}: stopped while failing (HTTP 503 Service Unavailable); 3 spans not sent"))
+            Some(&*format!(
+                "otlp {URL}: stopped while failing (HTTP 503 Service Unavailable); 3 spans not sent"
+            ))
         );
     }
 }

@@ -34,4 +34,3 @@ fn request_failure(e: &reqwest::Error, timeout: std::time::Duration) -> String {
         what
     }
 }
-
