@@ -11,6 +11,7 @@ use crate::session::{Data, Session};
 use crate::source::SourceError;
 use crate::source::prometheus::PrometheusClient;
 use crate::source::traces::JaegerClient;
+use crate::text::plural;
 
 /// Runs the checks and prints them; returns the exit status (0 all passed, 1 any failed).
 ///
@@ -25,12 +26,7 @@ pub fn run(open: &OpenArgs) -> Result<u8> {
         }
     };
     let c = &session.config;
-    println!(
-        "ok   config: {} panes, {} queries, theme {}",
-        c.panes.len(),
-        c.queries.len(),
-        session.theme.name
-    );
+    println!("{}", config_line(c, &session.theme.name));
     let Data::Live(prometheus) = &session.data else {
         println!("ok   source: a recording (replay); nothing live to probe");
         return Ok(0);
@@ -83,8 +79,6 @@ async fn probe_jaeger(cfg: &crate::config::JaegerConfig) -> usize {
     };
     match found.await {
         Ok((api, services, searched)) => {
-            let plural =
-                |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
             let search = match searched {
                 None => "; nothing has sent traces yet".to_owned(),
                 Some((service, 0)) => {
@@ -119,6 +113,32 @@ fn lookback(cfg: &crate::config::JaegerConfig) -> String {
     .to_string()
 }
 
+/// The line for a configuration that loaded.
+fn config_line(c: &crate::config::Config, theme: &str) -> String {
+    format!(
+        "ok   config: {}, {}, theme {theme}",
+        plural(c.panes.len(), "pane"),
+        plural(c.queries.len(), "query"),
+    )
+}
+
+/// The line for an OpenSearch that answered, holding `total` events (if it said).
+fn opensearch_line(cfg: &crate::config::OpenSearchConfig, total: Option<u64>) -> String {
+    let n = total.map_or_else(
+        || "some events".to_owned(),
+        |n| plural(usize::try_from(n).unwrap_or(usize::MAX), "event"),
+    );
+    let q = if cfg.query.is_empty() {
+        String::new()
+    } else {
+        format!(" matching {:?}", cfg.query)
+    };
+    format!(
+        "ok   opensearch {}: index {} has {n}{q}",
+        cfg.connection.url, cfg.index
+    )
+}
+
 /// One search of the configured index and query, asking only for the count.
 async fn probe_opensearch(cfg: &crate::config::OpenSearchConfig) -> usize {
     let client = match crate::source::tail::OpenSearchClient::new(&cfg.connection) {
@@ -132,18 +152,7 @@ async fn probe_opensearch(cfg: &crate::config::OpenSearchConfig) -> usize {
     body["track_total_hits"] = serde_json::Value::Bool(true);
     match client.search(&cfg.index, &body).await {
         Ok((_, page)) => {
-            let n = page
-                .total
-                .map_or_else(|| "some".to_owned(), |n| n.to_string());
-            let q = if cfg.query.is_empty() {
-                String::new()
-            } else {
-                format!(" matching {:?}", cfg.query)
-            };
-            println!(
-                "ok   opensearch {}: index {} has {n} events{q}",
-                cfg.connection.url, cfg.index
-            );
+            println!("{}", opensearch_line(cfg, page.total));
             0
         }
         Err(e) => {
@@ -203,9 +212,9 @@ async fn probe(session: &Session, client: &PrometheusClient) -> usize {
                     format!(" (warnings: {})", f.result.warnings.join("; "))
                 };
                 println!(
-                    "ok   query {}: {} series{warn}",
+                    "ok   query {}: {}{warn}",
                     q.promql,
-                    f.result.series.len()
+                    plural(f.result.series.len(), "series")
                 );
             }
             Err(e) => {
@@ -215,4 +224,27 @@ async fn probe(session: &Session, client: &PrometheusClient) -> usize {
         }
     }
     failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE_PANE: &str = "[opensearch]\nurl = \"http://127.0.0.1:9200\"\nindex = \"ev-*\"\n[[layout.column]]\npanes = [{ id = \"ev\" }]\n[[pane]]\nid = \"ev\"\nkind = \"events\"\n";
+
+    #[test]
+    fn counts_of_one_are_singular() {
+        let c = crate::config::parse(ONE_PANE, "t.toml").expect("parses");
+        assert_eq!(
+            config_line(&c, "dark"),
+            "ok   config: 1 pane, 0 queries, theme dark"
+        );
+        let os = c.opensearch.as_ref().expect("[opensearch]");
+        assert_eq!(
+            opensearch_line(os, Some(1)),
+            "ok   opensearch http://127.0.0.1:9200: index ev-* has 1 event"
+        );
+        assert!(opensearch_line(os, Some(267)).ends_with("has 267 events"));
+        assert!(opensearch_line(os, None).ends_with("has some events"));
+    }
 }

@@ -46,7 +46,8 @@ pub struct OpenArgs {
     /// [prometheus] url; with no config, the bundled rover dashboard reads it).
     #[arg(long, value_name = "URL", global = true)]
     pub prometheus: Option<String>,
-    /// Replay speed: 1 is real time, 60 plays a minute each second.
+    /// Replay speed, more than 0 and at most 100000: 1 is real time, 60 plays a minute each
+    /// second.
     #[arg(long, value_name = "N", default_value_t = 1.0, global = true, value_parser = parse_speed)]
     pub speed: f64,
     /// Theme: dark, light, high-contrast, mono, or a theme file (default: the config's, or
@@ -63,10 +64,10 @@ pub struct OpenArgs {
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Prometheus connection (override the config's [prometheus])")]
 pub struct PrometheusFlags {
-    /// Seconds between polls of each query.
+    /// Time between polls of each query, e.g. 5s or 1m (a bare number is seconds).
     #[arg(long, value_name = "DURATION", global = true, value_parser = parse_duration)]
     pub prometheus_interval: Option<f64>,
-    /// Time a request may take.
+    /// Time a request may take, e.g. 10s (a bare number is seconds).
     #[arg(long, value_name = "DURATION", global = true, value_parser = parse_duration)]
     pub prometheus_timeout: Option<f64>,
     /// Basic auth user name (with --prometheus-password-env or --prometheus-password-file).
@@ -202,18 +203,32 @@ pub enum Command {
     },
 }
 
+/// A duration: `30s`, `10m`, `2h`, `1h30m`…, or a bare number of seconds (`5`, `0.5`).
 fn parse_duration(s: &str) -> Result<f64, String> {
-    match humantime::parse_duration(s) {
-        Ok(d) if d.as_secs_f64() > 0.0 => Ok(d.as_secs_f64()),
-        _ => Err(format!("{s:?} is not a duration like 30s, 10m or 2h")),
+    let seconds = match s.trim().parse::<f64>() {
+        Ok(n) => Some(n),
+        Err(_) => humantime::parse_duration(s.trim())
+            .ok()
+            .map(|d| d.as_secs_f64()),
+    };
+    match seconds {
+        Some(n) if n.is_finite() && n > 0.0 => Ok(n),
+        Some(_) => Err(format!("{s:?}: a duration must be more than 0")),
+        None => Err(format!(
+            "{s:?} is not a duration like 30s, 10m or 2h (a bare number is seconds)"
+        )),
     }
 }
 
+/// A speed factor: more than 0, at most 100000.
 fn parse_speed(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
+    match s.trim().parse::<f64>() {
         Ok(v) if v > 0.0 && v <= 100_000.0 => Ok(v),
-        _ => Err(format!(
-            "{s:?} is not a speed between 0 and 100000 (1 is real time)"
+        Ok(_) => Err(format!(
+            "{s:?}: a speed must be more than 0 and at most 100000 (1 is real time)"
+        )),
+        Err(_) => Err(format!(
+            "{s:?} is not a speed: a number more than 0 and at most 100000 (1 is real time)"
         )),
     }
 }
@@ -326,6 +341,33 @@ mod tests {
         assert!(parse_size("0x10").is_err());
         assert!(parse_speed("0").is_err());
         assert_eq!(parse_speed("60"), Ok(60.0));
+    }
+
+    #[test]
+    fn a_bare_number_is_seconds_and_the_errors_say_what_is_accepted() {
+        assert_eq!(parse_duration("5"), Ok(5.0));
+        assert_eq!(parse_duration("0.5"), Ok(0.5));
+        assert_eq!(parse_duration("5s"), Ok(5.0));
+        assert_eq!(parse_duration("1h30m"), Ok(5400.0));
+        for bad in ["0", "0s", "-5", "NaN", "inf"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        let e = parse_duration("soon").expect_err("not a duration");
+        assert!(
+            e.contains("30s") && e.contains("bare number is seconds"),
+            "{e}"
+        );
+        let e = parse_speed("0").expect_err("zero");
+        assert!(e.contains("more than 0 and at most 100000"), "{e}");
+        assert!(!e.contains("between"), "{e}");
+        assert!(parse_speed("100001").is_err());
+        assert_eq!(parse_speed("100000"), Ok(100_000.0));
+    }
+
+    #[test]
+    fn the_interval_flag_takes_a_bare_number_of_seconds() {
+        let cli = Cli::try_parse_from(["capcom", "--prometheus-interval", "5"]).expect("parses");
+        assert_eq!(cli.open.prometheus_flags.prometheus_interval, Some(5.0));
     }
 
     #[test]

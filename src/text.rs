@@ -200,6 +200,19 @@ fn next_header(lower: &str, from: usize) -> Option<(usize, &'static str)> {
     best
 }
 
+/// `n` and the word for it, singular or plural: "1 service", "2 services", "0 queries",
+/// "3 series". Every count printed goes through here.
+#[must_use]
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 || word.ends_with("series") {
+        return format!("{n} {word}");
+    }
+    match word.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'i', 'o', 'u']) => format!("{n} {stem}ies"),
+        _ => format!("{n} {word}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,5 +297,16 @@ mod tests {
         );
         register_secret("abc");
         assert_eq!(redact("abc"), "abc", "too short to redact safely");
+    }
+
+    #[test]
+    fn counts_take_the_right_word() {
+        assert_eq!(super::plural(1, "service"), "1 service");
+        assert_eq!(super::plural(2, "service"), "2 services");
+        assert_eq!(super::plural(0, "event"), "0 events");
+        assert_eq!(super::plural(1, "query"), "1 query");
+        assert_eq!(super::plural(17, "query"), "17 queries");
+        assert_eq!(super::plural(2, "key"), "2 keys");
+        assert_eq!(super::plural(3, "series"), "3 series");
     }
 }

@@ -350,3 +350,109 @@ fn traces_go_over_otlp_with_parents_attributes_status_and_the_events_trace_ids()
     assert!(spans.iter().any(|s| !s.parent_span_id.is_empty()
         && ids.contains(&(hex(&s.trace_id), hex(&s.parent_span_id)))));
 }
+
+/// Starts the simulator with `args` at ×600, lets it run `run_for`, sends SIGTERM and returns
+/// how long it took to exit (at most `limit`: past that it is killed) and what it said on
+/// stderr.
+fn stop_after(
+    args: &[&str],
+    run_for: std::time::Duration,
+    limit: std::time::Duration,
+) -> (Option<std::time::Duration>, String) {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let mut sim = Simulator(
+        Command::new(env!("CARGO_BIN_EXE_capcom"))
+            .arg("simulate")
+            .args(args)
+            .args(["--sim-speed", "600", "--from", "32600"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the simulator"),
+    );
+    // Read stderr as it comes, so a full pipe never holds the simulator up.
+    let mut pipe = sim.0.stderr.take().expect("stderr");
+    let said = std::thread::spawn(move || {
+        use std::io::Read as _;
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    });
+    std::thread::sleep(run_for);
+    assert!(sim.0.try_wait().expect("wait").is_none(), "still running");
+    let pid = Pid::from_raw(i32::try_from(sim.0.id()).expect("a pid"));
+    let sent = std::time::Instant::now();
+    kill(pid, Signal::SIGTERM).expect("SIGTERM");
+    let took = loop {
+        if sim.0.try_wait().expect("wait").is_some() {
+            break Some(sent.elapsed());
+        }
+        if sent.elapsed() > limit {
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    drop(sim);
+    (took, said.join().expect("stderr"))
+}
+
+/// A port nobody listens on.
+fn dead_port() -> String {
+    format!("http://127.0.0.1:{}", free_port())
+}
+
+#[test]
+fn with_its_otlp_receiver_down_the_simulator_ends_within_2_s_of_sigterm() {
+    let url = dead_port();
+    let (took, stderr) = stop_after(
+        &["--otlp-endpoint", &url],
+        std::time::Duration::from_secs(4),
+        std::time::Duration::from_secs(5),
+    );
+    let took = took.unwrap_or_else(|| panic!("not ended 5 s after SIGTERM; said:\n{stderr}"));
+    assert!(
+        took < std::time::Duration::from_secs(2),
+        "{took:?} to end; said:\n{stderr}"
+    );
+    // One readable line for the output, with the cause: not one per service, not a dump.
+    let failing: Vec<&str> = stderr.lines().filter(|l| l.contains("retrying")).collect();
+    assert_eq!(failing.len(), 1, "{stderr}");
+    assert!(
+        failing[0].starts_with(&format!("otlp {url}/v1/traces: cannot connect: ")),
+        "{stderr}"
+    );
+    assert!(failing[0].contains("refused"), "the cause: {stderr}");
+    assert!(!stderr.contains("1 spans"), "plurals: {stderr}");
+    assert!(
+        !stderr.contains("reqwest::Error {"),
+        "no debug dump: {stderr}"
+    );
+    assert!(stderr.contains("stopped while failing"), "{stderr}");
+}
+
+#[test]
+fn with_every_output_hanging_the_simulator_ends_within_2_s_of_sigterm() {
+    // Accepts connections (the kernel's backlog) but never reads or answers them.
+    let hole = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", hole.local_addr().expect("addr"));
+    let metrics = format!("127.0.0.1:{}", free_port());
+    let (took, stderr) = stop_after(
+        &[
+            "--otlp-endpoint",
+            &url,
+            "--opensearch",
+            &url,
+            "--metrics-listen",
+            &metrics,
+        ],
+        std::time::Duration::from_secs(4),
+        std::time::Duration::from_secs(15),
+    );
+    let took = took.unwrap_or_else(|| panic!("not ended 15 s after SIGTERM; said:\n{stderr}"));
+    assert!(
+        took < std::time::Duration::from_secs(2),
+        "{took:?} to end; said:\n{stderr}"
+    );
+    drop(hole);
+}

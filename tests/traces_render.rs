@@ -125,6 +125,18 @@ fn waterfall_of_a_deep_tree_with_an_error_160x48() {
 }
 
 #[test]
+fn a_one_span_trace_says_1_span_and_1_service() {
+    let mut app = with_deep_trace((160, 48));
+    app.update(Action::DrillIn);
+    let shown = text(&app);
+    assert!(shown.contains("· 1 span · 1 service ·"), "{shown}");
+    assert!(
+        !shown.contains("1 spans") && !shown.contains("1 services"),
+        "{shown}"
+    );
+}
+
+#[test]
 fn waterfall_at_80x24_keeps_names_readable() {
     let mut app = with_deep_trace((80, 24));
     app.update(Action::SelectNext);

@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::events::SimEvent;
+use crate::text::plural;
 
 /// Events kept while OpenSearch is away.
 pub const BUFFER: usize = 10_000;
@@ -80,6 +81,7 @@ pub struct Shipper {
     template_put: bool,
     failures: u32,
     next_try: tokio::time::Instant,
+    timeout: Duration,
 }
 
 impl Shipper {
@@ -91,12 +93,13 @@ impl Shipper {
         let conn = crate::config::Connection::to_url(base);
         Ok(Self {
             http: crate::source::http::client(&conn)?,
-            base: conn.url,
+            base: conn.url.clone(),
             queue: VecDeque::new(),
             dropped: 0,
             template_put: false,
             failures: 0,
             next_try: tokio::time::Instant::now(),
+            timeout: Duration::from_secs_f64(conn.timeout),
         })
     }
 
@@ -125,11 +128,7 @@ impl Shipper {
         match result {
             Ok(()) => {
                 if self.failures > 0 {
-                    eprintln!(
-                        "opensearch {}: back; {} events sent",
-                        self.base,
-                        self.queue.len()
-                    );
+                    eprintln!("opensearch {}: back; sending again", self.base);
                 }
                 self.failures = 0;
             }
@@ -138,12 +137,15 @@ impl Shipper {
                 let wait = Duration::from_secs(1 << self.failures.min(6));
                 self.next_try = tokio::time::Instant::now() + wait;
                 eprintln!(
-                    "opensearch {}: {why}; retrying in {} s ({} events buffered{})",
+                    "opensearch {}: {why}; retrying in {} s ({} buffered{})",
                     self.base,
                     wait.as_secs(),
-                    self.queue.len(),
+                    plural(self.queue.len(), "event"),
                     if self.dropped > 0 {
-                        format!(", {} dropped when the buffer was full", self.dropped)
+                        format!(
+                            ", {} dropped when the buffer was full",
+                            plural(self.dropped, "event")
+                        )
                     } else {
                         String::new()
                     }
@@ -156,7 +158,7 @@ impl Shipper {
         if !self.template_put {
             let url = format!("{}/_index_template/{TEMPLATE}", self.base);
             let r = self.http.put(&url).json(&template()).send().await;
-            check(r).await?;
+            check(r, self.timeout).await?;
             self.template_put = true;
         }
         if self.queue.is_empty() {
@@ -171,7 +173,7 @@ impl Shipper {
             .body(bulk_body(&batch))
             .send()
             .await;
-        let body = check(r).await?;
+        let body = check(r, self.timeout).await?;
         let answer: Value =
             serde_json::from_slice(&body).map_err(|e| format!("_bulk answered: {e}"))?;
         if answer["errors"].as_bool() == Some(true) {
@@ -188,10 +190,17 @@ impl Shipper {
     }
 }
 
-async fn check(r: Result<reqwest::Response, reqwest::Error>) -> Result<Vec<u8>, String> {
-    let r = r.map_err(|e| crate::text::one_line(&e.to_string(), 120))?;
+async fn check(
+    r: Result<reqwest::Response, reqwest::Error>,
+    timeout: Duration,
+) -> Result<Vec<u8>, String> {
+    let r = r.map_err(|e| super::request_failure(&e, timeout))?;
     let status = r.status();
-    let body = r.bytes().await.map_err(|e| e.to_string())?.to_vec();
+    let body = r
+        .bytes()
+        .await
+        .map_err(|e| super::request_failure(&e, timeout))?
+        .to_vec();
     if status.is_success() {
         Ok(body)
     } else {

@@ -33,6 +33,10 @@ pub const LATENCY_BUCKETS: [f64; 6] = [0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
 const FAST: f64 = 0.18;
 const SLOW: f64 = 0.8;
 
+/// How long stopping may wait for the last spans to go out: well inside `docker stop`'s 10 s
+/// grace, so the simulator ends within 2 s of SIGTERM whatever its outputs are doing.
+const STOP_GRACE: Duration = Duration::from_secs(1);
+
 /// What `capcom simulate` serves, and how fast the world runs.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -291,7 +295,7 @@ pub fn run(opts: &Options) -> color_eyre::Result<()> {
         Ok(())
     });
     if let Some(x) = traces {
-        x.shutdown();
+        x.shutdown(STOP_GRACE);
     }
     result
 }

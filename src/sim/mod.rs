@@ -15,3 +15,22 @@ pub mod slo;
 mod span_builder;
 pub mod traces;
 pub mod world;
+
+/// Why a request to one of the simulator's outputs failed, in one line: a timeout as such,
+/// a connection failure as `cannot connect: <innermost cause>` ("Connection refused (os error
+/// 111)"), anything else as its innermost cause. reqwest's own text stops before the cause.
+fn request_failure(e: &reqwest::Error, timeout: std::time::Duration) -> String {
+    if e.is_timeout() {
+        return format!("no answer within {} s", timeout.as_secs_f64());
+    }
+    let mut inner: &dyn std::error::Error = e;
+    while let Some(next) = inner.source() {
+        inner = next;
+    }
+    let what = crate::text::one_line(&inner.to_string(), 120);
+    if e.is_connect() {
+        format!("cannot connect: {what}")
+    } else {
+        what
+    }
+}

@@ -54,11 +54,11 @@ pub fn waterfall(app: &App, view: &TraceView, area: Rect, buf: &mut Buffer) {
     let mut head = vec![
         Span::styled(
             format!(
-                "{} UTC · {} · {} spans · {} services · ",
+                "{} UTC · {} · {} · {} · ",
                 clock(s.start),
                 short_duration(s.duration),
-                s.spans,
-                s.services.len()
+                crate::text::plural(s.spans, "span"),
+                crate::text::plural(s.services.len(), "service")
             ),
             theme.text,
         ),
