@@ -119,12 +119,11 @@ impl App {
                     .for_each(|&q| plan[q] = Want::Instant { at: paused_end }),
                 PaneKind::Events | PaneKind::Traces => {}
                 PaneKind::Slo => {
-                    // The burn-rate history of each SLO: one point per sparkline column.
+                    // The burn-rate history of each SLO: one point per sparkline column, on
+                    // its own query, so no burn rate is ever read off this range.
                     let want = range(inner.saturating_sub(ui::panes::slo::SPARK_GUTTER).max(8));
                     for s in &self.config.slos {
-                        if let Some(q) = s.window_query(s.history_window()) {
-                            plan[q] = want;
-                        }
+                        plan[s.history_query] = want;
                     }
                 }
                 PaneKind::Path { x, y, heading } => {
@@ -135,13 +134,12 @@ impl App {
                 }
             }
         }
-        // Every SLO's windows and period, whatever is on screen: the status bar shows the
-        // worst alert at all times.
+        // Every SLO's windows and period, whatever is on screen (the status bar shows the
+        // worst alert at all times), each an instant at one evaluation time shared by all.
+        let at = Some(self.slo_evaluation_time());
         for s in &self.config.slos {
             for q in s.windows.iter().map(|(_, q)| *q).chain([s.period_query]) {
-                if plan[q] == Want::Nothing {
-                    plan[q] = Want::Instant { at: paused_end };
-                }
+                plan[q] = Want::Instant { at };
             }
         }
         plan
@@ -167,7 +165,12 @@ impl App {
                 .config
                 .slos
                 .iter()
-                .flat_map(|s| s.windows.iter().map(|(_, q)| *q).chain([s.period_query]))
+                .flat_map(|s| {
+                    s.windows
+                        .iter()
+                        .map(|(_, q)| *q)
+                        .chain([s.period_query, s.history_query])
+                })
                 .collect(),
             PaneKind::Path { x, y, heading } => [Some(*x), Some(*y), *heading]
                 .into_iter()

@@ -1,5 +1,5 @@
-//! What each SLO says now — error ratios per window read off its queries at the window's end,
-//! burn rates, the budget left, the alert — and the walk from an alerting SLO to the traces
+//! What each SLO says now — error ratios per window read off its instant queries at the
+//! window's end (never off the sparkline's range), burn rates, the budget left, the alert — and the walk from an alerting SLO to the traces
 //! behind it, then from a trace to its events.
 
 use crate::action::Effect;
@@ -37,6 +37,10 @@ impl SloStatus {
     }
 }
 
+/// How long after an instant its scrapes are taken as stored: a following SLO is evaluated at
+/// least this far in the past.
+pub const SLO_SETTLE_SECS: f64 = 1.0;
+
 /// Error ratios are clamped to [0, 1]: rounding in `1 - good/total` can go a hair below 0.
 fn clean(v: f64) -> Option<f64> {
     v.is_finite().then_some(v.clamp(0.0, 1.0))
@@ -59,6 +63,21 @@ impl App {
             .filter(|v| !v.is_nan())
             .reduce(f64::max)
             .and_then(clean)
+    }
+
+    /// When every SLO window and period is evaluated (one instant for all, so they always
+    /// describe the same data): the conductor's end while paused; following, the last whole
+    /// poll interval at least [`SLO_SETTLE_SECS`] old — the last complete evaluation. It
+    /// never depends on the time window.
+    #[must_use]
+    pub fn slo_evaluation_time(&self) -> f64 {
+        match self.conductor.paused_at {
+            Some(_) => self.conductor.end(self.now),
+            None => {
+                let every = self.poll_interval.max(1.0);
+                ((self.now - SLO_SETTLE_SECS) / every).floor() * every
+            }
+        }
     }
 
     /// What SLO `slo` says now.
