@@ -146,12 +146,20 @@ impl App {
     }
 
     /// The source's health for the status bar: the freshness of every query whose failure is
-    /// not the query's own fault, and how many queries fail on their own (bad PromQL).
+    /// not the query's own fault, and how many queries fail on their own (bad PromQL), each
+    /// PromQL counted once (an SLO's sparkline repeats one of its windows' queries).
     #[must_use]
     pub fn source_health(&self) -> (Freshness, usize) {
         let (own, rest): (Vec<usize>, Vec<usize>) = (0..self.queries.len())
             .partition(|&q| self.queries[q].error.as_ref().is_some_and(|f| f.query_only));
-        (self.freshness(&rest), own.len())
+        let mut failing: Vec<&str> = own
+            .iter()
+            .filter_map(|&q| self.config.queries.get(q))
+            .map(|q| q.promql.as_str())
+            .collect();
+        failing.sort_unstable();
+        failing.dedup();
+        (self.freshness(&rest), failing.len())
     }
 
     /// The queries a pane reads.
@@ -169,7 +177,7 @@ impl App {
                     s.windows
                         .iter()
                         .map(|(_, q)| *q)
-                        .chain([s.period_query, s.history_query])
+                        .chain([s.history_query, s.period_query])
                 })
                 .collect(),
             PaneKind::Path { x, y, heading } => [Some(*x), Some(*y), *heading]

@@ -267,8 +267,8 @@ impl Resolver<'_> {
                 .into_iter()
                 .map(|w| (w, add(w)))
                 .collect();
-            let period_query = add(period);
             let history_query = add(history_window(&rules));
+            let period_query = add(period);
             queries[history_query].legend.push_str(" history");
             out.push(Slo {
                 name,
