@@ -242,4 +242,33 @@ mod tests {
         };
         assert_eq!(paused_end, Some(NOW));
     }
+
+    #[test]
+    fn slo_windows_are_instants_at_one_time_whatever_the_window() {
+        let mut a = app();
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            let plan = a.fetch_plan();
+            let at = Some(a.slo_evaluation_time());
+            for s in &a.config.slos {
+                for q in s.windows.iter().map(|(_, q)| *q).chain([s.period_query]) {
+                    assert_eq!(
+                        plan[q],
+                        Want::Instant { at },
+                        "{} at a {} s window",
+                        a.config.queries[q].legend,
+                        a.conductor.window
+                    );
+                }
+                assert!(
+                    matches!(plan[s.history_query], Want::Range { .. }),
+                    "the sparkline draws a range of its own"
+                );
+            }
+            seen.push(a.conductor.window);
+            a.update(Action::WindowWider);
+        }
+        seen.dedup();
+        assert!(seen.len() >= 4, "the window did change: {seen:?}");
+    }
 }

@@ -230,3 +230,25 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{NOW, app};
+    use super::*;
+    use crate::action::Action;
+
+    #[test]
+    fn slos_are_evaluated_at_the_last_whole_interval_or_the_paused_end() {
+        let mut a = app();
+        let every = a.poll_interval;
+        for now in [NOW, NOW + 0.5, NOW + 1.0, NOW + 3.7, NOW + every + 1.2] {
+            a.update(Action::Tick { wall: now });
+            let t = a.slo_evaluation_time();
+            assert!(t <= now - SLO_SETTLE_SECS, "{t} is settled at {now}");
+            assert!(now - t < every + SLO_SETTLE_SECS, "{t} is recent at {now}");
+            assert_eq!(t % every, 0.0, "{t} is on the interval's grid");
+        }
+        a.update(Action::TogglePause);
+        assert_eq!(a.slo_evaluation_time(), a.conductor.end(a.now));
+    }
+}
