@@ -71,13 +71,11 @@ impl App {
     /// never depends on the time window.
     #[must_use]
     pub fn slo_evaluation_time(&self) -> f64 {
-        match self.conductor.paused_at {
-            Some(_) => self.conductor.end(self.now),
-            None => {
-                let every = self.poll_interval.max(1.0);
-                ((self.now - SLO_SETTLE_SECS) / every).floor() * every
-            }
+        if self.conductor.paused_at.is_some() {
+            return self.conductor.end(self.now);
         }
+        let every = self.poll_interval.max(1.0);
+        ((self.now - SLO_SETTLE_SECS) / every).floor() * every
     }
 
     /// What SLO `slo` says now.
