@@ -177,15 +177,6 @@ pub struct Slo {
 }
 
 impl Slo {
-    /// The query of a window, if the rules use it.
-    #[must_use]
-    pub fn window_query(&self, window: f64) -> Option<QueryId> {
-        self.windows
-            .iter()
-            .find(|(w, _)| (w - window).abs() < 0.5)
-            .map(|(_, q)| *q)
-    }
-
     /// The window whose history the pane draws: the first page rule's long window.
     #[must_use]
     pub fn history_window(&self) -> f64 {
