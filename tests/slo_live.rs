@@ -1,7 +1,8 @@
 //! SLOs against a real Prometheus (Debian's package) holding four days of backfilled counters
 //! with known rates: `capcom slo --json` and the SLO pane give the burn rates, budget and alert
-//! the SRE Workbook's maths predicts. Skipped, saying so, where prometheus is not installed;
-//! CI installs it and requires this.
+//! the SRE Workbook's maths predicts, the same at every dashboard window; and on a freshly
+//! started Prometheus every window gets its value at once. Skipped, saying so, where
+//! prometheus is not installed; CI installs it and requires this.
 
 mod common;
 
@@ -9,14 +10,18 @@ use std::fmt::Write as _;
 
 use capcom::cli::OpenArgs;
 use capcom::session::{Session, frame_text};
-use common::Prometheus;
+use common::{Exporter, Prometheus};
 
+/// The counter of requests, labelled by result.
+const METRIC: &str = "capcom_slo_requests_total";
 /// Requests a second, always.
 const RATE: f64 = 10.0;
 /// The bad share for the last `HOT_MINUTES`, and before.
 const HOT: f64 = 0.2;
 const COLD: f64 = 0.005;
-const HOT_MINUTES: i64 = 70;
+/// Just over the hour: an hour's burn rate read more than about three minutes before the end
+/// takes in a cold minute.
+const HOT_MINUTES: i64 = 61;
 /// Minutes of history.
 const MINUTES: i64 = 4 * 24 * 60;
 
@@ -53,16 +58,19 @@ fn expected_ratio(minutes: i64) -> f64 {
     (hot * HOT + cold * COLD) / (hot + cold)
 }
 
-fn config(url: &str) -> String {
+/// A dashboard of one SLO pane over `url`, at a time window of `window`.
+fn config(url: &str, window: &str) -> String {
     format!(
-        r#"[prometheus]
+        r#"window = "{window}"
+
+[prometheus]
 url = "{url}"
 
 [[slo]]
 name = "requests"
 service = "api"
 objective = 0.99
-sli = {{ kind = "ratio", good = 'capcom_slo_requests_total{{result="ok"}}', total = "capcom_slo_requests_total" }}
+sli = {{ kind = "ratio", good = '{METRIC}{{result="ok"}}', total = "{METRIC}" }}
 
 [[layout.column]]
 panes = [{{ id = "slo" }}]
@@ -75,72 +83,190 @@ kind = "slo"
     )
 }
 
+/// Runs `capcom slo --json` on the config at `path`: its exit status and report.
+fn capcom_slo_json(
+    path: &std::path::Path,
+    state: &std::path::Path,
+) -> (Option<i32>, serde_json::Value) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_capcom"))
+        .args(["slo", "--json", "--config"])
+        .arg(path)
+        .env("XDG_STATE_HOME", state)
+        .output()
+        .expect("run capcom slo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code(), report)
+}
+
+/// The windows of the Workbook's rules, and their length in minutes.
+const WINDOWS: [(&str, i64); 7] = [
+    ("5m", 5),
+    ("30m", 30),
+    ("1h", 60),
+    ("2h", 120),
+    ("6h", 360),
+    ("1d", 1_440),
+    ("3d", 4_320),
+];
+
 #[test]
-fn burn_rates_and_the_alert_match_the_workbook_maths() {
+fn burn_rates_and_the_alert_match_the_workbook_maths_at_every_window() {
     let now = capcom::wall_now() as i64;
     let Some(prom) = Prometheus::start_with_history(&history(now)) else {
         return;
     };
     let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("capcom.toml");
-    std::fs::write(&path, config(&prom.url)).expect("config");
-    prom.wait_for("capcom_slo_requests_total");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_capcom"))
-        .args(["slo", "--json", "--config"])
-        .arg(&path)
-        .env("XDG_STATE_HOME", dir.path())
-        .output()
-        .expect("run capcom slo");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "a page exits 2: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
-    let slo = &report[0];
-    assert_eq!(slo["alert"], "page");
-    assert_eq!(slo["sli"], "ratio");
-    assert_eq!(slo["period"], "30d");
-    for (window, minutes) in [
-        ("5m", 5),
-        ("30m", 30),
-        ("1h", 60),
-        ("2h", 120),
-        ("6h", 360),
-        ("1d", 1_440),
-        ("3d", 4_320),
-    ] {
-        let want = expected_ratio(minutes) / 0.01;
-        let got = slo["burn_rate"][window].as_f64().expect("a number");
+    prom.wait_for(METRIC);
+    // The burn rates are instants at the window's end: the chart's window (and with it the
+    // sparkline's step) must not change them. It did: 20.00 at 15m, 4.00 at 7d for the hour.
+    let mut seen: Vec<(&str, Vec<f64>)> = Vec::new();
+    for window in ["15m", "6h", "1d", "7d"] {
+        let path = dir.path().join(format!("capcom-{window}.toml"));
+        std::fs::write(&path, config(&prom.url, window)).expect("config");
+        let (code, report) = capcom_slo_json(&path, dir.path());
+        assert_eq!(code, Some(2), "a page exits 2: {report}");
+        let slo = &report[0];
+        assert_eq!(slo["alert"], "page", "{window}: {slo}");
+        assert_eq!(slo["sli"], "ratio");
+        assert_eq!(slo["period"], "30d");
+        let mut burns = Vec::new();
+        for (name, minutes) in WINDOWS {
+            let want = expected_ratio(minutes) / 0.01;
+            let got = slo["burn_rate"][name]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{window}: no {name} burn rate: {slo}"));
+            assert!(
+                (got - want).abs() < 0.02 * want,
+                "at a {window} window, {name}: burn {got}, the maths says {want}"
+            );
+            burns.push(got);
+        }
+        // Four days of data in a 30-day period: the budget left is that of the four days.
+        let budget = slo["error_budget_remaining"].as_f64().expect("a number");
+        let want = 1.0 - expected_ratio(MINUTES) / 0.01;
         assert!(
-            (got - want).abs() < 0.05 * want,
-            "{window}: burn {got}, the maths says {want}"
+            (budget - want).abs() < 0.05,
+            "{window}: budget {budget}, the maths says {want}"
+        );
+        seen.push((window, burns));
+    }
+    let (_, first) = &seen[0];
+    for (window, burns) in &seen[1..] {
+        for ((name, _), (a, b)) in WINDOWS.iter().zip(first.iter().zip(burns)) {
+            assert!(
+                (a - b).abs() < 0.005 * a.max(1.0),
+                "{name}: {a} at 15m but {b} at {window}"
+            );
+        }
+    }
+
+    // The pane and the status bar say the same, at the widest window too.
+    for window in ["15m", "7d"] {
+        let path = dir.path().join(format!("capcom-{window}.toml"));
+        let open = OpenArgs {
+            config: Some(path),
+            speed: 1.0,
+            ..OpenArgs::default()
+        };
+        let session = Session::prepare_bundled(&open).expect("session");
+        let app = session
+            .settled((100, 12), capcom::wall_now())
+            .expect("settled");
+        let frame = frame_text(&app, (100, 12));
+        assert!(
+            frame.contains("PAGE  requests · api · 99% over 30d"),
+            "{frame}"
+        );
+        assert!(frame.contains("SLO PAGE requests"), "{frame}");
+        assert!(
+            frame.contains("5m 20  30m 20  1h 20  2h "),
+            "{window}: {frame}"
         );
     }
-    // Four days of data in a 30-day period: the budget left is that of the four days.
-    let budget = slo["error_budget_remaining"].as_f64().expect("a number");
-    let want = 1.0 - expected_ratio(MINUTES) / 0.01;
-    assert!(
-        (budget - want).abs() < 0.05,
-        "budget {budget}, the maths says {want}"
-    );
+}
 
-    // The pane and the status bar say the same.
-    let open = OpenArgs {
-        config: Some(path.clone()),
-        speed: 1.0,
-        ..OpenArgs::default()
+/// The exposition of the fresh counters after `seconds`: 10 requests a second, one in ten
+/// failing (a burn rate of 10 against 99 %).
+fn fresh_counters(seconds: f64) -> String {
+    format!(
+        "# TYPE {METRIC} counter\n{METRIC}{{result=\"ok\"}} {}\n{METRIC}{{result=\"error\"}} {}\n",
+        9.0 * seconds,
+        1.0 * seconds
+    )
+}
+
+#[test]
+fn a_fresh_prometheus_shows_every_window_at_once() {
+    let exporter = Exporter::start(&fresh_counters(0.0));
+    let body = std::sync::Arc::clone(&exporter.body);
+    let started = std::time::Instant::now();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = std::sync::Arc::clone(&done);
+    let counting = std::thread::spawn(move || {
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            *body.lock().expect("lock") = fresh_counters(started.elapsed().as_secs_f64());
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    });
+    let Some(prom) = Prometheus::start(&[&exporter.target]) else {
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        return;
     };
-    let session = Session::prepare_bundled(&open).expect("session");
-    let app = session
-        .settled((100, 12), capcom::wall_now())
-        .expect("settled");
-    let frame = frame_text(&app, (100, 12));
-    assert!(
-        frame.contains("PAGE  requests · api · 99% over 30d"),
-        "{frame}"
-    );
-    assert!(frame.contains("SLO PAGE requests"), "{frame}");
+    let dir = tempfile::tempdir().expect("tmp");
+    // The widest window: its sparkline's step is longest, and the hour was read off it.
+    let path = dir.path().join("capcom.toml");
+    std::fs::write(&path, config(&prom.url, "7d")).expect("config");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    let mut runs = Vec::new();
+    let mut known_runs = 0;
+    while known_runs < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no run with every window known within 40 s: {runs:#?}"
+        );
+        let (code, report) = capcom_slo_json(&path, dir.path());
+        let slo = &report[0];
+        let burns: Vec<(&str, Option<f64>)> = WINDOWS
+            .iter()
+            .map(|(w, _)| (*w, slo["burn_rate"][w].as_f64()))
+            .collect();
+        let known = burns.iter().filter(|(_, b)| b.is_some()).count();
+        assert!(
+            known == 0 || known == WINDOWS.len(),
+            "some windows unknown while others have values: {burns:?}"
+        );
+        assert_eq!(
+            slo["error_budget_remaining"].is_number(),
+            known > 0,
+            "the period with the windows: {slo}"
+        );
+        if known > 0 {
+            known_runs += 1;
+            for (w, b) in &burns {
+                let b = b.expect("known");
+                assert!((b - 10.0).abs() < 0.5, "{w}: burn {b}, the counters say 10");
+            }
+            assert_eq!(
+                (code, slo["alert"].as_str()),
+                (Some(2), Some("page")),
+                "{slo}"
+            );
+        } else {
+            assert_eq!(
+                (code, slo["alert"].as_str()),
+                (Some(3), Some("unknown")),
+                "{slo}"
+            );
+        }
+        runs.push(burns);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    counting.join().expect("the counting thread");
 }

@@ -119,12 +119,11 @@ impl App {
                     .for_each(|&q| plan[q] = Want::Instant { at: paused_end }),
                 PaneKind::Events | PaneKind::Traces => {}
                 PaneKind::Slo => {
-                    // The burn-rate history of each SLO: one point per sparkline column.
+                    // The burn-rate history of each SLO: one point per sparkline column, on
+                    // its own query, so no burn rate is ever read off this range.
                     let want = range(inner.saturating_sub(ui::panes::slo::SPARK_GUTTER).max(8));
                     for s in &self.config.slos {
-                        if let Some(q) = s.window_query(s.history_window()) {
-                            plan[q] = want;
-                        }
+                        plan[s.history_query] = want;
                     }
                 }
                 PaneKind::Path { x, y, heading } => {
@@ -135,25 +134,32 @@ impl App {
                 }
             }
         }
-        // Every SLO's windows and period, whatever is on screen: the status bar shows the
-        // worst alert at all times.
+        // Every SLO's windows and period, whatever is on screen (the status bar shows the
+        // worst alert at all times), each an instant at one evaluation time shared by all.
+        let at = Some(self.slo_evaluation_time());
         for s in &self.config.slos {
             for q in s.windows.iter().map(|(_, q)| *q).chain([s.period_query]) {
-                if plan[q] == Want::Nothing {
-                    plan[q] = Want::Instant { at: paused_end };
-                }
+                plan[q] = Want::Instant { at };
             }
         }
         plan
     }
 
     /// The source's health for the status bar: the freshness of every query whose failure is
-    /// not the query's own fault, and how many queries fail on their own (bad PromQL).
+    /// not the query's own fault, and how many queries fail on their own (bad PromQL), each
+    /// PromQL counted once (an SLO's sparkline repeats one of its windows' queries).
     #[must_use]
     pub fn source_health(&self) -> (Freshness, usize) {
         let (own, rest): (Vec<usize>, Vec<usize>) = (0..self.queries.len())
             .partition(|&q| self.queries[q].error.as_ref().is_some_and(|f| f.query_only));
-        (self.freshness(&rest), own.len())
+        let mut failing: Vec<&str> = own
+            .iter()
+            .filter_map(|&q| self.config.queries.get(q))
+            .map(|q| q.promql.as_str())
+            .collect();
+        failing.sort_unstable();
+        failing.dedup();
+        (self.freshness(&rest), failing.len())
     }
 
     /// The queries a pane reads.
@@ -167,7 +173,12 @@ impl App {
                 .config
                 .slos
                 .iter()
-                .flat_map(|s| s.windows.iter().map(|(_, q)| *q).chain([s.period_query]))
+                .flat_map(|s| {
+                    s.windows
+                        .iter()
+                        .map(|(_, q)| *q)
+                        .chain([s.history_query, s.period_query])
+                })
                 .collect(),
             PaneKind::Path { x, y, heading } => [Some(*x), Some(*y), *heading]
                 .into_iter()
@@ -230,5 +241,34 @@ mod tests {
             panic!()
         };
         assert_eq!(paused_end, Some(NOW));
+    }
+
+    #[test]
+    fn slo_windows_are_instants_at_one_time_whatever_the_window() {
+        let mut a = app();
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            let plan = a.fetch_plan();
+            let at = Some(a.slo_evaluation_time());
+            for s in &a.config.slos {
+                for q in s.windows.iter().map(|(_, q)| *q).chain([s.period_query]) {
+                    assert_eq!(
+                        plan[q],
+                        Want::Instant { at },
+                        "{} at a {} s window",
+                        a.config.queries[q].legend,
+                        a.conductor.window
+                    );
+                }
+                assert!(
+                    matches!(plan[s.history_query], Want::Range { .. }),
+                    "the sparkline draws a range of its own"
+                );
+            }
+            seen.push(a.conductor.window);
+            a.update(Action::WindowWider);
+        }
+        seen.dedup();
+        assert!(seen.len() >= 4, "the window did change: {seen:?}");
     }
 }

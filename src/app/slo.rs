@@ -1,5 +1,5 @@
-//! What each SLO says now — error ratios per window read off its queries at the window's end,
-//! burn rates, the budget left, the alert — and the walk from an alerting SLO to the traces
+//! What each SLO says now — error ratios per window read off its instant queries at the
+//! window's end (never off the sparkline's range), burn rates, the budget left, the alert — and the walk from an alerting SLO to the traces
 //! behind it, then from a trace to its events.
 
 use crate::action::Effect;
@@ -37,6 +37,10 @@ impl SloStatus {
     }
 }
 
+/// How long after an instant its scrapes are taken as stored: a following SLO is evaluated at
+/// least this far in the past.
+pub const SLO_SETTLE_SECS: f64 = 1.0;
+
 /// Error ratios are clamped to [0, 1]: rounding in `1 - good/total` can go a hair below 0.
 fn clean(v: f64) -> Option<f64> {
     v.is_finite().then_some(v.clamp(0.0, 1.0))
@@ -59,6 +63,19 @@ impl App {
             .filter(|v| !v.is_nan())
             .reduce(f64::max)
             .and_then(clean)
+    }
+
+    /// When every SLO window and period is evaluated (one instant for all, so they always
+    /// describe the same data): the conductor's end while paused; following, the last whole
+    /// poll interval at least [`SLO_SETTLE_SECS`] old — the last complete evaluation. It
+    /// never depends on the time window.
+    #[must_use]
+    pub fn slo_evaluation_time(&self) -> f64 {
+        if self.conductor.paused_at.is_some() {
+            return self.conductor.end(self.now);
+        }
+        let every = self.poll_interval.max(1.0);
+        ((self.now - SLO_SETTLE_SECS) / every).floor() * every
     }
 
     /// What SLO `slo` says now.
@@ -209,5 +226,27 @@ impl App {
             self.events.filter = previous_filter;
             self.events.selected = 0;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{NOW, app};
+    use super::*;
+    use crate::action::Action;
+
+    #[test]
+    fn slos_are_evaluated_at_the_last_whole_interval_or_the_paused_end() {
+        let mut a = app();
+        let every = a.poll_interval;
+        for now in [NOW, NOW + 0.5, NOW + 1.0, NOW + 3.7, NOW + every + 1.2] {
+            a.update(Action::Tick { wall: now });
+            let t = a.slo_evaluation_time();
+            assert!(t <= now - SLO_SETTLE_SECS, "{t} is settled at {now}");
+            assert!(now - t < every + SLO_SETTLE_SECS, "{t} is recent at {now}");
+            assert_eq!(t % every, 0.0, "{t} is on the interval's grid");
+        }
+        a.update(Action::TogglePause);
+        assert_eq!(a.slo_evaluation_time(), a.conductor.end(a.now));
     }
 }

@@ -1,8 +1,10 @@
 //! `[[slo]]` sections: an objective over a period for a service, its SLI as one of four kinds
 //! (a ratio of counters, a latency threshold on a histogram, or the recording rules Sloth or
 //! Pyrra already keep), and optionally its own alert rules. Each SLO becomes ordinary queries
-//! — one error ratio per window, and one over the period — so polling, recording, replay and
-//! `capcom check` treat them like any other.
+//! — one error ratio per window, one over the period, and the history window's once more for
+//! the pane's sparkline — so polling, recording, replay and `capcom check` treat them like any
+//! other. The window and period queries are evaluated as instants, never as a chart's range:
+//! the sparkline's query is a picture only, so the burn rates cannot depend on the window.
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -169,27 +171,26 @@ pub struct Slo {
     pub windows: Vec<(f64, QueryId)>,
     /// The error ratio over the whole period.
     pub period_query: QueryId,
+    /// The history window's error ratio again (same PromQL), fetched as a range for the
+    /// sparkline only: no burn rate, budget or alert is read from it.
+    pub history_query: QueryId,
 }
 
 impl Slo {
-    /// The query of a window, if the rules use it.
-    #[must_use]
-    pub fn window_query(&self, window: f64) -> Option<QueryId> {
-        self.windows
-            .iter()
-            .find(|(w, _)| (w - window).abs() < 0.5)
-            .map(|(_, q)| *q)
-    }
-
     /// The window whose history the pane draws: the first page rule's long window.
     #[must_use]
     pub fn history_window(&self) -> f64 {
-        self.rules
-            .iter()
-            .find(|r| r.alert == Alert::Page)
-            .or(self.rules.first())
-            .map_or(3_600.0, |r| r.long)
+        history_window(&self.rules)
     }
+}
+
+/// The first page rule's long window (the first rule's without a page rule; 1 h without rules).
+fn history_window(rules: &[Rule]) -> f64 {
+    rules
+        .iter()
+        .find(|r| r.alert == Alert::Page)
+        .or(rules.first())
+        .map_or(3_600.0, |r| r.long)
 }
 
 impl Resolver<'_> {
@@ -257,7 +258,9 @@ impl Resolver<'_> {
                 .into_iter()
                 .map(|w| (w, add(w)))
                 .collect();
+            let history_query = add(history_window(&rules));
             let period_query = add(period);
+            queries[history_query].legend.push_str(" history");
             out.push(Slo {
                 name,
                 service: f.service,
@@ -267,6 +270,7 @@ impl Resolver<'_> {
                 rules,
                 windows,
                 period_query,
+                history_query,
             });
         }
         Ok(out)

@@ -153,9 +153,7 @@ fn burns(app: &App, slo: &Slo, status: &SloStatus, width: usize) -> Line<'static
 fn sparkline(app: &App, slo: &Slo, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let window = slo.history_window();
-    let Some(q) = slo.window_query(window) else {
-        return;
-    };
+    let q = slo.history_query;
     let label = format!(" {} ", prom_duration(window));
     let label_w = label.chars().count() as u16;
     Line::styled(label, theme.dim).render(area, buf);
