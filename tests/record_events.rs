@@ -153,7 +153,7 @@ fn assert_exactly_once(got: &BTreeMap<String, usize>, want: &[String]) {
     let twice: Vec<(&String, &usize)> = got.iter().filter(|(_, n)| **n > 1).collect();
     let extra = got.len() + missing.len() - want.len();
     eprintln!(
-        "server had {} events in the recorded span; the replay holds {} ({} missing, {} \
+        "server had {} in the recorded span; the recording holds {} ({} missing, {} \
          repeated, {extra} outside the span)",
         want.len(),
         got.len(),
@@ -249,4 +249,122 @@ fn recording_in_real_time_with_small_chunks_keeps_every_event_once() {
         .collect();
     assert!(want.len() > 100, "{}", want.len());
     assert_exactly_once(&replayed(&out), &want);
+}
+
+/// Trace `n`'s start in ms from the schedule's origin: one every 700 ms, each 0.5 s long.
+fn trace_ms(n: i64) -> i64 {
+    n * 700
+}
+
+/// A scripted Jaeger v3 on `clock_ms`: each request costs [`LATENCY_MS`]; a search returns
+/// (newest first, at most its depth) the traces that started in its range and ended at least
+/// [`REFRESH_MS`] ago.
+fn jaeger(clock_ms: Arc<AtomicI64>, first: i64) -> Server {
+    Server::start(move |head, _| {
+        let now = clock_ms.fetch_add(LATENCY_MS, Ordering::SeqCst) + LATENCY_MS;
+        let (path, params) = common::target(head);
+        if path == "/api/v3/services" {
+            return Reply::With(200, "application/json", br#"{"services":["rover"]}"#.to_vec());
+        }
+        let param = |k: &str| {
+            params
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let micros = |k: &str| {
+            chrono::DateTime::parse_from_rfc3339(&param(k))
+                .expect("rfc3339")
+                .timestamp_micros()
+        };
+        let (min, max) = (micros("query.start_time_min"), micros("query.start_time_max"));
+        let depth: usize = param("query.search_depth").parse().expect("depth");
+        let mut found: Vec<(String, f64)> = (0..)
+            .map(|n| (n, first + trace_ms(n)))
+            .take_while(|(_, t)| t * 1000 <= max)
+            .filter(|(_, t)| t * 1000 >= min && t + 500 + REFRESH_MS <= now)
+            .map(|(n, t)| (format!("{:032x}", n + 1), t as f64 / 1000.0))
+            .collect();
+        found.reverse();
+        found.truncate(depth);
+        if found.is_empty() {
+            let body = br#"{"error":{"httpCode":404,"message":"No traces found"}}"#;
+            return Reply::With(404, "application/json", body.to_vec());
+        }
+        let list: Vec<(&str, f64, &str)> =
+            found.iter().map(|(id, t)| (id.as_str(), *t, "auto")).collect();
+        Reply::With(200, "application/json", common::otlp("rover", &list))
+    })
+}
+
+/// Every trace id in the recording's Jaeger bodies, with how many bodies hold it.
+fn recorded_traces(dir: &Path) -> BTreeMap<String, usize> {
+    let rec = Recording::open(dir).expect("open");
+    let mut seen = BTreeMap::new();
+    for entry in &rec.manifest.jaeger {
+        let body = std::fs::read(dir.join(&entry.file)).expect("body");
+        let doc: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        let mut ids = std::collections::BTreeSet::new();
+        let mut stack = vec![&doc];
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if let Some(id) = m.get("traceId").and_then(serde_json::Value::as_str) {
+                        ids.insert(id.to_owned());
+                    }
+                    stack.extend(m.values());
+                }
+                serde_json::Value::Array(a) => stack.extend(a),
+                _ => {}
+            }
+        }
+        for id in ids {
+            *seen.entry(id).or_insert(0) += 1;
+        }
+    }
+    seen
+}
+
+#[test]
+fn traces_are_recorded_once_each_at_the_default_chunk_size() {
+    let plan = Plan {
+        duration: 600.0,
+        since: Some(120.0),
+        step: 15.0,
+        chunk: 60.0,
+    };
+    let origin_ms: i64 = 1_800_000_000_000;
+    let ms = Arc::new(AtomicI64::new(origin_ms));
+    let first = origin_ms - 200_000;
+    let store: Store = Arc::default();
+    let (clock_ms, shared) = (Arc::clone(&ms), Arc::clone(&store));
+    let prometheus = Server::start(move |head, _| {
+        clock_ms.fetch_add(LATENCY_MS, Ordering::SeqCst);
+        answer(&shared, head)
+    });
+    let jaeger = jaeger(Arc::clone(&ms), first);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = format!(
+        "[prometheus]\nurl = \"{}\"\n[jaeger]\nurl = \"{}\"\napi = \"v3\"\nlimit = 1000\n\
+         [[layout.column]]\npanes = [{{ id = \"t\" }}]\n\
+         [[pane]]\nid = \"t\"\nkind = \"table\"\n[[pane.series]]\nquery = \"up\"\nlegend = \"up\"\n",
+        prometheus.url, jaeger.url
+    );
+    let config = dir.path().join("capcom.toml");
+    std::fs::write(&config, text).expect("config");
+    let out = dir.path().join("rec");
+    capcom::record::run_with(&session(&config), &out, &plan, &TestClock(Arc::clone(&ms)))
+        .expect("record");
+    let rec = Recording::open(&out).expect("open");
+    let started_ms = (rec.manifest.started * 1000.0).round() as i64;
+    let stop_ms = origin_ms + (plan.duration * 1000.0) as i64;
+    let want: Vec<String> = (0..)
+        .map(|n| (n, first + trace_ms(n)))
+        .take_while(|(_, t)| *t < stop_ms)
+        .filter(|(_, t)| *t >= started_ms)
+        .map(|(n, _)| format!("{:032x}", n + 1))
+        .collect();
+    assert!(want.len() > 800, "{}", want.len());
+    assert_exactly_once(&recorded_traces(&out), &want);
 }
