@@ -180,10 +180,6 @@ struct Progress {
     chunk: usize,
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; the pieces are distinct"
-)]
 async fn record(
     client: &PrometheusClient,
     queries: &[&str],
@@ -270,7 +266,11 @@ async fn record(
             wrote = true;
         }
         // Only time that has passed and settled; the last chunk takes everything up to the end.
-        let bound = whole_ms(if last_chunk { to } else { (now - SETTLE).min(stop_at) });
+        let bound = whole_ms(if last_chunk {
+            to
+        } else {
+            (now - SETTLE).min(stop_at)
+        });
         if bound > at.settled {
             record_others(others, out, bound, &mut at, &mut manifest).await;
             at.settled = bound;

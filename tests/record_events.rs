@@ -138,7 +138,7 @@ fn record_on_test_clock(
     let rec = Recording::open(&out).expect("open");
     let started_ms = (rec.manifest.started * 1000.0).round() as i64;
     let stop_ms = origin_ms + (plan.duration * 1000.0) as i64;
-    let want = (0..)
+    let want = (0..i64::MAX)
         .map(schedule)
         .take_while(|(t, _)| *t < stop_ms)
         .filter(|(t, _)| *t >= started_ms)
@@ -231,7 +231,16 @@ fn recording_in_real_time_with_small_chunks_keeps_every_event_once() {
         .arg(&config)
         .arg("--out")
         .arg(&out)
-        .args(["--duration", "8s", "--chunk", "2s", "--step", "10s", "--since", "20s"])
+        .args([
+            "--duration",
+            "8s",
+            "--chunk",
+            "2s",
+            "--step",
+            "10s",
+            "--since",
+            "20s",
+        ])
         .env("XDG_STATE_HOME", dir.path())
         .output()
         .expect("run capcom record");
@@ -264,7 +273,11 @@ fn jaeger(clock_ms: Arc<AtomicI64>, first: i64) -> Server {
         let now = clock_ms.fetch_add(LATENCY_MS, Ordering::SeqCst) + LATENCY_MS;
         let (path, params) = common::target(head);
         if path == "/api/v3/services" {
-            return Reply::With(200, "application/json", br#"{"services":["rover"]}"#.to_vec());
+            return Reply::With(
+                200,
+                "application/json",
+                br#"{"services":["rover"]}"#.to_vec(),
+            );
         }
         let param = |k: &str| {
             params
@@ -278,9 +291,12 @@ fn jaeger(clock_ms: Arc<AtomicI64>, first: i64) -> Server {
                 .expect("rfc3339")
                 .timestamp_micros()
         };
-        let (min, max) = (micros("query.start_time_min"), micros("query.start_time_max"));
+        let (min, max) = (
+            micros("query.start_time_min"),
+            micros("query.start_time_max"),
+        );
         let depth: usize = param("query.search_depth").parse().expect("depth");
-        let mut found: Vec<(String, f64)> = (0..)
+        let mut found: Vec<(String, f64)> = (0..i64::MAX)
             .map(|n| (n, first + trace_ms(n)))
             .take_while(|(_, t)| t * 1000 <= max)
             .filter(|(_, t)| t * 1000 >= min && t + 500 + REFRESH_MS <= now)
@@ -292,8 +308,10 @@ fn jaeger(clock_ms: Arc<AtomicI64>, first: i64) -> Server {
             let body = br#"{"error":{"httpCode":404,"message":"No traces found"}}"#;
             return Reply::With(404, "application/json", body.to_vec());
         }
-        let list: Vec<(&str, f64, &str)> =
-            found.iter().map(|(id, t)| (id.as_str(), *t, "auto")).collect();
+        let list: Vec<(&str, f64, &str)> = found
+            .iter()
+            .map(|(id, t)| (id.as_str(), *t, "auto"))
+            .collect();
         Reply::With(200, "application/json", common::otlp("rover", &list))
     })
 }
@@ -359,7 +377,7 @@ fn traces_are_recorded_once_each_at_the_default_chunk_size() {
     let rec = Recording::open(&out).expect("open");
     let started_ms = (rec.manifest.started * 1000.0).round() as i64;
     let stop_ms = origin_ms + (plan.duration * 1000.0) as i64;
-    let want: Vec<String> = (0..)
+    let want: Vec<String> = (0..i64::MAX)
         .map(|n| (n, first + trace_ms(n)))
         .take_while(|(_, t)| *t < stop_ms)
         .filter(|(_, t)| *t >= started_ms)

@@ -101,7 +101,9 @@ fn recording(battery: &str) -> tempfile::TempDir {
 fn snapshot(dir: &Path) -> (Option<i32>, String, String) {
     use std::io::Read as _;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_capcom"))
-        .args(["snapshot", "--size", "120x30", "--theme", "mono", "--replay"])
+        .args([
+            "snapshot", "--size", "120x30", "--theme", "mono", "--replay",
+        ])
         .arg(dir)
         .env("XDG_CONFIG_HOME", "/nonexistent-capcom-test")
         .env("HOME", "/nonexistent-capcom-test")
@@ -163,7 +165,10 @@ fn the_untouched_small_recording_replays_its_battery() {
 #[test]
 fn a_body_above_the_directory_is_refused() {
     let top = recording("../outside/x.json");
-    refused(&top, &["[[prometheus]] 1", "../outside/x.json", "refused", ".."]);
+    refused(
+        &top,
+        &["[[prometheus]] 1", "../outside/x.json", "refused", ".."],
+    );
 }
 
 #[test]
@@ -187,10 +192,17 @@ fn a_body_linked_outside_is_refused_and_one_linked_inside_is_read() {
         .expect("symlink");
     refused(&top, &["\"link.json\"", "refused: a symbolic link"]);
     std::fs::remove_file(rec.join("link.json")).expect("rm");
-    std::os::unix::fs::symlink("prometheus/rover_battery_soc_percent.json", rec.join("link.json"))
-        .expect("symlink");
+    std::os::unix::fs::symlink(
+        "prometheus/rover_battery_soc_percent.json",
+        rec.join("link.json"),
+    )
+    .expect("symlink");
     let (code, out, err) = snapshot(&rec);
-    assert_eq!(code, Some(0), "a link inside the recording is followed: {err}");
+    assert_eq!(
+        code,
+        Some(0),
+        "a link inside the recording is followed: {err}"
+    );
     assert!(out.contains("battery"), "{out}");
 }
 
@@ -238,7 +250,10 @@ fn a_sparse_two_gigabyte_body_is_refused_unread() {
     let top = recording("big.json");
     let big = std::fs::File::create(top.path().join("rec/big.json")).expect("create");
     big.set_len(2 << 30).expect("sparse");
-    refused(&top, &["\"big.json\"", "refused: 2147483648 bytes", "256 MiB"]);
+    refused(
+        &top,
+        &["\"big.json\"", "refused: 2147483648 bytes", "256 MiB"],
+    );
 }
 
 #[test]
@@ -255,7 +270,10 @@ fn a_manifest_error_is_one_line_with_its_line_and_column() {
     std::fs::write(&manifest, format!("format = 1\nname = \"{huge}\n")).expect("write");
     refused(&top, &["recording.toml:2:"]);
     let (_, _, err) = snapshot(&top.path().join("rec"));
-    assert!(!err.contains("xxxxxxxxxx"), "the value is not echoed: {err}");
+    assert!(
+        !err.contains("xxxxxxxxxx"),
+        "the value is not echoed: {err}"
+    );
     // A raw ESC is not TOML; an escaped one in a key reaches toml's message, made visible.
     std::fs::write(&manifest, "format = 1\nbogus = \"\u{1b}[2J\"\n").expect("write");
     refused(&top, &["recording.toml:2:10: invalid basic string"]);

@@ -263,9 +263,18 @@ impl Manifest {
             let entry = |(i, file)| (format!("[[{section}]] {}", i + 1), file);
             files.into_iter().enumerate().map(entry).collect()
         };
-        let mut out = numbered("prometheus", self.prometheus.iter().map(|e| &*e.file).collect());
-        out.extend(numbered("opensearch", self.opensearch.iter().map(|e| &*e.file).collect()));
-        out.extend(numbered("jaeger", self.jaeger.iter().map(|e| &*e.file).collect()));
+        let mut out = numbered(
+            "prometheus",
+            self.prometheus.iter().map(|e| &*e.file).collect(),
+        );
+        out.extend(numbered(
+            "opensearch",
+            self.opensearch.iter().map(|e| &*e.file).collect(),
+        ));
+        out.extend(numbered(
+            "jaeger",
+            self.jaeger.iter().map(|e| &*e.file).collect(),
+        ));
         out
     }
 }
