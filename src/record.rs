@@ -6,6 +6,13 @@
 //! ends early and keeps every chunk written. With `[opensearch]` it also pages through each
 //! chunk's events, and with `[jaeger]` it runs the configured trace search over each chunk's
 //! time range, one verbatim body per service searched.
+//!
+//! Events and traces are gap-free and duplicate-free by construction: a chunk asks only for
+//! time that has already passed, [`SETTLE`] seconds ago (until the last chunk, which waits for
+//! it), and the next chunk starts exactly where it ended. Events also page with `search_after`
+//! from the last hit returned, across chunks, so equal timestamps at a page or chunk boundary,
+//! a chunk that fails, or one that reaches the page limit lose nothing. The time is read from a
+//! [`Clock`], so tests can record an hour in a moment.
 
 use std::path::Path;
 use std::time::Duration;
@@ -34,6 +41,43 @@ pub struct Plan {
     pub step: f64,
     /// Seconds between writes.
     pub chunk: f64,
+}
+
+/// How long an instant is left to settle before its events and traces are asked for:
+/// OpenSearch makes a document searchable only at its next refresh (every second by default),
+/// and OpenTelemetry SDKs export spans in batches (every 5 s by default), so what happened in
+/// the last seconds may not be searchable yet.
+pub const SETTLE: f64 = 6.0;
+
+/// Where recording reads the time and waits: the wall clock, or a test's own.
+pub trait Clock {
+    /// Unix time (s) now.
+    fn now(&self) -> f64;
+    /// Waits until Unix time `t` (s).
+    fn sleep_until(&self, t: f64) -> impl std::future::Future<Output = ()>;
+}
+
+/// The wall clock and tokio's timer.
+#[derive(Debug, Clone, Copy)]
+pub struct WallClock;
+
+impl Clock for WallClock {
+    fn now(&self) -> f64 {
+        crate::wall_now()
+    }
+
+    async fn sleep_until(&self, t: f64) {
+        let wait = t - self.now();
+        if wait > 0.0 {
+            tokio::time::sleep(Duration::from_secs_f64(wait)).await;
+        }
+    }
+}
+
+/// `t` (Unix s) cut to whole milliseconds, the unit OpenSearch ranges are asked in, so that one
+/// chunk's end is exactly the next one's start.
+fn whole_ms(t: f64) -> f64 {
+    (t * 1000.0).floor() / 1000.0
 }
 
 /// The sources recorded beside Prometheus, each with its client.
@@ -67,6 +111,14 @@ fn file_name(index: usize, promql: &str, chunk: usize) -> String {
 /// # Errors
 /// No live source, an unusable output directory, or a write that fails.
 pub fn run(session: &Session, out: &Path, plan: &Plan) -> Result<()> {
+    run_with(session, out, plan, &WallClock)
+}
+
+/// [`run`], reading the time from `clock`.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(session: &Session, out: &Path, plan: &Plan, clock: &impl Clock) -> Result<()> {
     let Data::Live(Some(prometheus)) = &session.data else {
         bail!(
             "record reads a live Prometheus (and [opensearch] and [jaeger] alongside it): give \
@@ -116,7 +168,16 @@ pub fn run(session: &Session, out: &Path, plan: &Plan) -> Result<()> {
         events: events.as_ref(),
         traces: traces.as_ref(),
     };
-    runtime.block_on(record(&client, &queries, &others, out, plan, since))
+    runtime.block_on(record(&client, &queries, &others, out, plan, since, clock))
+}
+
+/// Where the recording stands: the next Prometheus sample, how far events and traces are
+/// recorded (exclusive), the events' `search_after` cursor, the chunk number.
+struct Progress {
+    from: f64,
+    settled: f64,
+    after: Option<Vec<serde_json::Value>>,
+    chunk: usize,
 }
 
 async fn record(
@@ -126,11 +187,15 @@ async fn record(
     out: &Path,
     plan: &Plan,
     since: f64,
+    clock: &impl Clock,
 ) -> Result<()> {
     let step = plan.step;
-    let started_wall = crate::wall_now();
+    let started_wall = clock.now();
     let start = ((started_wall - since) / step).floor() * step;
     let stop_at = started_wall + plan.duration;
+    // Events and traces of the last seconds are asked for once they have settled.
+    let settles = others.events.is_some() || others.traces.is_some();
+    let end = stop_at + if settles { SETTLE } else { 0.0 };
     let mut manifest = Manifest {
         format: 1,
         name: out
@@ -148,8 +213,12 @@ async fn record(
         opensearch: Vec::new(),
         jaeger: Vec::new(),
     };
-    let mut from = start;
-    let mut chunk = 0;
+    let mut at = Progress {
+        from: start,
+        settled: start,
+        after: None,
+        chunk: 0,
+    };
     let mut interrupted = false;
     // One listener for the whole run, so a Ctrl-C while a chunk is being fetched is not lost:
     // it ends the run at the next wait, after that chunk (and one last one) is written.
@@ -162,55 +231,56 @@ async fn record(
         out.display()
     );
     loop {
-        let now = crate::wall_now();
-        let until = (now + plan.chunk).min(stop_at);
+        let now = clock.now();
+        let until = (now + plan.chunk).min(end);
         if now < until && !interrupted {
             tokio::select! {
-                () = tokio::time::sleep(Duration::from_secs_f64(until - now)) => {}
+                () = clock.sleep_until(until) => {}
                 _ = &mut ctrl_c => interrupted = true,
             }
         }
-        let to = crate::wall_now().min(stop_at);
-        let last = from + ((to - from) / step).floor() * step;
-        if last >= from {
+        let now = clock.now();
+        let last_chunk = interrupted || now >= end;
+        let to = now.min(stop_at);
+        let mut wrote = false;
+        let last = at.from + ((to - at.from) / step).floor() * step;
+        if last >= at.from {
             let failed = record_chunk(
                 client,
                 queries,
                 out,
-                (from, last, step),
-                chunk,
+                (at.from, last, step),
+                at.chunk,
                 &mut manifest,
             )
             .await?;
-            if let Some((os, cfg)) = others.events {
-                // Events in [from, last + step): the next chunk starts where this one ends.
-                match record_events(os, cfg, out, (from, last + step), chunk, &mut manifest).await {
-                    Ok(n) => eprintln!("  chunk {chunk}: {n} events"),
-                    Err(e) => eprintln!("  events: {e} (a gap in the recording)"),
-                }
-            }
-            if let Some((jaeger, cfg)) = others.traces {
-                // Traces that started in [from, last + step), as for events.
-                let range = (from, last + step);
-                match record_traces(jaeger, cfg, out, range, chunk, &mut manifest).await {
-                    Ok((n, services)) => {
-                        eprintln!("  chunk {chunk}: {n} traces from {services} services");
-                    }
-                    Err(e) => eprintln!("  traces: {e} (a gap in the recording)"),
-                }
-            }
-            manifest.ended = last;
-            write_manifest(out, &manifest)?;
             eprintln!(
-                "  chunk {chunk}: up to {}, {} of {} queries answered",
+                "  chunk {}: up to {}, {} of {} queries answered",
+                at.chunk,
                 stamp(last),
                 queries.len() - failed,
                 queries.len()
             );
-            from = last + step;
-            chunk += 1;
+            manifest.ended = last;
+            at.from = last + step;
+            wrote = true;
         }
-        if interrupted || to >= stop_at {
+        // Only time that has passed and settled; the last chunk takes everything up to the end.
+        let bound = whole_ms(if last_chunk {
+            to
+        } else {
+            (now - SETTLE).min(stop_at)
+        });
+        if bound > at.settled {
+            record_others(others, out, bound, &mut at, &mut manifest).await;
+            at.settled = bound;
+            wrote = true;
+        }
+        if wrote {
+            write_manifest(out, &manifest)?;
+            at.chunk += 1;
+        }
+        if last_chunk {
             break;
         }
     }
@@ -221,6 +291,41 @@ async fn record(
         out.display()
     );
     Ok(())
+}
+
+/// Events and traces from where the last chunk ended up to `bound`, an instant that has passed.
+async fn record_others(
+    others: &Others<'_>,
+    out: &Path,
+    bound: f64,
+    at: &mut Progress,
+    manifest: &mut Manifest,
+) {
+    let chunk = at.chunk;
+    if let Some((os, cfg)) = others.events {
+        // Every event after the last one returned (whatever chunk it came in), before `bound`.
+        match record_events(os, cfg, out, (manifest.started, bound), at, manifest).await {
+            Ok(n) => eprintln!("  chunk {chunk}: {n} events"),
+            Err(e) => eprintln!("  events: {e} (fetched again with the next chunk)"),
+        }
+    }
+    if let Some((jaeger, cfg)) = others.traces {
+        // Traces that started in [settled, bound).
+        let range = (at.settled, bound);
+        match record_traces(jaeger, cfg, out, range, chunk, manifest).await {
+            Ok((n, services)) => {
+                eprintln!("  chunk {chunk}: {n} traces from {services} services");
+                if n >= cfg.query.limit {
+                    eprintln!(
+                        "  traces: the search returned its limit of {}: some of this chunk's may \
+                         be missing (raise [jaeger] limit or shorten --chunk)",
+                        cfg.query.limit
+                    );
+                }
+            }
+            Err(e) => eprintln!("  traces: {e} (a gap in the recording)"),
+        }
+    }
 }
 
 /// Fetches one chunk of every query; returns how many failed (each said on stderr).
@@ -257,14 +362,15 @@ async fn record_chunk(
     Ok(failed)
 }
 
-/// Every event with a timestamp in `[from, to)`, page by page in time order, each page's
-/// body written verbatim; returns how many.
+/// Every event with a timestamp in `[from, to)` after the cursor `at.after` (the last hit
+/// returned so far), page by page in time order, each page's body written verbatim and the
+/// cursor moved past it; returns how many.
 async fn record_events(
     client: &OpenSearchClient,
     cfg: &OpenSearchConfig,
     out: &Path,
     (from, to): (f64, f64),
-    chunk: usize,
+    at: &mut Progress,
     manifest: &mut Manifest,
 ) -> Result<usize, crate::source::SourceError> {
     let ts = cfg
@@ -272,17 +378,17 @@ async fn record_events(
         .timestamp
         .first()
         .map_or("@timestamp", String::as_str);
-    let mut after: Option<Vec<serde_json::Value>> = None;
     let mut count = 0;
+    // At most 1000 pages a chunk: a flood is taken in bounded steps, the rest by the next.
     for page_no in 0..1000 {
-        let mut body = tail_request(cfg, after.as_deref(), from, false, cfg.page_size);
+        let mut body = tail_request(cfg, at.after.as_deref(), from, false, cfg.page_size);
         body["query"]["bool"]["filter"][0]["range"][ts]["lt"] =
             serde_json::json!((to * 1000.0).round() as i64);
         let (bytes, page) = client.search(&cfg.index, &body).await?;
         if page.hits.is_empty() {
             break;
         }
-        let file = format!("opensearch/events-{chunk:04}-{page_no:03}.json");
+        let file = format!("opensearch/events-{:04}-{page_no:03}.json", at.chunk);
         std::fs::write(out.join(&file), &bytes).map_err(|e| {
             crate::source::SourceError::Setup(
                 crate::source::SourceId::OpenSearch,
@@ -296,7 +402,7 @@ async fn record_events(
         });
         count += page.hits.len();
         let full = page.hits.len() >= cfg.page_size;
-        after = page.hits.last().map(|h| h.sort.clone());
+        at.after = page.hits.last().map(|h| h.sort.clone());
         if !full {
             break;
         }
@@ -315,8 +421,10 @@ async fn record_traces(
     chunk: usize,
     manifest: &mut Manifest,
 ) -> Result<(usize, usize), SourceError> {
-    // `search_all` asks for traces that started in [now - lookback, now + 1 s].
-    let now = to - 1.0;
+    // `search_all` asks for traces that started in [now - lookback, now + 1 s], both ends
+    // included: ending a microsecond before `to` makes the range [from, to), so a trace that
+    // starts at `to` is the next chunk's only.
+    let now = to - 1.0 - 1e-6;
     let query = TraceQuery {
         lookback: (now - from).max(0.0),
         ..cfg.query.clone()

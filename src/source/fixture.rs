@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{self, Config, ConfigError};
 
+pub mod files;
 mod replay;
+pub use files::{MAX_BODY_BYTES, MAX_TOML_BYTES, Refused};
 pub use replay::{Replay, ReplayClock, ReplayInputs, run};
 
 /// The recording compiled into the binary, opened when there is no configuration.
@@ -34,28 +36,49 @@ pub const MANIFEST: &str = "recording.toml";
 /// The dashboard file's name inside a recording.
 pub const DASHBOARD: &str = "capcom.toml";
 
-/// A recording that cannot be opened.
+/// A recording that cannot be opened. Every message is one line, its untrusted parts (file
+/// names from the manifest, toml's message) made safe to print.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordingError {
-    /// A file is missing or unreadable.
-    #[error("{path}: {error}")]
+    /// `recording.toml` or `capcom.toml` is missing, unreadable or refused.
+    #[error("{}: {error}", shown(path))]
     Io {
         /// The file.
         path: PathBuf,
         /// Why.
-        error: std::io::Error,
+        error: Refused,
     },
-    /// The manifest is malformed.
-    #[error("{path}: {message}")]
+    /// The manifest is malformed: `FILE:LINE:COL: message`.
+    #[error("{}{}: {message}", shown(path), at.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
     Manifest {
         /// The manifest.
         path: PathBuf,
-        /// toml's message.
+        /// 1-based line and column, when toml knows them.
+        at: Option<(usize, usize)>,
+        /// The first line of toml's message, made safe and cut.
         message: String,
+    },
+    /// A manifest entry names a body that is refused (outside the directory, not a regular
+    /// file, too large).
+    #[error("{}: {entry}: file \"{file}\": {error}", shown(path))]
+    Body {
+        /// The manifest.
+        path: PathBuf,
+        /// Which entry: `[[prometheus]] 3` (1-based).
+        entry: String,
+        /// The file it names, made safe and cut.
+        file: String,
+        /// What was refused.
+        error: Refused,
     },
     /// The recorded dashboard is not a valid configuration.
     #[error(transparent)]
     Config(#[from] ConfigError),
+}
+
+/// A path as one safe line.
+fn shown(path: &Path) -> String {
+    crate::text::one_line(&path.display().to_string(), 200)
 }
 
 /// `recording.toml`: what was recorded, when, and which file answers which request.
@@ -146,6 +169,7 @@ pub struct Recording {
 #[derive(Debug, Clone)]
 enum Files {
     Bundled,
+    /// The recording directory, canonical: every body must resolve inside it.
     Dir(PathBuf),
 }
 
@@ -158,7 +182,7 @@ impl Recording {
         let read = |name: &str| {
             bundled_file(name).ok_or_else(|| RecordingError::Io {
                 path: PathBuf::from(name),
-                error: std::io::Error::from(std::io::ErrorKind::NotFound),
+                error: Refused::Io(std::io::Error::from(std::io::ErrorKind::NotFound)),
             })
         };
         let manifest = parse_manifest(&read(MANIFEST)?, Path::new("bundled recording.toml"))?;
@@ -171,22 +195,45 @@ impl Recording {
         })
     }
 
-    /// A recording directory.
+    /// A recording directory. Its files are untrusted: `recording.toml`, `capcom.toml` and
+    /// every body the manifest names must be regular files inside the directory, of a capped
+    /// size ([`files`]); a body that is refused refuses the recording, naming its entry. A body
+    /// that is merely missing is left to its query, which shows it as an error.
     ///
     /// # Errors
-    /// A missing or malformed `recording.toml` or `capcom.toml`.
+    /// A missing, refused or malformed `recording.toml` or `capcom.toml`, or a refused body.
     pub fn open(dir: &Path) -> Result<Self, RecordingError> {
+        let root = std::fs::canonicalize(dir).map_err(|e| RecordingError::Io {
+            path: dir.to_owned(),
+            error: Refused::Io(e),
+        })?;
         let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|error| RecordingError::Io { path, error })
+            files::read(&root, name, MAX_TOML_BYTES).map_err(|error| RecordingError::Io {
+                path: dir.join(name),
+                error,
+            })
         };
-        let manifest = parse_manifest(&read(MANIFEST)?, &dir.join(MANIFEST))?;
+        let manifest_path = dir.join(MANIFEST);
+        let manifest = parse_manifest(&read(MANIFEST)?, &manifest_path)?;
         let dashboard = String::from_utf8_lossy(&read(DASHBOARD)?).into_owned();
+        for (entry, file) in manifest.files() {
+            match files::open(&root, file, MAX_BODY_BYTES) {
+                Err(error) if !error.is_missing() => {
+                    return Err(RecordingError::Body {
+                        path: manifest_path,
+                        entry,
+                        file: crate::text::one_line(file, 120),
+                        error,
+                    });
+                }
+                _ => {}
+            }
+        }
         Ok(Self {
             origin: dir.display().to_string(),
             manifest,
             dashboard,
-            files: Files::Dir(dir.to_owned()),
+            files: Files::Dir(root),
         })
     }
 
@@ -198,21 +245,61 @@ impl Recording {
         config::parse(&self.dashboard, &format!("{}/{DASHBOARD}", self.origin))
     }
 
-    /// A body by its path in the recording.
-    fn body(&self, file: &str) -> Result<Cow<'static, [u8]>, std::io::Error> {
+    /// A body by its path in the recording, read under the checks of [`files::read`].
+    fn body(&self, file: &str) -> Result<Cow<'static, [u8]>, Refused> {
         match &self.files {
             Files::Bundled => bundled_file(file)
                 .map(Cow::Owned)
-                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)),
-            Files::Dir(dir) => std::fs::read(dir.join(file)).map(Cow::Owned),
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound).into()),
+            Files::Dir(root) => files::read(root, file, MAX_BODY_BYTES).map(Cow::Owned),
         }
     }
 }
 
-fn parse_manifest(bytes: &[u8], path: &Path) -> Result<Manifest, RecordingError> {
+impl Manifest {
+    /// Every body file the manifest names, with its entry for messages (`[[jaeger]] 2`).
+    fn files<'a>(&'a self) -> Vec<(String, &'a str)> {
+        let numbered = |section: &str, files: Vec<&'a str>| -> Vec<(String, &'a str)> {
+            let entry = |(i, file)| (format!("[[{section}]] {}", i + 1), file);
+            files.into_iter().enumerate().map(entry).collect()
+        };
+        let mut out = numbered(
+            "prometheus",
+            self.prometheus.iter().map(|e| &*e.file).collect(),
+        );
+        out.extend(numbered(
+            "opensearch",
+            self.opensearch.iter().map(|e| &*e.file).collect(),
+        ));
+        out.extend(numbered(
+            "jaeger",
+            self.jaeger.iter().map(|e| &*e.file).collect(),
+        ));
+        out
+    }
+}
+
+/// Parses a `recording.toml` manifest; `path` names it in errors. Public for the fuzz targets.
+///
+/// # Errors
+/// Malformed TOML, or keys the manifest does not have: one line, `FILE:LINE:COL: message`.
+pub fn parse_manifest(bytes: &[u8], path: &Path) -> Result<Manifest, RecordingError> {
     let text = String::from_utf8_lossy(bytes);
     toml::from_str(&text).map_err(|e| RecordingError::Manifest {
         path: path.to_owned(),
-        message: e.to_string().trim_end().to_owned(),
+        at: e.span().map(|span| line_column(&text, span.start)),
+        message: crate::text::one_line(e.message().lines().next().unwrap_or_default(), 160),
     })
+}
+
+/// The 1-based line and column (in characters) of byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
