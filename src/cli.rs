@@ -246,7 +246,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Some(Command::Snapshot { size }) => {
             let session = Session::prepare(&cli.open)?;
-            print!("{}", session.snapshot(size, crate::wall_now())?);
+            let mut out = crate::stdio::Out::stdout();
+            out.text(&session.snapshot(size, crate::wall_now())?);
+            out.finish()?;
             Ok(0)
         }
         Some(Command::Record {

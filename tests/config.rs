@@ -304,3 +304,94 @@ fn jaeger_mistakes_point_at_file_line_and_column() {
         assert!(err.contains(at), "{file}: want {at:?} in {err}");
     }
 }
+
+/// Runs the real binary with no configuration of whoever runs the tests, stdout to `stdout`.
+fn capcom(args: &[&str], stdout: std::process::Stdio) -> std::process::Output {
+    let home = tempfile::tempdir().expect("tempdir");
+    std::process::Command::new(env!("CARGO_BIN_EXE_capcom"))
+        .args(args)
+        .env_remove("CAPCOM_CONFIG")
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("HOME", home.path())
+        .env("RUST_BACKTRACE", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .output()
+        .expect("runs capcom")
+}
+
+#[test]
+fn the_binary_prints_a_hostile_config_error_as_one_safe_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let layout = "[[layout.column]]\npanes = [{ id = \"e\" }]\n[[pane]]\nid = \"e\"\nkind = \"table\"\n[[pane.series]]\nquery = \"up\"\n";
+    for (name, text, at) in [
+        (
+            "raw-osc.toml",
+            format!("title = \"\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]52;c;aGk=\u{7}\"\n{layout}"),
+            "1:",
+        ),
+        (
+            "escaped-in-key.toml",
+            format!("\"t\\u001b]0;x\\u0007\" = 1\n{layout}"),
+            "1:1: ",
+        ),
+        (
+            "huge.toml",
+            format!("window = \"{}\"\n{layout}", "9".repeat(70_000)),
+            "1:10: ",
+        ),
+        (
+            "precision.toml",
+            format!("{layout}precision = 65535\n"),
+            "8:13: ",
+        ),
+        (
+            "bidi\u{202e}.toml",
+            layout.replace("{ id = \"e\" }", "{ id = \"e\u{202e}x\" }"),
+            "2:",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &text).expect("write");
+        for command in ["snapshot", "slo"] {
+            let out = capcom(
+                &[command, "--config", path.to_str().expect("utf-8")],
+                std::process::Stdio::null(),
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.stderr.contains(&0x1b), "{name} {command}: {stderr:?}");
+            let line = stderr.strip_suffix('\n').expect("ends its line");
+            assert!(!line.chars().any(hostile), "{name} {command}: {stderr:?}");
+            assert_eq!(stderr.lines().count(), 1, "{name} {command}: {stderr:?}");
+            let shown = dir.path().join(name.replace('\u{202e}', ""));
+            let want = format!("capcom: {}:{at}", shown.display());
+            assert!(stderr.starts_with(&want), "{name} {command}: {stderr:?}");
+            assert!(
+                stderr.len() < 600,
+                "{name} {command}: {} bytes",
+                stderr.len()
+            );
+            assert!(!stderr.contains("panicked"), "{stderr}");
+            assert_eq!(
+                out.status.code(),
+                Some(if command == "slo" { 3 } else { 2 })
+            );
+        }
+    }
+}
+
+#[test]
+fn a_reader_gone_ends_check_snapshot_and_slo_quietly() {
+    for args in [&["check"][..], &["snapshot"], &["slo"], &["slo", "--json"]] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = capcom(args, writer.into());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+        if args == ["check"] || args == ["snapshot"] {
+            assert_eq!(out.status.code(), Some(0), "{args:?}: the normal status");
+        }
+    }
+}
