@@ -89,6 +89,10 @@ pub enum ConfigError {
 /// TOML (the configuration, a theme, a recording's manifest).
 #[must_use]
 pub fn error_at(origin: &str, text: &str, offset: usize, message: &str) -> ConfigError {
+    located(origin, text, offset, message.to_owned())
+}
+
+fn located(origin: &str, text: &str, offset: usize, message: String) -> ConfigError {
     let mut at = offset.min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;
@@ -120,12 +124,16 @@ pub fn quoted(value: &str) -> String {
 
 /// `message` with every `backquoted` run (how toml and serde quote a value) cut to
 /// [`VALUE_WIDTH`], so a huge value cannot push out the rest of the message.
-fn shorten_quoted(message: &str) -> String {
+fn shorten_quoted(message: String) -> String {
+    let too_long = |(i, part): (usize, &str)| i % 2 == 1 && part.chars().count() > VALUE_WIDTH;
+    if !message.split('`').enumerate().any(too_long) {
+        return message;
+    }
     message
         .split('`')
         .enumerate()
         .map(|(i, part)| {
-            if i % 2 == 1 && part.chars().count() > VALUE_WIDTH {
+            if too_long((i, part)) {
                 safe_line(part, VALUE_WIDTH)
             } else {
                 part.to_owned()
@@ -140,7 +148,7 @@ fn shorten_quoted(message: &str) -> String {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ConfigFile {
     title: Option<String>,
-    theme: Option<String>,
+    theme: Option<Spanned<String>>,
     window: Option<Spanned<String>>,
     max_points: Option<Spanned<usize>>,
     prometheus: Option<PrometheusFile>,
@@ -382,7 +390,7 @@ struct Resolver<'a> {
 impl Resolver<'_> {
     /// An error pointing at `span` of the file.
     fn err(&self, span: std::ops::Range<usize>, message: String) -> ConfigError {
-        error_at(self.origin, self.text, span.start, &message)
+        located(self.origin, self.text, span.start, message)
     }
 
     /// `value` if it lies in `range`, else an error at its line and column naming the range:
@@ -460,6 +468,9 @@ impl Resolver<'_> {
             Some(m) => self.in_range(m, &MAX_POINTS, "max-points")?,
             None => DEFAULT_MAX_POINTS,
         };
+        if let Some(t) = &file.theme {
+            self.validate_theme(t)?;
+        }
         let prometheus = match &file.prometheus {
             Some(p) => Some(self.resolve_prometheus(p)?),
             None => None,
@@ -487,7 +498,7 @@ impl Resolver<'_> {
         let layout = self.resolve_layout(&file.layout, &panes)?;
         Ok(Config {
             title: file.title.unwrap_or_else(|| "capcom".to_owned()),
-            theme: file.theme,
+            theme: file.theme.map(Spanned::into_inner),
             window,
             max_points,
             prometheus,
@@ -582,6 +593,28 @@ impl Resolver<'_> {
         };
         let title = p.title.clone().unwrap_or_else(|| id.clone());
         Ok(Pane { id, title, kind })
+    }
+
+    /// A theme named by a built-in name must exist; a file (a path with `/` or ending in
+    /// `.toml`) is read, and checked, when the session opens it.
+    fn validate_theme(&self, theme: &Spanned<String>) -> Result<(), ConfigError> {
+        let name = theme.get_ref();
+        let is_file = name.contains('/')
+            || Path::new(name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        if is_file || crate::theme::BUILTIN.iter().any(|(n, _)| n == name) {
+            return Ok(());
+        }
+        let names: Vec<_> = crate::theme::BUILTIN.iter().map(|(n, _)| *n).collect();
+        Err(self.err(
+            theme.span(),
+            format!(
+                "theme {} is neither built in ({}) nor a .toml file",
+                quoted(name),
+                names.join(", ")
+            ),
+        ))
     }
 
     fn resolve_series(&self, s: &SeriesFile) -> Result<Query, ConfigError> {

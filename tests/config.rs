@@ -59,7 +59,7 @@ fn every_invalid_config_fails_with_a_readable_message() {
         seen += 1;
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert!(seen >= 37, "{seen} invalid configs");
+    assert!(seen >= 38, "{seen} invalid configs");
 }
 
 #[test]
