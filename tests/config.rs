@@ -395,3 +395,32 @@ fn a_reader_gone_ends_check_snapshot_and_slo_quietly() {
         }
     }
 }
+
+#[test]
+fn a_hostile_recording_manifest_is_one_safe_line_on_stderr_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("recording.toml"),
+        "format = 1\nname = \"\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]52;c;aGk=\u{7}\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("capcom.toml"),
+        capcom::sim::recording::DASHBOARD_TOML,
+    )
+    .expect("write");
+    let out = capcom(
+        &["snapshot", "--replay", dir.path().to_str().expect("utf-8")],
+        std::process::Stdio::null(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!out.stderr.contains(&0x1b), "{stderr:?}");
+    let line = stderr.strip_suffix('\n').expect("ends its line");
+    assert!(!line.chars().any(hostile), "{stderr:?}");
+    assert!(line.starts_with("capcom: "), "{stderr:?}");
+    assert!(
+        line.contains("recording.toml"),
+        "names the file: {stderr:?}"
+    );
+}
