@@ -63,11 +63,11 @@ pub struct OpenArgs {
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Prometheus connection (override the config's [prometheus])")]
 pub struct PrometheusFlags {
-    /// Seconds between polls of each query.
-    #[arg(long, value_name = "DURATION", global = true, value_parser = parse_duration)]
+    /// Seconds between polls of each query (1s to 1d).
+    #[arg(long, value_name = "DURATION", global = true, value_parser = parse_interval)]
     pub prometheus_interval: Option<f64>,
-    /// Time a request may take.
-    #[arg(long, value_name = "DURATION", global = true, value_parser = parse_duration)]
+    /// Time a request may take (100ms to 10m).
+    #[arg(long, value_name = "DURATION", global = true, value_parser = parse_timeout)]
     pub prometheus_timeout: Option<f64>,
     /// Basic auth user name (with --prometheus-password-env or --prometheus-password-file).
     #[arg(long, value_name = "NAME", global = true)]
@@ -209,6 +209,28 @@ fn parse_duration(s: &str) -> Result<f64, String> {
     }
 }
 
+/// A duration within `range` seconds: the flag takes what the config key takes.
+fn parse_duration_in(s: &str, range: &std::ops::RangeInclusive<f64>) -> Result<f64, String> {
+    let secs = parse_duration(s)?;
+    if range.contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(format!(
+            "{s:?} is out of range: give {} to {}",
+            crate::config::human_secs(*range.start()),
+            crate::config::human_secs(*range.end())
+        ))
+    }
+}
+
+fn parse_interval(s: &str) -> Result<f64, String> {
+    parse_duration_in(s, &crate::config::INTERVAL_SECS)
+}
+
+fn parse_timeout(s: &str) -> Result<f64, String> {
+    parse_duration_in(s, &crate::config::TIMEOUT_SECS)
+}
+
 fn parse_speed(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v > 0.0 && v <= 100_000.0 => Ok(v),
@@ -328,6 +350,18 @@ mod tests {
         assert!(parse_size("0x10").is_err());
         assert!(parse_speed("0").is_err());
         assert_eq!(parse_speed("60"), Ok(60.0));
+    }
+
+    #[test]
+    fn prometheus_flags_take_the_config_ranges() {
+        assert_eq!(parse_interval("1s"), Ok(1.0));
+        assert!(parse_interval("10ms").is_err(), "a poll storm");
+        assert!(parse_interval("2d").is_err());
+        assert_eq!(parse_timeout("100ms"), Ok(0.1));
+        assert_eq!(
+            parse_timeout("1h"),
+            Err("\"1h\" is out of range: give 100ms to 10m".into())
+        );
     }
 
     #[test]

@@ -116,6 +116,16 @@ pub fn toml_error(origin: &str, text: &str, e: &toml::de::Error) -> ConfigError 
     error_at(origin, text, offset, e.message())
 }
 
+/// A bound of a duration's range as a user writes it: `100ms`, `10s`, `1d`, `366d`.
+#[must_use]
+pub fn human_secs(secs: f64) -> String {
+    if secs < 1.0 {
+        format!("{}ms", (secs * 1000.0).round())
+    } else {
+        slo::prom_duration(secs)
+    }
+}
+
 /// `value` as a message quotes it: made safe and cut to [`VALUE_WIDTH`], in double quotes.
 #[must_use]
 pub fn quoted(value: &str) -> String {
@@ -441,20 +451,13 @@ impl Resolver<'_> {
         if range.contains(&secs) {
             return Ok(secs);
         }
-        let human = |secs: f64| {
-            if secs < 1.0 {
-                format!("{}ms", (secs * 1000.0).round())
-            } else {
-                slo::prom_duration(secs)
-            }
-        };
         Err(self.err(
             s.span(),
             format!(
                 "{what} {} is out of range: give {} to {}",
                 quoted(s.get_ref()),
-                human(*range.start()),
-                human(*range.end())
+                human_secs(*range.start()),
+                human_secs(*range.end())
             ),
         ))
     }
