@@ -500,7 +500,10 @@ impl Resolver<'_> {
         let slos = self.resolve_slos(file.slo, &mut queries)?;
         let layout = self.resolve_layout(&file.layout, &panes)?;
         Ok(Config {
-            title: file.title.unwrap_or_else(|| "capcom".to_owned()),
+            title: file
+                .title
+                .as_deref()
+                .map_or_else(|| "capcom".to_owned(), shown),
             theme: file.theme.map(Spanned::into_inner),
             window,
             max_points,
@@ -581,7 +584,7 @@ impl Resolver<'_> {
                 };
                 let plain = |promql: &str, unit: &str| Query {
                     promql: promql.to_owned(),
-                    legend: promql.to_owned(),
+                    legend: shown(promql),
                     unit: unit.to_owned(),
                     precision: 1,
                     max: None,
@@ -594,7 +597,7 @@ impl Resolver<'_> {
                 }
             }
         };
-        let title = p.title.clone().unwrap_or_else(|| id.clone());
+        let title = shown(p.title.as_ref().unwrap_or(&id));
         Ok(Pane { id, title, kind })
     }
 
@@ -644,8 +647,8 @@ impl Resolver<'_> {
         };
         Ok(Query {
             promql: s.query.clone(),
-            legend: s.legend.clone().unwrap_or_else(|| s.query.clone()),
-            unit: s.unit.clone(),
+            legend: shown(s.legend.as_ref().unwrap_or(&s.query)),
+            unit: shown(&s.unit),
             precision: match &s.precision {
                 Some(p) => self.in_range(p, &PRECISION, "precision")?,
                 None => 1,
@@ -718,6 +721,13 @@ impl Resolver<'_> {
     }
 }
 
+/// Text from the file that is drawn (a title, a legend, a unit) made safe once, here: controls
+/// shown, bidi and zero-width characters dropped. Queries are sent as written, and made safe
+/// where they are shown.
+fn shown(text: &str) -> String {
+    safe_line(text, usize::MAX)
+}
+
 /// A limit ladder's own checks, and that every bound is a finite number.
 fn validate_limits(limits: &Limits) -> Result<(), String> {
     let bands = [
@@ -788,6 +798,31 @@ query = "up"
         assert_eq!(
             parse(&explicit, "t").expect("parses"),
             parse(MINIMAL, "t").expect("parses")
+        );
+    }
+
+    #[test]
+    fn drawn_text_from_the_file_cannot_act_on_the_terminal() {
+        let text = MINIMAL
+            .replace(
+                "kind = \"chart\"",
+                "kind = \"chart\"\ntitle = \"P\\u001b[2J\\u202eX\"",
+            )
+            .replace(
+                "query = \"up\"",
+                "query = \"up\\u001b\"\nunit = \"\\u001b[5m\\u2066\"",
+            );
+        let c = parse(&format!("title = \"T\\u001b]0;x\\u0007\"\n{text}"), "t").expect("parses");
+        assert_eq!(c.title, "T␛]0;x�");
+        assert_eq!(c.panes[0].title, "P␛[2JX");
+        assert_eq!(c.queries[0].unit, "␛[5m");
+        assert_eq!(
+            c.queries[0].legend, "up␛",
+            "the default legend is the query, shown"
+        );
+        assert_eq!(
+            c.queries[0].promql, "up\u{1b}",
+            "the query is sent as written"
         );
     }
 
