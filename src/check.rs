@@ -11,24 +11,43 @@ use crate::session::{Data, Session};
 use crate::source::SourceError;
 use crate::source::prometheus::PrometheusClient;
 use crate::source::traces::JaegerClient;
+use crate::stdio::Out;
 use crate::text::plural;
 
+/// Standard output, where each check prints its line.
+type Stdout = Out<std::io::StdoutLock<'static>>;
+
 /// Runs the checks and prints them; returns the exit status (0 all passed, 1 any failed).
+/// A reader that goes away (`capcom check | head -1`) only ends the printing: the checks still
+/// run, so the status still says whether all passed.
 ///
 /// # Errors
-/// Only if the async runtime cannot start; every check's failure is a printed line.
+/// If the async runtime cannot start or standard output fails for another reason than a
+/// reader gone; every check's failure is a printed line.
 pub fn run(open: &OpenArgs) -> Result<u8> {
+    let mut out = Out::stdout();
+    let status = checks(open, &mut out)?;
+    out.finish()?;
+    Ok(status)
+}
+
+fn checks(open: &OpenArgs, out: &mut Stdout) -> Result<u8> {
     let session = match Session::prepare(open) {
         Ok(s) => s,
         Err(e) => {
-            println!("FAIL config: {e:#}");
+            out.line(format_args!(
+                "FAIL config: {}",
+                crate::text::one_line(&format!("{e:#}"), crate::stdio::ERROR_WIDTH)
+            ));
             return Ok(1);
         }
     };
     let c = &session.config;
-    println!("{}", config_line(c, &session.theme.name));
+    out.line(format_args!("{}", config_line(c, &session.theme.name)));
     let Data::Live(prometheus) = &session.data else {
-        println!("ok   source: a recording (replay); nothing live to probe");
+        out.line(format_args!(
+            "ok   source: a recording (replay); nothing live to probe"
+        ));
         return Ok(0);
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -37,30 +56,30 @@ pub fn run(open: &OpenArgs) -> Result<u8> {
     let mut failures = 0;
     if let Some(prometheus) = prometheus {
         match PrometheusClient::new(&prometheus.connection) {
-            Ok(client) => failures += runtime.block_on(probe(&session, &client)),
+            Ok(client) => failures += runtime.block_on(probe(&session, &client, out)),
             Err(e) => {
-                println!("FAIL prometheus: {e}");
+                out.line(format_args!("FAIL prometheus: {e}"));
                 failures += 1;
             }
         }
     }
     if let Some(cfg) = &session.config.opensearch {
-        failures += runtime.block_on(probe_opensearch(cfg));
+        failures += runtime.block_on(probe_opensearch(cfg, out));
     }
     if let Some(cfg) = &session.config.jaeger {
-        failures += runtime.block_on(probe_jaeger(cfg));
+        failures += runtime.block_on(probe_jaeger(cfg, out));
     }
     Ok(u8::from(failures > 0))
 }
 
 /// Which API the server speaks, how many services it knows, and one search as the Traces pane
 /// would run it: of the first configured service, else of the first service listed.
-async fn probe_jaeger(cfg: &crate::config::JaegerConfig) -> usize {
+async fn probe_jaeger(cfg: &crate::config::JaegerConfig, out: &mut Stdout) -> usize {
     let url = &cfg.connection.url;
     let client = match JaegerClient::new(&cfg.connection, cfg.api) {
         Ok(c) => c,
         Err(e) => {
-            println!("FAIL jaeger {url}: {e}");
+            out.line(format_args!("FAIL jaeger {url}: {e}"));
             return 1;
         }
     };
@@ -92,15 +111,15 @@ async fn probe_jaeger(cfg: &crate::config::JaegerConfig) -> usize {
                     )
                 }
             };
-            println!(
+            out.line(format_args!(
                 "ok   jaeger {url}: API {}, {}{search}",
                 api.name(),
                 plural(services, "service")
-            );
+            ));
             0
         }
         Err(e) => {
-            println!("FAIL jaeger {url}: {e}");
+            out.line(format_args!("FAIL jaeger {url}: {e}"));
             1
         }
     }
@@ -140,11 +159,11 @@ fn opensearch_line(cfg: &crate::config::OpenSearchConfig, total: Option<u64>) ->
 }
 
 /// One search of the configured index and query, asking only for the count.
-async fn probe_opensearch(cfg: &crate::config::OpenSearchConfig) -> usize {
+async fn probe_opensearch(cfg: &crate::config::OpenSearchConfig, out: &mut Stdout) -> usize {
     let client = match crate::source::tail::OpenSearchClient::new(&cfg.connection) {
         Ok(c) => c,
         Err(e) => {
-            println!("FAIL opensearch: {e}");
+            out.line(format_args!("FAIL opensearch: {e}"));
             return 1;
         }
     };
@@ -152,20 +171,20 @@ async fn probe_opensearch(cfg: &crate::config::OpenSearchConfig) -> usize {
     body["track_total_hits"] = serde_json::Value::Bool(true);
     match client.search(&cfg.index, &body).await {
         Ok((_, page)) => {
-            println!("{}", opensearch_line(cfg, page.total));
+            out.line(format_args!("{}", opensearch_line(cfg, page.total)));
             0
         }
         Err(e) => {
-            println!(
+            out.line(format_args!(
                 "FAIL opensearch {} index {}: {e}",
                 cfg.connection.url, cfg.index
-            );
+            ));
             1
         }
     }
 }
 
-async fn probe(session: &Session, client: &PrometheusClient) -> usize {
+async fn probe(session: &Session, client: &PrometheusClient, out: &mut Stdout) -> usize {
     let tls = if session
         .config
         .prometheus
@@ -177,10 +196,10 @@ async fn probe(session: &Session, client: &PrometheusClient) -> usize {
         ""
     };
     match client.version().await {
-        Ok(v) => println!(
+        Ok(v) => out.line(format_args!(
             "ok   prometheus {}: reachable, credentials accepted, version {v}{tls}",
             client.url()
-        ),
+        )),
         Err(e) => {
             let hint = match &e {
                 SourceError::Http { status, .. }
@@ -190,7 +209,7 @@ async fn probe(session: &Session, client: &PrometheusClient) -> usize {
                 }
                 _ => "",
             };
-            println!("FAIL prometheus {}: {e}{hint}", client.url());
+            out.line(format_args!("FAIL prometheus {}: {e}{hint}", client.url()));
             return 1 + session.config.queries.len();
         }
     }
@@ -203,7 +222,7 @@ async fn probe(session: &Session, client: &PrometheusClient) -> usize {
         seen.push(&q.promql);
         match client.query(&q.promql, None).await {
             Ok(f) if f.result.series.is_empty() => {
-                println!("ok   query {}: runs, no series yet", q.promql);
+                out.line(format_args!("ok   query {}: runs, no series yet", q.promql));
             }
             Ok(f) => {
                 let warn = if f.result.warnings.is_empty() {
@@ -211,15 +230,15 @@ async fn probe(session: &Session, client: &PrometheusClient) -> usize {
                 } else {
                     format!(" (warnings: {})", f.result.warnings.join("; "))
                 };
-                println!(
+                out.line(format_args!(
                     "ok   query {}: {}{warn}",
                     q.promql,
                     plural(f.result.series.len(), "series")
-                );
+                ));
             }
             Err(e) => {
                 failures += 1;
-                println!("FAIL query {}: {e}", q.promql);
+                out.line(format_args!("FAIL query {}: {e}", q.promql));
             }
         }
     }

@@ -64,11 +64,11 @@ pub struct OpenArgs {
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Prometheus connection (override the config's [prometheus])")]
 pub struct PrometheusFlags {
-    /// Time between polls of each query, e.g. 5s or 1m (a bare number is seconds).
-    #[arg(long, value_name = "DURATION", global = true, value_parser = parse_duration)]
+    /// Time between polls of each query, e.g. 5s or 1m (a bare number is seconds; 1s to 1d).
+    #[arg(long, value_name = "DURATION", global = true, value_parser = parse_interval)]
     pub prometheus_interval: Option<f64>,
-    /// Time a request may take, e.g. 10s (a bare number is seconds).
-    #[arg(long, value_name = "DURATION", global = true, value_parser = parse_duration)]
+    /// Time a request may take, e.g. 10s (a bare number is seconds; 100ms to 10m).
+    #[arg(long, value_name = "DURATION", global = true, value_parser = parse_timeout)]
     pub prometheus_timeout: Option<f64>,
     /// Basic auth user name (with --prometheus-password-env or --prometheus-password-file).
     #[arg(long, value_name = "NAME", global = true)]
@@ -220,6 +220,28 @@ fn parse_duration(s: &str) -> Result<f64, String> {
     }
 }
 
+/// A duration within `range` seconds: the flag takes what the config key takes.
+fn parse_duration_in(s: &str, range: &std::ops::RangeInclusive<f64>) -> Result<f64, String> {
+    let secs = parse_duration(s)?;
+    if range.contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(format!(
+            "{s:?} is out of range: give {} to {}",
+            crate::config::human_secs(*range.start()),
+            crate::config::human_secs(*range.end())
+        ))
+    }
+}
+
+fn parse_interval(s: &str) -> Result<f64, String> {
+    parse_duration_in(s, &crate::config::INTERVAL_SECS)
+}
+
+fn parse_timeout(s: &str) -> Result<f64, String> {
+    parse_duration_in(s, &crate::config::TIMEOUT_SECS)
+}
+
 /// A speed factor: more than 0, at most 100000.
 fn parse_speed(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
@@ -261,7 +283,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Some(Command::Snapshot { size }) => {
             let session = Session::prepare(&cli.open)?;
-            print!("{}", session.snapshot(size, crate::wall_now())?);
+            let mut out = crate::stdio::Out::stdout();
+            out.text(&session.snapshot(size, crate::wall_now())?);
+            out.finish()?;
             Ok(0)
         }
         Some(Command::Record {
@@ -368,6 +392,18 @@ mod tests {
     fn the_interval_flag_takes_a_bare_number_of_seconds() {
         let cli = Cli::try_parse_from(["capcom", "--prometheus-interval", "5"]).expect("parses");
         assert_eq!(cli.open.prometheus_flags.prometheus_interval, Some(5.0));
+    }
+
+    #[test]
+    fn prometheus_flags_take_the_config_ranges() {
+        assert_eq!(parse_interval("1s"), Ok(1.0));
+        assert!(parse_interval("10ms").is_err(), "a poll storm");
+        assert!(parse_interval("2d").is_err());
+        assert_eq!(parse_timeout("100ms"), Ok(0.1));
+        assert_eq!(
+            parse_timeout("1h"),
+            Err("\"1h\" is out of range: give 100ms to 10m".into())
+        );
     }
 
     #[test]

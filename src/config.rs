@@ -4,21 +4,23 @@
 //! the line and column where the mistake is.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::model::Limits;
+use crate::text::{one_line, safe_line};
 
 mod connection;
 mod slo;
 mod sources;
 pub use connection::{Auth, Connection, DEFAULT_TIMEOUT_SECS, Secret, validate_url};
-pub use slo::{DEFAULT_PERIOD_SECS, Sli, Slo, prom_duration};
+pub use slo::{DEFAULT_PERIOD_SECS, MIN_ALERT_WINDOW_SECS, PERIOD_SECS, Sli, Slo, prom_duration};
 pub use sources::{
-    DEFAULT_MAX_EVENTS, DEFAULT_TRACES_INTERVAL_SECS, JaegerApi, JaegerConfig, OpenSearchConfig,
-    PrometheusConfig,
+    DEFAULT_MAX_EVENTS, DEFAULT_PAGE_SIZE, DEFAULT_TRACES_INTERVAL_SECS, JaegerApi, JaegerConfig,
+    LOOKBACK_SECS, MAX_EVENTS, OpenSearchConfig, PAGE_SIZE, PrometheusConfig, TRACE_LIMIT,
 };
 use sources::{JaegerFile, OpenSearchFile, PrometheusFile};
 
@@ -29,37 +31,126 @@ pub const DEFAULT_WINDOW_SECS: f64 = 15.0 * 60.0;
 /// How often a live source is polled unless configured.
 pub const DEFAULT_INTERVAL_SECS: f64 = 5.0;
 
-/// A configuration that could not be read, with where and why.
+/// The widest a message gets, in display columns: the first line of an error stays readable
+/// in a terminal and a log, whatever the file holds.
+pub const MESSAGE_WIDTH: usize = 240;
+/// The widest a file name is shown in a message.
+const PATH_WIDTH: usize = 160;
+/// The widest a value from the file is echoed in a message: enough to recognise it.
+pub const VALUE_WIDTH: usize = 48;
+
+/// Digits after the decimal point a series may ask for.
+pub const PRECISION: RangeInclusive<usize> = 0..=12;
+/// Points kept per series: at least a few screens, at most what memory can afford.
+pub const MAX_POINTS: RangeInclusive<usize> = 100..=1_000_000;
+/// The time window, seconds: 10 s to a year.
+pub const WINDOW_SECS: RangeInclusive<f64> = 10.0..=366.0 * 86_400.0;
+/// Seconds between polls of any source: a second to a day.
+pub const INTERVAL_SECS: RangeInclusive<f64> = 1.0..=86_400.0;
+/// Seconds a request may take: 100 ms to 10 min.
+pub const TIMEOUT_SECS: RangeInclusive<f64> = 0.1..=600.0;
+/// A column's relative width and a pane's relative height.
+pub const WEIGHT: RangeInclusive<u16> = 1..=100;
+
+/// A configuration that could not be read, with where and why. Shown, it is one line that
+/// starts with the file, `FILE: ` or `FILE:LINE:COL: `, made safe for a terminal by
+/// [`crate::text`] and cut to [`MESSAGE_WIDTH`].
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read at all.
-    #[error("{path}: {error}")]
+    #[error("{}: {}", one_line(path, PATH_WIDTH), one_line(&error.to_string(), MESSAGE_WIDTH))]
     Io {
         /// The file.
         path: String,
         /// Why.
         error: std::io::Error,
     },
-    /// The TOML is malformed or has a wrong or unknown key (toml's message has line and column).
-    #[error("{path}: {message}")]
-    Syntax {
-        /// The file.
-        path: String,
-        /// toml's message, with line, column and the offending line.
-        message: String,
-    },
-    /// The TOML is well formed but its meaning is wrong.
-    #[error("{path}:{line}:{column}: {message}")]
+    /// The TOML is malformed, has a wrong or unknown key, or a meaning that does not hold
+    /// together.
+    #[error(
+        "{}:{line}:{column}: {}",
+        one_line(path, PATH_WIDTH),
+        one_line(message, MESSAGE_WIDTH)
+    )]
     Invalid {
         /// The file.
         path: String,
         /// 1-based line.
         line: usize,
-        /// 1-based column.
+        /// 1-based column, in characters.
         column: usize,
         /// What is wrong, for a user.
         message: String,
     },
+}
+
+/// An error at byte `offset` of `text` (the file named `origin`): its line and column, and
+/// `message` with every value it quotes cut to [`VALUE_WIDTH`]. For any file capcom reads as
+/// TOML (the configuration, a theme, a recording's manifest).
+#[must_use]
+pub fn error_at(origin: &str, text: &str, offset: usize, message: &str) -> ConfigError {
+    located(origin, text, offset, message.to_owned())
+}
+
+fn located(origin: &str, text: &str, offset: usize, message: String) -> ConfigError {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    ConfigError::Invalid {
+        path: origin.to_owned(),
+        line,
+        column,
+        message: shorten_quoted(message),
+    }
+}
+
+/// toml's error as one line, `FILE:LINE:COL: message`, instead of its multi-line diagnostic
+/// that echoes the offending line raw.
+#[must_use]
+pub fn toml_error(origin: &str, text: &str, e: &toml::de::Error) -> ConfigError {
+    let offset = e.span().map_or(0, |s| s.start);
+    error_at(origin, text, offset, e.message())
+}
+
+/// A bound of a duration's range as a user writes it: `100ms`, `10s`, `1d`, `366d`.
+#[must_use]
+pub fn human_secs(secs: f64) -> String {
+    if secs < 1.0 {
+        format!("{}ms", (secs * 1000.0).round())
+    } else {
+        slo::prom_duration(secs)
+    }
+}
+
+/// `value` as a message quotes it: made safe and cut to [`VALUE_WIDTH`], in double quotes.
+#[must_use]
+pub fn quoted(value: &str) -> String {
+    format!("{:?}", safe_line(value, VALUE_WIDTH))
+}
+
+/// `message` with every `backquoted` run (how toml and serde quote a value) cut to
+/// [`VALUE_WIDTH`], so a huge value cannot push out the rest of the message.
+fn shorten_quoted(message: String) -> String {
+    let too_long = |(i, part): (usize, &str)| i % 2 == 1 && part.chars().count() > VALUE_WIDTH;
+    if !message.split('`').enumerate().any(too_long) {
+        return message;
+    }
+    message
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if too_long((i, part)) {
+                safe_line(part, VALUE_WIDTH)
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
 }
 
 /// The file schema.
@@ -67,7 +158,7 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ConfigFile {
     title: Option<String>,
-    theme: Option<String>,
+    theme: Option<Spanned<String>>,
     window: Option<Spanned<String>>,
     max_points: Option<Spanned<usize>>,
     prometheus: Option<PrometheusFile>,
@@ -89,8 +180,7 @@ struct LayoutFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ColumnFile {
-    #[serde(default = "one")]
-    width: u16,
+    width: Option<Spanned<u16>>,
     panes: Vec<PaneRefFile>,
 }
 
@@ -98,12 +188,7 @@ struct ColumnFile {
 #[serde(deny_unknown_fields)]
 struct PaneRefFile {
     id: Spanned<String>,
-    #[serde(default = "one")]
-    height: u16,
-}
-
-fn one() -> u16 {
-    1
+    height: Option<Spanned<u16>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,8 +222,8 @@ struct SeriesFile {
     legend: Option<String>,
     #[serde(default)]
     unit: String,
-    precision: Option<usize>,
-    max: Option<f64>,
+    precision: Option<Spanned<usize>>,
+    max: Option<Spanned<f64>>,
     limits: Option<Spanned<Limits>>,
 }
 
@@ -303,10 +388,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 /// # Errors
 /// Malformed TOML, unknown keys, or a meaning that does not hold together.
 pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
-    let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Syntax {
-        path: origin.to_owned(),
-        message: e.to_string().trim_end().to_owned(),
-    })?;
+    let file: ConfigFile = toml::from_str(text).map_err(|e| toml_error(origin, text, &e))?;
     Resolver { text, origin }.resolve(file)
 }
 
@@ -316,44 +398,82 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
+    /// An error pointing at `span` of the file.
     fn err(&self, span: std::ops::Range<usize>, message: String) -> ConfigError {
-        let before = &self.text[..span.start.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        ConfigError::Invalid {
-            path: self.origin.to_owned(),
-            line,
-            column,
-            message,
+        located(self.origin, self.text, span.start, message)
+    }
+
+    /// `value` if it lies in `range`, else an error at its line and column naming the range:
+    /// the one check for every numeric key (a `max-body` in a connection uses it too).
+    fn in_range<T>(
+        &self,
+        value: &Spanned<T>,
+        range: &RangeInclusive<T>,
+        what: &str,
+    ) -> Result<T, ConfigError>
+    where
+        T: PartialOrd + Copy + fmt::Display,
+    {
+        let v = *value.get_ref();
+        if range.contains(&v) {
+            Ok(v)
+        } else {
+            Err(self.err(
+                value.span(),
+                format!(
+                    "{what} = {v} is out of range: give {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            ))
         }
     }
 
-    fn duration(&self, s: &Spanned<String>, what: &str) -> Result<f64, ConfigError> {
-        match humantime::parse_duration(s.get_ref()) {
-            Ok(d) if d.as_secs_f64() > 0.0 => Ok(d.as_secs_f64()),
-            Ok(_) => Err(self.err(s.span(), format!("{what} must be longer than zero"))),
-            Err(e) => Err(self.err(
-                s.span(),
-                format!(
-                    "{what} {:?} is not a duration ({e}); write e.g. \"15m\", \"6h\", \"1d\"",
-                    s.get_ref()
-                ),
-            )),
+    /// A duration such as `"15m"` in seconds, within `range` (seconds).
+    fn duration(
+        &self,
+        s: &Spanned<String>,
+        what: &str,
+        range: &RangeInclusive<f64>,
+    ) -> Result<f64, ConfigError> {
+        let secs = match humantime::parse_duration(s.get_ref()) {
+            Ok(d) => d.as_secs_f64(),
+            Err(e) => {
+                return Err(self.err(
+                    s.span(),
+                    format!(
+                        "{what} {} is not a duration ({e}); write e.g. \"15m\", \"6h\", \"1d\"",
+                        quoted(s.get_ref())
+                    ),
+                ));
+            }
+        };
+        if range.contains(&secs) {
+            return Ok(secs);
         }
+        Err(self.err(
+            s.span(),
+            format!(
+                "{what} {} is out of range: give {} to {}",
+                quoted(s.get_ref()),
+                human_secs(*range.start()),
+                human_secs(*range.end())
+            ),
+        ))
     }
 
     fn resolve(&self, file: ConfigFile) -> Result<Config, ConfigError> {
         let window = match &file.window {
-            Some(w) => self.duration(w, "window")?,
+            Some(w) => self.duration(w, "window", &WINDOW_SECS)?,
             None => DEFAULT_WINDOW_SECS,
         };
         let max_points = match &file.max_points {
-            Some(m) if *m.get_ref() < 100 => {
-                return Err(self.err(m.span(), "max-points must be at least 100".into()));
-            }
-            Some(m) => *m.get_ref(),
+            Some(m) => self.in_range(m, &MAX_POINTS, "max-points")?,
             None => DEFAULT_MAX_POINTS,
         };
+        if let Some(t) = &file.theme {
+            self.validate_theme(t)?;
+        }
         let prometheus = match &file.prometheus {
             Some(p) => Some(self.resolve_prometheus(p)?),
             None => None,
@@ -372,7 +492,7 @@ impl Resolver<'_> {
             if panes.iter().any(|q: &Pane| q.id == *p.id.get_ref()) {
                 return Err(self.err(
                     p.id.span(),
-                    format!("pane id {:?} is used twice", p.id.get_ref()),
+                    format!("pane id {} is used twice", quoted(p.id.get_ref())),
                 ));
             }
             panes.push(self.resolve_pane(p, &mut queries)?);
@@ -380,8 +500,11 @@ impl Resolver<'_> {
         let slos = self.resolve_slos(file.slo, &mut queries)?;
         let layout = self.resolve_layout(&file.layout, &panes)?;
         Ok(Config {
-            title: file.title.unwrap_or_else(|| "capcom".to_owned()),
-            theme: file.theme,
+            title: file
+                .title
+                .as_deref()
+                .map_or_else(|| "capcom".to_owned(), shown),
+            theme: file.theme.map(Spanned::into_inner),
             window,
             max_points,
             prometheus,
@@ -396,6 +519,7 @@ impl Resolver<'_> {
 
     fn resolve_pane(&self, p: &PaneFile, queries: &mut Vec<Query>) -> Result<Pane, ConfigError> {
         let id = p.id.get_ref().clone();
+        let id_q = quoted(&id);
         let mut add = |q: Query| {
             queries.push(q);
             queries.len() - 1
@@ -405,31 +529,17 @@ impl Resolver<'_> {
                 if p.x.is_some() || p.y.is_some() || p.heading.is_some() {
                     return Err(self.err(
                         p.id.span(),
-                        format!("pane {id:?}: x, y and heading belong to kind = \"path\""),
+                        format!("pane {id_q}: x, y and heading belong to kind = \"path\""),
                     ));
                 }
                 if p.series.is_empty() {
                     return Err(
-                        self.err(p.id.span(), format!("pane {id:?} has no [[pane.series]]"))
+                        self.err(p.id.span(), format!("pane {id_q} has no [[pane.series]]"))
                     );
                 }
                 let mut ids = Vec::new();
                 for s in &p.series {
-                    let limits = s
-                        .limits
-                        .as_ref()
-                        .map_or_else(Limits::default, |l| *l.get_ref());
-                    if let (Err(m), Some(l)) = (limits.validate(), &s.limits) {
-                        return Err(self.err(l.span(), format!("limits of {:?}: {m}", s.query)));
-                    }
-                    ids.push(add(Query {
-                        promql: s.query.clone(),
-                        legend: s.legend.clone().unwrap_or_else(|| s.query.clone()),
-                        unit: s.unit.clone(),
-                        precision: s.precision.unwrap_or(1),
-                        max: s.max,
-                        limits,
-                    }));
+                    ids.push(add(self.resolve_series(s)?));
                 }
                 if p.kind == PaneKindFile::Chart {
                     PaneKind::Chart(ids)
@@ -447,7 +557,7 @@ impl Resolver<'_> {
                     return Err(self.err(
                         p.id.span(),
                         format!(
-                            "pane {id:?}: {what} pane shows {source}; it takes no series or x/y"
+                            "pane {id_q}: {what} pane shows {source}; it takes no series or x/y"
                         ),
                     ));
                 }
@@ -462,19 +572,19 @@ impl Resolver<'_> {
                     return Err(self.err(
                         p.id.span(),
                         format!(
-                            "pane {id:?}: a path pane takes x, y and heading, not [[pane.series]]"
+                            "pane {id_q}: a path pane takes x, y and heading, not [[pane.series]]"
                         ),
                     ));
                 }
                 let (Some(x), Some(y)) = (&p.x, &p.y) else {
                     return Err(self.err(
                         p.id.span(),
-                        format!("pane {id:?}: kind = \"path\" needs both x and y queries"),
+                        format!("pane {id_q}: kind = \"path\" needs both x and y queries"),
                     ));
                 };
                 let plain = |promql: &str, unit: &str| Query {
                     promql: promql.to_owned(),
-                    legend: promql.to_owned(),
+                    legend: shown(promql),
                     unit: unit.to_owned(),
                     precision: 1,
                     max: None,
@@ -487,8 +597,65 @@ impl Resolver<'_> {
                 }
             }
         };
-        let title = p.title.clone().unwrap_or_else(|| id.clone());
+        let title = shown(p.title.as_ref().unwrap_or(&id));
         Ok(Pane { id, title, kind })
+    }
+
+    /// A theme named by a built-in name must exist; a file (a path with `/` or ending in
+    /// `.toml`) is read, and checked, when the session opens it.
+    fn validate_theme(&self, theme: &Spanned<String>) -> Result<(), ConfigError> {
+        let name = theme.get_ref();
+        let is_file = name.contains('/')
+            || Path::new(name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        if is_file || crate::theme::BUILTIN.iter().any(|(n, _)| n == name) {
+            return Ok(());
+        }
+        let names: Vec<_> = crate::theme::BUILTIN.iter().map(|(n, _)| *n).collect();
+        Err(self.err(
+            theme.span(),
+            format!(
+                "theme {} is neither built in ({}) nor a .toml file",
+                quoted(name),
+                names.join(", ")
+            ),
+        ))
+    }
+
+    fn resolve_series(&self, s: &SeriesFile) -> Result<Query, ConfigError> {
+        let limits = match &s.limits {
+            Some(l) => {
+                validate_limits(l.get_ref()).map_err(|m| {
+                    self.err(l.span(), format!("limits of {}: {m}", quoted(&s.query)))
+                })?;
+                *l.get_ref()
+            }
+            None => Limits::default(),
+        };
+        let max = match &s.max {
+            Some(m) if !(m.get_ref().is_finite() && *m.get_ref() > 0.0) => {
+                return Err(self.err(
+                    m.span(),
+                    format!(
+                        "max = {} is out of range: a gauge's full scale is a number above 0",
+                        m.get_ref()
+                    ),
+                ));
+            }
+            m => m.as_ref().map(|m| *m.get_ref()),
+        };
+        Ok(Query {
+            promql: s.query.clone(),
+            legend: shown(s.legend.as_ref().unwrap_or(&s.query)),
+            unit: shown(&s.unit),
+            precision: match &s.precision {
+                Some(p) => self.in_range(p, &PRECISION, "precision")?,
+                None => 1,
+            },
+            max,
+            limits,
+        })
     }
 
     fn resolve_layout(
@@ -501,12 +668,15 @@ impl Resolver<'_> {
             let mut refs = Vec::new();
             for r in &c.panes {
                 let Some(idx) = panes.iter().position(|p| p.id == *r.id.get_ref()) else {
-                    let known: Vec<_> = panes.iter().map(|p| p.id.as_str()).collect();
+                    let known: Vec<_> = panes
+                        .iter()
+                        .map(|p| safe_line(&p.id, VALUE_WIDTH))
+                        .collect();
                     return Err(self.err(
                         r.id.span(),
                         format!(
-                            "the layout names pane {:?}, which no [[pane]] defines (defined: {})",
-                            r.id.get_ref(),
+                            "the layout names pane {}, which no [[pane]] defines (defined: {})",
+                            quoted(r.id.get_ref()),
                             known.join(", ")
                         ),
                     ));
@@ -521,16 +691,26 @@ impl Resolver<'_> {
                 {
                     return Err(self.err(
                         r.id.span(),
-                        format!("pane {:?} is placed twice in the layout", r.id.get_ref()),
+                        format!(
+                            "pane {} is placed twice in the layout",
+                            quoted(r.id.get_ref())
+                        ),
                     ));
                 }
-                refs.push((idx, r.height.max(1)));
+                let height = match &r.height {
+                    Some(h) => self.in_range(h, &WEIGHT, "height")?,
+                    None => 1,
+                };
+                refs.push((idx, height));
             }
             if refs.is_empty() {
                 return Err(self.err(0..0, "a layout column has no panes".into()));
             }
             columns.push(Column {
-                width: c.width.max(1),
+                width: match &c.width {
+                    Some(w) => self.in_range(w, &WEIGHT, "width")?,
+                    None => 1,
+                },
                 panes: refs,
             });
         }
@@ -539,6 +719,34 @@ impl Resolver<'_> {
         }
         Ok(columns)
     }
+}
+
+/// Text from the file that is drawn (a title, a legend, a unit) made safe once, here: controls
+/// shown, bidi and zero-width characters dropped. Queries are sent as written, and made safe
+/// where they are shown.
+fn shown(text: &str) -> String {
+    safe_line(text, usize::MAX)
+}
+
+/// A limit ladder's own checks, and that every bound is a finite number.
+fn validate_limits(limits: &Limits) -> Result<(), String> {
+    let bands = [
+        limits.watch,
+        limits.warning,
+        limits.distress,
+        limits.critical,
+        limits.severe,
+    ];
+    if let Some(v) = bands
+        .iter()
+        .flatten()
+        .flat_map(|b| [b.low, b.high])
+        .flatten()
+        .find(|v| !v.is_finite())
+    {
+        return Err(format!("{v} is not a limit; give finite numbers"));
+    }
+    limits.validate()
 }
 
 #[cfg(test)]
@@ -590,6 +798,31 @@ query = "up"
         assert_eq!(
             parse(&explicit, "t").expect("parses"),
             parse(MINIMAL, "t").expect("parses")
+        );
+    }
+
+    #[test]
+    fn drawn_text_from_the_file_cannot_act_on_the_terminal() {
+        let text = MINIMAL
+            .replace(
+                "kind = \"chart\"",
+                "kind = \"chart\"\ntitle = \"P\\u001b[2J\\u202eX\"",
+            )
+            .replace(
+                "query = \"up\"",
+                "query = \"up\\u001b\"\nunit = \"\\u001b[5m\\u2066\"",
+            );
+        let c = parse(&format!("title = \"T\\u001b]0;x\\u0007\"\n{text}"), "t").expect("parses");
+        assert_eq!(c.title, "T␛]0;x�");
+        assert_eq!(c.panes[0].title, "P␛[2JX");
+        assert_eq!(c.queries[0].unit, "␛[5m");
+        assert_eq!(
+            c.queries[0].legend, "up␛",
+            "the default legend is the query, shown"
+        );
+        assert_eq!(
+            c.queries[0].promql, "up\u{1b}",
+            "the query is sent as written"
         );
     }
 

@@ -18,6 +18,7 @@ pub mod session;
 pub mod sim;
 pub mod slo_report;
 pub mod source;
+pub mod stdio;
 pub mod text;
 pub mod theme;
 pub mod tui;

@@ -1,5 +1,5 @@
 //! The `capcom` binary: parse the command line, set up panic reports, run, and turn an error into
-//! one readable message and exit status 2.
+//! one readable, safe line on standard error and exit status 2.
 
 use std::process::ExitCode;
 
@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     match capcom::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("capcom: {e:#}");
+            capcom::stdio::report_error(&e);
             ExitCode::from(2)
         }
     }

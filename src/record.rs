@@ -14,6 +14,7 @@
 //! a chunk that fails, or one that reaches the page limit lose nothing. The time is read from a
 //! [`Clock`], so tests can record an hour in a moment.
 
+use crate::text::{one_line, plural};
 use std::path::Path;
 use std::time::Duration;
 
@@ -225,10 +226,10 @@ async fn record(
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     eprintln!(
-        "recording {} queries from {} into {} (Ctrl-C stops early)",
-        queries.len(),
-        client.url(),
-        out.display()
+        "recording {} from {} into {} (Ctrl-C stops early)",
+        plural(queries.len(), "query"),
+        one_line(client.url(), 120),
+        one_line(&out.display().to_string(), 200)
     );
     loop {
         let now = clock.now();
@@ -305,7 +306,7 @@ async fn record_others(
     if let Some((os, cfg)) = others.events {
         // Every event after the last one returned (whatever chunk it came in), before `bound`.
         match record_events(os, cfg, out, (manifest.started, bound), at, manifest).await {
-            Ok(n) => eprintln!("  chunk {chunk}: {n} events"),
+            Ok(n) => eprintln!("  chunk {chunk}: {}", plural(n, "event")),
             Err(e) => eprintln!("  events: {e} (fetched again with the next chunk)"),
         }
     }
@@ -314,7 +315,11 @@ async fn record_others(
         let range = (at.settled, bound);
         match record_traces(jaeger, cfg, out, range, chunk, manifest).await {
             Ok((n, services)) => {
-                eprintln!("  chunk {chunk}: {n} traces from {services} services");
+                eprintln!(
+                    "  chunk {chunk}: {} from {}",
+                    plural(n, "trace"),
+                    plural(services, "service")
+                );
                 if n >= cfg.query.limit {
                     eprintln!(
                         "  traces: the search returned its limit of {}: some of this chunk's may \
@@ -355,7 +360,8 @@ async fn record_chunk(
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("  {query}: {e} (a gap in the recording)");
+                // The query is the config's text: shown, never obeyed.
+                eprintln!("  {}: {e} (a gap in the recording)", one_line(query, 120));
             }
         }
     }

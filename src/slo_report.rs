@@ -18,11 +18,18 @@ use crate::session::Session;
 pub fn run(open: &OpenArgs, json_out: bool) -> u8 {
     match report(open, json_out) {
         Ok((text, alert)) => {
-            print!("{text}");
-            u8::try_from(alert.exit_code()).unwrap_or(3)
+            let mut out = crate::stdio::Out::stdout();
+            out.text(&text);
+            match out.finish() {
+                Ok(()) => u8::try_from(alert.exit_code()).unwrap_or(3),
+                Err(e) => {
+                    crate::stdio::report_error(&e.into());
+                    3
+                }
+            }
         }
         Err(e) => {
-            eprintln!("capcom: {e:#}");
+            crate::stdio::report_error(&e);
             3
         }
     }

@@ -8,6 +8,9 @@ use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
+use toml::Spanned;
+
+use crate::config::quoted;
 
 use crate::model::LimitLevel;
 
@@ -26,8 +29,8 @@ pub const BUILTIN: [(&str, &str); 4] = [
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StyleFile {
-    fg: Option<String>,
-    bg: Option<String>,
+    fg: Option<Spanned<String>>,
+    bg: Option<Spanned<String>>,
     bold: Option<bool>,
     dim: Option<bool>,
     italic: Option<bool>,
@@ -42,7 +45,7 @@ macro_rules! roles {
         #[serde(deny_unknown_fields)]
         struct RolesFile {
             $(#[serde(rename = $name)] $field: Option<StyleFile>,)*
-            series: Option<Vec<StyleFile>>,
+            series: Option<Spanned<Vec<StyleFile>>>,
         }
 
         /// A resolved theme: one style per semantic role.
@@ -63,19 +66,21 @@ macro_rules! roles {
                 Self { name: name.to_owned(), $($field: Style::new(),)* series: vec![Style::new()] }
             }
 
-            fn apply(&mut self, roles: &RolesFile, palette: &BTreeMap<String, String>) -> Result<(), String> {
+            /// Sets the roles `roles` names; an error says where (a byte offset) and what.
+            fn apply(&mut self, roles: &RolesFile, palette: &Palette) -> Result<(), (usize, String)> {
                 $(if let Some(s) = &roles.$field {
-                    self.$field = resolve_style(s, palette).map_err(|e| format!("{}: {e}", $name))?;
+                    self.$field = resolve_style(s, palette).map_err(|(at, e)| (at, format!("{}: {e}", $name)))?;
                 })*
                 if let Some(list) = &roles.series {
-                    if list.is_empty() {
-                        return Err("series: give at least one style".into());
+                    if list.get_ref().is_empty() {
+                        return Err((list.span().start, "series: give at least one style".into()));
                     }
                     self.series = list
+                        .get_ref()
                         .iter()
                         .map(|s| resolve_style(s, palette))
                         .collect::<Result<_, _>>()
-                        .map_err(|e| format!("series: {e}"))?;
+                        .map_err(|(at, e)| (at, format!("series: {e}")))?;
                 }
                 Ok(())
             }
@@ -135,19 +140,41 @@ roles! {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThemeFile {
-    base: Option<String>,
+    base: Option<Spanned<String>>,
     #[serde(default)]
-    palette: BTreeMap<String, String>,
+    palette: Palette,
     #[serde(default)]
     roles: RolesFile,
 }
 
-fn resolve_color(name: &str, palette: &BTreeMap<String, String>) -> Result<Color, String> {
-    let actual = palette.get(name).map_or(name, String::as_str);
-    Color::from_str(actual).map_err(|_| format!("{name:?} is not a colour (a palette name, a colour name like \"red\", \"#rrggbb\" or 0-255)"))
+/// Named colours, each with where the file defines it.
+type Palette = BTreeMap<String, Spanned<String>>;
+
+/// The colour `name` stands for: a palette entry, or a colour itself. An error points at the
+/// palette entry when that is what is wrong, else at `name`.
+fn resolve_color(name: &Spanned<String>, palette: &Palette) -> Result<Color, (usize, String)> {
+    const HINT: &str = "a palette name, a colour name like \"red\", \"#rrggbb\" or 0-255";
+    if let Some(entry) = palette.get(name.get_ref()) {
+        return Color::from_str(entry.get_ref()).map_err(|_| {
+            (
+                entry.span().start,
+                format!(
+                    "palette {}: {} is not a colour ({HINT})",
+                    quoted(name.get_ref()),
+                    quoted(entry.get_ref())
+                ),
+            )
+        });
+    }
+    Color::from_str(name.get_ref()).map_err(|_| {
+        (
+            name.span().start,
+            format!("{} is not a colour ({HINT})", quoted(name.get_ref())),
+        )
+    })
 }
 
-fn resolve_style(s: &StyleFile, palette: &BTreeMap<String, String>) -> Result<Style, String> {
+fn resolve_style(s: &StyleFile, palette: &Palette) -> Result<Style, (usize, String)> {
     let mut style = Style::new();
     if let Some(fg) = &s.fg {
         style = style.fg(resolve_color(fg, palette)?);
@@ -178,7 +205,8 @@ impl Theme {
         let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name).ok_or_else(|| {
             let names: Vec<_> = BUILTIN.iter().map(|(n, _)| *n).collect();
             format!(
-                "no built-in theme {name:?} (built in: {})",
+                "no built-in theme {} (built in: {})",
+                quoted(name),
                 names.join(", ")
             )
         })?;
@@ -204,22 +232,28 @@ impl Theme {
         }
     }
 
+    /// A theme from its TOML text; every error is one line, `ORIGIN:LINE:COL: message`.
     fn from_toml(name: &str, text: &str, path: Option<&Path>) -> Result<Self, String> {
         let origin = path.map_or_else(
             || format!("built-in theme {name}"),
             |p| p.display().to_string(),
         );
-        let file: ThemeFile = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
-        let mut theme = match file.base.as_deref() {
-            Some(base) if path.is_some() => Self::builtin(base)?,
-            Some(_) => return Err(format!("{origin}: a built-in theme has no base")),
+        let at = |offset: usize, message: &str| {
+            crate::config::error_at(&origin, text, offset, message).to_string()
+        };
+        let file: ThemeFile = toml::from_str(text)
+            .map_err(|e| crate::config::toml_error(&origin, text, &e).to_string())?;
+        let mut theme = match &file.base {
+            Some(base) if path.is_some() => Self::builtin(base.get_ref())
+                .map_err(|e| at(base.span().start, &format!("base: {e}")))?,
+            Some(base) => return Err(at(base.span().start, "a built-in theme has no base")),
             None if path.is_some() => Self::builtin("dark")?,
             None => Self::blank(name),
         };
         name.clone_into(&mut theme.name);
         theme
             .apply(&file.roles, &file.palette)
-            .map_err(|e| format!("{origin}: {e}"))?;
+            .map_err(|(offset, e)| at(offset, &e))?;
         Ok(theme)
     }
 
@@ -296,5 +330,57 @@ mod tests {
         let e = Theme::load(path.to_str().expect("utf-8")).unwrap_err();
         assert!(e.contains("border") && e.contains("blurple"), "{e}");
         assert!(Theme::load("nope").unwrap_err().contains("built in: dark"));
+    }
+
+    /// The error `text` as a theme file gives, with the file's path replaced by `T`.
+    fn theme_error(text: &str) -> String {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, text).expect("write");
+        let shown = path.display().to_string();
+        Theme::load(&shown)
+            .expect_err(text)
+            .replacen(&shown, "T", 1)
+    }
+
+    #[test]
+    fn semantic_errors_carry_line_and_column_on_one_safe_line() {
+        for (text, want) in [
+            (
+                "[roles]\ntext = { fg = \"red\" }\nborder = { fg = \"blurple\" }\n",
+                "T:3:17: border: \"blurple\" is not a colour",
+            ),
+            (
+                "[palette]\nsky = \"bleu\"\n[roles]\nborder = { bg = \"sky\" }\n",
+                "T:2:7: border: palette \"sky\": \"bleu\" is not a colour",
+            ),
+            (
+                "[roles]\nseries = [{ fg = \"red\" }, { fg = \"nope\" }]\n",
+                "T:2:34: series: \"nope\" is not a colour",
+            ),
+            (
+                "[roles]\nseries = []\n",
+                "T:2:10: series: give at least one style",
+            ),
+            (
+                "base = \"dusk\"\n",
+                "T:1:8: base: no built-in theme \"dusk\"",
+            ),
+            (
+                "[roles]\nbroder = { fg = \"red\" }\n",
+                "T:2:1: unknown field `broder`",
+            ),
+            (
+                "[roles]\ntext = { fg = \"\\u001b]52;c;aGk=\\u0007\" }\n",
+                "T:2:15: text: \"␛]52;c;aGk=�\" is not a colour",
+            ),
+        ] {
+            let e = theme_error(text);
+            assert!(e.starts_with(want), "{text}\n  got: {e}\n want: {want}");
+            assert!(
+                !e.contains('\n') && !e.chars().any(char::is_control),
+                "{e:?}"
+            );
+        }
     }
 }

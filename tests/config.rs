@@ -11,10 +11,26 @@ use std::path::Path;
 
 use capcom::config;
 
+/// The message's `LINE:COL: ` right after the file name, if it is there.
+fn line_col(err: &str, path: &str) -> Option<(usize, usize)> {
+    let rest = err.strip_prefix(path)?.strip_prefix(':')?;
+    let (line, rest) = rest.split_once(':')?;
+    let (col, rest) = rest.split_once(':')?;
+    rest.starts_with(' ').then_some(())?;
+    Some((line.parse().ok()?, col.parse().ok()?))
+}
+
+/// Whether `c` would act on a terminal or hide or reorder text: a control or a bidi character.
+fn hostile(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 #[test]
 fn every_invalid_config_fails_with_a_readable_message() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid_configs");
     let mut seen = 0;
+    let mut wrong = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("dir") {
         let path = entry.expect("entry").path();
         let text = std::fs::read_to_string(&path).expect("read");
@@ -26,22 +42,71 @@ fn every_invalid_config_fails_with_a_readable_message() {
         let err = config::load(&path)
             .expect_err(&path.display().to_string())
             .to_string();
+        let shown = path.display().to_string();
+        if !err.contains(expect) {
+            wrong.push(format!("{shown}:\n  got: {err}\n  want: {expect}"));
+        }
         assert!(
-            err.contains(expect),
-            "{}:\n  got: {err}\n  want: {expect}",
-            path.display()
+            line_col(&err, &shown).is_some(),
+            "FILE:LINE:COL: first: {err}"
         );
+        assert!(!err.chars().any(hostile), "made safe: {err:?}");
         assert!(
-            err.starts_with(&path.display().to_string()),
-            "names the file: {err}"
-        );
-        assert!(
-            err.contains(':') && (err.contains("line") || err.matches(':').count() >= 3),
-            "says where: {err}"
+            err.chars().count() <= shown.chars().count() + 12 + config::MESSAGE_WIDTH,
+            "cut to a sane width: {} characters",
+            err.chars().count()
         );
         seen += 1;
     }
-    assert!(seen >= 14, "{seen} invalid configs");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(seen >= 38, "{seen} invalid configs");
+}
+
+#[test]
+fn a_syntax_error_is_one_line_with_line_and_column_not_the_echoed_source() {
+    let text = "[[layout.column]]\npanes = [{ id = \"env\" }]\ntitle = \"\u{1b}]0;x\u{7}\"\n";
+    let err = config::parse(text, "c.toml")
+        .expect_err("fails")
+        .to_string();
+    assert_eq!(line_col(&err, "c.toml"), Some((3, 10)), "{err}");
+    assert!(!err.contains('\n') && !err.contains('|'), "{err}");
+    assert!(!err.chars().any(hostile), "{err:?}");
+}
+
+#[test]
+fn out_of_range_values_are_errors_and_the_bounds_are_accepted() {
+    let series = |extra: &str| {
+        format!(
+            "{extra}\n[[layout.column]]\npanes = [{{ id = \"e\" }}]\n[[pane]]\nid = \"e\"\nkind = \"table\"\n[[pane.series]]\nquery = \"up\"\n"
+        )
+    };
+    for ok in [
+        "max-points = 100",
+        "max-points = 1000000",
+        "window = \"10s\"",
+        "window = \"366d\"",
+    ] {
+        config::parse(&series(ok), "t").expect(ok);
+    }
+    for bad in [
+        "max-points = 99",
+        "max-points = 1000001",
+        "window = \"9s\"",
+        "window = \"367d\"",
+    ] {
+        let err = config::parse(&series(bad), "t").expect_err(bad).to_string();
+        assert!(err.starts_with("t:1:"), "{bad}: {err}");
+        assert!(err.contains("out of range: give"), "{bad}: {err}");
+    }
+    let precision = |p: usize| {
+        let text = series("").replace(
+            "query = \"up\"",
+            &format!("query = \"up\"\nprecision = {p}"),
+        );
+        config::parse(&text, "t")
+    };
+    assert_eq!(precision(12).expect("12").queries[0].precision, 12);
+    assert!(precision(13).is_err());
 }
 
 #[test]
@@ -225,17 +290,137 @@ token-env = "JAEGER_TOKEN"
 fn jaeger_mistakes_point_at_file_line_and_column() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid_configs");
     for (file, at) in [
-        ("jaeger_api_v2.toml", "line 4, column 7"),
+        ("jaeger_api_v2.toml", "jaeger_api_v2.toml:4:7: "),
         ("jaeger_limit_zero.toml", "jaeger_limit_zero.toml:4:9: "),
         (
             "jaeger_lookback_soon.toml",
             "jaeger_lookback_soon.toml:5:12: ",
         ),
-        ("jaeger_unknown_key.toml", "line 4, column 1"),
+        ("jaeger_unknown_key.toml", "jaeger_unknown_key.toml:4:1: "),
     ] {
         let path = dir.join(file);
         let err = config::load(&path).expect_err(file).to_string();
         assert!(err.starts_with(&path.display().to_string()), "{err}");
         assert!(err.contains(at), "{file}: want {at:?} in {err}");
     }
+}
+
+/// Runs the real binary with no configuration of whoever runs the tests, stdout to `stdout`.
+fn capcom(args: &[&str], stdout: std::process::Stdio) -> std::process::Output {
+    let home = tempfile::tempdir().expect("tempdir");
+    std::process::Command::new(env!("CARGO_BIN_EXE_capcom"))
+        .args(args)
+        .env_remove("CAPCOM_CONFIG")
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("HOME", home.path())
+        .env("RUST_BACKTRACE", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .output()
+        .expect("runs capcom")
+}
+
+#[test]
+fn the_binary_prints_a_hostile_config_error_as_one_safe_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let layout = "[[layout.column]]\npanes = [{ id = \"e\" }]\n[[pane]]\nid = \"e\"\nkind = \"table\"\n[[pane.series]]\nquery = \"up\"\n";
+    for (name, text, at) in [
+        (
+            "raw-osc.toml",
+            format!("title = \"\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]52;c;aGk=\u{7}\"\n{layout}"),
+            "1:",
+        ),
+        (
+            "escaped-in-key.toml",
+            format!("\"t\\u001b]0;x\\u0007\" = 1\n{layout}"),
+            "1:1: ",
+        ),
+        (
+            "huge.toml",
+            format!("window = \"{}\"\n{layout}", "9".repeat(70_000)),
+            "1:10: ",
+        ),
+        (
+            "precision.toml",
+            format!("{layout}precision = 65535\n"),
+            "8:13: ",
+        ),
+        (
+            "bidi\u{202e}.toml",
+            layout.replace("{ id = \"e\" }", "{ id = \"e\u{202e}x\" }"),
+            "2:",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &text).expect("write");
+        for command in ["snapshot", "slo"] {
+            let out = capcom(
+                &[command, "--config", path.to_str().expect("utf-8")],
+                std::process::Stdio::null(),
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.stderr.contains(&0x1b), "{name} {command}: {stderr:?}");
+            let line = stderr.strip_suffix('\n').expect("ends its line");
+            assert!(!line.chars().any(hostile), "{name} {command}: {stderr:?}");
+            assert_eq!(stderr.lines().count(), 1, "{name} {command}: {stderr:?}");
+            let shown = dir.path().join(name.replace('\u{202e}', ""));
+            let want = format!("capcom: {}:{at}", shown.display());
+            assert!(stderr.starts_with(&want), "{name} {command}: {stderr:?}");
+            assert!(
+                stderr.len() < 600,
+                "{name} {command}: {} bytes",
+                stderr.len()
+            );
+            assert!(!stderr.contains("panicked"), "{stderr}");
+            assert_eq!(
+                out.status.code(),
+                Some(if command == "slo" { 3 } else { 2 })
+            );
+        }
+    }
+}
+
+#[test]
+fn a_reader_gone_ends_check_snapshot_and_slo_quietly() {
+    for args in [&["check"][..], &["snapshot"], &["slo"], &["slo", "--json"]] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = capcom(args, writer.into());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+        if args == ["check"] || args == ["snapshot"] {
+            assert_eq!(out.status.code(), Some(0), "{args:?}: the normal status");
+        }
+    }
+}
+
+#[test]
+fn a_hostile_recording_manifest_is_one_safe_line_on_stderr_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("recording.toml"),
+        "format = 1\nname = \"\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]52;c;aGk=\u{7}\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("capcom.toml"),
+        capcom::sim::recording::DASHBOARD_TOML,
+    )
+    .expect("write");
+    let out = capcom(
+        &["snapshot", "--replay", dir.path().to_str().expect("utf-8")],
+        std::process::Stdio::null(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!out.stderr.contains(&0x1b), "{stderr:?}");
+    let line = stderr.strip_suffix('\n').expect("ends its line");
+    assert!(!line.chars().any(hostile), "{stderr:?}");
+    assert!(line.starts_with("capcom: "), "{stderr:?}");
+    assert!(
+        line.contains("recording.toml"),
+        "names the file: {stderr:?}"
+    );
 }

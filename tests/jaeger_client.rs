@@ -412,7 +412,7 @@ fn a_500_with_a_plain_body_names_the_status() {
     let err = block_on(c.search("rover", &TraceQuery::default(), NOW)).expect_err("500");
     assert_eq!(
         err.to_string(),
-        "jaeger: HTTP 500 Internal Server Error: storage unavailable [0m"
+        "jaeger: HTTP 500 Internal Server Error: storage unavailable␛[0m"
     );
     assert!(matches!(
         err,

@@ -9,12 +9,17 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{ConfigError, Query, QueryId, Resolver};
+use super::{ConfigError, Query, QueryId, Resolver, quoted};
 use crate::model::Limits;
 use crate::model::slo::{Alert, Rule, workbook_rules};
 
 /// The period unless configured.
 pub const DEFAULT_PERIOD_SECS: f64 = 30.0 * 86_400.0;
+/// The period, seconds: an hour to a year.
+pub const PERIOD_SECS: std::ops::RangeInclusive<f64> = 3_600.0..=366.0 * 86_400.0;
+/// An alert rule's shortest window, seconds: Prometheus writes windows in whole seconds, and
+/// a rate needs two samples.
+pub const MIN_ALERT_WINDOW_SECS: f64 = 10.0;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -56,11 +61,11 @@ enum SliFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct AlertFile {
-    severity: String,
-    long: String,
-    short: String,
-    factor: Option<f64>,
-    budget: Option<f64>,
+    severity: Spanned<String>,
+    long: Spanned<String>,
+    short: Spanned<String>,
+    factor: Option<Spanned<f64>>,
+    budget: Option<Spanned<f64>>,
 }
 
 /// Where an SLO's error ratio comes from.
@@ -204,7 +209,7 @@ impl Resolver<'_> {
             if out.iter().any(|s| s.name == *f.name.get_ref()) {
                 return Err(self.err(
                     f.name.span(),
-                    format!("SLO {:?} is defined twice", f.name.get_ref()),
+                    format!("SLO {} is defined twice", quoted(f.name.get_ref())),
                 ));
             }
             let objective = *f.objective.get_ref();
@@ -218,7 +223,7 @@ impl Resolver<'_> {
                 ));
             }
             let period = match &f.period {
-                Some(p) => self.duration(p, "period")?,
+                Some(p) => self.duration(p, "period", &PERIOD_SECS)?,
                 None => DEFAULT_PERIOD_SECS,
             };
             let mut rules = Vec::new();
@@ -277,34 +282,53 @@ impl Resolver<'_> {
     }
 
     fn resolve_rule(&self, a: &Spanned<AlertFile>, period: f64) -> Result<Rule, ConfigError> {
-        let err = |m: String| self.err(a.span(), m);
         let f = a.get_ref();
-        let alert = match f.severity.as_str() {
+        let alert = match f.severity.get_ref().as_str() {
             "page" => Alert::Page,
             "ticket" => Alert::Ticket,
             other => {
-                return Err(err(format!(
-                    "severity {other:?}: write \"page\" or \"ticket\""
-                )));
+                return Err(self.err(
+                    f.severity.span(),
+                    format!("severity {}: write \"page\" or \"ticket\"", quoted(other)),
+                ));
             }
         };
-        let dur = |s: &str, what: &str| match humantime::parse_duration(s) {
-            Ok(d) if d.as_secs_f64() > 0.0 => Ok(d.as_secs_f64()),
-            _ => Err(err(format!(
-                "{what} {s:?} is not a duration; write e.g. \"1h\", \"5m\""
-            ))),
-        };
-        let (long, short) = (dur(&f.long, "long")?, dur(&f.short, "short")?);
+        let windows = MIN_ALERT_WINDOW_SECS..=period;
+        let long = self.duration(&f.long, "long", &windows)?;
+        let short = self.duration(&f.short, "short", &windows)?;
         if short >= long {
-            return Err(err(
-                "the short window must be shorter than the long one".into()
+            return Err(self.err(
+                f.short.span(),
+                "the short window must be shorter than the long one".into(),
             ));
         }
-        let factor = match (f.factor, f.budget) {
-            (Some(x), None) if x > 0.0 => x,
-            (None, Some(b)) if b > 0.0 && b <= 1.0 => b * period / long,
+        let factor = match (&f.factor, &f.budget) {
+            (Some(x), None) => {
+                let v = *x.get_ref();
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(self.err(
+                        x.span(),
+                        format!("factor = {v} is out of range: a burn rate is a number above 0"),
+                    ));
+                }
+                v
+            }
+            (None, Some(b)) => {
+                let v = *b.get_ref();
+                if !(v > 0.0 && v <= 1.0) {
+                    return Err(self.err(
+                        b.span(),
+                        format!(
+                            "budget = {v} is out of range: a share of the period's budget, \
+                             above 0 and at most 1"
+                        ),
+                    ));
+                }
+                v * period / long
+            }
             _ => {
-                return Err(err(
+                return Err(self.err(
+                    a.span(),
                     "give factor (a burn rate, e.g. 14.4) or budget (the share of the period's \
                      budget the long window may burn, e.g. 0.02), not both"
                         .into(),

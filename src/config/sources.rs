@@ -2,13 +2,14 @@
 //! and as resolved. (Each file section repeats the connection keys: serde's `flatten` does not
 //! work with `deny_unknown_fields`, and an unknown key must stay an error.)
 
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::connection::{AuthFile, Connection, parse_size, resolve_auth, validate_url};
-use super::{ConfigError, DEFAULT_INTERVAL_SECS, Resolver};
+use super::{ConfigError, DEFAULT_INTERVAL_SECS, INTERVAL_SECS, Resolver, TIMEOUT_SECS};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -41,8 +42,8 @@ pub(super) struct OpenSearchFile {
     #[serde(default)]
     insecure_skip_verify: bool,
     auth: Option<Spanned<AuthFile>>,
-    max_events: Option<usize>,
-    page_size: Option<usize>,
+    max_events: Option<Spanned<usize>>,
+    page_size: Option<Spanned<usize>>,
     tiebreaker: Option<String>,
     #[serde(default)]
     fields: FieldsFile,
@@ -159,6 +160,16 @@ pub const DEFAULT_TRACES_INTERVAL_SECS: f64 = 15.0;
 
 /// Events kept unless configured.
 pub const DEFAULT_MAX_EVENTS: usize = 10_000;
+/// Events kept: at least one, at most what memory can afford.
+pub const MAX_EVENTS: RangeInclusive<usize> = 1..=1_000_000;
+/// Hits asked for per request unless configured.
+pub const DEFAULT_PAGE_SIZE: usize = 500;
+/// Hits per request: OpenSearch refuses more than 10 000 (its `max_result_window`).
+pub const PAGE_SIZE: RangeInclusive<usize> = 1..=10_000;
+/// How far back the Traces pane searches, seconds: a minute to a year.
+pub const LOOKBACK_SECS: RangeInclusive<f64> = 60.0..=366.0 * 86_400.0;
+/// Traces listed per search: Jaeger's own cap.
+pub const TRACE_LIMIT: RangeInclusive<usize> = 1..=1_000;
 
 impl Resolver<'_> {
     fn resolve_connection(
@@ -172,7 +183,7 @@ impl Resolver<'_> {
         validate_url(url.get_ref()).map_err(|m| self.err(url.span(), m))?;
         let mut connection = Connection::to_url(url.get_ref());
         if let Some(t) = timeout {
-            connection.timeout = self.duration(t, "timeout")?;
+            connection.timeout = self.duration(t, "timeout", &TIMEOUT_SECS)?;
         }
         if let Some(m) = max_body {
             let range = super::connection::MAX_BODY_RANGE;
@@ -231,11 +242,17 @@ impl Resolver<'_> {
             index: o.index,
             query: o.query,
             interval: match &o.interval {
-                Some(i) => self.duration(i, "interval")?,
+                Some(i) => self.duration(i, "interval", &INTERVAL_SECS)?,
                 None => DEFAULT_INTERVAL_SECS,
             },
-            max_events: o.max_events.unwrap_or(DEFAULT_MAX_EVENTS).max(1),
-            page_size: o.page_size.unwrap_or(500).clamp(1, 10_000),
+            max_events: match &o.max_events {
+                Some(m) => self.in_range(m, &MAX_EVENTS, "max-events")?,
+                None => DEFAULT_MAX_EVENTS,
+            },
+            page_size: match &o.page_size {
+                Some(p) => self.in_range(p, &PAGE_SIZE, "page-size")?,
+                None => DEFAULT_PAGE_SIZE,
+            },
             tiebreaker: o.tiebreaker.unwrap_or_else(|| "_id".to_owned()),
             fields,
         })
@@ -255,20 +272,17 @@ impl Resolver<'_> {
             ..Default::default()
         };
         if let Some(l) = &j.lookback {
-            query.lookback = self.duration(l, "lookback")?;
+            query.lookback = self.duration(l, "lookback", &LOOKBACK_SECS)?;
         }
         if let Some(l) = &j.limit {
-            if !(1..=1_000).contains(l.get_ref()) {
-                return Err(self.err(l.span(), "limit must be between 1 and 1000".into()));
-            }
-            query.limit = *l.get_ref();
+            query.limit = self.in_range(l, &TRACE_LIMIT, "limit")?;
         }
         Ok(JaegerConfig {
             connection,
             api: j.api,
             query,
             interval: match &j.interval {
-                Some(i) => self.duration(i, "interval")?,
+                Some(i) => self.duration(i, "interval", &INTERVAL_SECS)?,
                 None => DEFAULT_TRACES_INTERVAL_SECS,
             },
         })
@@ -286,7 +300,7 @@ impl Resolver<'_> {
             p.auth.as_ref(),
         )?;
         let interval = match &p.interval {
-            Some(i) => self.duration(i, "interval")?,
+            Some(i) => self.duration(i, "interval", &INTERVAL_SECS)?,
             None => DEFAULT_INTERVAL_SECS,
         };
         Ok(PrometheusConfig {

@@ -140,9 +140,11 @@ fn fill_legend(template: &str, labels: &crate::model::Labels) -> String {
     out
 }
 
-/// A value with its precision and unit, `—` when there is none.
+/// A value with its precision and unit, `—` when there is none. The precision is clamped to
+/// what configuration allows, so no value can make formatting panic.
 #[must_use]
 pub fn format_value(v: Option<f64>, precision: usize, unit: &str) -> String {
+    let precision = precision.min(*crate::config::PRECISION.end());
     match v {
         Some(v) if v.is_finite() => {
             let sep = if unit.is_empty() || unit.starts_with('°') || unit == "%" {
@@ -182,5 +184,11 @@ mod tests {
         assert_eq!(format_value(Some(412.0), 0, "W"), "412 W");
         assert_eq!(format_value(Some(f64::NAN), 0, "W"), "—");
         assert_eq!(format_value(None, 0, "W"), "—");
+    }
+
+    #[test]
+    fn an_absurd_precision_is_clamped_not_a_panic() {
+        assert_eq!(format_value(Some(1.5), 65_535, ""), "1.500000000000");
+        assert_eq!(format_value(Some(1.5), usize::MAX, "W"), "1.500000000000 W");
     }
 }
