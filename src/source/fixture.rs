@@ -209,7 +209,11 @@ impl Recording {
     }
 }
 
-fn parse_manifest(bytes: &[u8], path: &Path) -> Result<Manifest, RecordingError> {
+/// Parses a `recording.toml` manifest; `path` names it in errors. Public for the fuzz targets.
+///
+/// # Errors
+/// Malformed TOML, or keys the manifest does not have.
+pub fn parse_manifest(bytes: &[u8], path: &Path) -> Result<Manifest, RecordingError> {
     let text = String::from_utf8_lossy(bytes);
     toml::from_str(&text).map_err(|e| RecordingError::Manifest {
         path: path.to_owned(),
