@@ -19,8 +19,11 @@ use capcom::source::{fixture, jaeger, prometheus};
 use capcom::text;
 use capcom::theme::Theme;
 
+/// A target: takes any bytes, panics on a finding.
+pub type Target = fn(&[u8]);
+
 /// Every target by name: the names of `fuzz/fuzz_targets/*.rs` and of `fuzz/corpus/*/`.
-pub const TARGETS: [(&str, fn(&[u8])); 7] = [
+pub const TARGETS: [(&str, Target); 7] = [
     ("prometheus", prometheus),
     ("jaeger_v1", jaeger_v1),
     ("jaeger_v3", jaeger_v3),
@@ -104,9 +107,15 @@ fn traces(parsed: Result<Vec<capcom::model::span::Trace>, jaeger::TraceError>) {
         let rows = waterfall::layout(trace, &HashSet::new());
         let mut shown = vec![false; n];
         for r in &rows {
-            assert!(!std::mem::replace(&mut shown[r.span], true), "a span shown twice");
+            assert!(
+                !std::mem::replace(&mut shown[r.span], true),
+                "a span shown twice"
+            );
         }
-        assert!(shown.iter().all(|s| *s), "an open waterfall leaves a span out");
+        assert!(
+            shown.iter().all(|s| *s),
+            "an open waterfall leaves a span out"
+        );
         let all: HashSet<usize> = (0..n).collect();
         assert!(waterfall::layout(trace, &all).len() <= n);
         show(&listed.summary.root_service);

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 const ROUNDS: usize = 300;
 /// Longer than any input takes in a debug build on a busy machine; a hang is far longer.
 const SLOW: Duration = Duration::from_secs(10);
-/// Depths of nesting tried: around serde_json's limit of 128, and far beyond it.
+/// Depths of nesting tried: around `serde_json`'s limit of 128, and far beyond it.
 const DEPTHS: [usize; 5] = [64, 127, 129, 1_000, 20_000];
 
 /// The files of `fuzz/<dir>/<target>/`, by name; none when the folder does not exist.
@@ -48,7 +48,9 @@ fn dictionary(target: &str) -> Vec<Vec<u8>> {
     } else {
         "json.dict"
     };
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/dict").join(file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/dict")
+        .join(file);
     let text = std::fs::read_to_string(path).expect("the dictionary");
     text.lines()
         .filter_map(|l| l.strip_prefix('"')?.strip_suffix('"'))
@@ -65,7 +67,10 @@ fn unescape(s: &str) -> Vec<u8> {
         match (b[i], b.get(i + 1)) {
             (b'\\', Some(b'x')) => {
                 let hex = s.get(i + 2..i + 4);
-                out.push(hex.and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or(b'?'));
+                out.push(
+                    hex.and_then(|h| u8::from_str_radix(h, 16).ok())
+                        .unwrap_or(b'?'),
+                );
                 i += 4;
             }
             (b'\\', Some(&c)) => {
@@ -134,7 +139,16 @@ fn nested(target: &str, seed: &[u8], depth: usize) -> Vec<Vec<u8>> {
             .position(|b| matches!(b, b',' | b'}'))
             .map_or(seed.len(), |e| at + e);
         let value = &seed[at..end];
-        out.push([&seed[..at], open.as_bytes(), value, close.as_bytes(), &seed[end..]].concat());
+        out.push(
+            [
+                &seed[..at],
+                open.as_bytes(),
+                value,
+                close.as_bytes(),
+                &seed[end..],
+            ]
+            .concat(),
+        );
         from = at;
     }
     out
@@ -229,11 +243,16 @@ fn theme() {
 fn every_target_has_a_fuzz_binary_and_seeds() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     for (name, _) in targets::TARGETS {
-        assert!(root.join(format!("fuzz_targets/{name}.rs")).is_file(), "{name}");
+        assert!(
+            root.join(format!("fuzz_targets/{name}.rs")).is_file(),
+            "{name}"
+        );
         assert!(!files("corpus", name).is_empty(), "{name}");
     }
     assert_eq!(
-        std::fs::read_dir(root.join("fuzz_targets")).expect("fuzz_targets").count(),
+        std::fs::read_dir(root.join("fuzz_targets"))
+            .expect("fuzz_targets")
+            .count(),
         targets::TARGETS.len()
     );
 }
