@@ -51,7 +51,7 @@ run_one() {
   case "$t" in config | manifest | theme) dict=toml.dict ;; esac
   mkdir -p "$scratch/$t"
   (cd fuzz && cargo +nightly fuzz run "${build[@]}" "$t" "$scratch/$t" "corpus/$t" -- \
-    -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
     -dict="dict/$dict" -print_final_stats=1) >"$scratch/$t.log" 2>&1
 }
 
