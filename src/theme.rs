@@ -232,6 +232,15 @@ impl Theme {
         }
     }
 
+    /// A theme from the text of a user's theme file (what [`Theme::load`] does once it has read
+    /// `path`): the roles it names over its `base`. Public for the fuzz targets.
+    ///
+    /// # Errors
+    /// A wrong key, colour or base.
+    pub fn from_file_text(text: &str, path: &Path) -> Result<Self, String> {
+        Self::from_toml(&path.display().to_string(), text, Some(path))
+    }
+
     /// A theme from its TOML text; every error is one line, `ORIGIN:LINE:COL: message`.
     fn from_toml(name: &str, text: &str, path: Option<&Path>) -> Result<Self, String> {
         let origin = path.map_or_else(
