@@ -95,7 +95,7 @@ impl Session {
     fn prepare_with(open: &OpenArgs, found: Option<&config::ConfigSource>) -> Result<Self> {
         let file = match found {
             Some(s) => {
-                let text = std::fs::read_to_string(s.path())
+                let text = config::read_capped_text(s.path())
                     .map_err(|e| eyre!("{}: {e}", s.path().display()))?;
                 let config = config::parse(&text, &s.path().display().to_string())?;
                 Some((config, text))

@@ -224,7 +224,7 @@ impl Theme {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
         if name_or_path.contains('/') || is_file {
-            let text = std::fs::read_to_string(path)
+            let text = crate::config::read_capped_text(path)
                 .map_err(|e| format!("theme {}: {e}", path.display()))?;
             Self::from_toml(name_or_path, &text, Some(path))
         } else {

@@ -256,7 +256,6 @@ impl Recording {
     }
 }
 
-<<<<<<< HEAD
 impl Manifest {
     /// Every body file the manifest names, with its entry for messages (`[[jaeger]] 2`).
     fn files<'a>(&'a self) -> Vec<(String, &'a str)> {
@@ -284,12 +283,6 @@ impl Manifest {
 ///
 /// # Errors
 /// Malformed TOML, or keys the manifest does not have: one line, `FILE:LINE:COL: message`.
-=======
-/// Parses a `recording.toml` manifest; `path` names it in errors. Public for the fuzz targets.
-///
-/// # Errors
-/// Malformed TOML, or keys the manifest does not have.
->>>>>>> fuzz
 pub fn parse_manifest(bytes: &[u8], path: &Path) -> Result<Manifest, RecordingError> {
     let text = String::from_utf8_lossy(bytes);
     toml::from_str(&text).map_err(|e| RecordingError::Manifest {

@@ -183,7 +183,7 @@ fn read_secret(what: &str, secret: &Secret) -> Result<String, SetupError> {
     match secret {
         Secret::Env(var) => std::env::var(var)
             .map_err(|_| SetupError(format!("{what}: environment variable {var} is not set"))),
-        Secret::File(path) => std::fs::read_to_string(path)
+        Secret::File(path) => crate::config::read_capped_text(path)
             .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
             .map_err(|e| SetupError(format!("{what}: cannot read {}: {e}", path.display()))),
     }
@@ -242,7 +242,7 @@ pub fn client(conn: &Connection) -> Result<reqwest::Client, SetupError> {
         .connect_timeout(Duration::from_secs_f64(conn.timeout.min(5.0)))
         .danger_accept_invalid_certs(conn.insecure_skip_verify);
     if let Some(path) = &conn.ca_file {
-        let pem = std::fs::read(path)
+        let pem = crate::config::read_capped(path)
             .map_err(|e| SetupError(format!("ca-file {}: {e}", path.display())))?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem)
             .map_err(|e| SetupError(format!("ca-file {}: {e}", path.display())))?;
