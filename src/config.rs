@@ -93,6 +93,19 @@ pub fn error_at(origin: &str, text: &str, offset: usize, message: &str) -> Confi
 }
 
 fn located(origin: &str, text: &str, offset: usize, message: String) -> ConfigError {
+    let (line, column) = line_column(text, offset);
+    ConfigError::Invalid {
+        path: origin.to_owned(),
+        line,
+        column,
+        message: shorten_quoted(message),
+    }
+}
+
+/// The 1-based line and column (in characters) of byte `offset` of `text`, for messages that
+/// point into a TOML file (the configuration, a theme, a recording's manifest).
+#[must_use]
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut at = offset.min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;
@@ -100,12 +113,7 @@ fn located(origin: &str, text: &str, offset: usize, message: String) -> ConfigEr
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    ConfigError::Invalid {
-        path: origin.to_owned(),
-        line,
-        column,
-        message: shorten_quoted(message),
-    }
+    (line, column)
 }
 
 /// toml's error as one line, `FILE:LINE:COL: message`, instead of its multi-line diagnostic

@@ -287,19 +287,7 @@ pub fn parse_manifest(bytes: &[u8], path: &Path) -> Result<Manifest, RecordingEr
     let text = String::from_utf8_lossy(bytes);
     toml::from_str(&text).map_err(|e| RecordingError::Manifest {
         path: path.to_owned(),
-        at: e.span().map(|span| line_column(&text, span.start)),
+        at: e.span().map(|span| config::line_column(&text, span.start)),
         message: crate::text::one_line(e.message().lines().next().unwrap_or_default(), 160),
     })
-}
-
-/// The 1-based line and column (in characters) of byte `offset` of `text`.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
