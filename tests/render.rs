@@ -9,6 +9,7 @@
 
 use capcom::action::Action;
 use capcom::app::App;
+use capcom::config::PaneKind;
 use capcom::session::feed;
 use ratatui::Terminal;
 
@@ -102,6 +103,25 @@ fn limit_levels_are_coloured_and_worded() {
             .fg
             .expect("dark theme colours warnings")
     );
+}
+
+#[test]
+fn j_past_the_last_table_row_stays_on_it_and_k_moves_up_at_once() {
+    let mut app = app_at(2.0, (160, 48), &[]);
+    screen::focus(&mut app, |a| {
+        matches!(a.config.panes[a.focus].kind, PaneKind::Table(_))
+    });
+    let PaneKind::Table(queries) = &app.config.panes[app.focus].kind else {
+        unreachable!("focused above")
+    };
+    let rows: usize = queries.iter().map(|&q| app.queries[q].set.len()).sum();
+    assert!(rows > 2, "the bundled Internal table has rows");
+    for _ in 0..rows + 5 {
+        app.update(Action::SelectNext);
+    }
+    assert_eq!(app.selected[app.focus], rows - 1);
+    app.update(Action::SelectPrev);
+    assert_eq!(app.selected[app.focus], rows - 2);
 }
 
 #[test]

@@ -165,6 +165,21 @@ fn a_latency_slo_lists_slow_traces_rather_than_failed_ones() {
     );
 }
 
+#[test]
+fn j_past_the_last_slo_stays_on_it_and_enter_still_opens_its_traces() {
+    let (mut app, _, _) = app_at(&bundled(), 2.0, (160, 48));
+    focus_slo(&mut app);
+    for _ in 0..5 {
+        app.update(Action::SelectNext);
+    }
+    assert_eq!(app.selected[app.focus], app.config.slos.len() - 1);
+    let effects = app.update(Action::DrillIn);
+    let [Effect::SearchTraces(q)] = effects.as_slice() else {
+        panic!("Enter on the last SLO: {effects:?}")
+    };
+    assert_eq!(q.services, ["telecom"]);
+}
+
 fn capcom_slo(args: &[&str]) -> (Option<i32>, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_capcom"))
         .arg("slo")

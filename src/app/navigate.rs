@@ -2,6 +2,7 @@
 //! or the view on top, and what the keys are talking to.
 
 use super::{App, SEARCH_FIELDS, SearchForm, View};
+use crate::config::{PaneId, PaneKind};
 use crate::ui;
 
 impl App {
@@ -68,8 +69,22 @@ impl App {
             self.traces.selected = self.traces.selected.saturating_add_signed(step).min(max);
         } else if self.events_focused() {
             self.events.scroll(-step);
-        } else if let Some(sel) = self.selected.get_mut(self.focus) {
-            *sel = sel.saturating_add_signed(step);
+        } else {
+            let last = self.selectable_rows(self.focus).saturating_sub(1);
+            if let Some(sel) = self.selected.get_mut(self.focus) {
+                *sel = sel.saturating_add_signed(step).min(last);
+            }
+        }
+    }
+
+    /// How many rows `pane` lists to select from: a Table's series, the SLOs; none elsewhere.
+    pub(super) fn selectable_rows(&self, pane: PaneId) -> usize {
+        match self.config.panes.get(pane).map(|p| &p.kind) {
+            Some(PaneKind::Table(queries)) => {
+                queries.iter().map(|&q| self.queries[q].set.len()).sum()
+            }
+            Some(PaneKind::Slo) => self.config.slos.len(),
+            _ => 0,
         }
     }
 }
