@@ -325,7 +325,7 @@ pub fn run(cli: Cli) -> Result<u8> {
                     ("--otlp-endpoint", &otlp_endpoint),
                 ] {
                     if let Some(url) = url {
-                        crate::config::validate_url(url)
+                        crate::config::validate_url(url, None)
                             .map_err(|e| color_eyre::eyre::eyre!("{flag}: {e}"))?;
                     }
                 }

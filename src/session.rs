@@ -349,7 +349,8 @@ fn live_source(
 ) -> Result<Option<PrometheusConfig>> {
     let mut p = match (&open.prometheus, &config.prometheus) {
         (Some(url), file) => {
-            config::validate_url(url).map_err(|e| eyre!("--prometheus: {e}"))?;
+            config::validate_url(url, Some("prometheus"))
+                .map_err(|e| eyre!("--prometheus: {e}"))?;
             let mut p = file.clone().unwrap_or(PrometheusConfig {
                 connection: Connection::to_url(url),
                 interval: config::DEFAULT_INTERVAL_SECS,

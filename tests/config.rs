@@ -212,6 +212,25 @@ fn credentials_in_a_url_are_refused() {
     assert!(!err.contains("hunter2"), "{err}");
 }
 
+#[test]
+fn credentials_in_a_url_point_at_the_auth_of_the_section_they_came_from() {
+    for (section, required) in [
+        ("prometheus", ""),
+        ("jaeger", ""),
+        ("opensearch", "index = \"rover-*\"\n"),
+    ] {
+        let text = format!(
+            "[{section}]\nurl = \"http://admin:hunter2@127.0.0.1:9090\"\n{required}[[layout.column]]\npanes = [{{ id = \"a\" }}]\n[[pane]]\nid = \"a\"\nkind = \"table\"\n[[pane.series]]\nquery = \"up\"\n"
+        );
+        let err = config::parse(&text, "t.toml")
+            .expect_err("refused")
+            .to_string();
+        assert!(err.contains(&format!("use [{section}.auth] with")), "{err}");
+        assert_eq!(line_col(&err, "t.toml"), Some((2, 7)), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+}
+
 const TRACES_PANE: &str = "[[layout.column]]\npanes = [{ id = \"traces\" }]\n[[pane]]\nid = \"traces\"\nkind = \"traces\"\n";
 
 #[test]

@@ -107,16 +107,20 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{t:?} is not a size; write e.g. \"64MiB\""))
 }
 
-/// Checks that `url` is an absolute http(s) URL, for `--prometheus` and the config.
+/// Checks that `url` is an absolute http(s) URL, for `--prometheus`, the simulator's flags and
+/// the config. `section` is the config section the URL belongs to (`"jaeger"`), whose `.auth`
+/// table a message about credentials points to; `None` where there is no such table.
 ///
 /// # Errors
 /// A message for users when it is not.
-pub fn validate_url(url: &str) -> Result<(), String> {
+pub fn validate_url(url: &str, section: Option<&str>) -> Result<(), String> {
     match reqwest::Url::parse(url) {
         Ok(u) if !u.username().is_empty() || u.password().is_some() => Err(format!(
-            "{}: credentials do not belong in the URL, where screens and logs would show them; \
-             use [prometheus.auth] with password-env or password-file",
-            u.host_str().unwrap_or("the URL")
+            "{}: credentials do not belong in the URL, where screens and logs would show them{}",
+            u.host_str().unwrap_or("the URL"),
+            section.map_or(String::new(), |s| format!(
+                "; use [{s}.auth] with password-env or password-file"
+            ))
         )),
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
         Ok(u) => Err(format!(
@@ -192,12 +196,12 @@ mod tests {
             "http://ops:hunter2@[::1/prom",
             "http://ops:hunter2@host:99999/",
         ] {
-            let e = validate_url(url).expect_err("refused");
+            let e = validate_url(url, Some("prometheus")).expect_err("refused");
             assert!(!e.contains("hunter2"), "{e}");
             assert!(e.contains("‹redacted›@"), "{e}");
         }
         for url in ["http://ops:hunter2@host/", "ftp://ops:hunter2@host/"] {
-            let e = validate_url(url).expect_err("refused");
+            let e = validate_url(url, Some("prometheus")).expect_err("refused");
             assert!(
                 !e.contains("hunter2") && e.contains("credentials do not belong"),
                 "{e}"

@@ -172,15 +172,17 @@ pub const LOOKBACK_SECS: RangeInclusive<f64> = 60.0..=366.0 * 86_400.0;
 pub const TRACE_LIMIT: RangeInclusive<usize> = 1..=1_000;
 
 impl Resolver<'_> {
+    /// The connection of the `[section]` table (`"jaeger"`), which its messages name.
     fn resolve_connection(
         &self,
+        section: &str,
         url: &Spanned<String>,
         (timeout, max_body): (Option<&Spanned<String>>, Option<&Spanned<String>>),
         headers: &std::collections::BTreeMap<String, String>,
         (ca_file, insecure): (Option<&PathBuf>, bool),
         auth: Option<&Spanned<AuthFile>>,
     ) -> Result<Connection, ConfigError> {
-        validate_url(url.get_ref()).map_err(|m| self.err(url.span(), m))?;
+        validate_url(url.get_ref(), Some(section)).map_err(|m| self.err(url.span(), m))?;
         let mut connection = Connection::to_url(url.get_ref());
         if let Some(t) = timeout {
             connection.timeout = self.duration(t, "timeout", &TIMEOUT_SECS)?;
@@ -218,6 +220,7 @@ impl Resolver<'_> {
         o: OpenSearchFile,
     ) -> Result<OpenSearchConfig, ConfigError> {
         let connection = self.resolve_connection(
+            "opensearch",
             &o.url,
             (o.timeout.as_ref(), o.max_body.as_ref()),
             &o.headers,
@@ -260,6 +263,7 @@ impl Resolver<'_> {
 
     pub(super) fn resolve_jaeger(&self, j: JaegerFile) -> Result<JaegerConfig, ConfigError> {
         let connection = self.resolve_connection(
+            "jaeger",
             &j.url,
             (j.timeout.as_ref(), j.max_body.as_ref()),
             &j.headers,
@@ -293,6 +297,7 @@ impl Resolver<'_> {
         p: &PrometheusFile,
     ) -> Result<PrometheusConfig, ConfigError> {
         let connection = self.resolve_connection(
+            "prometheus",
             &p.url,
             (p.timeout.as_ref(), p.max_body.as_ref()),
             &p.headers,
