@@ -231,6 +231,46 @@ fn credentials_in_a_url_point_at_the_auth_of_the_section_they_came_from() {
     }
 }
 
+#[test]
+fn an_sli_takes_its_kinds_keys_and_a_latency_bound_is_a_number() {
+    let slo = |sli: &str| {
+        let text = format!(
+            "[[layout.column]]\npanes = [{{ id = \"slo\" }}]\n[[pane]]\nid = \"slo\"\nkind = \"slo\"\n[[slo]]\nname = \"s\"\nobjective = 0.99\n{sli}"
+        );
+        config::parse(&text, "t.toml").map_err(|e| e.to_string())
+    };
+    for (sli, want) in [
+        (
+            "sli = { kind = \"latency\", metric = \"m\", le = \"fast\" }",
+            "t.toml:9:46: le = \"fast\" is not a bucket bound",
+        ),
+        (
+            "[slo.sli]\nkind = \"latency\"\nmetric = \"m\"\nle = \"+Inf\"",
+            "t.toml:12:6: le = \"+Inf\" is not a bucket bound",
+        ),
+        (
+            "sli = { kind = \"latency\", metric = \"m\" }",
+            "t.toml:9:7: a latency SLI needs le",
+        ),
+        (
+            "sli = { kind = \"ratio\", good = \"a\", total = \"b\", le = \"1\" }",
+            "t.toml:9:7: a ratio SLI takes good, total, not le",
+        ),
+        (
+            "sli = { kind = \"apdex\" }",
+            "t.toml:9:16: SLI kind \"apdex\": write",
+        ),
+    ] {
+        let err = slo(sli).expect_err(sli);
+        assert!(err.starts_with(want), "{sli}\n  got: {err}\n  want: {want}");
+    }
+    let c = slo("sli = { kind = \"latency\", metric = \"m\", le = \"0.25\" }").expect("parses");
+    assert!(matches!(
+        &c.slos[0].sli,
+        config::Sli::Latency { le, le_secs, .. } if le == "0.25" && *le_secs == 0.25
+    ));
+}
+
 const TRACES_PANE: &str = "[[layout.column]]\npanes = [{ id = \"traces\" }]\n[[pane]]\nid = \"traces\"\nkind = \"traces\"\n";
 
 #[test]

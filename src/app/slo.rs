@@ -140,7 +140,7 @@ impl App {
         let lookback = status.firing.map_or(3_600.0, |r| r.long);
         // A latency SLO's bad events are slow, not failed: search by the threshold instead.
         let slow = match &slo.sli {
-            crate::config::Sli::Latency { le, .. } => le.trim().parse::<f64>().ok(),
+            crate::config::Sli::Latency { le_secs, .. } => Some(*le_secs),
             _ => None,
         };
         let query = TraceQuery {

@@ -29,33 +29,25 @@ pub(super) struct SloFile {
     service: String,
     objective: Spanned<f64>,
     period: Option<Spanned<String>>,
-    sli: SliFile,
+    sli: Spanned<SliFile>,
     #[serde(default)]
     alert: Vec<Spanned<AlertFile>>,
 }
 
+/// An SLI as written: every kind's keys, so each value keeps its place in the file (serde's
+/// internally tagged enums buffer their fields and lose it); `resolve_sli` checks that the keys
+/// given are the kind's.
 #[derive(Debug, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
-enum SliFile {
-    Ratio {
-        good: String,
-        total: String,
-    },
-    Latency {
-        metric: String,
-        #[serde(rename = "le")]
-        le: String,
-        #[serde(default)]
-        selector: String,
-    },
-    Sloth {
-        #[serde(rename = "sloth-id")]
-        sloth_id: String,
-    },
-    Pyrra {
-        metric: String,
-        slo: String,
-    },
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct SliFile {
+    kind: Spanned<String>,
+    good: Option<String>,
+    total: Option<String>,
+    metric: Option<String>,
+    le: Option<Spanned<String>>,
+    selector: Option<String>,
+    sloth_id: Option<String>,
+    slo: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,8 +74,10 @@ pub enum Sli {
     Latency {
         /// The histogram's name, without `_bucket`/`_count`.
         metric: String,
-        /// The bucket's bound, as the `le` label writes it (`"0.1"`).
+        /// The bucket's bound, as the `le` label writes it (`"0.1"`), to match the label.
         le: String,
+        /// The same bound as a number of seconds: the drill-down's shortest slow trace.
+        le_secs: f64,
         /// Extra label matchers, e.g. `job="telecom"`.
         selector: String,
     },
@@ -126,6 +120,7 @@ impl Sli {
                 metric,
                 le,
                 selector,
+                ..
             } => {
                 let sel = if selector.trim().is_empty() {
                     String::new()
@@ -233,20 +228,7 @@ impl Resolver<'_> {
             if rules.is_empty() {
                 rules = workbook_rules(period);
             }
-            let sli = match f.sli {
-                SliFile::Ratio { good, total } => Sli::Ratio { good, total },
-                SliFile::Latency {
-                    metric,
-                    le,
-                    selector,
-                } => Sli::Latency {
-                    metric,
-                    le,
-                    selector,
-                },
-                SliFile::Sloth { sloth_id } => Sli::Sloth { sloth_id },
-                SliFile::Pyrra { metric, slo } => Sli::Pyrra { metric, slo },
-            };
+            let sli = self.resolve_sli(f.sli)?;
             let name = f.name.get_ref().clone();
             let mut add = |window: f64| {
                 queries.push(Query {
@@ -279,6 +261,85 @@ impl Resolver<'_> {
             });
         }
         Ok(out)
+    }
+
+    /// The SLI of the kind `sli` names, from the keys that kind takes and no others.
+    fn resolve_sli(&self, sli: Spanned<SliFile>) -> Result<Sli, ConfigError> {
+        let span = sli.span();
+        let f = sli.into_inner();
+        let kind = f.kind.get_ref().as_str();
+        let keys: &[&str] = match kind {
+            "ratio" => &["good", "total"],
+            "latency" => &["metric", "le", "selector"],
+            "sloth" => &["sloth-id"],
+            "pyrra" => &["metric", "slo"],
+            other => {
+                return Err(self.err(
+                    f.kind.span(),
+                    format!(
+                        "SLI kind {}: write \"ratio\", \"latency\", \"sloth\" or \"pyrra\"",
+                        quoted(other)
+                    ),
+                ));
+            }
+        };
+        let given = [
+            ("good", f.good.is_some()),
+            ("total", f.total.is_some()),
+            ("metric", f.metric.is_some()),
+            ("le", f.le.is_some()),
+            ("selector", f.selector.is_some()),
+            ("sloth-id", f.sloth_id.is_some()),
+            ("slo", f.slo.is_some()),
+        ];
+        if let Some((key, _)) = given.iter().find(|(k, g)| *g && !keys.contains(k)) {
+            return Err(self.err(
+                span,
+                format!("a {kind} SLI takes {}, not {key}", keys.join(", ")),
+            ));
+        }
+        let need = |key: &str, value: Option<String>| {
+            value.ok_or_else(|| self.err(span.clone(), format!("a {kind} SLI needs {key}")))
+        };
+        Ok(match kind {
+            "ratio" => Sli::Ratio {
+                good: need("good", f.good)?,
+                total: need("total", f.total)?,
+            },
+            "latency" => {
+                let le =
+                    f.le.ok_or_else(|| self.err(span.clone(), "a latency SLI needs le".into()))?;
+                Sli::Latency {
+                    metric: need("metric", f.metric)?,
+                    le_secs: self.latency_bound(&le)?,
+                    le: le.into_inner(),
+                    selector: f.selector.unwrap_or_default(),
+                }
+            }
+            "sloth" => Sli::Sloth {
+                sloth_id: need("sloth-id", f.sloth_id)?,
+            },
+            _ => Sli::Pyrra {
+                metric: need("metric", f.metric)?,
+                slo: need("slo", f.slo)?,
+            },
+        })
+    }
+
+    /// A latency SLI's `le` as a number of seconds, or an error at it: a bound that is not a
+    /// number would match no bucket, and would leave `Enter` nothing to search slow traces by.
+    fn latency_bound(&self, le: &Spanned<String>) -> Result<f64, ConfigError> {
+        match le.get_ref().trim().parse::<f64>() {
+            Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+            _ => Err(self.err(
+                le.span(),
+                format!(
+                    "le = {} is not a bucket bound: write the histogram's seconds as its le \
+                     label does, e.g. \"0.5\"",
+                    quoted(le.get_ref())
+                ),
+            )),
+        }
     }
 
     fn resolve_rule(&self, a: &Spanned<AlertFile>, period: f64) -> Result<Rule, ConfigError> {
@@ -370,6 +431,7 @@ mod tests {
         let latency = Sli::Latency {
             metric: "downlink_seconds".into(),
             le: "0.1".into(),
+            le_secs: 0.1,
             selector: "job=\"telecom\"".into(),
         };
         assert_eq!(
