@@ -89,7 +89,7 @@ impl App {
         let ratio = |w: f64| {
             ratios
                 .iter()
-                .find(|(win, _)| (win - w).abs() < 0.5)
+                .find(|(win, _)| slo::same_window(*win, w))
                 .and_then(|(_, r)| *r)
         };
         let (alert, firing) = slo::verdict(slo.objective, &slo.rules, ratio);

@@ -97,6 +97,14 @@ pub fn budget_spent(burn: f64, window: f64, period: f64) -> f64 {
     burn * window / period
 }
 
+/// Whether two windows (seconds) are the same window. Prometheus writes a window in whole
+/// seconds (see `prom_duration`), so windows are compared as whole seconds: the one
+/// comparison for a window's query, a rule's windows and the pane's marks.
+#[must_use]
+pub fn same_window(a: f64, b: f64) -> bool {
+    a.round() as i64 == b.round() as i64
+}
+
 /// The windows the rules need, shortest first, without repeats.
 #[must_use]
 pub fn windows(rules: &[Rule]) -> Vec<f64> {
@@ -200,7 +208,7 @@ mod tests {
         evaluate(0.999, &rules, |w| {
             ratios
                 .iter()
-                .find(|(win, _)| (*win - w).abs() < 1.0)
+                .find(|(win, _)| same_window(*win, w))
                 .and_then(|(_, r)| *r)
         })
     }
@@ -222,11 +230,20 @@ mod tests {
 
     fn with(mut v: Vec<(f64, Option<f64>)>, w: f64, r: Option<f64>) -> Vec<(f64, Option<f64>)> {
         for e in &mut v {
-            if (e.0 - w).abs() < 1.0 {
+            if same_window(e.0, w) {
                 e.1 = r;
             }
         }
         v
+    }
+
+    #[test]
+    fn windows_are_the_same_when_their_whole_seconds_are() {
+        assert!(same_window(300.0, 300.0));
+        assert!(same_window(300.0, 300.4));
+        assert!(same_window(3_600.0, 3_599.6));
+        assert!(!same_window(300.0, 301.0));
+        assert!(!same_window(300.0, 1_800.0));
     }
 
     #[test]

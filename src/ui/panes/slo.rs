@@ -11,7 +11,7 @@ use ratatui::widgets::Widget;
 
 use crate::app::{App, SloStatus};
 use crate::config::{PaneId, Slo, prom_duration};
-use crate::model::slo::{Alert, burn_rate};
+use crate::model::slo::{Alert, burn_rate, same_window};
 use crate::text::safe_line;
 use crate::theme::Theme;
 
@@ -19,11 +19,6 @@ use crate::theme::Theme;
 pub const SPARK_GUTTER: u16 = 38;
 /// Eighth blocks, lowest to highest.
 const BLOCKS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
-
-/// Whether two windows (seconds) are the same window.
-fn same(a: f64, b: f64) -> bool {
-    (a - b).abs() < 0.5
-}
 
 /// Lines per SLO.
 const ROWS: u16 = 3;
@@ -124,9 +119,9 @@ fn burns(app: &App, slo: &Slo, status: &SloStatus, width: usize) -> Line<'static
     for &(w, ratio) in &status.ratios {
         let hot = ratio.is_some_and(|r| {
             let b = burn_rate(r, slo.objective);
-            slo.rules
-                .iter()
-                .any(|rule| (same(rule.long, w) || same(rule.short, w)) && b > rule.factor)
+            slo.rules.iter().any(|rule| {
+                (same_window(rule.long, w) || same_window(rule.short, w)) && b > rule.factor
+            })
         });
         let value = ratio.map_or_else(
             || "?".to_owned(),
@@ -192,7 +187,7 @@ fn sparkline(app: &App, slo: &Slo, area: Rect, buf: &mut Buffer) {
     let page = slo
         .rules
         .iter()
-        .filter(|r| same(r.long, window))
+        .filter(|r| same_window(r.long, window))
         .map(|r| r.factor)
         .fold(f64::INFINITY, f64::min);
     for (i, v) in peak.iter().enumerate() {
