@@ -11,12 +11,19 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::model::Limits;
-use crate::text::{one_line, safe_line};
+use crate::text::safe_line;
 
 mod connection;
+mod diagnostic;
+mod files;
 mod slo;
 mod sources;
 pub use connection::{Auth, Connection, DEFAULT_TIMEOUT_SECS, Secret, validate_url};
+use diagnostic::located;
+pub use diagnostic::{
+    ConfigError, MESSAGE_WIDTH, VALUE_WIDTH, error_at, human_secs, line_column, quoted, toml_error,
+};
+pub use files::{MAX_FILE_BYTES, read_capped, read_capped_text};
 pub use slo::{DEFAULT_PERIOD_SECS, MIN_ALERT_WINDOW_SECS, PERIOD_SECS, Sli, Slo, prom_duration};
 pub use sources::{
     DEFAULT_MAX_EVENTS, DEFAULT_PAGE_SIZE, DEFAULT_TRACES_INTERVAL_SECS, JaegerApi, JaegerConfig,
@@ -31,14 +38,6 @@ pub const DEFAULT_WINDOW_SECS: f64 = 15.0 * 60.0;
 /// How often a live source is polled unless configured.
 pub const DEFAULT_INTERVAL_SECS: f64 = 5.0;
 
-/// The widest a message gets, in display columns: the first line of an error stays readable
-/// in a terminal and a log, whatever the file holds.
-pub const MESSAGE_WIDTH: usize = 240;
-/// The widest a file name is shown in a message.
-const PATH_WIDTH: usize = 160;
-/// The widest a value from the file is echoed in a message: enough to recognise it.
-pub const VALUE_WIDTH: usize = 48;
-
 /// Digits after the decimal point a series may ask for.
 pub const PRECISION: RangeInclusive<usize> = 0..=12;
 /// Points kept per series: at least a few screens, at most what memory can afford.
@@ -51,115 +50,6 @@ pub const INTERVAL_SECS: RangeInclusive<f64> = 1.0..=86_400.0;
 pub const TIMEOUT_SECS: RangeInclusive<f64> = 0.1..=600.0;
 /// A column's relative width and a pane's relative height.
 pub const WEIGHT: RangeInclusive<u16> = 1..=100;
-
-/// A configuration that could not be read, with where and why. Shown, it is one line that
-/// starts with the file, `FILE: ` or `FILE:LINE:COL: `, made safe for a terminal by
-/// [`crate::text`] and cut to [`MESSAGE_WIDTH`].
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The file could not be read at all.
-    #[error("{}: {}", one_line(path, PATH_WIDTH), one_line(&error.to_string(), MESSAGE_WIDTH))]
-    Io {
-        /// The file.
-        path: String,
-        /// Why.
-        error: std::io::Error,
-    },
-    /// The TOML is malformed, has a wrong or unknown key, or a meaning that does not hold
-    /// together.
-    #[error(
-        "{}:{line}:{column}: {}",
-        one_line(path, PATH_WIDTH),
-        one_line(message, MESSAGE_WIDTH)
-    )]
-    Invalid {
-        /// The file.
-        path: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column, in characters.
-        column: usize,
-        /// What is wrong, for a user.
-        message: String,
-    },
-}
-
-/// An error at byte `offset` of `text` (the file named `origin`): its line and column, and
-/// `message` with every value it quotes cut to [`VALUE_WIDTH`]. For any file capcom reads as
-/// TOML (the configuration, a theme, a recording's manifest).
-#[must_use]
-pub fn error_at(origin: &str, text: &str, offset: usize, message: &str) -> ConfigError {
-    located(origin, text, offset, message.to_owned())
-}
-
-fn located(origin: &str, text: &str, offset: usize, message: String) -> ConfigError {
-    let (line, column) = line_column(text, offset);
-    ConfigError::Invalid {
-        path: origin.to_owned(),
-        line,
-        column,
-        message: shorten_quoted(message),
-    }
-}
-
-/// The 1-based line and column (in characters) of byte `offset` of `text`, for messages that
-/// point into a TOML file (the configuration, a theme, a recording's manifest).
-#[must_use]
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut at = offset.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
-/// toml's error as one line, `FILE:LINE:COL: message`, instead of its multi-line diagnostic
-/// that echoes the offending line raw.
-#[must_use]
-pub fn toml_error(origin: &str, text: &str, e: &toml::de::Error) -> ConfigError {
-    let offset = e.span().map_or(0, |s| s.start);
-    error_at(origin, text, offset, e.message())
-}
-
-/// A bound of a duration's range as a user writes it: `100ms`, `10s`, `1d`, `366d`.
-#[must_use]
-pub fn human_secs(secs: f64) -> String {
-    if secs < 1.0 {
-        format!("{}ms", (secs * 1000.0).round())
-    } else {
-        slo::prom_duration(secs)
-    }
-}
-
-/// `value` as a message quotes it: made safe and cut to [`VALUE_WIDTH`], in double quotes.
-#[must_use]
-pub fn quoted(value: &str) -> String {
-    format!("{:?}", safe_line(value, VALUE_WIDTH))
-}
-
-/// `message` with every `backquoted` run (how toml and serde quote a value) cut to
-/// [`VALUE_WIDTH`], so a huge value cannot push out the rest of the message.
-fn shorten_quoted(message: String) -> String {
-    let too_long = |(i, part): (usize, &str)| i % 2 == 1 && part.chars().count() > VALUE_WIDTH;
-    if !message.split('`').enumerate().any(too_long) {
-        return message;
-    }
-    message
-        .split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            if too_long((i, part)) {
-                safe_line(part, VALUE_WIDTH)
-            } else {
-                part.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("`")
-}
 
 /// The file schema.
 #[derive(Debug, Deserialize)]
@@ -377,40 +267,6 @@ impl ConfigSource {
             Self::Flag(p) | Self::Env(p) | Self::Default(p) => p,
         }
     }
-}
-
-/// The largest configuration, theme or credential file read: far above any real one.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
-
-/// Reads a file the user named (a configuration, a theme, a secret, a CA bundle), at most
-/// `MAX_FILE_BYTES` of it, so a mistaken `/dev/zero` or a huge file is an error rather than
-/// all of memory. A pipe is allowed (`--config <(…)` is one); a recording's files are read by
-/// the stricter `source::fixture` instead.
-///
-/// # Errors
-/// The file cannot be read, or is larger than the limit.
-pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read as _;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(std::io::Error::other(format!(
-            "larger than {}; is it the right file?",
-            crate::source::size_text(MAX_FILE_BYTES)
-        )));
-    }
-    Ok(bytes)
-}
-
-/// [`read_capped`] as text (invalid UTF-8 is an error, as `read_to_string`'s).
-///
-/// # Errors
-/// As [`read_capped`], or text that is not UTF-8.
-pub fn read_capped_text(path: &Path) -> std::io::Result<String> {
-    String::from_utf8(read_capped(path)?)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
 }
 
 /// Reads and resolves a configuration file.

@@ -1,0 +1,38 @@
+//! Reading the files a user names (a configuration, a theme, a secret, a CA bundle) with a
+//! bound on their size.
+
+use std::path::Path;
+
+/// The largest configuration, theme or credential file read: far above any real one.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads a file the user named (a configuration, a theme, a secret, a CA bundle), at most
+/// `MAX_FILE_BYTES` of it, so a mistaken `/dev/zero` or a huge file is an error rather than
+/// all of memory. A pipe is allowed (`--config <(…)` is one); a recording's files are read by
+/// the stricter `source::fixture` instead.
+///
+/// # Errors
+/// The file cannot be read, or is larger than the limit.
+pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {}; is it the right file?",
+            crate::source::size_text(MAX_FILE_BYTES)
+        )));
+    }
+    Ok(bytes)
+}
+
+/// [`read_capped`] as text (invalid UTF-8 is an error, as `read_to_string`'s).
+///
+/// # Errors
+/// As [`read_capped`], or text that is not UTF-8.
+pub fn read_capped_text(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_capped(path)?)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
