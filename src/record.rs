@@ -286,10 +286,9 @@ async fn record(
         }
     }
     eprintln!(
-        "recorded {} to {}: replay with  capcom --replay {}",
+        "recorded {} to {shown}: replay with  capcom --replay {shown}",
         stamp(manifest.ended),
-        out.display(),
-        out.display()
+        shown = one_line(&out.display().to_string(), 200),
     );
     Ok(())
 }
