@@ -70,7 +70,7 @@ def main():
     put("opensearch", "rover-events.json", compact(events))
     # Config: the bundled and deployed dashboards, the invalid ones, the README's blocks.
     copy("config", "fixtures/mars-rover/capcom.toml")
-    put("config", "sim-dashboard.toml", open("src/sim/dashboard.toml", "rb").read())
+    put("config", "sim-dashboard.toml", open("src/dashboard.toml", "rb").read())
     put("config", "deploy-capcom.toml", open("deploy/capcom.toml", "rb").read())
     copy("config", "tests/invalid_configs/*.toml")
     with open("README.md", encoding="utf-8") as f:

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use color_eyre::eyre::{Result, WrapErr, bail};
+use color_eyre::eyre::{Result, bail};
 
 use crate::session::Session;
 
@@ -168,38 +168,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run the rover world simulator: write a recording of one sol (--write-recording), or run
-    /// it live with any of its outputs: metrics for a Prometheus to scrape (--metrics-listen),
-    /// events into OpenSearch (--opensearch), traces over OTLP (--otlp-endpoint).
+    /// Run the rover world simulator (the capcom-sim binary, given the same arguments): write a
+    /// recording of one sol (--write-recording), or run it live with any of its outputs: metrics
+    /// for a Prometheus to scrape (--metrics-listen), events into OpenSearch (--opensearch),
+    /// traces over OTLP (--otlp-endpoint). `capcom simulate --help` shows its options.
+    #[command(disable_help_flag = true)]
     Simulate {
-        /// Write a recording of one sol to DIR (the bundled fixtures/mars-rover is made this way).
+        /// The simulator's arguments.
         #[arg(
-            long,
-            value_name = "DIR",
-            required_unless_present_any = ["metrics_listen", "opensearch", "otlp_endpoint"]
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "ARGS"
         )]
-        write_recording: Option<PathBuf>,
-        /// Run live and serve /metrics (OpenMetrics text) on this address, e.g. 127.0.0.1:9184.
-        #[arg(long, value_name = "ADDR", conflicts_with = "write_recording")]
-        metrics_listen: Option<std::net::SocketAddr>,
-        /// Run live and index the events into this OpenSearch (a template, then _bulk into
-        /// daily rover-events-YYYY.MM.DD indices), e.g. http://127.0.0.1:9200.
-        #[arg(long, value_name = "URL", conflicts_with = "write_recording")]
-        opensearch: Option<String>,
-        /// Run live and send the traces over OTLP/HTTP to this endpoint (OpenTelemetry's
-        /// SDK and exporter), e.g. http://127.0.0.1:4318 for Jaeger.
-        #[arg(long, value_name = "URL", conflicts_with = "write_recording")]
-        otlp_endpoint: Option<String>,
-        /// Live: world seconds per wall-clock second.
-        #[arg(long = "sim-speed", value_name = "N", default_value_t = 1.0, value_parser = parse_speed)]
-        sim_speed: f64,
-        /// Live: the world time to start at, seconds since the sol's start (default: where the
-        /// bundled replay starts, five minutes into the wheel slip).
-        #[arg(long, value_name = "SECONDS", default_value_t = crate::sim::recording::REPLAY_FROM)]
-        from: f64,
-        /// The world's random seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        args: Vec<std::ffi::OsString>,
     },
 }
 
@@ -243,7 +224,10 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
 }
 
 /// A speed factor: more than 0, at most 100000.
-fn parse_speed(s: &str) -> Result<f64, String> {
+///
+/// # Errors
+/// A message saying what is accepted.
+pub fn parse_speed(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v > 0.0 && v <= 100_000.0 => Ok(v),
         Ok(_) => Err(format!(
@@ -307,49 +291,11 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Some(Command::Check) => crate::check::run(&cli.open),
         Some(Command::Slo { json }) => Ok(crate::slo_report::run(&cli.open, json)),
-        Some(Command::Simulate {
-            write_recording,
-            metrics_listen,
-            opensearch,
-            otlp_endpoint,
-            sim_speed,
-            from,
-            seed,
-        }) => {
+        Some(Command::Simulate { args }) => {
             if cli.open.replay.is_some() {
                 bail!("simulate writes a recording; --replay does not apply");
             }
-            if metrics_listen.is_some() || opensearch.is_some() || otlp_endpoint.is_some() {
-                for (flag, url) in [
-                    ("--opensearch", &opensearch),
-                    ("--otlp-endpoint", &otlp_endpoint),
-                ] {
-                    if let Some(url) = url {
-                        crate::config::validate_url(url, None)
-                            .map_err(|e| color_eyre::eyre::eyre!("{flag}: {e}"))?;
-                    }
-                }
-                crate::sim::live::run(&crate::sim::live::Options {
-                    seed,
-                    metrics_listen,
-                    opensearch,
-                    otlp_endpoint,
-                    speed: sim_speed,
-                    from,
-                })?;
-                return Ok(0);
-            }
-            let Some(write_recording) = write_recording else {
-                bail!("give --write-recording DIR or --metrics-listen ADDR");
-            };
-            crate::sim::recording::write(&write_recording, seed).wrap_err_with(|| {
-                format!("writing the recording to {}", write_recording.display())
-            })?;
-            eprintln!(
-                "wrote a recording of one sol (seed {seed}) to {}",
-                write_recording.display()
-            );
-            Ok(0)
+            crate::cmd::simulate::run(&args)
         }
     }
 }

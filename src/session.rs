@@ -23,6 +23,10 @@ use crate::source::prometheus::PrometheusClient;
 use crate::source::traces::JaegerClient;
 use crate::theme::Theme;
 
+/// The bundled rover dashboard: what opens with no configuration (the bundled recording was
+/// made for it), and what `--prometheus` alone reads.
+pub const DASHBOARD_TOML: &str = include_str!("dashboard.toml");
+
 /// Updates a source may queue before it waits for the loop.
 pub const CHANNEL_CAPACITY: usize = 256;
 
@@ -116,7 +120,7 @@ impl Session {
                 (config, text, Data::Live(live))
             }
             (None, None) if open.prometheus.is_some() => {
-                let text = crate::sim::recording::DASHBOARD_TOML.to_owned();
+                let text = DASHBOARD_TOML.to_owned();
                 let config = config::parse(&text, "the bundled dashboard")?;
                 let live = live_source(open, &config, None)?;
                 (config, text, Data::Live(live))

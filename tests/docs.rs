@@ -193,6 +193,9 @@ fn command_lines() -> Vec<Vec<String>> {
                     out.push(argv);
                     continue;
                 };
+                if argv[..dashes].iter().any(|w| w == "capcom-sim") {
+                    continue; // the simulator's own command line: sim/tests/docs.rs
+                }
                 argv.drain(..=dashes);
                 argv.insert(0, "capcom".into());
             }

@@ -16,7 +16,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::SourceUpdate;
 use super::prometheus::PrometheusClient;
-use crate::sim::rng::Rng;
 
 /// The longest wait between retries of a failing query (or its interval, if longer). Short
 /// enough that a source is back within its interval and a few seconds of its backend, even
@@ -121,6 +120,29 @@ fn decide(want: Want, covered: Option<Covered>, now: f64) -> Request {
                 replace: at.is_some(),
             },
         },
+    }
+}
+
+/// A `SplitMix64` generator for backoff jitter (a copy of the simulator's, which moved to its
+/// own crate; the sources' helper replaces it).
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator seeded with `seed`.
+    #[must_use]
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// A uniform `f64` in `[lo, hi)`.
+    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        let unit = ((z ^ (z >> 31)) >> 11) as f64 * f64::from_bits(0x3CA0_0000_0000_0000);
+        lo + (hi - lo) * unit
     }
 }
 

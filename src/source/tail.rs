@@ -120,7 +120,7 @@ pub async fn run(
 ) {
     let mut cursor: Option<Vec<Value>> = None;
     let mut failures = 0u32;
-    let mut rng = crate::sim::rng::Rng::new(0x7a11 ^ crate::wall_now().to_bits());
+    let mut rng = super::poller::Rng::new(0x7a11 ^ crate::wall_now().to_bits());
     let mut next = Instant::now();
     loop {
         tokio::select! {

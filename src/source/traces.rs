@@ -532,7 +532,7 @@ pub async fn run(
     cancel: CancellationToken,
 ) {
     let mut failures = 0u32;
-    let mut rng = crate::sim::rng::Rng::new(0x7ace ^ crate::wall_now().to_bits());
+    let mut rng = super::poller::Rng::new(0x7ace ^ crate::wall_now().to_bits());
     let mut next = Instant::now();
     let interval = Duration::from_secs_f64(interval);
     loop {

@@ -2,10 +2,8 @@
 //! downlink) and the periodic telemetry downlink (battery readout, packets, relay to ground).
 
 use super::{Drive, Sol, look_us};
-use crate::model::span::{SpanKind, Trace};
-use crate::sim::span_builder::{
-    Builder, Micros, TraceKey, bool_attr, int_attr, num_attr, str_attr,
-};
+use crate::span_builder::{Builder, Micros, TraceKey, bool_attr, int_attr, num_attr, str_attr};
+use capcom::model::span::{SpanKind, Trace};
 
 /// Battery state of charge (%) below which the power service flags its readout.
 const SOC_LIMIT: f64 = 25.0;

@@ -5,11 +5,9 @@
 use super::{
     Drive, HOT_C, LOOK_US, STEP_US, STEPS, Sol, ack, look_after, look_us, uplink_chain, us,
 };
-use crate::model::span::{SpanKind, Trace};
-use crate::sim::span_builder::{
-    Builder, Micros, TraceKey, bool_attr, int_attr, num_attr, str_attr,
-};
-use crate::sim::world::IncidentKind;
+use crate::span_builder::{Builder, Micros, TraceKey, bool_attr, int_attr, num_attr, str_attr};
+use crate::world::IncidentKind;
+use capcom::model::span::{SpanKind, Trace};
 
 /// A drive command: uplink, relay, the sequencer planning, checking hazards, acknowledging,
 /// then driving in steps. The wheel slip and the motor's over-temperature fail their step.

@@ -11,7 +11,7 @@ mod routine;
 
 use super::span_builder::{Builder, Micros, SECOND, int_attr, num_attr, str_attr};
 use super::world::{Incident, IncidentKind, SOL_SECONDS, Telemetry, World};
-use crate::model::span::{SpanKind, Trace};
+use capcom::model::span::{SpanKind, Trace};
 
 pub use super::span_builder::{TraceKey, trace_id};
 
@@ -257,8 +257,8 @@ fn ack(b: &mut Builder, parent: usize, command: &str, span: (Micros, Micros)) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::span::{AttrValue, Span};
-    use crate::sim::recording::{EPOCH, REPLAY_FROM};
+    use crate::recording::{EPOCH, REPLAY_FROM};
+    use capcom::model::span::{AttrValue, Span};
 
     fn is_hex(s: &str, len: usize) -> bool {
         s.len() == len
@@ -384,7 +384,7 @@ mod tests {
             spans().any(|s| !s.links.is_empty()),
             "the retry links its failure"
         );
-        let body = crate::sim::otlp::v3_body(&traces, EPOCH);
+        let body = crate::otlp::v3_body(&traces, EPOCH);
         assert!(body.len() < 700_000, "{} bytes", body.len());
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::events::SimEvent;
-use crate::text::plural;
+use capcom::text::plural;
 
 /// Events kept while OpenSearch is away.
 pub const BUFFER: usize = 10_000;
@@ -89,10 +89,10 @@ impl Shipper {
     ///
     /// # Errors
     /// The HTTP client cannot be built.
-    pub fn new(base: &str) -> Result<Self, crate::source::http::SetupError> {
-        let conn = crate::config::Connection::to_url(base);
+    pub fn new(base: &str) -> Result<Self, capcom::source::http::SetupError> {
+        let conn = capcom::config::Connection::to_url(base);
         Ok(Self {
-            http: crate::source::http::client(&conn)?,
+            http: capcom::source::http::client(&conn)?,
             base: conn.url.clone(),
             queue: VecDeque::new(),
             dropped: 0,
@@ -183,7 +183,7 @@ impl Shipper {
                 .flatten()
                 .find_map(|i| i["index"]["error"]["reason"].as_str())
                 .unwrap_or("an item failed");
-            return Err(format!("_bulk: {}", crate::text::one_line(first, 120)));
+            return Err(format!("_bulk: {}", capcom::text::one_line(first, 120)));
         }
         self.queue.drain(..batch.len());
         Ok(())
@@ -206,7 +206,7 @@ async fn check(
     } else {
         Err(format!(
             "HTTP {status}: {}",
-            crate::text::one_line(&String::from_utf8_lossy(&body), 120)
+            capcom::text::one_line(&String::from_utf8_lossy(&body), 120)
         ))
     }
 }

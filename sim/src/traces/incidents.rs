@@ -3,11 +3,11 @@
 //! response to the dust devil, whose hazard assessment times out.
 
 use super::{NIGHT_COMMAND, Sol, ack, look_after, look_us, uplink_chain};
-use crate::model::span::{SpanKind, Trace};
-use crate::sim::span_builder::{
+use crate::span_builder::{
     Builder, Micros, SECOND, TraceKey, bool_attr, int_attr, num_attr, str_attr, trace_id,
 };
-use crate::sim::world::Incident;
+use crate::world::Incident;
+use capcom::model::span::{SpanKind, Trace};
 
 /// Link acquisition attempts before the relay gives up, and the backoff after each (s).
 const BACKOFF_S: [f64; 3] = [15.0, 30.0, 60.0];

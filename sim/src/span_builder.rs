@@ -3,7 +3,7 @@
 //! builds values; what the traces contain is decided in `traces`.
 
 use super::rng::Rng;
-use crate::model::span::{AttrValue, Attribute, Link, LinkKind, Span, SpanEvent, SpanKind, Trace};
+use capcom::model::span::{AttrValue, Attribute, Link, LinkKind, Span, SpanEvent, SpanKind, Trace};
 
 /// One microsecond-grid time or duration: microseconds since the sol's start.
 pub type Micros = i64;

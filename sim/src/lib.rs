@@ -3,7 +3,10 @@
 //! recording (`recording`, with `otlp` for the Jaeger body). It is the single source
 //! of the demo data, so regenerating it reproduces the committed files byte for byte.
 
+#![cfg_attr(test, allow(clippy::float_cmp))]
+
 pub mod bulk;
+pub mod cli;
 pub mod events;
 pub mod export;
 pub mod live;
@@ -27,7 +30,7 @@ fn request_failure(e: &reqwest::Error, timeout: std::time::Duration) -> String {
     while let Some(next) = inner.source() {
         inner = next;
     }
-    let what = crate::text::one_line(&inner.to_string(), 120);
+    let what = capcom::text::one_line(&inner.to_string(), 120);
     if e.is_connect() {
         format!("cannot connect: {what}")
     } else {

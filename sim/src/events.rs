@@ -293,7 +293,7 @@ mod tests {
     #[test]
     fn every_trace_id_names_a_trace_of_the_sol() {
         for seed in [1, 2, 5] {
-            let ids: Vec<String> = crate::sim::traces::traces(seed)
+            let ids: Vec<String> = crate::traces::traces(seed)
                 .into_iter()
                 .map(|t| t.trace_id)
                 .collect();

@@ -1,7 +1,7 @@
 //! Writes the simulator's recording: one Prometheus `query_range` body per dashboard query,
 //! byte for byte in the format Prometheus sends, the events as an OpenSearch `_search` body,
 //! the traces as a Jaeger `/api/v3/traces` body, plus the dashboard (`capcom.toml`) and the
-//! manifest (`recording.toml`). `capcom simulate --write-recording fixtures/mars-rover --seed 1`
+//! manifest (`recording.toml`). `capcom-sim --write-recording fixtures/mars-rover --seed 1`
 //! regenerates the bundled recording; a test checks it reproduces the committed files exactly.
 
 use std::fmt::Write as _;
@@ -10,10 +10,10 @@ use std::path::Path;
 
 use super::metrics::{INSTANCE, JOB, MetricSeries, catalogue, round};
 use super::world::{SOL_SECONDS, Telemetry, World};
-use crate::source::fixture::{
+use capcom::source::fixture::{
     DASHBOARD, JaegerEntry, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry,
 };
-use crate::source::prometheus::format_value;
+use capcom::source::prometheus::format_value;
 
 /// The recording's start: 2026-11-26T00:00:00Z, the sol's local midnight.
 pub const EPOCH: f64 = 1_795_651_200.0;
@@ -25,15 +25,15 @@ pub const STEP: f64 = 30.0;
 /// in the Traces pane and its events, and the LM motor about to pass its critical limit.
 pub const REPLAY_FROM: f64 = 33_030.0;
 
-/// The dashboard the recording was made for.
-pub const DASHBOARD_TOML: &str = include_str!("dashboard.toml");
+// The dashboard the recording is made for: the one the dashboard opens with no config.
+use capcom::session::DASHBOARD_TOML;
 
 /// Writes a recording of one sol of the world with `seed` into `dir`.
 ///
 /// # Errors
 /// When a file cannot be written.
 pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
-    let config = crate::config::parse(DASHBOARD_TOML, "dashboard.toml")
+    let config = capcom::config::parse(DASHBOARD_TOML, "dashboard.toml")
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
     let samples = sample_sol(seed);
     let end = EPOCH + (samples.len() - 1) as f64 * STEP;
@@ -131,7 +131,7 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
 
 /// The dashboard's SLO queries: which of the world's SLIs each reads, over which window.
 fn slo_windows(
-    config: &crate::config::Config,
+    config: &capcom::config::Config,
 ) -> std::collections::HashMap<usize, (super::slo::Sli, f64)> {
     let mut out = std::collections::HashMap::new();
     for slo in &config.slos {
@@ -256,7 +256,7 @@ fn json_str(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::prometheus::parse_query_range;
+    use capcom::source::prometheus::parse_query_range;
 
     #[test]
     fn bodies_parse_back_to_the_world_values() {

@@ -223,7 +223,7 @@ pub fn run(opts: &Options) -> color_eyre::Result<()> {
             url,
             opts.seed,
             super::export::Clock {
-                wall: crate::wall_now(),
+                wall: capcom::wall_now(),
                 from: opts.from,
                 speed: opts.speed,
             },
@@ -278,7 +278,7 @@ pub fn run(opts: &Options) -> color_eyre::Result<()> {
                     }
                     while let Some(e) = sol_events.get(next_event).filter(|e| e.t <= t) {
                         if let Some(tx) = &events {
-                            let _ = tx.send(super::bulk::document(e, crate::wall_now()));
+                            let _ = tx.send(super::bulk::document(e, capcom::wall_now()));
                         }
                         next_event += 1;
                     }

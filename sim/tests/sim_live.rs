@@ -8,14 +8,15 @@
     reason = "the exporter rounds as the recording does: exact values are the point"
 )]
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::process::{Child, Command, Stdio};
 
 use capcom::config::Connection;
-use capcom::sim::metrics::round;
-use capcom::sim::world::World;
 use capcom::source::prometheus::PrometheusClient;
+use capcom_sim::metrics::round;
+use capcom_sim::world::World;
 use common::{Prometheus, free_port};
 
 struct Simulator(Child);
@@ -34,8 +35,8 @@ fn prometheus_scrapes_the_worlds_values_and_capcom_reads_them_back() {
     }
     let port = free_port();
     let _sim = Simulator(
-        Command::new(env!("CARGO_BIN_EXE_capcom"))
-            .args(["simulate", "--metrics-listen"])
+        Command::new(env!("CARGO_BIN_EXE_capcom-sim"))
+            .args(["--metrics-listen"])
             .arg(format!("127.0.0.1:{port}"))
             .args(["--sim-speed", "30"])
             .stdout(Stdio::null())
@@ -122,8 +123,8 @@ fn events_go_to_opensearch_after_the_template_and_survive_an_outage() {
         )
     });
     let mut sim = Simulator(
-        Command::new(env!("CARGO_BIN_EXE_capcom"))
-            .args(["simulate", "--opensearch", &server.url])
+        Command::new(env!("CARGO_BIN_EXE_capcom-sim"))
+            .args(["--opensearch", &server.url])
             .args(["--sim-speed", "2000"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -280,8 +281,8 @@ fn traces_go_over_otlp_with_parents_attributes_status_and_the_events_trace_ids()
     use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
     let (url, bodies) = otlp_receiver();
     let mut sim = Simulator(
-        Command::new(env!("CARGO_BIN_EXE_capcom"))
-            .args(["simulate", "--otlp-endpoint", &url])
+        Command::new(env!("CARGO_BIN_EXE_capcom-sim"))
+            .args(["--otlp-endpoint", &url])
             .args(["--sim-speed", "600", "--from", "32600"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -299,7 +300,7 @@ fn traces_go_over_otlp_with_parents_attributes_status_and_the_events_trace_ids()
         stderr.contains("retrying"),
         "the 503 is said and retried: {stderr}"
     );
-    let known: std::collections::HashSet<String> = capcom::sim::traces::traces(1)
+    let known: std::collections::HashSet<String> = capcom_sim::traces::traces(1)
         .into_iter()
         .map(|t| t.trace_id)
         .collect();
@@ -362,8 +363,7 @@ fn stop_after(
     use nix::sys::signal::{Signal, kill};
     use nix::unistd::Pid;
     let mut sim = Simulator(
-        Command::new(env!("CARGO_BIN_EXE_capcom"))
-            .arg("simulate")
+        Command::new(env!("CARGO_BIN_EXE_capcom-sim"))
             .args(args)
             .args(["--sim-speed", "600", "--from", "32600"])
             .stdout(Stdio::null())

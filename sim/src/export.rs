@@ -25,8 +25,8 @@ use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter,
 };
 
-use crate::model::span::{AttrValue, Attribute, LinkKind, Span, SpanKind as Kind, Trace};
-use crate::text::{one_line, plural};
+use capcom::model::span::{AttrValue, Attribute, LinkKind, Span, SpanKind as Kind, Trace};
+use capcom::text::{one_line, plural};
 
 /// Tries per batch before it is given up (with waits of 1, 2, 4, 8 s between).
 const TRIES: u32 = 5;

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::span::{AttrValue, Attribute, Span, SpanEvent, SpanKind, Trace};
+use capcom::model::span::{AttrValue, Attribute, Span, SpanEvent, SpanKind, Trace};
 
 /// The instrumentation scope every span is written under.
 pub const SCOPE: &str = "rover-sim";
@@ -176,9 +176,9 @@ fn json_str(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::recording::EPOCH;
-    use crate::sim::traces::traces;
-    use crate::source::jaeger::parse_v3;
+    use crate::recording::EPOCH;
+    use crate::traces::traces;
+    use capcom::source::jaeger::parse_v3;
 
     /// `traces` with every time shifted back by `shift` and rounded to the microsecond.
     fn at_micros(traces: &[Trace], shift: f64) -> Vec<Trace> {

@@ -161,8 +161,8 @@ impl Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::slo::{Alert, evaluate, workbook_rules};
-    use crate::sim::recording::REPLAY_FROM;
+    use crate::recording::REPLAY_FROM;
+    use capcom::model::slo::{Alert, evaluate, workbook_rules};
 
     fn alert(c: &Counts, objective: f64, t: f64) -> Alert {
         evaluate(objective, &workbook_rules(30.0 * 86_400.0), |w| {
