@@ -419,7 +419,7 @@ mod tests {
     pub(super) const NOW: f64 = 1_000_000.0;
 
     pub(super) fn app() -> App {
-        let config = crate::config::parse(crate::session::DASHBOARD_TOML, "t").expect("ok");
+        let config = crate::config::parse(crate::DASHBOARD_TOML, "t").expect("ok");
         let theme = Theme::builtin("mono").expect("theme");
         let mut app = App::new(config, theme, Clock::Live, None, NOW);
         app.update(Action::Resize {

@@ -1,11 +1,10 @@
-//! The command line: flags, subcommands and what each one runs.
+//! The command line's types: flags and subcommands, and the parsers of their values. What each
+//! subcommand runs is in `cmd/`; this file imports nothing else from the crate but the
+//! configuration's ranges, so a flag takes what the config key takes.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use color_eyre::eyre::{Result, bail};
-
-use crate::session::Session;
 
 /// Mission control for telemetry, in a terminal.
 ///
@@ -250,54 +249,6 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
         return Err(err());
     }
     Ok((w, h))
-}
-
-/// Runs what the command line asks; returns the process exit code.
-///
-/// # Errors
-/// Anything that stops capcom from starting, with a message for the user.
-pub fn run(cli: Cli) -> Result<u8> {
-    match cli.command {
-        None => {
-            let log = crate::logging::init();
-            tracing::info!(?log, version = env!("CARGO_PKG_VERSION"), "capcom starting");
-            let session = Session::prepare(&cli.open)?;
-            crate::event::run_dashboard(session)?;
-            Ok(0)
-        }
-        Some(Command::Snapshot { size }) => {
-            let session = Session::prepare(&cli.open)?;
-            let mut out = crate::stdio::Out::stdout();
-            out.text(&session.snapshot(size, crate::wall_now())?);
-            out.finish()?;
-            Ok(0)
-        }
-        Some(Command::Record {
-            out,
-            duration,
-            since,
-            step,
-            chunk,
-        }) => {
-            let session = Session::prepare(&cli.open)?;
-            let plan = crate::record::Plan {
-                duration,
-                since,
-                step,
-                chunk,
-            };
-            crate::record::run(&session, &out, &plan)?;
-            Ok(0)
-        }
-        Some(Command::Check) => crate::check::run(&cli.open),
-        Some(Command::Slo { json }) => Ok(crate::slo_report::run(&cli.open, json)),
-        Some(Command::Simulate { args }) => {
-            if cli.open.replay.is_some() {
-                bail!("simulate writes a recording; --replay does not apply");
-            }
-            crate::cmd::simulate::run(&args)
-        }
-    }
 }
 
 #[cfg(test)]

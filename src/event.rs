@@ -9,12 +9,15 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use crate::action::{Action, Effect};
 use crate::app::App;
 use crate::keymap;
-use crate::session::{Session, Sources};
+use crate::model::traces::TraceQuery;
+use crate::source::SourceUpdate;
 use crate::source::poller::Plan;
 
 /// How often the clock ticks (ages and the status clock move).
@@ -24,32 +27,28 @@ pub const MIN_FRAME_GAP: Duration = Duration::from_millis(33);
 /// How long the first frame waits for data before drawing without it.
 const FIRST_DATA_WAIT: Duration = Duration::from_millis(40);
 
-/// Runs the interactive dashboard until the user quits or a signal arrives.
-///
-/// # Errors
-/// The terminal cannot be set up or written to.
-pub fn run_dashboard(session: Session) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        let (mut app, replay) = session.start(crate::wall_now());
-        let (terminal, guard) = crate::tui::init()?;
-        let size = terminal.size()?;
-        app.update(Action::Resize {
-            width: size.width,
-            height: size.height,
-        });
-        let sources = session.spawn_sources(&app, replay)?;
-        let cancel = sources.cancel.clone();
-        let result = run_loop(app, terminal, sources).await;
-        cancel.cancel();
-        drop(guard);
-        result
-    })
+/// The running sources' channels, as the loop uses them: dropping it does not stop them;
+/// cancel does.
+pub struct Sources {
+    /// Their updates.
+    pub rx: mpsc::Receiver<SourceUpdate>,
+    /// Tells live pollers what to fetch (unused by a replay).
+    pub plan: watch::Sender<Plan>,
+    /// Tells the live events tail its server-side query (unused by a replay).
+    pub event_query: watch::Sender<String>,
+    /// Tells the traces source (live or replayed) the search to run.
+    pub trace_query: watch::Sender<TraceQuery>,
+    /// Asks the traces source for one trace by id.
+    pub trace_fetch: mpsc::Sender<String>,
+    /// Stops them.
+    pub cancel: CancellationToken,
 }
 
-async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sources) -> Result<()> {
+/// Runs the loop until the user quits or a signal arrives (`cmd/dashboard.rs` sets it up).
+///
+/// # Errors
+/// The terminal cannot be written to, or a signal handler cannot be installed.
+pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sources) -> Result<()> {
     let Sources {
         mut rx,
         plan,

@@ -6,7 +6,6 @@
 
 pub mod action;
 pub mod app;
-pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -14,15 +13,17 @@ pub mod event;
 pub mod keymap;
 pub mod logging;
 pub mod model;
-pub mod record;
 pub mod session;
-pub mod slo_report;
 pub mod source;
 pub mod stdio;
 pub mod text;
 pub mod theme;
 pub mod tui;
 pub mod ui;
+
+/// The bundled rover dashboard: what opens with no configuration (the bundled recording was
+/// made for it), and what `--prometheus` alone reads.
+pub const DASHBOARD_TOML: &str = include_str!("dashboard.toml");
 
 /// Wall-clock time as Unix seconds; the one place the app reads the system clock.
 #[must_use]

@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     // Panics still get color-eyre's report, printed after the terminal is restored.
     let _ = color_eyre::install();
     let cli = capcom::cli::Cli::parse();
-    match capcom::cli::run(cli) {
+    match capcom::cmd::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             capcom::stdio::report_error(&e);

@@ -1,34 +1,16 @@
 //! What to open, resolved from the command line, configuration and environment: the dashboard
 //! configuration, the theme, and where data comes from — a live Prometheus or a recording.
 //! Shared by the interactive dashboard, `capcom snapshot`, `record` and `check`, so all of them
-//! agree on what a command line means.
-
-use std::time::Duration;
+//! agree on what a command line means. Starting the sources is `cmd/sources.rs`.
 
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use tokio::sync::{mpsc, watch};
-use tokio_util::sync::CancellationToken;
 
 use crate::action::Action;
 use crate::app::{App, Clock, ReplayInfo};
 use crate::cli::OpenArgs;
 use crate::config::{self, Config, Connection, PrometheusConfig};
-use crate::model::traces::TraceQuery;
-use crate::source::SourceUpdate;
-use crate::source::fixture::{self, Recording, Replay, ReplayClock};
-use crate::source::poller::{self, Plan};
-use crate::source::prometheus::PrometheusClient;
-use crate::source::traces::JaegerClient;
+use crate::source::fixture::{Recording, Replay, ReplayClock};
 use crate::theme::Theme;
-
-/// The bundled rover dashboard: what opens with no configuration (the bundled recording was
-/// made for it), and what `--prometheus` alone reads.
-pub const DASHBOARD_TOML: &str = include_str!("dashboard.toml");
-
-/// Updates a source may queue before it waits for the loop.
-pub const CHANNEL_CAPACITY: usize = 256;
 
 /// Where a session's data comes from.
 #[derive(Debug)]
@@ -52,22 +34,6 @@ pub struct Session {
     pub data: Data,
     /// Replay speed.
     pub speed: f64,
-}
-
-/// The running sources of a session: dropping it does not stop them; cancel does.
-pub struct Sources {
-    /// Their updates.
-    pub rx: mpsc::Receiver<SourceUpdate>,
-    /// Tells live pollers what to fetch (unused by a replay).
-    pub plan: watch::Sender<Plan>,
-    /// Tells the live events tail its server-side query (unused by a replay).
-    pub event_query: watch::Sender<String>,
-    /// Tells the traces source (live or replayed) the search to run.
-    pub trace_query: watch::Sender<TraceQuery>,
-    /// Asks the traces source for one trace by id.
-    pub trace_fetch: mpsc::Sender<String>,
-    /// Stops them.
-    pub cancel: CancellationToken,
 }
 
 impl Session {
@@ -120,7 +86,7 @@ impl Session {
                 (config, text, Data::Live(live))
             }
             (None, None) if open.prometheus.is_some() => {
-                let text = DASHBOARD_TOML.to_owned();
+                let text = crate::DASHBOARD_TOML.to_owned();
                 let config = config::parse(&text, "the bundled dashboard")?;
                 let live = live_source(open, &config, None)?;
                 (config, text, Data::Live(live))
@@ -180,168 +146,6 @@ impl Session {
             }
             _ => (App::new(config, theme, Clock::Live, None, wall), None),
         }
-    }
-
-    /// Starts this session's sources for `app` (a replay task, or one live poller per query).
-    /// Call inside a tokio runtime.
-    ///
-    /// # Errors
-    /// A live source whose client cannot be set up (credentials, CA bundle).
-    pub fn spawn_sources(&self, app: &App, replay: Option<Replay>) -> Result<Sources> {
-        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-        let cancel = CancellationToken::new();
-        let (plan, plan_rx) = watch::channel(Plan::new(app.fetch_plan()));
-        let (event_query, query_rx) = watch::channel(app.events.query.clone());
-        let (trace_query, trace_query_rx) = watch::channel(app.traces.query.clone());
-        let (trace_fetch, trace_fetch_rx) = mpsc::channel(16);
-        match (&self.data, replay) {
-            (Data::Replay(_), Some(replay)) => {
-                let clock = self
-                    .clock(app.now)
-                    .ok_or_else(|| eyre!("a replay without a clock"))?;
-                let period =
-                    Duration::from_secs_f64((config::DEFAULT_INTERVAL_SECS / self.speed).max(0.05));
-                let inputs = fixture::ReplayInputs {
-                    trace_query: trace_query_rx,
-                    trace_fetch: trace_fetch_rx,
-                };
-                tokio::spawn(fixture::run(
-                    replay,
-                    clock,
-                    period,
-                    inputs,
-                    tx,
-                    cancel.clone(),
-                ));
-            }
-            (Data::Live(p), _) => {
-                if let Some(p) = p {
-                    let client = PrometheusClient::new(&p.connection)
-                        .map_err(|e| eyre!("prometheus: {e}"))?;
-                    let queries: Vec<String> = self
-                        .config
-                        .queries
-                        .iter()
-                        .map(|q| q.promql.clone())
-                        .collect();
-                    let interval = Duration::from_secs_f64(p.interval);
-                    poller::spawn(&client, &queries, &plan_rx, interval, &tx, &cancel);
-                }
-                if let Some(os) = &self.config.opensearch {
-                    let client = crate::source::tail::OpenSearchClient::new(&os.connection)
-                        .map_err(|e| eyre!("opensearch: {e}"))?;
-                    let window = self.config.window;
-                    tokio::spawn(crate::source::tail::run(
-                        client,
-                        os.clone(),
-                        window,
-                        query_rx,
-                        tx.clone(),
-                        cancel.clone(),
-                    ));
-                }
-                if let Some(j) = &self.config.jaeger {
-                    let client = JaegerClient::new(&j.connection, j.api)
-                        .map_err(|e| eyre!("jaeger: {e}"))?;
-                    tokio::spawn(crate::source::traces::run(
-                        std::sync::Arc::new(client),
-                        j.interval,
-                        trace_query_rx,
-                        trace_fetch_rx,
-                        tx.clone(),
-                        cancel.clone(),
-                    ));
-                }
-            }
-            (Data::Replay(_), None) => bail!("a replay session started without its replay"),
-        }
-        Ok(Sources {
-            rx,
-            plan,
-            event_query,
-            trace_query,
-            trace_fetch,
-            cancel,
-        })
-    }
-
-    /// One frame at `size` as plain text, exactly `size.1` lines, at wall-clock time `wall`: a
-    /// replay played up to then, or each live query answered once (or failed).
-    ///
-    /// # Errors
-    /// A live source that cannot be set up.
-    pub fn snapshot(&self, size: (u16, u16), wall: f64) -> Result<String> {
-        let app = self.settled(size, wall)?;
-        Ok(frame_text(&app, size))
-    }
-
-    /// The app at `size` and wall-clock time `wall` once its data is in: a replay played up
-    /// to then, or each live query answered once (or failed).
-    ///
-    /// # Errors
-    /// A live source that cannot be set up.
-    pub fn settled(&self, size: (u16, u16), wall: f64) -> Result<App> {
-        let (mut app, replay) = self.start(wall);
-        app.update(Action::Resize {
-            width: size.0,
-            height: size.1,
-        });
-        match replay {
-            Some(mut replay) => {
-                let now = app.now;
-                feed(&mut app, replay.poll(now));
-            }
-            None => self.fetch_once(&mut app)?,
-        }
-        Ok(app)
-    }
-
-    /// Runs the live pollers until every query has answered once, or its timeout has passed.
-    fn fetch_once(&self, app: &mut App) -> Result<()> {
-        let prometheus = self
-            .config
-            .prometheus
-            .as_ref()
-            .map(|p| p.connection.timeout);
-        let opensearch = self
-            .config
-            .opensearch
-            .as_ref()
-            .map(|o| o.connection.timeout);
-        let jaeger = self.config.jaeger.as_ref().map(|j| j.connection.timeout);
-        let timeout = prometheus
-            .into_iter()
-            .chain(opensearch)
-            .chain(jaeger)
-            .fold(1.0, f64::max);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        runtime.block_on(async {
-            let mut sources = self.spawn_sources(app, None)?;
-            // Each query once, the events once when there is an [opensearch], the traces once
-            // when there is a [jaeger].
-            let mut answered = vec![self.config.prometheus.is_none(); app.queries.len()];
-            let (events_at, traces_at) = (answered.len(), answered.len() + 1);
-            answered.push(self.config.opensearch.is_none());
-            answered.push(self.config.jaeger.is_none());
-            let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(timeout + 1.0);
-            while !answered.iter().all(|a| *a) {
-                let Ok(Some(update)) = tokio::time::timeout_at(deadline, sources.rx.recv()).await
-                else {
-                    break;
-                };
-                match &update {
-                    SourceUpdate::MetricsFetched { query, .. } => answered[*query] = true,
-                    SourceUpdate::EventsFetched { .. } => answered[events_at] = true,
-                    SourceUpdate::TracesFetched { .. } => answered[traces_at] = true,
-                    SourceUpdate::ReplayFinished | SourceUpdate::TraceFetched { .. } => {}
-                }
-                app.update(Action::Source(update));
-            }
-            sources.cancel.cancel();
-            Ok(())
-        })
     }
 }
 
@@ -438,37 +242,4 @@ fn theme_name(open: &OpenArgs, config: &Config) -> String {
         })
         .or_else(|| config.theme.clone())
         .unwrap_or_else(|| "dark".to_owned())
-}
-
-/// Applies source updates to the app.
-pub fn feed(app: &mut App, updates: Vec<SourceUpdate>) {
-    for u in updates {
-        app.update(Action::Source(u));
-    }
-}
-
-/// Renders the app at `size` and returns the frame as text, one line per row, trailing blanks
-/// trimmed.
-#[must_use]
-pub fn frame_text(app: &App, size: (u16, u16)) -> String {
-    let area = Rect::new(0, 0, size.0, size.1);
-    let mut buf = Buffer::empty(area);
-    crate::ui::draw(app, area, &mut buf);
-    let mut out = String::with_capacity(usize::from(size.0 + 1) * usize::from(size.1) * 3);
-    for y in 0..size.1 {
-        let mut line = String::new();
-        let mut skip = 0usize;
-        for x in 0..size.0 {
-            let symbol = buf[(x, y)].symbol();
-            if skip == 0 {
-                line.push_str(symbol);
-            }
-            skip = skip
-                .max(ratatui::text::Span::raw(symbol).width())
-                .saturating_sub(1);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }

@@ -131,7 +131,7 @@ fn the_recorded_dashboard_is_the_simulator_dashboard() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let recorded =
         std::fs::read_to_string(root.join("fixtures/mars-rover/capcom.toml")).expect("read");
-    assert_eq!(recorded, capcom::session::DASHBOARD_TOML);
+    assert_eq!(recorded, capcom::DASHBOARD_TOML);
     let c = config::parse(&recorded, "capcom.toml").expect("parses");
     let ids: Vec<&str> = c.panes.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(
@@ -147,7 +147,7 @@ fn the_recorded_dashboard_is_the_simulator_dashboard() {
 fn no_configuration_opens_the_bundled_dashboard_and_recording() {
     let open = capcom::cli::OpenArgs::default();
     let session = capcom::session::Session::prepare_bundled(&open).expect("opens");
-    let bundled = config::parse(capcom::session::DASHBOARD_TOML, "capcom.toml").expect("ok");
+    let bundled = config::parse(capcom::DASHBOARD_TOML, "capcom.toml").expect("ok");
     assert_eq!(session.config, bundled);
     let capcom::session::Data::Replay(rec) = &session.data else {
         panic!("a replay")
@@ -463,11 +463,7 @@ fn a_hostile_recording_manifest_is_one_safe_line_on_stderr_too() {
         "format = 1\nname = \"\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]52;c;aGk=\u{7}\"\n",
     )
     .expect("write");
-    std::fs::write(
-        dir.path().join("capcom.toml"),
-        capcom::session::DASHBOARD_TOML,
-    )
-    .expect("write");
+    std::fs::write(dir.path().join("capcom.toml"), capcom::DASHBOARD_TOML).expect("write");
     let out = capcom(
         &["snapshot", "--replay", dir.path().to_str().expect("utf-8")],
         std::process::Stdio::null(),

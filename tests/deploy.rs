@@ -28,7 +28,7 @@ fn have(tool: &str, require: &str) -> bool {
 fn the_stacks_config_is_the_recorded_dashboard_on_the_published_ports() {
     let text = std::fs::read_to_string(root().join("deploy/capcom.toml")).expect("read");
     assert!(
-        text.starts_with(capcom::session::DASHBOARD_TOML),
+        text.starts_with(capcom::DASHBOARD_TOML),
         "deploy/capcom.toml must begin with src/dashboard.toml, unchanged"
     );
     let config = capcom::config::parse(&text, "deploy/capcom.toml").expect("parses");

@@ -17,7 +17,9 @@ use std::time::Duration;
 use capcom::action::Action;
 use capcom::app::{App, Freshness};
 use capcom::cli::OpenArgs;
-use capcom::session::{Session, frame_text};
+use capcom::cmd::snapshot::frame_text;
+use capcom::cmd::sources;
+use capcom::session::Session;
 use capcom::source::SourceUpdate;
 use capcom::source::poller::{self, Plan, Want};
 use capcom::source::prometheus::PrometheusClient;
@@ -69,7 +71,7 @@ fn run_for(session: &Session, app: &mut App, secs: f64, mut during: impl FnMut(&
         .build()
         .expect("rt")
         .block_on(async {
-            let mut sources = session.spawn_sources(app, None).expect("sources");
+            let mut sources = sources::spawn(session, app, None).expect("sources");
             let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(secs);
             while let Ok(Some(u)) = tokio::time::timeout_at(deadline, sources.rx.recv()).await {
                 app.update(Action::Source(u));
@@ -243,7 +245,7 @@ fn an_outage_shows_stale_with_its_reason_and_recovers_without_a_restart() {
         .build()
         .expect("rt")
         .block_on(async {
-            let mut sources = session.spawn_sources(&app, None).expect("sources");
+            let mut sources = sources::spawn(&session, &app, None).expect("sources");
             let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
             while let Ok(Some(u)) = tokio::time::timeout_at(deadline, sources.rx.recv()).await {
                 app.update(Action::Source(u));

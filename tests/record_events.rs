@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use capcom::cli::OpenArgs;
-use capcom::record::{Clock, Plan};
+use capcom::cmd::record::{Clock, Plan};
 use capcom::session::Session;
 use capcom::source::SourceUpdate;
 use capcom::source::fixture::{Recording, Replay, ReplayClock};
@@ -134,7 +134,8 @@ fn record_on_test_clock(
     let dir = tempfile::tempdir().expect("tempdir");
     let session = session(&config(dir.path(), &server.url, page_size));
     let out = dir.path().join("rec");
-    capcom::record::run_with(&session, &out, plan, &TestClock(Arc::clone(&ms))).expect("record");
+    capcom::cmd::record::run_with(&session, &out, plan, &TestClock(Arc::clone(&ms)))
+        .expect("record");
     let rec = Recording::open(&out).expect("open");
     let started_ms = (rec.manifest.started * 1000.0).round() as i64;
     let stop_ms = origin_ms + (plan.duration * 1000.0) as i64;
@@ -372,7 +373,7 @@ fn traces_are_recorded_once_each_at_the_default_chunk_size() {
     let config = dir.path().join("capcom.toml");
     std::fs::write(&config, text).expect("config");
     let out = dir.path().join("rec");
-    capcom::record::run_with(&session(&config), &out, &plan, &TestClock(Arc::clone(&ms)))
+    capcom::cmd::record::run_with(&session(&config), &out, &plan, &TestClock(Arc::clone(&ms)))
         .expect("record");
     let rec = Recording::open(&out).expect("open");
     let started_ms = (rec.manifest.started * 1000.0).round() as i64;

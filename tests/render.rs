@@ -9,8 +9,8 @@
 
 use capcom::action::Action;
 use capcom::app::App;
+use capcom::cmd::snapshot::feed;
 use capcom::config::PaneKind;
-use capcom::session::feed;
 use ratatui::Terminal;
 
 mod screen;
@@ -126,7 +126,7 @@ fn j_past_the_last_table_row_stays_on_it_and_k_moves_up_at_once() {
 
 #[test]
 fn the_snapshot_command_prints_exactly_height_lines() {
-    let text = session().snapshot((120, 30), WALL).expect("snapshot");
+    let text = capcom::cmd::snapshot::snapshot(&session(), (120, 30), WALL).expect("snapshot");
     assert_eq!(text.lines().count(), 30);
     assert!(
         text.contains("Environment") && text.contains("Internal") && text.contains("Rover path")
@@ -151,7 +151,7 @@ fn warnings_from_the_backend_are_shown_in_their_pane() {
         replace: false,
     };
     app.update(Action::Source(update));
-    let text = capcom::session::frame_text(&app, (160, 48));
+    let text = capcom::cmd::snapshot::frame_text(&app, (160, 48));
     let first = text.lines().next().expect("a line");
     assert!(first.contains("warning: PromQL info: metri"), "{first}");
 }
@@ -196,7 +196,7 @@ fn new_events_while_scrolled_back_are_counted_not_jumped_to() {
         Some(&before),
         "the operator's place is kept"
     );
-    let text = capcom::session::frame_text(&app, (160, 48));
+    let text = capcom::cmd::snapshot::frame_text(&app, (160, 48));
     assert!(
         text.contains(&format!("{} new ↓", app.events.unseen)),
         "{text}"
@@ -262,7 +262,7 @@ fn hostile_text_reaches_the_terminal_as_harmless_characters() {
         }),
         replace: false,
     }));
-    let frame = capcom::session::frame_text(&app, (160, 48));
+    let frame = capcom::cmd::snapshot::frame_text(&app, (160, 48));
     assert!(
         !frame.chars().any(|c| c.is_control() && c != '\n'),
         "{frame:?}"

@@ -9,7 +9,8 @@ mod common;
 use std::fmt::Write as _;
 
 use capcom::cli::OpenArgs;
-use capcom::session::{Session, frame_text};
+use capcom::cmd::snapshot::{frame_text, settled};
+use capcom::session::Session;
 use common::{Exporter, Prometheus};
 
 /// The counter of requests, labelled by result.
@@ -175,9 +176,7 @@ fn burn_rates_and_the_alert_match_the_workbook_maths_at_every_window() {
             ..OpenArgs::default()
         };
         let session = Session::prepare_bundled(&open).expect("session");
-        let app = session
-            .settled((100, 12), capcom::wall_now())
-            .expect("settled");
+        let app = settled(&session, (100, 12), capcom::wall_now()).expect("settled");
         let frame = frame_text(&app, (100, 12));
         assert!(
             frame.contains("PAGE  requests · api · 99% over 30d"),

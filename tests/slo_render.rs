@@ -4,8 +4,9 @@
 use capcom::action::{Action, Effect};
 use capcom::app::{App, View};
 use capcom::cli::OpenArgs;
+use capcom::cmd::snapshot::{feed, frame_text};
 use capcom::model::slo::Alert;
-use capcom::session::{Session, feed, frame_text};
+use capcom::session::Session;
 
 mod screen;
 

@@ -26,7 +26,7 @@ pub const STEP: f64 = 30.0;
 pub const REPLAY_FROM: f64 = 33_030.0;
 
 // The dashboard the recording is made for: the one the dashboard opens with no config.
-use capcom::session::DASHBOARD_TOML;
+use capcom::DASHBOARD_TOML;
 
 /// Writes a recording of one sol of the world with `seed` into `dir`.
 ///

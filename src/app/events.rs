@@ -185,7 +185,7 @@ mod tests {
     fn f_edits_the_server_query_and_asks_the_loop_to_restart_the_tail() {
         let text = format!(
             "{}\n[opensearch]\nurl = \"http://127.0.0.1:9200\"\nindex = \"rover-events-*\"\nquery = \"level:warn\"\n",
-            crate::session::DASHBOARD_TOML
+            crate::DASHBOARD_TOML
         );
         let config = crate::config::parse(&text, "t").expect("ok");
         let mut a = App::new(

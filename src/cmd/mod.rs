@@ -1,3 +1,52 @@
-//! The subcommands, one file each.
+//! What each subcommand runs, one file each, and the dispatch from the parsed command line.
+//! The subcommands share `session.rs` (what to open) and `sources.rs` (starting what was
+//! opened); the interactive dashboard's loop is `event.rs`.
 
+pub mod check;
+pub mod dashboard;
+pub mod record;
 pub mod simulate;
+pub mod slo;
+pub mod snapshot;
+pub mod sources;
+
+use color_eyre::eyre::Result;
+
+use crate::cli::{Cli, Command};
+use crate::session::Session;
+
+/// Runs what the command line asks; returns the process exit code.
+///
+/// # Errors
+/// Anything that stops capcom from starting, with a message for the user.
+pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        None => dashboard::run(&cli.open),
+        Some(Command::Snapshot { size }) => snapshot::run(&cli.open, size),
+        Some(Command::Record {
+            out,
+            duration,
+            since,
+            step,
+            chunk,
+        }) => {
+            let session = Session::prepare(&cli.open)?;
+            let plan = record::Plan {
+                duration,
+                since,
+                step,
+                chunk,
+            };
+            record::run(&session, &out, &plan)?;
+            Ok(0)
+        }
+        Some(Command::Check) => check::run(&cli.open),
+        Some(Command::Slo { json }) => Ok(slo::run(&cli.open, json)),
+        Some(Command::Simulate { args }) => {
+            if cli.open.replay.is_some() {
+                color_eyre::eyre::bail!("simulate writes a recording; --replay does not apply");
+            }
+            simulate::run(&args)
+        }
+    }
+}

@@ -6,7 +6,8 @@
 use capcom::action::Action;
 use capcom::app::App;
 use capcom::cli::OpenArgs;
-use capcom::session::{Session, feed};
+use capcom::cmd::snapshot::feed;
+use capcom::session::Session;
 use capcom::source::fixture::Replay;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -57,7 +58,7 @@ pub fn draw(app: &App) -> Terminal<TestBackend> {
 
 /// The frame as plain text.
 pub fn text(app: &App) -> String {
-    capcom::session::frame_text(app, app.size)
+    capcom::cmd::snapshot::frame_text(app, app.size)
 }
 
 /// Moves focus to the first pane `is` accepts.

@@ -40,7 +40,7 @@ fn report(open: &OpenArgs, json_out: bool) -> color_eyre::Result<(String, Alert)
     if session.config.slos.is_empty() {
         color_eyre::eyre::bail!("the configuration has no [[slo]]: nothing to report");
     }
-    let app = session.settled((160, 48), crate::wall_now())?;
+    let app = super::snapshot::settled(&session, (160, 48), crate::wall_now())?;
     let worst = app
         .config
         .slos

@@ -1,0 +1,103 @@
+//! Starts what a session opened: a replay task, or the live pollers, events tail and traces
+//! source, all sending on one channel the loop (or `capcom snapshot`) drains.
+
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, bail, eyre};
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+use crate::app::App;
+use crate::config;
+use crate::event::Sources;
+use crate::session::{Data, Session};
+use crate::source::fixture::{self, Replay};
+use crate::source::poller::{self, Plan};
+use crate::source::prometheus::PrometheusClient;
+use crate::source::traces::JaegerClient;
+
+/// Updates a source may queue before it waits for the loop.
+pub const CHANNEL_CAPACITY: usize = 256;
+
+/// Starts this session's sources for `app` (a replay task, or one live poller per query).
+/// Call inside a tokio runtime.
+///
+/// # Errors
+/// A live source whose client cannot be set up (credentials, CA bundle).
+pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sources> {
+    let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+    let cancel = CancellationToken::new();
+    let (plan, plan_rx) = watch::channel(Plan::new(app.fetch_plan()));
+    let (event_query, query_rx) = watch::channel(app.events.query.clone());
+    let (trace_query, trace_query_rx) = watch::channel(app.traces.query.clone());
+    let (trace_fetch, trace_fetch_rx) = mpsc::channel(16);
+    match (&session.data, replay) {
+        (Data::Replay(_), Some(replay)) => {
+            let clock = session
+                .clock(app.now)
+                .ok_or_else(|| eyre!("a replay without a clock"))?;
+            let period =
+                Duration::from_secs_f64((config::DEFAULT_INTERVAL_SECS / session.speed).max(0.05));
+            let inputs = fixture::ReplayInputs {
+                trace_query: trace_query_rx,
+                trace_fetch: trace_fetch_rx,
+            };
+            tokio::spawn(fixture::run(
+                replay,
+                clock,
+                period,
+                inputs,
+                tx,
+                cancel.clone(),
+            ));
+        }
+        (Data::Live(p), _) => {
+            if let Some(p) = p {
+                let client =
+                    PrometheusClient::new(&p.connection).map_err(|e| eyre!("prometheus: {e}"))?;
+                let queries: Vec<String> = session
+                    .config
+                    .queries
+                    .iter()
+                    .map(|q| q.promql.clone())
+                    .collect();
+                let interval = Duration::from_secs_f64(p.interval);
+                poller::spawn(&client, &queries, &plan_rx, interval, &tx, &cancel);
+            }
+            if let Some(os) = &session.config.opensearch {
+                let client = crate::source::tail::OpenSearchClient::new(&os.connection)
+                    .map_err(|e| eyre!("opensearch: {e}"))?;
+                let window = session.config.window;
+                tokio::spawn(crate::source::tail::run(
+                    client,
+                    os.clone(),
+                    window,
+                    query_rx,
+                    tx.clone(),
+                    cancel.clone(),
+                ));
+            }
+            if let Some(j) = &session.config.jaeger {
+                let client =
+                    JaegerClient::new(&j.connection, j.api).map_err(|e| eyre!("jaeger: {e}"))?;
+                tokio::spawn(crate::source::traces::run(
+                    std::sync::Arc::new(client),
+                    j.interval,
+                    trace_query_rx,
+                    trace_fetch_rx,
+                    tx.clone(),
+                    cancel.clone(),
+                ));
+            }
+        }
+        (Data::Replay(_), None) => bail!("a replay session started without its replay"),
+    }
+    Ok(Sources {
+        rx,
+        plan,
+        event_query,
+        trace_query,
+        trace_fetch,
+        cancel,
+    })
+}
