@@ -18,7 +18,10 @@ mod diagnostic;
 mod files;
 mod slo;
 mod sources;
-pub use connection::{Auth, Connection, DEFAULT_TIMEOUT_SECS, Secret, validate_url};
+pub use connection::{
+    Auth, AuthProblem, Connection, ConnectionFlags, Credentials, DEFAULT_TIMEOUT_SECS, Secret,
+    validate_url,
+};
 use diagnostic::located;
 pub use diagnostic::{
     ConfigError, MESSAGE_WIDTH, VALUE_WIDTH, error_at, human_secs, line_column, quoted, toml_error,

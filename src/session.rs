@@ -181,55 +181,27 @@ fn live_source(
     Ok(Some(p))
 }
 
-/// The `--prometheus-*` flags over the configured connection.
+/// The `--prometheus-*` flags over the configured `[prometheus]`.
 fn apply_flags(flags: &crate::cli::PrometheusFlags, p: &mut PrometheusConfig) -> Result<()> {
-    use crate::config::{Auth, Secret};
     if let Some(i) = flags.prometheus_interval {
         p.interval = i;
     }
-    let c = &mut p.connection;
-    if let Some(t) = flags.prometheus_timeout {
-        c.timeout = t;
-    }
-    c.headers.extend(flags.prometheus_header.iter().cloned());
-    if let Some(ca) = &flags.prometheus_ca_file {
-        c.ca_file = Some(ca.clone());
-    }
-    c.insecure_skip_verify |= flags.prometheus_insecure_skip_verify;
-    let secret =
-        |env: &Option<String>, file: &Option<std::path::PathBuf>, what: &str| match (env, file) {
-            (Some(_), Some(_)) => Err(eyre!(
-                "give --prometheus-{what}-env or --prometheus-{what}-file, not both"
-            )),
-            (Some(e), None) => Ok(Some(Secret::Env(e.clone()))),
-            (None, Some(f)) => Ok(Some(Secret::File(f.clone()))),
-            (None, None) => Ok(None),
-        };
-    let password = secret(
-        &flags.prometheus_password_env,
-        &flags.prometheus_password_file,
-        "password",
-    )?;
-    let token = secret(
-        &flags.prometheus_token_env,
-        &flags.prometheus_token_file,
-        "token",
-    )?;
-    match (&flags.prometheus_user, password, token) {
-        (None, None, None) => {}
-        (Some(username), Some(password), None) => {
-            c.auth = Some(Auth::Basic {
-                username: username.clone(),
-                password,
-            });
-        }
-        (None, None, Some(token)) => c.auth = Some(Auth::Bearer(token)),
-        _ => bail!(
-            "give --prometheus-user with --prometheus-password-env or -file, or \
-             --prometheus-token-env or -file, alone"
-        ),
-    }
-    Ok(())
+    let connection = config::ConnectionFlags {
+        timeout: flags.prometheus_timeout,
+        headers: flags.prometheus_header.clone(),
+        ca_file: flags.prometheus_ca_file.clone(),
+        insecure_skip_verify: flags.prometheus_insecure_skip_verify,
+        credentials: config::Credentials {
+            username: flags.prometheus_user.clone(),
+            password_env: flags.prometheus_password_env.clone(),
+            password_file: flags.prometheus_password_file.clone(),
+            token_env: flags.prometheus_token_env.clone(),
+            token_file: flags.prometheus_token_file.clone(),
+        },
+    };
+    p.connection
+        .layer(&connection, "--prometheus")
+        .map_err(color_eyre::eyre::Error::msg)
 }
 
 fn theme_name(open: &OpenArgs, config: &Config) -> String {

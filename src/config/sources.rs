@@ -1,58 +1,30 @@
 //! The backend sections of a configuration — `[prometheus]`, `[opensearch]` and `[jaeger]` — as written
-//! and as resolved. (Each file section repeats the connection keys: serde's `flatten` does not
-//! work with `deny_unknown_fields`, and an unknown key must stay an error.)
+//! and as resolved. Each section's connection keys are declared once, by `section_file!`
+//! (`connection.rs`), and resolved there.
 
 use std::ops::RangeInclusive;
-use std::path::PathBuf;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::connection::{AuthFile, Connection, parse_size, resolve_auth, validate_url};
-use super::{ConfigError, DEFAULT_INTERVAL_SECS, INTERVAL_SECS, Resolver, TIMEOUT_SECS};
+use super::connection::{Connection, section_file};
+use super::{ConfigError, DEFAULT_INTERVAL_SECS, INTERVAL_SECS, Resolver};
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(super) struct PrometheusFile {
-    url: Spanned<String>,
-    interval: Option<Spanned<String>>,
-    timeout: Option<Spanned<String>>,
-    max_body: Option<Spanned<String>>,
-    #[serde(default)]
-    headers: std::collections::BTreeMap<String, String>,
-    ca_file: Option<PathBuf>,
-    #[serde(default)]
-    insecure_skip_verify: bool,
-    auth: Option<Spanned<AuthFile>>,
-}
+section_file!(PrometheusFile {} {});
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(super) struct OpenSearchFile {
-    url: Spanned<String>,
+section_file!(OpenSearchFile {
     index: String,
     #[serde(default)]
     query: String,
-    interval: Option<Spanned<String>>,
-    timeout: Option<Spanned<String>>,
-    max_body: Option<Spanned<String>>,
-    #[serde(default)]
-    headers: std::collections::BTreeMap<String, String>,
-    ca_file: Option<PathBuf>,
-    #[serde(default)]
-    insecure_skip_verify: bool,
-    auth: Option<Spanned<AuthFile>>,
+} {
     max_events: Option<Spanned<usize>>,
     page_size: Option<Spanned<usize>>,
     tiebreaker: Option<String>,
     #[serde(default)]
     fields: FieldsFile,
-}
+});
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(super) struct JaegerFile {
-    url: Spanned<String>,
+section_file!(JaegerFile {
     #[serde(default)]
     api: JaegerApi,
     #[serde(default)]
@@ -61,16 +33,7 @@ pub(super) struct JaegerFile {
     operation: String,
     lookback: Option<Spanned<String>>,
     limit: Option<Spanned<usize>>,
-    interval: Option<Spanned<String>>,
-    timeout: Option<Spanned<String>>,
-    max_body: Option<Spanned<String>>,
-    #[serde(default)]
-    headers: std::collections::BTreeMap<String, String>,
-    ca_file: Option<PathBuf>,
-    #[serde(default)]
-    insecure_skip_verify: bool,
-    auth: Option<Spanned<AuthFile>>,
-}
+} {});
 
 /// Which of Jaeger's query APIs to speak.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -172,61 +135,11 @@ pub const LOOKBACK_SECS: RangeInclusive<f64> = 60.0..=366.0 * 86_400.0;
 pub const TRACE_LIMIT: RangeInclusive<usize> = 1..=1_000;
 
 impl Resolver<'_> {
-    /// The connection of the `[section]` table (`"jaeger"`), which its messages name.
-    fn resolve_connection(
-        &self,
-        section: &str,
-        url: &Spanned<String>,
-        (timeout, max_body): (Option<&Spanned<String>>, Option<&Spanned<String>>),
-        headers: &std::collections::BTreeMap<String, String>,
-        (ca_file, insecure): (Option<&PathBuf>, bool),
-        auth: Option<&Spanned<AuthFile>>,
-    ) -> Result<Connection, ConfigError> {
-        validate_url(url.get_ref(), Some(section)).map_err(|m| self.err(url.span(), m))?;
-        let mut connection = Connection::to_url(url.get_ref());
-        if let Some(t) = timeout {
-            connection.timeout = self.duration(t, "timeout", &TIMEOUT_SECS)?;
-        }
-        if let Some(m) = max_body {
-            let range = super::connection::MAX_BODY_RANGE;
-            connection.max_body = parse_size(m.get_ref())
-                .and_then(|n| {
-                    if range.contains(&n) {
-                        Ok(n)
-                    } else {
-                        Err(format!(
-                            "max-body must be between {} and {}",
-                            crate::source::size_text(*range.start()),
-                            crate::source::size_text(*range.end())
-                        ))
-                    }
-                })
-                .map_err(|msg| self.err(m.span(), msg))?;
-        }
-        connection.headers = headers
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        connection.ca_file = ca_file.cloned();
-        connection.insecure_skip_verify = insecure;
-        if let Some(a) = auth {
-            connection.auth = Some(resolve_auth(a.get_ref()).map_err(|m| self.err(a.span(), m))?);
-        }
-        Ok(connection)
-    }
-
     pub(super) fn resolve_opensearch(
         &self,
         o: OpenSearchFile,
     ) -> Result<OpenSearchConfig, ConfigError> {
-        let connection = self.resolve_connection(
-            "opensearch",
-            &o.url,
-            (o.timeout.as_ref(), o.max_body.as_ref()),
-            &o.headers,
-            (o.ca_file.as_ref(), o.insecure_skip_verify),
-            o.auth.as_ref(),
-        )?;
+        let connection = self.resolve_connection("opensearch", &o.connection_keys())?;
         let mut fields = crate::source::opensearch::FieldMap::default();
         let f = o.fields;
         for (slot, given) in [
@@ -262,14 +175,7 @@ impl Resolver<'_> {
     }
 
     pub(super) fn resolve_jaeger(&self, j: JaegerFile) -> Result<JaegerConfig, ConfigError> {
-        let connection = self.resolve_connection(
-            "jaeger",
-            &j.url,
-            (j.timeout.as_ref(), j.max_body.as_ref()),
-            &j.headers,
-            (j.ca_file.as_ref(), j.insecure_skip_verify),
-            j.auth.as_ref(),
-        )?;
+        let connection = self.resolve_connection("jaeger", &j.connection_keys())?;
         let mut query = crate::model::traces::TraceQuery {
             services: j.services,
             operation: j.operation,
@@ -296,14 +202,7 @@ impl Resolver<'_> {
         &self,
         p: &PrometheusFile,
     ) -> Result<PrometheusConfig, ConfigError> {
-        let connection = self.resolve_connection(
-            "prometheus",
-            &p.url,
-            (p.timeout.as_ref(), p.max_body.as_ref()),
-            &p.headers,
-            (p.ca_file.as_ref(), p.insecure_skip_verify),
-            p.auth.as_ref(),
-        )?;
+        let connection = self.resolve_connection("prometheus", &p.connection_keys())?;
         let interval = match &p.interval {
             Some(i) => self.duration(i, "interval", &INTERVAL_SECS)?,
             None => DEFAULT_INTERVAL_SECS,
