@@ -7,7 +7,7 @@ use crate::config::{Config, PaneId};
 use crate::keymap::Mode;
 use crate::model::event::Event;
 use crate::model::{Conductor, SeriesSet};
-use crate::source::fixture::ReplayClock;
+use crate::source::recording::ReplayClock;
 use crate::theme::Theme;
 
 mod events;

@@ -15,7 +15,7 @@ use crate::action::{Action, Effect};
 use crate::app::App;
 use crate::keymap;
 use crate::session::{Session, Sources};
-use crate::source::poller::Plan;
+use crate::source::prometheus::poller::Plan;
 
 /// How often the clock ticks (ages and the status clock move).
 pub const TICK_PERIOD: Duration = Duration::from_secs(1);

@@ -23,12 +23,12 @@ use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use crate::config::{JaegerConfig, OpenSearchConfig};
 use crate::model::traces::TraceQuery;
 use crate::session::{Data, Session};
-use crate::source::fixture::{
+use crate::source::jaeger::JaegerClient;
+use crate::source::opensearch::{OpenSearchClient, tail_request};
+use crate::source::prometheus::PrometheusClient;
+use crate::source::recording::{
     DASHBOARD, JaegerEntry, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry,
 };
-use crate::source::prometheus::PrometheusClient;
-use crate::source::tail::{OpenSearchClient, tail_request};
-use crate::source::traces::JaegerClient;
 use crate::source::{SourceError, SourceId};
 
 /// What to record.

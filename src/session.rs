@@ -17,10 +17,10 @@ use crate::cli::OpenArgs;
 use crate::config::{self, Config, Connection, PrometheusConfig};
 use crate::model::traces::TraceQuery;
 use crate::source::SourceUpdate;
-use crate::source::fixture::{self, Recording, Replay, ReplayClock};
-use crate::source::poller::{self, Plan};
+use crate::source::jaeger::JaegerClient;
 use crate::source::prometheus::PrometheusClient;
-use crate::source::traces::JaegerClient;
+use crate::source::prometheus::poller::{self, Plan};
+use crate::source::recording::{self, Recording, Replay, ReplayClock};
 use crate::theme::Theme;
 
 /// Updates a source may queue before it waits for the loop.
@@ -197,11 +197,11 @@ impl Session {
                     .ok_or_else(|| eyre!("a replay without a clock"))?;
                 let period =
                     Duration::from_secs_f64((config::DEFAULT_INTERVAL_SECS / self.speed).max(0.05));
-                let inputs = fixture::ReplayInputs {
+                let inputs = recording::ReplayInputs {
                     trace_query: trace_query_rx,
                     trace_fetch: trace_fetch_rx,
                 };
-                tokio::spawn(fixture::run(
+                tokio::spawn(recording::run(
                     replay,
                     clock,
                     period,
@@ -224,10 +224,10 @@ impl Session {
                     poller::spawn(&client, &queries, &plan_rx, interval, &tx, &cancel);
                 }
                 if let Some(os) = &self.config.opensearch {
-                    let client = crate::source::tail::OpenSearchClient::new(&os.connection)
+                    let client = crate::source::opensearch::OpenSearchClient::new(&os.connection)
                         .map_err(|e| eyre!("opensearch: {e}"))?;
                     let window = self.config.window;
-                    tokio::spawn(crate::source::tail::run(
+                    tokio::spawn(crate::source::opensearch::tail::run(
                         client,
                         os.clone(),
                         window,
@@ -239,7 +239,7 @@ impl Session {
                 if let Some(j) = &self.config.jaeger {
                     let client = JaegerClient::new(&j.connection, j.api)
                         .map_err(|e| eyre!("jaeger: {e}"))?;
-                    tokio::spawn(crate::source::traces::run(
+                    tokio::spawn(crate::source::jaeger::search::run(
                         std::sync::Arc::new(client),
                         j.interval,
                         trace_query_rx,

@@ -19,8 +19,8 @@ use capcom::app::{App, Freshness};
 use capcom::cli::OpenArgs;
 use capcom::session::{Session, frame_text};
 use capcom::source::SourceUpdate;
-use capcom::source::poller::{self, Plan, Want};
 use capcom::source::prometheus::PrometheusClient;
+use capcom::source::prometheus::poller::{self, Plan, Want};
 use common::{Exporter, Prometheus};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -418,7 +418,7 @@ fn scripted_jaeger() -> (common::Server, Vec<u8>) {
 /// Every chunk searched Jaeger over its own time range, the ranges tiling the recording; the
 /// rover answers are in the manifest as v3, verbatim; camera's "no traces" wrote nothing.
 fn check_recorded_traces(out: &Path, manifest: &str, rover: &[u8], jaeger: &common::Server) {
-    let parsed: capcom::source::fixture::Manifest = toml::from_str(manifest).expect("manifest");
+    let parsed: capcom::source::recording::Manifest = toml::from_str(manifest).expect("manifest");
     assert!(
         parsed.jaeger.len() >= 2,
         "a rover answer per chunk: {manifest}"

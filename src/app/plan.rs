@@ -3,7 +3,7 @@
 
 use super::{App, Failure, Freshness, QueryState, STALE_AFTER_POLLS};
 use crate::config::PaneId;
-use crate::source::poller::{Want, step_for};
+use crate::source::prometheus::poller::{Want, step_for};
 use crate::ui;
 
 impl App {

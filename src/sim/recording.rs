@@ -10,10 +10,10 @@ use std::path::Path;
 
 use super::metrics::{INSTANCE, JOB, MetricSeries, catalogue, round};
 use super::world::{SOL_SECONDS, Telemetry, World};
-use crate::source::fixture::{
+use crate::source::prometheus::format_value;
+use crate::source::recording::{
     DASHBOARD, JaegerEntry, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry,
 };
-use crate::source::prometheus::format_value;
 
 /// The recording's start: 2026-11-26T00:00:00Z, the sol's local midnight.
 pub const EPOCH: f64 = 1_795_651_200.0;

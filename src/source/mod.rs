@@ -2,14 +2,11 @@
 //! owned [`SourceUpdate`]s down one channel; an error arrives as data, like any result. The app
 //! cannot tell a replayed recording from a live backend.
 
-pub mod fixture;
 pub mod http;
 pub mod jaeger;
 pub mod opensearch;
-pub mod poller;
 pub mod prometheus;
-pub mod tail;
-pub mod traces;
+pub mod recording;
 
 use crate::config::QueryId;
 

@@ -7,7 +7,7 @@ use capcom::action::Action;
 use capcom::app::App;
 use capcom::cli::OpenArgs;
 use capcom::session::{Session, feed};
-use capcom::source::fixture::Replay;
+use capcom::source::recording::Replay;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

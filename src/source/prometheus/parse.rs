@@ -2,7 +2,7 @@
 //! `/api/v1/query`). The live client comes with the live source; replay feeds recorded bodies
 //! through these same functions, so what the screen shows cannot depend on where bytes came from.
 
-use super::MESSAGE_MAX;
+use crate::source::MESSAGE_MAX;
 use crate::text::one_line;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -12,10 +12,10 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use tracing::Instrument as _;
 
-use super::http::{self, SetupError};
-use super::{SourceError, SourceId};
 use crate::config::Connection;
 use crate::model::{Labels, Point, Series};
+use crate::source::http::{self, SetupError};
+use crate::source::{SourceError, SourceId};
 
 /// Why a body could not be turned into data.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]

@@ -10,10 +10,10 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::opensearch::{SearchPage, parse_search, to_event};
-use super::{EventBatch, SourceError, SourceId, SourceUpdate};
+use super::{SearchPage, parse_search, to_event};
 use crate::config::OpenSearchConfig;
 use crate::source::http::{self, SetupError};
+use crate::source::{EventBatch, SourceError, SourceId, SourceUpdate};
 
 /// Pages fetched in one poll at most, so a flood is taken in bounded steps.
 const MAX_PAGES_PER_POLL: usize = 20;
@@ -67,7 +67,7 @@ impl OpenSearchClient {
         }
         // OpenSearch explains its errors in an envelope: that beats the status line.
         match parse_search(&bytes) {
-            Err(e @ super::opensearch::SearchError::Api { .. }) => Err(e.into()),
+            Err(e @ super::SearchError::Api { .. }) => Err(e.into()),
             _ => Err(http::status_error(SourceId::OpenSearch, status, &bytes)),
         }
     }
@@ -159,7 +159,8 @@ pub async fn run(
             }
             Err(e) => {
                 failures += 1;
-                next = Instant::now() + super::poller::backoff(failures, interval, &mut rng);
+                next = Instant::now()
+                    + crate::source::prometheus::poller::backoff(failures, interval, &mut rng);
                 SourceUpdate::EventsFetched {
                     fetched_at: now,
                     result: Err(e),
@@ -173,7 +174,7 @@ pub async fn run(
     }
 }
 
-type Fetched = (Vec<super::opensearch::Hit>, Vec<String>, Option<Vec<Value>>);
+type Fetched = (Vec<super::Hit>, Vec<String>, Option<Vec<Value>>);
 
 /// The newest `max-events` of the window, oldest first, and the cursor after the newest.
 async fn first_fetch(

@@ -1,25 +1,19 @@
 //! The live Jaeger source: a thin client of Jaeger's query APIs — v2's `/api/v3` (OTLP JSON)
-//! first, v1's `/api` as the fallback, `auto` asking which the server has — and the task that
-//! searches recent traces every interval (or at once when the search changes) and fetches one
-//! trace by id when the app asks. Parameters go in snake_case, which every v3 server reads;
+//! first, v1's `/api` as the fallback, `auto` asking which the server has (the task that uses
+//! it is [`super::search`]). Parameters go in snake_case, which every v3 server reads;
 //! a server that insists on camelCase gets it on the retry. Attribute and duration filters are
 //! also applied here, because older servers ignore them.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::{mpsc, watch};
-use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 
-use super::http::{self, SetupError};
-use super::jaeger::{TraceError, parse_v1, parse_v3};
-use super::{SourceError, SourceId, SourceUpdate};
+use super::{TraceError, parse_v1, parse_v3};
 use crate::config::JaegerApi;
 use crate::model::span::Trace;
 use crate::model::traces::{Listed, TraceQuery, newest_first};
+use crate::source::http::{self, SetupError};
+use crate::source::{SourceError, SourceId};
 
 /// Services searched at most when the search names none (one request each).
 pub const MAX_SERVICES: usize = 20;
@@ -519,69 +513,4 @@ fn error_of(api: Api, status: u16, body: &[u8]) -> SourceError {
 fn status_error(status: u16, body: &[u8]) -> SourceError {
     let status = reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
     http::status_error(SourceId::Jaeger, status, body)
-}
-
-/// Searches traces until cancelled: at once, then every interval (backing off on failure),
-/// and at once whenever `query` changes; fetches a trace whenever an id arrives on `fetch`.
-pub async fn run(
-    client: Arc<JaegerClient>,
-    interval: f64,
-    mut query: watch::Receiver<TraceQuery>,
-    mut fetch: mpsc::Receiver<String>,
-    tx: mpsc::Sender<SourceUpdate>,
-    cancel: CancellationToken,
-) {
-    let mut failures = 0u32;
-    let mut rng = crate::sim::rng::Rng::new(0x7ace ^ crate::wall_now().to_bits());
-    let mut next = Instant::now();
-    let interval = Duration::from_secs_f64(interval);
-    loop {
-        tokio::select! {
-            () = cancel.cancelled() => return,
-            () = tokio::time::sleep_until(next) => {}
-            changed = query.changed() => {
-                if changed.is_err() {
-                    return;
-                }
-            }
-            Some(id) = fetch.recv() => {
-                let fetched = tokio::select! {
-                    () = cancel.cancelled() => return,
-                    fetched = client.trace(&id) => fetched,
-                };
-                let result = match fetched {
-                    Ok((_, Some(t))) => Ok(Arc::new(t)),
-                    Ok((_, None)) => Err(SourceError::Trace(TraceError::Api(format!(
-                        "trace {} not found", crate::text::one_line(&id, 40)
-                    )))),
-                    Err(e) => Err(e),
-                };
-                if tx.send(SourceUpdate::TraceFetched { trace_id: id, result }).await.is_err() {
-                    return;
-                }
-                continue;
-            }
-        }
-        let q = query.borrow_and_update().clone();
-        let now = crate::wall_now();
-        // A search may take a request per service, each up to the timeout: stop mid-way.
-        let result = tokio::select! {
-            () = cancel.cancelled() => return,
-            found = client.search_all(&q, now) => found.map(|(_, list)| list),
-        };
-        if result.is_ok() {
-            failures = 0;
-            next = Instant::now() + interval;
-        } else {
-            failures += 1;
-            next = Instant::now() + super::poller::backoff(failures, interval, &mut rng);
-        }
-        let update = SourceUpdate::TracesFetched {
-            fetched_at: now,
-            result,
-        };
-        if tx.send(update).await.is_err() {
-            return;
-        }
-    }
 }

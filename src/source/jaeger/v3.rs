@@ -4,7 +4,7 @@
 //! OpenTelemetry-shaped trace model. Malformed or partial traces still parse: a span missing a
 //! field gets a default, and nothing here panics on any input.
 
-use super::MESSAGE_MAX;
+use crate::source::MESSAGE_MAX;
 use crate::text::one_line;
 use serde::Deserialize;
 use serde_json::Value;

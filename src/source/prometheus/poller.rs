@@ -14,9 +14,9 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::SourceUpdate;
-use super::prometheus::PrometheusClient;
+use super::PrometheusClient;
 use crate::sim::rng::Rng;
+use crate::source::SourceUpdate;
 
 /// The longest wait between retries of a failing query (or its interval, if longer). Short
 /// enough that a source is back within its interval and a few seconds of its backend, even
@@ -227,10 +227,7 @@ impl QueryTask {
     async fn fetch(
         &self,
         request: Request,
-    ) -> Option<(
-        Result<super::prometheus::QueryResult, super::SourceError>,
-        bool,
-    )> {
+    ) -> Option<(Result<super::QueryResult, crate::source::SourceError>, bool)> {
         let (result, replace) = match request {
             Request::None => return None,
             Request::Range {
