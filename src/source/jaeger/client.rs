@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use serde_json::Value;
 
-use super::{TraceError, parse_v1, parse_v3};
+use super::v1::{services_v1, v1_params};
+use super::v3::{services_v3, v3_params};
+use super::{Api, TraceError};
 use crate::config::JaegerApi;
 use crate::model::span::Trace;
 use crate::model::traces::{Listed, TraceQuery, newest_first};
@@ -17,49 +19,6 @@ use crate::source::{SourceError, SourceId};
 
 /// Services searched at most when the search names none (one request each).
 pub const MAX_SERVICES: usize = 20;
-
-/// Which API a server was found to speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Api {
-    /// `/api/v3`.
-    V3,
-    /// `/api`.
-    V1,
-}
-
-impl Api {
-    /// As written in configs and recordings.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::V3 => "v3",
-            Self::V1 => "v1",
-        }
-    }
-
-    /// Parses a body of this API's trace endpoints.
-    ///
-    /// # Errors
-    /// As the parser says.
-    pub fn parse(self, body: &[u8]) -> Result<Vec<Trace>, TraceError> {
-        match self {
-            Self::V3 => parse_v3(body),
-            Self::V1 => parse_v1(body),
-        }
-    }
-
-    /// [`Api::parse`] where it cannot hold up the event loop (see [`http::parse_off_thread`]).
-    async fn parse_off_thread(
-        self,
-        body: http::Body,
-    ) -> (Vec<u8>, Result<Vec<Trace>, SourceError>) {
-        let parse = match self {
-            Self::V3 => parse_v3,
-            Self::V1 => parse_v1,
-        };
-        http::parse_off_thread(SourceId::Jaeger, body, parse).await
-    }
-}
 
 /// One search's verbatim answer: which service, and the body (for recordings).
 #[derive(Debug, Clone, PartialEq)]
@@ -361,138 +320,6 @@ fn path_segment(s: &str) -> String {
             }
         })
         .collect()
-}
-
-fn rfc3339(t: f64) -> String {
-    chrono::DateTime::from_timestamp_micros((t * 1e6).round() as i64)
-        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
-        .unwrap_or_default()
-}
-
-/// A duration as Go's `time.ParseDuration` reads it.
-fn go_duration(secs: f64) -> String {
-    format!("{}us", (secs * 1e6).round() as i64)
-}
-
-fn attributes_json(query: &TraceQuery) -> Option<String> {
-    (!query.attributes.is_empty()).then(|| {
-        let map: serde_json::Map<String, Value> = query
-            .attributes
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        Value::Object(map).to_string()
-    })
-}
-
-/// The `/api/v3/traces` parameters, snake_case (every v3 server reads them) or camelCase.
-#[must_use]
-pub fn v3_params(
-    service: &str,
-    q: &TraceQuery,
-    now: f64,
-    camel: bool,
-) -> Vec<(&'static str, String)> {
-    let name =
-        |snake: &'static str, camel_name: &'static str| if camel { camel_name } else { snake };
-    let mut p = vec![
-        (
-            name("query.service_name", "query.serviceName"),
-            service.to_owned(),
-        ),
-        (
-            name("query.start_time_min", "query.startTimeMin"),
-            rfc3339(now - q.lookback),
-        ),
-        (
-            name("query.start_time_max", "query.startTimeMax"),
-            rfc3339(now + 1.0),
-        ),
-        (
-            name("query.search_depth", "query.searchDepth"),
-            q.limit.to_string(),
-        ),
-    ];
-    if !camel {
-        // Servers before `search_depth` named it `num_traces`.
-        p.push(("query.num_traces", q.limit.to_string()));
-    }
-    if !q.operation.is_empty() {
-        p.push((
-            name("query.operation_name", "query.operationName"),
-            q.operation.clone(),
-        ));
-    }
-    if let Some(d) = q.min_duration {
-        p.push((
-            name("query.duration_min", "query.durationMin"),
-            go_duration(d),
-        ));
-    }
-    if let Some(d) = q.max_duration {
-        p.push((
-            name("query.duration_max", "query.durationMax"),
-            go_duration(d),
-        ));
-    }
-    if let Some(a) = attributes_json(q) {
-        p.push(("query.attributes", a));
-    }
-    p
-}
-
-/// The v1 `/api/traces` parameters: times in microseconds, tags as a JSON object.
-#[must_use]
-pub fn v1_params(service: &str, q: &TraceQuery, now: f64) -> Vec<(&'static str, String)> {
-    let micros = |t: f64| ((t * 1e6).round() as i64).to_string();
-    let mut p = vec![
-        ("service", service.to_owned()),
-        ("start", micros(now - q.lookback)),
-        ("end", micros(now + 1.0)),
-        ("limit", q.limit.to_string()),
-    ];
-    if !q.operation.is_empty() {
-        p.push(("operation", q.operation.clone()));
-    }
-    if let Some(d) = q.min_duration {
-        p.push(("minDuration", go_duration(d)));
-    }
-    if let Some(d) = q.max_duration {
-        p.push(("maxDuration", go_duration(d)));
-    }
-    if let Some(a) = attributes_json(q) {
-        p.push(("tags", a));
-    }
-    p
-}
-
-fn services_v3(body: &[u8]) -> Result<Vec<String>, TraceError> {
-    string_list(body, "services")
-}
-
-fn services_v1(body: &[u8]) -> Result<Vec<String>, TraceError> {
-    string_list(body, "data").or_else(|e| {
-        // `{"data": null}` is an empty list.
-        let v: Value = serde_json::from_slice(body).map_err(|_| e.clone())?;
-        if v.get("data").is_some_and(Value::is_null) {
-            Ok(Vec::new())
-        } else {
-            Err(e)
-        }
-    })
-}
-
-fn string_list(body: &[u8], key: &str) -> Result<Vec<String>, TraceError> {
-    let v: Value =
-        serde_json::from_slice(body).map_err(|e| TraceError::Malformed(e.to_string()))?;
-    v.get(key)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_owned))
-                .collect()
-        })
-        .ok_or_else(|| TraceError::Malformed(format!("no `{key}` list")))
 }
 
 /// Whether a 404 is Jaeger's own "no traces found" / "trace not found": its error envelope
