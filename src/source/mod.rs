@@ -7,6 +7,7 @@ pub mod jaeger;
 pub mod opensearch;
 pub mod prometheus;
 pub mod recording;
+pub mod runner;
 
 use crate::config::QueryId;
 
@@ -183,4 +184,18 @@ pub enum SourceUpdate {
     },
     /// A replay has played its recording to the end.
     ReplayFinished,
+}
+
+impl SourceUpdate {
+    /// Whether this is a failed answer, after which a poller backs off.
+    #[must_use]
+    pub fn is_failure(&self) -> bool {
+        match self {
+            Self::MetricsFetched { result, .. } => result.is_err(),
+            Self::EventsFetched { result, .. } => result.is_err(),
+            Self::TracesFetched { result, .. } => result.is_err(),
+            Self::TraceFetched { result, .. } => result.is_err(),
+            Self::ReplayFinished => false,
+        }
+    }
 }

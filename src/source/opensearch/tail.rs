@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{OpenSearchClient, to_event};
 use crate::config::OpenSearchConfig;
+use crate::source::runner::{self, Job, Turn};
 use crate::source::{EventBatch, SourceError, SourceUpdate};
 
 /// Pages fetched in one poll at most, so a flood is taken in bounded steps.
@@ -56,65 +56,69 @@ pub fn tail_request(
 /// seconds, then every interval each page after the last hit seen. `query` changes restart it.
 pub async fn run(
     client: OpenSearchClient,
-    mut cfg: OpenSearchConfig,
+    cfg: OpenSearchConfig,
     window: f64,
-    mut query: watch::Receiver<String>,
+    query: watch::Receiver<String>,
     tx: mpsc::Sender<SourceUpdate>,
     cancel: CancellationToken,
 ) {
-    let mut cursor: Option<Vec<Value>> = None;
-    let mut failures = 0u32;
-    let mut rng = crate::sim::rng::Rng::new(0x7a11 ^ crate::wall_now().to_bits());
-    let mut next = Instant::now();
-    loop {
-        tokio::select! {
-            () = cancel.cancelled() => return,
-            () = tokio::time::sleep_until(next) => {}
-            changed = query.changed() => {
-                if changed.is_err() {
-                    return;
-                }
-                cfg.query.clone_from(&query.borrow_and_update());
-                cursor = None;
-            }
+    let interval = Duration::from_secs_f64(cfg.interval);
+    let tail = Tail {
+        client,
+        cfg,
+        window,
+        query,
+        cursor: None,
+    };
+    runner::run(tail, interval, tx, cancel).await;
+}
+
+/// The tail's state: the search as it stands, and where the last poll stopped.
+struct Tail {
+    client: OpenSearchClient,
+    cfg: OpenSearchConfig,
+    window: f64,
+    query: watch::Receiver<String>,
+    /// The sort values of the newest hit seen; `None` until the first fetch succeeds.
+    cursor: Option<Vec<Value>>,
+}
+
+impl Job for Tail {
+    type Wake = ();
+
+    async fn woken(&mut self) -> Option<()> {
+        self.query.changed().await.ok()
+    }
+
+    async fn turn(&mut self, wake: Option<()>) -> Turn {
+        if wake.is_some() {
+            self.cfg.query.clone_from(&self.query.borrow_and_update());
+            self.cursor = None;
         }
+        let (client, cfg) = (&self.client, &self.cfg);
         let now = crate::wall_now();
-        let (result, replace) = match &cursor {
-            None => (first_fetch(&client, &cfg, now - window).await, true),
+        let (result, replace) = match &self.cursor {
+            None => (first_fetch(client, cfg, now - self.window).await, true),
             Some(after) => (
-                follow(&client, &cfg, after.clone(), now - window).await,
+                follow(client, cfg, after.clone(), now - self.window).await,
                 false,
             ),
         };
-        let interval = Duration::from_secs_f64(cfg.interval);
-        let update = match result {
-            Ok((events, warnings, last)) => {
+        let (result, replace) = match result {
+            Ok((hits, warnings, last)) => {
                 if last.is_some() {
-                    cursor = last;
+                    self.cursor = last;
                 }
-                failures = 0;
-                next = Instant::now() + interval;
-                let events = events.iter().map(|h| to_event(h, &cfg.fields)).collect();
-                SourceUpdate::EventsFetched {
-                    fetched_at: now,
-                    result: Ok(EventBatch { events, warnings }),
-                    replace,
-                }
+                let events = hits.iter().map(|h| to_event(h, &self.cfg.fields)).collect();
+                (Ok(EventBatch { events, warnings }), replace)
             }
-            Err(e) => {
-                failures += 1;
-                next = Instant::now()
-                    + crate::source::prometheus::poller::backoff(failures, interval, &mut rng);
-                SourceUpdate::EventsFetched {
-                    fetched_at: now,
-                    result: Err(e),
-                    replace: false,
-                }
-            }
+            Err(e) => (Err(e), false),
         };
-        if tx.send(update).await.is_err() {
-            return;
-        }
+        Turn::Polled(SourceUpdate::EventsFetched {
+            fetched_at: now,
+            result,
+            replace,
+        })
     }
 }
 
