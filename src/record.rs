@@ -435,14 +435,14 @@ async fn record_traces(
         ..cfg.query.clone()
     };
     let (answers, list) = client.search_all(&query, now).await?;
-    let api = client.api().await?.name();
+    let api = client.api().await?;
     let mut written: Vec<String> = Vec::new();
     for answer in answers.iter().filter(|a| !a.body.is_empty()) {
         let file = trace_file_name(chunk, &answer.service, &written);
         std::fs::write(out.join(&file), &answer.body)
             .map_err(|e| SourceError::Setup(SourceId::Jaeger, format!("writing {file}: {e}")))?;
         manifest.jaeger.push(JaegerEntry {
-            api: api.to_owned(),
+            api,
             service: answer.service.clone(),
             file: file.clone(),
         });

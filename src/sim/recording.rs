@@ -10,6 +10,7 @@ use std::path::Path;
 
 use super::metrics::{INSTANCE, JOB, MetricSeries, catalogue, round};
 use super::world::{SOL_SECONDS, Telemetry, World};
+use crate::source::jaeger::Api;
 use crate::source::prometheus::format_value;
 use crate::source::recording::{
     DASHBOARD, JaegerEntry, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry,
@@ -115,7 +116,7 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
         }],
         // An empty service: the answer to a search of every service.
         jaeger: vec![JaegerEntry {
-            api: "v3".into(),
+            api: Api::V3,
             service: String::new(),
             file: traces_file,
         }],

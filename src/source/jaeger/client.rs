@@ -4,7 +4,8 @@
 //! a server that insists on camelCase gets it on the retry. Attribute and duration filters are
 //! also applied here, because older servers ignore them.
 
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
@@ -36,8 +37,8 @@ pub struct JaegerClient {
     base: String,
     timeout: f64,
     max_body: u64,
-    /// 0 unknown, 1 v3, 2 v1.
-    found: AtomicU8,
+    /// The API the server speaks, once configured or found.
+    found: OnceLock<Api>,
     /// The server rejected snake_case parameters: send camelCase.
     camel: AtomicBool,
 }
@@ -48,17 +49,12 @@ impl JaegerClient {
     /// # Errors
     /// Credentials, headers or a CA bundle that cannot be used.
     pub fn new(conn: &crate::config::Connection, api: JaegerApi) -> Result<Self, SetupError> {
-        let found = match api {
-            JaegerApi::Auto => 0,
-            JaegerApi::V3 => 1,
-            JaegerApi::V1 => 2,
-        };
         Ok(Self {
             http: http::client(conn)?,
             base: conn.url.clone(),
             timeout: conn.timeout,
             max_body: conn.max_body,
-            found: AtomicU8::new(found),
+            found: Option::<Api>::from(api).map_or_else(OnceLock::new, OnceLock::from),
             camel: AtomicBool::new(false),
         })
     }
@@ -87,15 +83,11 @@ impl JaegerClient {
     /// # Errors
     /// The server cannot be reached, or answers neither as Jaeger does.
     pub async fn api(&self) -> Result<Api, SourceError> {
-        match self.found.load(Ordering::Relaxed) {
-            1 => return Ok(Api::V3),
-            2 => return Ok(Api::V1),
-            _ => {}
+        if let Some(api) = self.found.get() {
+            return Ok(*api);
         }
         let api = self.detect().await?;
-        self.found
-            .store(if api == Api::V3 { 1 } else { 2 }, Ordering::Relaxed);
-        Ok(api)
+        Ok(*self.found.get_or_init(|| api))
     }
 
     async fn detect(&self) -> Result<Api, SourceError> {

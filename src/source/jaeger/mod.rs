@@ -13,8 +13,10 @@ pub use client::{Answer, JaegerClient, MAX_SERVICES};
 pub use v1::{parse_v1, v1_params};
 pub use v3::{parse_v3, v3_params};
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::config::JaegerApi;
 use crate::model::span::Trace;
 use crate::model::traces::TraceQuery;
 use crate::source::{SourceError, SourceId, http};
@@ -35,8 +37,10 @@ fn id(s: &str) -> String {
     s.trim().to_ascii_lowercase()
 }
 
-/// Which API a server was found to speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which of Jaeger's query APIs a server speaks: the one truth for a client (configured or
+/// found) and a recording (each body's `api`, written and read by serde as `v3` or `v1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Api {
     /// `/api/v3`.
     V3,
@@ -78,6 +82,17 @@ impl Api {
     }
 }
 
+/// What the configuration fixes: the API named, or nothing for `auto`, which asks the server.
+impl From<JaegerApi> for Option<Api> {
+    fn from(setting: JaegerApi) -> Self {
+        match setting {
+            JaegerApi::Auto => None,
+            JaegerApi::V3 => Some(Api::V3),
+            JaegerApi::V1 => Some(Api::V1),
+        }
+    }
+}
+
 /// A duration as Go's `time.ParseDuration` reads it.
 fn go_duration(secs: f64) -> String {
     format!("{}us", (secs * 1e6).round() as i64)
@@ -105,4 +120,23 @@ fn string_list(body: &[u8], key: &str) -> Result<Vec<String>, TraceError> {
                 .collect()
         })
         .ok_or_else(|| TraceError::Malformed(format!("no `{key}` list")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_api_is_written_as_its_name_and_a_setting_fixes_it_or_leaves_it_to_the_server() {
+        for api in [Api::V3, Api::V1] {
+            let written = toml::to_string(&std::collections::BTreeMap::from([("api", api)]));
+            assert_eq!(
+                written.expect("toml"),
+                format!("api = \"{}\"\n", api.name())
+            );
+        }
+        assert_eq!(Option::<Api>::from(JaegerApi::Auto), None);
+        assert_eq!(Option::<Api>::from(JaegerApi::V3), Some(Api::V3));
+        assert_eq!(Option::<Api>::from(JaegerApi::V1), Some(Api::V1));
+    }
 }
