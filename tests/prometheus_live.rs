@@ -209,7 +209,7 @@ fn a_bad_query_fails_in_its_pane_while_the_others_work() {
     });
     let failure = app.queries[2].error.as_ref().expect("the bad query failed");
     assert!(
-        failure.reason.contains("bad_data") && failure.query_only,
+        failure.reason.to_string().contains("bad_data") && failure.query_only,
         "{failure:?}"
     );
     assert!(!app.queries[0].set.is_empty() && !app.queries[1].set.is_empty());
@@ -259,7 +259,7 @@ fn an_outage_shows_stale_with_its_reason_and_recovers_without_a_restart() {
                         phase = 1;
                     }
                     (1, Freshness::Stale { reason, .. }) => {
-                        assert!(reason.contains("cannot connect"), "{reason}");
+                        assert!(reason.to_string().contains("cannot connect"), "{reason}");
                         let frame = frame_text(&app, (100, 20));
                         assert!(frame.contains("STALE"), "{frame}");
                         let kept: Vec<usize> = app.queries.iter().map(|q| q.set.len()).collect();
