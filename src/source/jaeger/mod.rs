@@ -1,7 +1,7 @@
-//! Jaeger: its query APIs, v2's `/api/v3` ([`v3`], OTLP JSON) and v1's `/api` ([`v1`]), each
-//! a pure parser onto one OpenTelemetry-shaped trace model plus the parameters of its
-//! requests; the thin client that speaks either ([`client`]); and the task that searches
-//! traces and fetches them by id ([`search`]). Malformed or partial traces still parse: a span
+//! Jaeger: its query APIs, v2's `/api/v3` (`v3.rs`, OTLP JSON) and v1's `/api` (`v1.rs`),
+//! each a pure parser onto one OpenTelemetry-shaped trace model plus the parameters of its
+//! requests; the thin client that speaks either ([`JaegerClient`]); and the task that
+//! searches traces and fetches them by id ([`search`]). Malformed or partial traces still parse: a span
 //! missing a field gets a default, and nothing here panics on any input.
 
 mod client;
