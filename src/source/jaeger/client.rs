@@ -33,10 +33,7 @@ pub struct Answer {
 /// A thin client of Jaeger's query API.
 #[derive(Debug)]
 pub struct JaegerClient {
-    http: reqwest::Client,
-    base: String,
-    timeout: f64,
-    max_body: u64,
+    endpoint: http::Endpoint,
     /// The API the server speaks, once configured or found.
     found: OnceLock<Api>,
     /// The server rejected snake_case parameters: send camelCase.
@@ -50,10 +47,7 @@ impl JaegerClient {
     /// Credentials, headers or a CA bundle that cannot be used.
     pub fn new(conn: &crate::config::Connection, api: JaegerApi) -> Result<Self, SetupError> {
         Ok(Self {
-            http: http::client(conn)?,
-            base: conn.url.clone(),
-            timeout: conn.timeout,
-            max_body: conn.max_body,
+            endpoint: http::Endpoint::new(conn, SourceId::Jaeger)?,
             found: Option::<Api>::from(api).map_or_else(OnceLock::new, OnceLock::from),
             camel: AtomicBool::new(false),
         })
@@ -64,16 +58,7 @@ impl JaegerClient {
         path: &str,
         params: &[(&str, String)],
     ) -> Result<(u16, http::Body), SourceError> {
-        let url = format!("{}{path}", self.base);
-        let request = self.http.get(&url).query(params);
-        let (status, body) = http::fetch(
-            request,
-            SourceId::Jaeger,
-            &self.base,
-            self.timeout,
-            self.max_body,
-        )
-        .await?;
+        let (status, body) = self.endpoint.fetch(self.endpoint.get(path, params)).await?;
         Ok((status.as_u16(), body))
     }
 
@@ -106,7 +91,7 @@ impl JaegerClient {
             "{} answers neither /api/v3/services (HTTP {status}) nor /api/services (HTTP \
              {status1}) as Jaeger does; is this Jaeger's query port (16686)? Set api = \"v3\" or \
              \"v1\" to skip detection",
-            self.base
+            self.endpoint.base()
         ))))
     }
 

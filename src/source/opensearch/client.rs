@@ -10,10 +10,7 @@ use crate::source::{SourceError, SourceId};
 /// A thin client of OpenSearch's `_search`.
 #[derive(Debug, Clone)]
 pub struct OpenSearchClient {
-    http: reqwest::Client,
-    base: String,
-    timeout: f64,
-    max_body: u64,
+    endpoint: http::Endpoint,
 }
 
 impl OpenSearchClient {
@@ -23,10 +20,7 @@ impl OpenSearchClient {
     /// Credentials, headers or a CA bundle that cannot be used.
     pub fn new(conn: &crate::config::Connection) -> Result<Self, SetupError> {
         Ok(Self {
-            http: http::client(conn)?,
-            base: conn.url.clone(),
-            timeout: conn.timeout,
-            max_body: conn.max_body,
+            endpoint: http::Endpoint::new(conn, SourceId::OpenSearch)?,
         })
     }
 
@@ -39,16 +33,8 @@ impl OpenSearchClient {
         index: &str,
         body: &Value,
     ) -> Result<(Vec<u8>, SearchPage), SourceError> {
-        let url = format!("{}/{}/_search", self.base, index);
-        let request = self.http.post(&url).json(body);
-        let (status, bytes) = http::fetch(
-            request,
-            SourceId::OpenSearch,
-            &self.base,
-            self.timeout,
-            self.max_body,
-        )
-        .await?;
+        let request = self.endpoint.post(&format!("/{index}/_search")).json(body);
+        let (status, bytes) = self.endpoint.fetch(request).await?;
         if status.is_success() {
             let (bytes, page) =
                 http::parse_off_thread(SourceId::OpenSearch, bytes, parse_search).await;

@@ -37,10 +37,7 @@ pub struct Fetched {
 /// and live and replayed data must pass through the same `parse_*` functions.
 #[derive(Debug, Clone)]
 pub struct PrometheusClient {
-    http: reqwest::Client,
-    base: String,
-    timeout: f64,
-    max_body: u64,
+    endpoint: http::Endpoint,
     /// Counters of what this client (and its clones) fetched.
     pub stats: Arc<FetchStats>,
 }
@@ -52,10 +49,7 @@ impl PrometheusClient {
     /// Credentials, headers or a CA bundle that cannot be used.
     pub fn new(conn: &Connection) -> Result<Self, SetupError> {
         Ok(Self {
-            http: http::client(conn)?,
-            base: conn.url.clone(),
-            timeout: conn.timeout,
-            max_body: conn.max_body,
+            endpoint: http::Endpoint::new(conn, SourceId::Prometheus)?,
             stats: Arc::default(),
         })
     }
@@ -63,7 +57,7 @@ impl PrometheusClient {
     /// The base URL, for messages.
     #[must_use]
     pub fn url(&self) -> &str {
-        &self.base
+        self.endpoint.base()
     }
 
     /// `GET /api/v1/query_range`.
@@ -135,25 +129,16 @@ impl PrometheusClient {
     }
 
     async fn get(&self, path: &str, params: &[(&str, String)]) -> Result<http::Body, SourceError> {
-        let url = format!("{}{path}", self.base);
         let span = tracing::debug_span!(
             "prometheus",
             path,
             query = params.first().map(|p| p.1.as_str())
         );
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
-        let request = self.http.get(&url).query(params);
+        let request = self.endpoint.get(path, params);
         // Instrumented, not entered: an entered span held across an await would tag whatever
         // else the thread runs meanwhile.
-        let (status, body) = http::fetch(
-            request,
-            SourceId::Prometheus,
-            &self.base,
-            self.timeout,
-            self.max_body,
-        )
-        .instrument(span)
-        .await?;
+        let (status, body) = self.endpoint.fetch(request).instrument(span).await?;
         self.stats
             .bytes
             .fetch_add(body.len() as u64, Ordering::Relaxed);
