@@ -10,8 +10,8 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use capcom::config::Connection;
-use capcom::source::poller::{self, Plan, Want};
 use capcom::source::prometheus::PrometheusClient;
+use capcom::source::prometheus::poller::{self, Plan, Want};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 

@@ -15,7 +15,7 @@ use capcom::model::event::EventLog;
 use capcom::model::traces::Listed;
 use capcom::model::{SeriesSet, waterfall};
 use capcom::source::opensearch::{self, FieldMap};
-use capcom::source::{fixture, jaeger, prometheus};
+use capcom::source::{jaeger, prometheus, recording};
 use capcom::text;
 use capcom::theme::Theme;
 
@@ -191,7 +191,7 @@ pub fn config(data: &[u8]) {
 
 /// A recording's `recording.toml`.
 pub fn manifest(data: &[u8]) {
-    match fixture::parse_manifest(data, Path::new("fuzz/recording.toml")) {
+    match recording::parse_manifest(data, Path::new("fuzz/recording.toml")) {
         Ok(m) => {
             show(&m.name);
             show(&m.description);

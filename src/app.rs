@@ -7,7 +7,7 @@ use crate::config::{Config, PaneId};
 use crate::keymap::Mode;
 use crate::model::event::Event;
 use crate::model::{Conductor, SeriesSet};
-use crate::source::fixture::ReplayClock;
+use crate::source::recording::ReplayClock;
 use crate::theme::Theme;
 
 mod events;
@@ -43,8 +43,8 @@ pub struct QueryState {
 pub struct Failure {
     /// Display time of the failure.
     pub at: f64,
-    /// One readable line.
-    pub reason: String,
+    /// Why, as the source said it.
+    pub reason: crate::source::Reason,
     /// The query itself is at fault (bad PromQL, not recorded), not the source.
     pub query_only: bool,
 }
@@ -137,8 +137,8 @@ pub enum Freshness {
     Stale {
         /// Seconds since the last good answer, if there was one.
         age: Option<f64>,
-        /// Why, in one line.
-        reason: String,
+        /// Why.
+        reason: crate::source::Reason,
     },
 }
 
@@ -250,7 +250,7 @@ impl App {
         if traces_pane && app.config.jaeger.is_none() && matches!(clock, Clock::Live) {
             app.traces.error = Some(Failure {
                 at: app.now,
-                reason: "no [jaeger] in the configuration".into(),
+                reason: crate::source::Reason::NotConfigured(crate::source::SourceId::Jaeger),
                 query_only: false,
             });
         }
@@ -539,7 +539,7 @@ mod tests {
             panic!("stale")
         };
         assert_eq!(
-            (age, reason.as_str()),
+            (age, reason.to_string().as_str()),
             (Some(3.0), "not in the recording: x")
         );
         assert_eq!(a.queries[0].set.len(), 1, "the last data is kept");

@@ -18,7 +18,7 @@ use crate::app::App;
 use crate::keymap;
 use crate::model::traces::TraceQuery;
 use crate::source::SourceUpdate;
-use crate::source::poller::Plan;
+use crate::source::prometheus::poller::Plan;
 
 /// How often the clock ticks (ages and the status clock move).
 pub const TICK_PERIOD: Duration = Duration::from_secs(1);

@@ -9,7 +9,7 @@ use crate::action::Action;
 use crate::app::{App, Clock, ReplayInfo};
 use crate::cli::OpenArgs;
 use crate::config::{self, Config, Connection, PrometheusConfig};
-use crate::source::fixture::{Recording, Replay, ReplayClock};
+use crate::source::recording::{Recording, Replay, ReplayClock};
 use crate::theme::Theme;
 
 /// Where a session's data comes from.

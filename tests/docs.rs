@@ -108,7 +108,7 @@ fn every_toml_example_in_the_readme_parses() {
     let mut kinds = Vec::new();
     for (i, block) in toml_blocks().iter().enumerate() {
         if block.lines().any(|l| l.starts_with("format =")) {
-            let manifest: Result<capcom::source::fixture::Manifest, _> = toml::from_str(block);
+            let manifest: Result<capcom::source::recording::Manifest, _> = toml::from_str(block);
             manifest.unwrap_or_else(|e| panic!("the README's manifest:\n{block}\n{e}"));
             kinds.push("manifest");
         } else if block.contains("[roles]") || block.contains("[palette]") {

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use capcom::config::{Connection, JaegerApi};
 use capcom::model::traces::TraceQuery;
-use capcom::source::traces::{self, Api, JaegerClient};
+use capcom::source::jaeger::{self, Api, JaegerClient};
 use capcom::source::{SourceError, SourceId, SourceUpdate};
 use common::{Reply, Server, otlp, target};
 use serde_json::{Value, json};
@@ -696,7 +696,14 @@ fn the_source_task_lists_fetches_by_id_and_recovers_from_a_failure() {
         let (fetch_tx, fetch_rx) = mpsc::channel(4);
         let (tx, mut rx) = mpsc::channel(16);
         let cancel = CancellationToken::new();
-        tokio::spawn(traces::run(c, 0.2, query_rx, fetch_rx, tx, cancel.clone()));
+        tokio::spawn(jaeger::search::run(
+            c,
+            0.2,
+            query_rx,
+            fetch_rx,
+            tx,
+            cancel.clone(),
+        ));
         let mut got = Vec::new();
         let mut asked = false;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -844,7 +851,14 @@ fn the_source_task_stops_at_once_when_cancelled_mid_search() {
         let (_fetch_tx, fetch_rx) = mpsc::channel(1);
         let (tx, _rx) = mpsc::channel(1);
         let cancel = CancellationToken::new();
-        let task = tokio::spawn(traces::run(c, 15.0, query_rx, fetch_rx, tx, cancel.clone()));
+        let task = tokio::spawn(jaeger::search::run(
+            c,
+            15.0,
+            query_rx,
+            fetch_rx,
+            tx,
+            cancel.clone(),
+        ));
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert!(!task.is_finished(), "searching");
         let started = std::time::Instant::now();

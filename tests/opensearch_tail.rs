@@ -12,7 +12,7 @@ use std::time::Duration;
 use capcom::config::{Connection, OpenSearchConfig};
 use capcom::source::SourceUpdate;
 use capcom::source::opensearch::FieldMap;
-use capcom::source::tail::{self, OpenSearchClient};
+use capcom::source::opensearch::{OpenSearchClient, tail};
 use common::{Reply, Server};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use capcom::config::{Auth, Connection, Secret};
 use capcom::source::SourceError;
-use capcom::source::poller::{self, Plan, Want};
 use capcom::source::prometheus::PrometheusClient;
+use capcom::source::prometheus::poller::{self, Plan, Want};
 use common::{Reply, Server};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;

@@ -21,8 +21,8 @@ use capcom::cmd::snapshot::frame_text;
 use capcom::cmd::sources;
 use capcom::session::Session;
 use capcom::source::SourceUpdate;
-use capcom::source::poller::{self, Plan, Want};
 use capcom::source::prometheus::PrometheusClient;
+use capcom::source::prometheus::poller::{self, Plan, Want};
 use common::{Exporter, Prometheus};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -211,7 +211,7 @@ fn a_bad_query_fails_in_its_pane_while_the_others_work() {
     });
     let failure = app.queries[2].error.as_ref().expect("the bad query failed");
     assert!(
-        failure.reason.contains("bad_data") && failure.query_only,
+        failure.reason.to_string().contains("bad_data") && failure.query_only,
         "{failure:?}"
     );
     assert!(!app.queries[0].set.is_empty() && !app.queries[1].set.is_empty());
@@ -261,7 +261,7 @@ fn an_outage_shows_stale_with_its_reason_and_recovers_without_a_restart() {
                         phase = 1;
                     }
                     (1, Freshness::Stale { reason, .. }) => {
-                        assert!(reason.contains("cannot connect"), "{reason}");
+                        assert!(reason.to_string().contains("cannot connect"), "{reason}");
                         let frame = frame_text(&app, (100, 20));
                         assert!(frame.contains("STALE"), "{frame}");
                         let kept: Vec<usize> = app.queries.iter().map(|q| q.set.len()).collect();
@@ -420,16 +420,13 @@ fn scripted_jaeger() -> (common::Server, Vec<u8>) {
 /// Every chunk searched Jaeger over its own time range, the ranges tiling the recording; the
 /// rover answers are in the manifest as v3, verbatim; camera's "no traces" wrote nothing.
 fn check_recorded_traces(out: &Path, manifest: &str, rover: &[u8], jaeger: &common::Server) {
-    let parsed: capcom::source::fixture::Manifest = toml::from_str(manifest).expect("manifest");
+    let parsed: capcom::source::recording::Manifest = toml::from_str(manifest).expect("manifest");
     assert!(
         parsed.jaeger.len() >= 2,
         "a rover answer per chunk: {manifest}"
     );
     for (chunk, entry) in parsed.jaeger.iter().enumerate() {
-        assert_eq!(
-            (entry.api.as_str(), entry.service.as_str()),
-            ("v3", "rover")
-        );
+        assert_eq!((entry.api.name(), entry.service.as_str()), ("v3", "rover"));
         assert_eq!(entry.file, format!("jaeger/{chunk:04}-rover.json"));
         assert_eq!(std::fs::read(out.join(&entry.file)).expect("file"), rover);
     }

@@ -20,7 +20,7 @@ use capcom::cli::OpenArgs;
 use capcom::cmd::record::{Clock, Plan};
 use capcom::session::Session;
 use capcom::source::SourceUpdate;
-use capcom::source::fixture::{Recording, Replay, ReplayClock};
+use capcom::source::recording::{Recording, Replay, ReplayClock};
 use common::{Reply, Server, Store};
 
 /// A search makes an event visible this long after its time.

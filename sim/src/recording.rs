@@ -10,10 +10,11 @@ use std::path::Path;
 
 use super::metrics::{INSTANCE, JOB, MetricSeries, catalogue, round};
 use super::world::{SOL_SECONDS, Telemetry, World};
-use capcom::source::fixture::{
+use capcom::source::jaeger::Api;
+use capcom::source::prometheus::format_value;
+use capcom::source::recording::{
     DASHBOARD, JaegerEntry, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry,
 };
-use capcom::source::prometheus::format_value;
 
 /// The recording's start: 2026-11-26T00:00:00Z, the sol's local midnight.
 pub const EPOCH: f64 = 1_795_651_200.0;
@@ -115,7 +116,7 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
         }],
         // An empty service: the answer to a search of every service.
         jaeger: vec![JaegerEntry {
-            api: "v3".into(),
+            api: Api::V3,
             service: String::new(),
             file: traces_file,
         }],

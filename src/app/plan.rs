@@ -3,7 +3,8 @@
 
 use super::{App, Failure, Freshness, QueryState, STALE_AFTER_POLLS};
 use crate::config::PaneId;
-use crate::source::poller::{Want, step_for};
+use crate::source::Reason;
+use crate::source::prometheus::poller::{Want, step_for};
 use crate::ui;
 
 impl App {
@@ -35,7 +36,7 @@ impl App {
             None => Freshness::Waiting,
             Some(t) if age(t) > STALE_AFTER_POLLS * self.poll_interval => Freshness::Stale {
                 age: Some(age(t)),
-                reason: "no answer".into(),
+                reason: Reason::NoAnswer,
             },
             Some(t) => Freshness::Ok { age: age(t) },
         }
@@ -76,7 +77,7 @@ impl App {
             (None, None) => Freshness::Waiting,
             (None, Some(t)) if age(t) > STALE_AFTER_POLLS * interval => Freshness::Stale {
                 age: Some(age(t)),
-                reason: "no answer".into(),
+                reason: Reason::NoAnswer,
             },
             (None, Some(t)) => Freshness::Ok { age: age(t) },
         }

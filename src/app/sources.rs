@@ -2,7 +2,7 @@
 //! beside the last good data, events appended, a trace list replaced, a fetched trace opened.
 
 use crate::model::SeriesSet;
-use crate::source::SourceUpdate;
+use crate::source::{Reason, SourceUpdate};
 
 use super::{App, Failure};
 
@@ -32,8 +32,8 @@ impl App {
                     Err(e) => {
                         state.error = Some(Failure {
                             at: fetched_at,
-                            reason: e.to_string(),
                             query_only: e.is_query_only(),
+                            reason: Reason::Failed(e),
                         });
                     }
                 }
@@ -57,8 +57,8 @@ impl App {
                 Err(e) => {
                     self.events.error = Some(Failure {
                         at: fetched_at,
-                        reason: e.to_string(),
                         query_only: e.is_query_only(),
+                        reason: Reason::Failed(e),
                     });
                 }
             },
@@ -73,8 +73,8 @@ impl App {
                     Err(e) => {
                         self.traces.error = Some(Failure {
                             at: fetched_at,
-                            reason: e.to_string(),
                             query_only: e.is_query_only(),
+                            reason: Reason::Failed(e),
                         });
                     }
                 }

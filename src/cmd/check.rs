@@ -9,8 +9,8 @@ use crate::cli::OpenArgs;
 use crate::model::traces::TraceQuery;
 use crate::session::{Data, Session};
 use crate::source::SourceError;
+use crate::source::jaeger::JaegerClient;
 use crate::source::prometheus::PrometheusClient;
-use crate::source::traces::JaegerClient;
 use crate::stdio::Out;
 use crate::text::plural;
 
@@ -160,14 +160,14 @@ fn opensearch_line(cfg: &crate::config::OpenSearchConfig, total: Option<u64>) ->
 
 /// One search of the configured index and query, asking only for the count.
 async fn probe_opensearch(cfg: &crate::config::OpenSearchConfig, out: &mut Stdout) -> usize {
-    let client = match crate::source::tail::OpenSearchClient::new(&cfg.connection) {
+    let client = match crate::source::opensearch::OpenSearchClient::new(&cfg.connection) {
         Ok(c) => c,
         Err(e) => {
             out.line(format_args!("FAIL opensearch: {e}"));
             return 1;
         }
     };
-    let mut body = crate::source::tail::tail_request(cfg, None, 0.0, true, 0);
+    let mut body = crate::source::opensearch::tail_request(cfg, None, 0.0, true, 0);
     body["track_total_hits"] = serde_json::Value::Bool(true);
     match client.search(&cfg.index, &body).await {
         Ok((_, page)) => {

@@ -23,12 +23,12 @@ use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use crate::config::{JaegerConfig, OpenSearchConfig};
 use crate::model::traces::TraceQuery;
 use crate::session::{Data, Session};
-use crate::source::fixture::{
+use crate::source::jaeger::JaegerClient;
+use crate::source::opensearch::{OpenSearchClient, tail_request};
+use crate::source::prometheus::PrometheusClient;
+use crate::source::recording::{
     DASHBOARD, JaegerEntry, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry,
 };
-use crate::source::prometheus::PrometheusClient;
-use crate::source::tail::{OpenSearchClient, tail_request};
-use crate::source::traces::JaegerClient;
 use crate::source::{SourceError, SourceId};
 
 /// What to record.
@@ -435,14 +435,14 @@ async fn record_traces(
         ..cfg.query.clone()
     };
     let (answers, list) = client.search_all(&query, now).await?;
-    let api = client.api().await?.name();
+    let api = client.api().await?;
     let mut written: Vec<String> = Vec::new();
     for answer in answers.iter().filter(|a| !a.body.is_empty()) {
         let file = trace_file_name(chunk, &answer.service, &written);
         std::fs::write(out.join(&file), &answer.body)
             .map_err(|e| SourceError::Setup(SourceId::Jaeger, format!("writing {file}: {e}")))?;
         manifest.jaeger.push(JaegerEntry {
-            api: api.to_owned(),
+            api,
             service: answer.service.clone(),
             file: file.clone(),
         });

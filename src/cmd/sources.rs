@@ -11,10 +11,10 @@ use crate::app::App;
 use crate::config;
 use crate::event::Sources;
 use crate::session::{Data, Session};
-use crate::source::fixture::{self, Replay};
-use crate::source::poller::{self, Plan};
+use crate::source::recording::{self, Replay};
+use crate::source::prometheus::poller::{self, Plan};
 use crate::source::prometheus::PrometheusClient;
-use crate::source::traces::JaegerClient;
+use crate::source::jaeger::JaegerClient;
 
 /// Updates a source may queue before it waits for the loop.
 pub const CHANNEL_CAPACITY: usize = 256;
@@ -38,11 +38,11 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
                 .ok_or_else(|| eyre!("a replay without a clock"))?;
             let period =
                 Duration::from_secs_f64((config::DEFAULT_INTERVAL_SECS / session.speed).max(0.05));
-            let inputs = fixture::ReplayInputs {
+            let inputs = recording::ReplayInputs {
                 trace_query: trace_query_rx,
                 trace_fetch: trace_fetch_rx,
             };
-            tokio::spawn(fixture::run(
+            tokio::spawn(recording::run(
                 replay,
                 clock,
                 period,
@@ -65,10 +65,10 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
                 poller::spawn(&client, &queries, &plan_rx, interval, &tx, &cancel);
             }
             if let Some(os) = &session.config.opensearch {
-                let client = crate::source::tail::OpenSearchClient::new(&os.connection)
+                let client = crate::source::opensearch::OpenSearchClient::new(&os.connection)
                     .map_err(|e| eyre!("opensearch: {e}"))?;
                 let window = session.config.window;
-                tokio::spawn(crate::source::tail::run(
+                tokio::spawn(crate::source::opensearch::tail::run(
                     client,
                     os.clone(),
                     window,
@@ -80,7 +80,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
             if let Some(j) = &session.config.jaeger {
                 let client =
                     JaegerClient::new(&j.connection, j.api).map_err(|e| eyre!("jaeger: {e}"))?;
-                tokio::spawn(crate::source::traces::run(
+                tokio::spawn(crate::source::jaeger::search::run(
                     std::sync::Arc::new(client),
                     j.interval,
                     trace_query_rx,

@@ -9,7 +9,7 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// Reads a file the user named (a configuration, a theme, a secret, a CA bundle), at most
 /// `MAX_FILE_BYTES` of it, so a mistaken `/dev/zero` or a huge file is an error rather than
 /// all of memory. A pipe is allowed (`--config <(…)` is one); a recording's files are read by
-/// the stricter `source::fixture` instead.
+/// the stricter `source::recording` instead.
 ///
 /// # Errors
 /// The file cannot be read, or is larger than the limit.

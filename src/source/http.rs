@@ -255,6 +255,67 @@ pub fn client(conn: &Connection) -> Result<reqwest::Client, SetupError> {
         .map_err(|e| SetupError(format!("HTTP client: {e}")))
 }
 
+/// One backend's end of the shared HTTP path: its client, where it is, and the limits every
+/// request to it runs under. Each source's client holds one.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    backend: SourceId,
+    http: reqwest::Client,
+    base: String,
+    timeout: f64,
+    max_body: u64,
+}
+
+impl Endpoint {
+    /// The endpoint of `backend` at a connection.
+    ///
+    /// # Errors
+    /// Credentials, headers or a CA bundle that cannot be used.
+    pub fn new(conn: &Connection, backend: SourceId) -> Result<Self, SetupError> {
+        Ok(Self {
+            backend,
+            http: client(conn)?,
+            base: conn.url.clone(),
+            timeout: conn.timeout,
+            max_body: conn.max_body,
+        })
+    }
+
+    /// The base URL.
+    #[must_use]
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// A `GET` of `path` under the base URL with query `params`.
+    pub fn get(&self, path: &str, params: &[(&str, String)]) -> reqwest::RequestBuilder {
+        self.http.get(format!("{}{path}", self.base)).query(params)
+    }
+
+    /// A `POST` of `path` under the base URL.
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.post(format!("{}{path}", self.base))
+    }
+
+    /// [`fetch`] under this endpoint's limits.
+    ///
+    /// # Errors
+    /// As [`fetch`].
+    pub async fn fetch(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(reqwest::StatusCode, Body), SourceError> {
+        fetch(
+            request,
+            self.backend,
+            &self.base,
+            self.timeout,
+            self.max_body,
+        )
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,14 +2,12 @@
 //! owned [`SourceUpdate`]s down one channel; an error arrives as data, like any result. The app
 //! cannot tell a replayed recording from a live backend.
 
-pub mod fixture;
 pub mod http;
 pub mod jaeger;
 pub mod opensearch;
-pub mod poller;
 pub mod prometheus;
-pub mod tail;
-pub mod traces;
+pub mod recording;
+pub mod runner;
 
 use crate::config::QueryId;
 
@@ -46,32 +44,25 @@ impl std::fmt::Display for SourceId {
     }
 }
 
-/// Why a source could not deliver a query's data: one line, for the pane that shows it.
+/// Why a source could not deliver a query's data: one line, for the pane that shows it. Its
+/// text is the backend's name and [`SourceError::reason`], `prometheus: timeout after 5 s`.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum SourceError {
     /// The body came but could not be read, or was the API's error envelope.
-    #[error("prometheus: {0}")]
     Parse(#[from] prometheus::ParseError),
     /// An OpenSearch body could not be read, or was its error envelope.
-    #[error("opensearch: {0}")]
     Search(#[from] opensearch::SearchError),
     /// A Jaeger body could not be read, or was its error.
-    #[error("jaeger: {0}")]
     Trace(#[from] jaeger::TraceError),
     /// No answer within the configured timeout (milliseconds).
-    #[error("{0}: timeout after {t}", t = timeout_text(*.1))]
     Timeout(SourceId, u64),
     /// The connection could not be made (refused, unreachable, DNS, TLS).
-    #[error("{0}: cannot connect: {1}")]
     Connect(SourceId, String),
     /// The answer stopped before its end (the connection closed or broke while it was read).
-    #[error("{0}: the answer was cut off: {1}")]
     Cut(SourceId, String),
     /// The answer was larger than the source's `max-body` (bytes).
-    #[error("{0}: answer larger than {size}; narrow the query or raise max-body", size = size_text(*.1))]
     TooLarge(SourceId, u64),
     /// An HTTP error status without the API's error envelope.
-    #[error("{backend}: HTTP {status}{}", if .detail.is_empty() { String::new() } else { format!(": {}", .detail) })]
     Http {
         /// Which backend answered.
         backend: SourceId,
@@ -81,11 +72,18 @@ pub enum SourceError {
         detail: String,
     },
     /// The client could not be set up (credentials, CA bundle).
-    #[error("{0}: {1}")]
     Setup(SourceId, String),
     /// A replayed recording holds no answer for this query.
-    #[error("not in the recording: {0}")]
     NotRecorded(String),
+}
+
+impl std::fmt::Display for SourceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.backend() {
+            Some(backend) => write!(f, "{backend}: {}", self.reason()),
+            None => f.write_str(&self.reason()),
+        }
+    }
 }
 
 /// A timeout as people say it: `500 ms`, `10 s`, `2.5 s`.
@@ -128,12 +126,77 @@ impl SourceError {
         }
     }
 
-    /// The message without the source's name, for places that already name it.
+    /// The backend the error names first, if any (a query missing from a recording names
+    /// none).
+    #[must_use]
+    pub fn backend(&self) -> Option<SourceId> {
+        match self {
+            Self::Parse(_) => Some(SourceId::Prometheus),
+            Self::Search(_) => Some(SourceId::OpenSearch),
+            Self::Trace(_) => Some(SourceId::Jaeger),
+            Self::Timeout(id, _)
+            | Self::Connect(id, _)
+            | Self::Cut(id, _)
+            | Self::TooLarge(id, _)
+            | Self::Setup(id, _)
+            | Self::Http { backend: id, .. } => Some(*id),
+            Self::NotRecorded(_) => None,
+        }
+    }
+
+    /// The message without the backend's name, for places that already name it.
     #[must_use]
     pub fn reason(&self) -> String {
-        let full = self.to_string();
-        full.strip_prefix("prometheus: ")
-            .map_or(full.clone(), str::to_owned)
+        match self {
+            Self::Parse(e) => e.to_string(),
+            Self::Search(e) => e.to_string(),
+            Self::Trace(e) => e.to_string(),
+            Self::Timeout(_, ms) => format!("timeout after {}", timeout_text(*ms)),
+            Self::Connect(_, e) => format!("cannot connect: {e}"),
+            Self::Cut(_, e) => format!("the answer was cut off: {e}"),
+            Self::TooLarge(_, bytes) => format!(
+                "answer larger than {}; narrow the query or raise max-body",
+                size_text(*bytes)
+            ),
+            Self::Http { status, detail, .. } if detail.is_empty() => format!("HTTP {status}"),
+            Self::Http { status, detail, .. } => format!("HTTP {status}: {detail}"),
+            Self::Setup(_, message) => message.clone(),
+            Self::NotRecorded(query) => format!("not in the recording: {query}"),
+        }
+    }
+}
+
+/// Why a source's or a query's data is not fresh, kept as it came and put in words only when
+/// drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// The last request failed.
+    Failed(SourceError),
+    /// Nothing has arrived for several intervals.
+    NoAnswer,
+    /// The configuration has no section for the source, so nothing can be asked.
+    NotConfigured(SourceId),
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Failed(e) => e.fmt(f),
+            Self::NoAnswer => f.write_str("no answer"),
+            Self::NotConfigured(id) => write!(f, "no [{id}] in the configuration"),
+        }
+    }
+}
+
+impl Reason {
+    /// The reason as said after `source`'s name (the status bar's `jaeger STALE: timeout…`):
+    /// an error of that backend without its name, anything else in full.
+    #[must_use]
+    pub fn after_name(&self, source: SourceId) -> String {
+        match self {
+            Self::Failed(e) if e.backend() == Some(source) => e.reason(),
+            _ => self.to_string(),
+        }
     }
 }
 
@@ -186,4 +249,114 @@ pub enum SourceUpdate {
     },
     /// A replay has played its recording to the end.
     ReplayFinished,
+}
+
+impl SourceUpdate {
+    /// Whether this is a failed answer, after which a poller backs off.
+    #[must_use]
+    pub fn is_failure(&self) -> bool {
+        match self {
+            Self::MetricsFetched { result, .. } => result.is_err(),
+            Self::EventsFetched { result, .. } => result.is_err(),
+            Self::TracesFetched { result, .. } => result.is_err(),
+            Self::TraceFetched { result, .. } => result.is_err(),
+            Self::ReplayFinished => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_kind() -> Vec<(SourceError, &'static str)> {
+        use SourceId::{Jaeger, OpenSearch, Prometheus};
+        vec![
+            (
+                prometheus::ParseError::Malformed("eof".into()).into(),
+                "prometheus: malformed response: eof",
+            ),
+            (
+                jaeger::TraceError::Api("no such trace".into()).into(),
+                "jaeger: no such trace",
+            ),
+            (
+                SourceError::Timeout(OpenSearch, 2_500),
+                "opensearch: timeout after 2.5 s",
+            ),
+            (
+                SourceError::Connect(Jaeger, "refused".into()),
+                "jaeger: cannot connect: refused",
+            ),
+            (
+                SourceError::Cut(Prometheus, "reset".into()),
+                "prometheus: the answer was cut off: reset",
+            ),
+            (
+                SourceError::TooLarge(Prometheus, 64 << 20),
+                "prometheus: answer larger than 64 MiB; narrow the query or raise max-body",
+            ),
+            (
+                SourceError::Http {
+                    backend: OpenSearch,
+                    status: "503 Service Unavailable".into(),
+                    detail: String::new(),
+                },
+                "opensearch: HTTP 503 Service Unavailable",
+            ),
+            (
+                SourceError::Http {
+                    backend: Jaeger,
+                    status: "502 Bad Gateway".into(),
+                    detail: "upstream".into(),
+                },
+                "jaeger: HTTP 502 Bad Gateway: upstream",
+            ),
+            (
+                SourceError::Setup(Prometheus, "no CA file".into()),
+                "prometheus: no CA file",
+            ),
+            (
+                SourceError::NotRecorded("up".into()),
+                "not in the recording: up",
+            ),
+        ]
+    }
+
+    #[test]
+    fn an_error_reads_as_its_backend_then_its_reason() {
+        for (error, text) in every_kind() {
+            assert_eq!(error.to_string(), text);
+            let named = error
+                .backend()
+                .map(|b| format!("{b}: "))
+                .unwrap_or_default();
+            assert_eq!(format!("{named}{}", error.reason()), text);
+        }
+    }
+
+    #[test]
+    fn after_its_source_s_name_a_reason_drops_only_that_name() {
+        let timeout = Reason::Failed(SourceError::Timeout(SourceId::Jaeger, 5_000));
+        assert_eq!(timeout.to_string(), "jaeger: timeout after 5 s");
+        assert_eq!(timeout.after_name(SourceId::Jaeger), "timeout after 5 s");
+        assert_eq!(
+            timeout.after_name(SourceId::Prometheus),
+            "jaeger: timeout after 5 s"
+        );
+        let missing = Reason::Failed(SourceError::NotRecorded("up".into()));
+        assert_eq!(
+            missing.after_name(SourceId::Prometheus),
+            "not in the recording: up"
+        );
+        let unset = Reason::NotConfigured(SourceId::Jaeger);
+        assert_eq!(
+            unset.after_name(SourceId::Jaeger),
+            "no [jaeger] in the configuration"
+        );
+        assert_eq!(
+            Reason::NoAnswer.after_name(SourceId::OpenSearch),
+            "no answer"
+        );
+    }
 }

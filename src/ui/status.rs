@@ -197,8 +197,7 @@ fn freshness_span(app: &App, f: Freshness, source: SourceId) -> Span<'static> {
             let age = age
                 .map(|a| format!(" {}", format_age(a)))
                 .unwrap_or_default();
-            let prefix = format!("{source}: ");
-            let reason = reason.strip_prefix(&prefix).unwrap_or(&reason);
+            let reason = reason.after_name(source);
             Span::styled(format!("STALE{age}: {reason}"), theme.status_stale)
         }
     }

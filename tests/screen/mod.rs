@@ -8,7 +8,7 @@ use capcom::app::App;
 use capcom::cli::OpenArgs;
 use capcom::cmd::snapshot::feed;
 use capcom::session::Session;
-use capcom::source::fixture::Replay;
+use capcom::source::recording::Replay;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

@@ -2,7 +2,7 @@
 //! the error envelope, partial results) and the mapping of a hit's `_source` onto an [`Event`]
 //! by configurable field names. The live tail and replay feed bodies through these functions.
 
-use super::MESSAGE_MAX;
+use crate::source::MESSAGE_MAX;
 use crate::text::one_line;
 use serde::Deserialize;
 use serde_json::Value;

@@ -1,71 +1,25 @@
 //! The live Jaeger source: a thin client of Jaeger's query APIs — v2's `/api/v3` (OTLP JSON)
-//! first, v1's `/api` as the fallback, `auto` asking which the server has — and the task that
-//! searches recent traces every interval (or at once when the search changes) and fetches one
-//! trace by id when the app asks. Parameters go in snake_case, which every v3 server reads;
+//! first, v1's `/api` as the fallback, `auto` asking which the server has (the task that uses
+//! it is [`super::search`]). Parameters go in snake_case, which every v3 server reads;
 //! a server that insists on camelCase gets it on the retry. Attribute and duration filters are
 //! also applied here, because older servers ignore them.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
-use tokio::sync::{mpsc, watch};
-use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 
-use super::http::{self, SetupError};
-use super::jaeger::{TraceError, parse_v1, parse_v3};
-use super::{SourceError, SourceId, SourceUpdate};
+use super::v1::{services_v1, v1_params};
+use super::v3::{services_v3, v3_params};
+use super::{Api, TraceError};
 use crate::config::JaegerApi;
 use crate::model::span::Trace;
 use crate::model::traces::{Listed, TraceQuery, newest_first};
+use crate::source::http::{self, SetupError};
+use crate::source::{SourceError, SourceId};
 
 /// Services searched at most when the search names none (one request each).
 pub const MAX_SERVICES: usize = 20;
-
-/// Which API a server was found to speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Api {
-    /// `/api/v3`.
-    V3,
-    /// `/api`.
-    V1,
-}
-
-impl Api {
-    /// As written in configs and recordings.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::V3 => "v3",
-            Self::V1 => "v1",
-        }
-    }
-
-    /// Parses a body of this API's trace endpoints.
-    ///
-    /// # Errors
-    /// As the parser says.
-    pub fn parse(self, body: &[u8]) -> Result<Vec<Trace>, TraceError> {
-        match self {
-            Self::V3 => parse_v3(body),
-            Self::V1 => parse_v1(body),
-        }
-    }
-
-    /// [`Api::parse`] where it cannot hold up the event loop (see [`http::parse_off_thread`]).
-    async fn parse_off_thread(
-        self,
-        body: http::Body,
-    ) -> (Vec<u8>, Result<Vec<Trace>, SourceError>) {
-        let parse = match self {
-            Self::V3 => parse_v3,
-            Self::V1 => parse_v1,
-        };
-        http::parse_off_thread(SourceId::Jaeger, body, parse).await
-    }
-}
 
 /// One search's verbatim answer: which service, and the body (for recordings).
 #[derive(Debug, Clone, PartialEq)]
@@ -79,12 +33,9 @@ pub struct Answer {
 /// A thin client of Jaeger's query API.
 #[derive(Debug)]
 pub struct JaegerClient {
-    http: reqwest::Client,
-    base: String,
-    timeout: f64,
-    max_body: u64,
-    /// 0 unknown, 1 v3, 2 v1.
-    found: AtomicU8,
+    endpoint: http::Endpoint,
+    /// The API the server speaks, once configured or found.
+    found: OnceLock<Api>,
     /// The server rejected snake_case parameters: send camelCase.
     camel: AtomicBool,
 }
@@ -95,17 +46,9 @@ impl JaegerClient {
     /// # Errors
     /// Credentials, headers or a CA bundle that cannot be used.
     pub fn new(conn: &crate::config::Connection, api: JaegerApi) -> Result<Self, SetupError> {
-        let found = match api {
-            JaegerApi::Auto => 0,
-            JaegerApi::V3 => 1,
-            JaegerApi::V1 => 2,
-        };
         Ok(Self {
-            http: http::client(conn)?,
-            base: conn.url.clone(),
-            timeout: conn.timeout,
-            max_body: conn.max_body,
-            found: AtomicU8::new(found),
+            endpoint: http::Endpoint::new(conn, SourceId::Jaeger)?,
+            found: Option::<Api>::from(api).map_or_else(OnceLock::new, OnceLock::from),
             camel: AtomicBool::new(false),
         })
     }
@@ -115,16 +58,7 @@ impl JaegerClient {
         path: &str,
         params: &[(&str, String)],
     ) -> Result<(u16, http::Body), SourceError> {
-        let url = format!("{}{path}", self.base);
-        let request = self.http.get(&url).query(params);
-        let (status, body) = http::fetch(
-            request,
-            SourceId::Jaeger,
-            &self.base,
-            self.timeout,
-            self.max_body,
-        )
-        .await?;
+        let (status, body) = self.endpoint.fetch(self.endpoint.get(path, params)).await?;
         Ok((status.as_u16(), body))
     }
 
@@ -134,15 +68,11 @@ impl JaegerClient {
     /// # Errors
     /// The server cannot be reached, or answers neither as Jaeger does.
     pub async fn api(&self) -> Result<Api, SourceError> {
-        match self.found.load(Ordering::Relaxed) {
-            1 => return Ok(Api::V3),
-            2 => return Ok(Api::V1),
-            _ => {}
+        if let Some(api) = self.found.get() {
+            return Ok(*api);
         }
         let api = self.detect().await?;
-        self.found
-            .store(if api == Api::V3 { 1 } else { 2 }, Ordering::Relaxed);
-        Ok(api)
+        Ok(*self.found.get_or_init(|| api))
     }
 
     async fn detect(&self) -> Result<Api, SourceError> {
@@ -161,7 +91,7 @@ impl JaegerClient {
             "{} answers neither /api/v3/services (HTTP {status}) nor /api/services (HTTP \
              {status1}) as Jaeger does; is this Jaeger's query port (16686)? Set api = \"v3\" or \
              \"v1\" to skip detection",
-            self.base
+            self.endpoint.base()
         ))))
     }
 
@@ -369,138 +299,6 @@ fn path_segment(s: &str) -> String {
         .collect()
 }
 
-fn rfc3339(t: f64) -> String {
-    chrono::DateTime::from_timestamp_micros((t * 1e6).round() as i64)
-        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
-        .unwrap_or_default()
-}
-
-/// A duration as Go's `time.ParseDuration` reads it.
-fn go_duration(secs: f64) -> String {
-    format!("{}us", (secs * 1e6).round() as i64)
-}
-
-fn attributes_json(query: &TraceQuery) -> Option<String> {
-    (!query.attributes.is_empty()).then(|| {
-        let map: serde_json::Map<String, Value> = query
-            .attributes
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        Value::Object(map).to_string()
-    })
-}
-
-/// The `/api/v3/traces` parameters, snake_case (every v3 server reads them) or camelCase.
-#[must_use]
-pub fn v3_params(
-    service: &str,
-    q: &TraceQuery,
-    now: f64,
-    camel: bool,
-) -> Vec<(&'static str, String)> {
-    let name =
-        |snake: &'static str, camel_name: &'static str| if camel { camel_name } else { snake };
-    let mut p = vec![
-        (
-            name("query.service_name", "query.serviceName"),
-            service.to_owned(),
-        ),
-        (
-            name("query.start_time_min", "query.startTimeMin"),
-            rfc3339(now - q.lookback),
-        ),
-        (
-            name("query.start_time_max", "query.startTimeMax"),
-            rfc3339(now + 1.0),
-        ),
-        (
-            name("query.search_depth", "query.searchDepth"),
-            q.limit.to_string(),
-        ),
-    ];
-    if !camel {
-        // Servers before `search_depth` named it `num_traces`.
-        p.push(("query.num_traces", q.limit.to_string()));
-    }
-    if !q.operation.is_empty() {
-        p.push((
-            name("query.operation_name", "query.operationName"),
-            q.operation.clone(),
-        ));
-    }
-    if let Some(d) = q.min_duration {
-        p.push((
-            name("query.duration_min", "query.durationMin"),
-            go_duration(d),
-        ));
-    }
-    if let Some(d) = q.max_duration {
-        p.push((
-            name("query.duration_max", "query.durationMax"),
-            go_duration(d),
-        ));
-    }
-    if let Some(a) = attributes_json(q) {
-        p.push(("query.attributes", a));
-    }
-    p
-}
-
-/// The v1 `/api/traces` parameters: times in microseconds, tags as a JSON object.
-#[must_use]
-pub fn v1_params(service: &str, q: &TraceQuery, now: f64) -> Vec<(&'static str, String)> {
-    let micros = |t: f64| ((t * 1e6).round() as i64).to_string();
-    let mut p = vec![
-        ("service", service.to_owned()),
-        ("start", micros(now - q.lookback)),
-        ("end", micros(now + 1.0)),
-        ("limit", q.limit.to_string()),
-    ];
-    if !q.operation.is_empty() {
-        p.push(("operation", q.operation.clone()));
-    }
-    if let Some(d) = q.min_duration {
-        p.push(("minDuration", go_duration(d)));
-    }
-    if let Some(d) = q.max_duration {
-        p.push(("maxDuration", go_duration(d)));
-    }
-    if let Some(a) = attributes_json(q) {
-        p.push(("tags", a));
-    }
-    p
-}
-
-fn services_v3(body: &[u8]) -> Result<Vec<String>, TraceError> {
-    string_list(body, "services")
-}
-
-fn services_v1(body: &[u8]) -> Result<Vec<String>, TraceError> {
-    string_list(body, "data").or_else(|e| {
-        // `{"data": null}` is an empty list.
-        let v: Value = serde_json::from_slice(body).map_err(|_| e.clone())?;
-        if v.get("data").is_some_and(Value::is_null) {
-            Ok(Vec::new())
-        } else {
-            Err(e)
-        }
-    })
-}
-
-fn string_list(body: &[u8], key: &str) -> Result<Vec<String>, TraceError> {
-    let v: Value =
-        serde_json::from_slice(body).map_err(|e| TraceError::Malformed(e.to_string()))?;
-    v.get(key)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_owned))
-                .collect()
-        })
-        .ok_or_else(|| TraceError::Malformed(format!("no `{key}` list")))
-}
-
 /// Whether a 404 is Jaeger's own "no traces found" / "trace not found": its error envelope
 /// (v3 `error`, v1 `errors`). A 404 from anything else at that URL — a wrong path prefix, a
 /// proxy — is an error to show, not an empty answer that hides the mistake.
@@ -519,69 +317,4 @@ fn error_of(api: Api, status: u16, body: &[u8]) -> SourceError {
 fn status_error(status: u16, body: &[u8]) -> SourceError {
     let status = reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
     http::status_error(SourceId::Jaeger, status, body)
-}
-
-/// Searches traces until cancelled: at once, then every interval (backing off on failure),
-/// and at once whenever `query` changes; fetches a trace whenever an id arrives on `fetch`.
-pub async fn run(
-    client: Arc<JaegerClient>,
-    interval: f64,
-    mut query: watch::Receiver<TraceQuery>,
-    mut fetch: mpsc::Receiver<String>,
-    tx: mpsc::Sender<SourceUpdate>,
-    cancel: CancellationToken,
-) {
-    let mut failures = 0u32;
-    let mut rng = super::poller::Rng::new(0x7ace ^ crate::wall_now().to_bits());
-    let mut next = Instant::now();
-    let interval = Duration::from_secs_f64(interval);
-    loop {
-        tokio::select! {
-            () = cancel.cancelled() => return,
-            () = tokio::time::sleep_until(next) => {}
-            changed = query.changed() => {
-                if changed.is_err() {
-                    return;
-                }
-            }
-            Some(id) = fetch.recv() => {
-                let fetched = tokio::select! {
-                    () = cancel.cancelled() => return,
-                    fetched = client.trace(&id) => fetched,
-                };
-                let result = match fetched {
-                    Ok((_, Some(t))) => Ok(Arc::new(t)),
-                    Ok((_, None)) => Err(SourceError::Trace(TraceError::Api(format!(
-                        "trace {} not found", crate::text::one_line(&id, 40)
-                    )))),
-                    Err(e) => Err(e),
-                };
-                if tx.send(SourceUpdate::TraceFetched { trace_id: id, result }).await.is_err() {
-                    return;
-                }
-                continue;
-            }
-        }
-        let q = query.borrow_and_update().clone();
-        let now = crate::wall_now();
-        // A search may take a request per service, each up to the timeout: stop mid-way.
-        let result = tokio::select! {
-            () = cancel.cancelled() => return,
-            found = client.search_all(&q, now) => found.map(|(_, list)| list),
-        };
-        if result.is_ok() {
-            failures = 0;
-            next = Instant::now() + interval;
-        } else {
-            failures += 1;
-            next = Instant::now() + super::poller::backoff(failures, interval, &mut rng);
-        }
-        let update = SourceUpdate::TracesFetched {
-            fetched_at: now,
-            result,
-        };
-        if tx.send(update).await.is_err() {
-            return;
-        }
-    }
 }

@@ -9,6 +9,7 @@ use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{self, Config, ConfigError};
+use crate::source::jaeger::Api;
 
 pub mod files;
 mod replay;
@@ -114,8 +115,8 @@ pub struct Manifest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct JaegerEntry {
-    /// The API that answered: `v3` (OTLP JSON) or `v1`.
-    pub api: String,
+    /// The API that answered: `v3` (OTLP JSON) or `v1`; anything else refuses the manifest.
+    pub api: Api,
     /// The service searched, if a search.
     #[serde(default)]
     pub service: String,
@@ -290,4 +291,25 @@ pub fn parse_manifest(bytes: &[u8], path: &Path) -> Result<Manifest, RecordingEr
         at: e.span().map(|span| config::line_column(&text, span.start)),
         message: crate::text::one_line(e.message().lines().next().unwrap_or_default(), 160),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST_V1: &str = "format = 1\nname = \"x\"\nstarted = 0.0\nended = 1.0\n\n\
+                               [[jaeger]]\napi = \"v1\"\nfile = \"jaeger/a.json\"\n";
+
+    #[test]
+    fn a_jaeger_body_says_its_api_and_an_unknown_one_refuses_the_manifest() {
+        let path = Path::new("rec/recording.toml");
+        let manifest = parse_manifest(MANIFEST_V1.as_bytes(), path).expect("manifest");
+        assert_eq!(manifest.jaeger[0].api, Api::V1);
+        let v2 = MANIFEST_V1.replace("\"v1\"", "\"v2\"");
+        let error = parse_manifest(v2.as_bytes(), path).expect_err("v2 is no API");
+        assert_eq!(
+            error.to_string(),
+            "rec/recording.toml:7:7: unknown variant `v2`, expected `v3` or `v1`"
+        );
+    }
 }

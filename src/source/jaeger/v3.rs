@@ -1,54 +1,14 @@
-//! Jaeger's query APIs: pure parsers of `/api/v3/traces…` bodies (OTLP JSON:
-//! `resourceSpans` → `scopeSpans` → `spans`) and of v1 `/api/traces…` bodies (the
-//! `{data,total,limit,offset,errors}` envelope, or a bare trace object), both onto one
-//! OpenTelemetry-shaped trace model. Malformed or partial traces still parse: a span missing a
-//! field gets a default, and nothing here panics on any input.
+//! Jaeger v2's query API, `/api/v3`: the pure parser of its bodies (OTLP JSON:
+//! `resourceSpans` → `scopeSpans` → `spans`) and the parameters of its requests.
 
-use super::MESSAGE_MAX;
-use crate::text::one_line;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::{TraceError, attributes_json, go_duration, id, string_list};
 use crate::model::span::{AttrValue, Attribute, Link, LinkKind, Span, SpanEvent, SpanKind, Trace};
-
-/// Why a Jaeger body could not be read.
-#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-pub enum TraceError {
-    /// Jaeger answered with an error (v1 `errors`, v3 `error`).
-    #[error("{0}")]
-    Api(String),
-    /// The body is not what the API sends.
-    #[error("malformed response: {0}")]
-    Malformed(String),
-}
-
-fn read(body: &[u8]) -> Result<Value, TraceError> {
-    serde_json::from_slice(body)
-        .or_else(|e| serde_json::from_str(&String::from_utf8_lossy(body)).map_err(|_| e))
-        .map_err(|e| TraceError::Malformed(one_line(&e.to_string(), MESSAGE_MAX)))
-}
-
-fn text(v: &Value, key: &str) -> String {
-    match v.get(key) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
-}
-
-/// Ids as lower-case hex, without the leading zeros some v1 servers drop or keep.
-fn id(s: &str) -> String {
-    s.trim().to_ascii_lowercase()
-}
-
-/// A number that may be written as a JSON number or a string (OTLP's 64-bit fields).
-fn big(v: Option<&Value>) -> Option<f64> {
-    match v? {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
+use crate::model::traces::TraceQuery;
+use crate::source::MESSAGE_MAX;
+use crate::text::one_line;
 
 // ---- v3: OTLP JSON, read into typed structs (a 5,000-span trace in a few ms) ----
 
@@ -420,194 +380,68 @@ fn push_span(traces: &mut Vec<Trace>, span: Span) {
     }
 }
 
-// ---- v1: Jaeger's own JSON ----
-
-/// A v1 tag: `{"key","type","value"}`, where an int64 may be written as a string.
-fn v1_tag(t: &Value) -> Attribute {
-    let value = t.get("value").cloned().unwrap_or(Value::Null);
-    let typed = match (t.get("type").and_then(Value::as_str).unwrap_or(""), &value) {
-        ("bool", Value::Bool(b)) => AttrValue::Bool(*b),
-        ("bool", Value::String(s)) => AttrValue::Bool(s == "true"),
-        ("int64", Value::Number(n)) => n
-            .as_i64()
-            .map_or_else(|| AttrValue::Other(n.to_string()), AttrValue::Int),
-        ("int64", Value::String(s)) => s
-            .parse()
-            .map_or_else(|_| AttrValue::Other(s.clone()), AttrValue::Int),
-        ("float64", v) => {
-            big(Some(v)).map_or_else(|| AttrValue::Other(v.to_string()), AttrValue::Double)
-        }
-        ("binary", Value::String(s)) => AttrValue::Bytes(s.clone()),
-        (_, Value::String(s)) => AttrValue::Str(s.clone()),
-        (_, other) => AttrValue::Other(other.to_string()),
-    };
-    (text(t, "key"), typed)
+/// The `/api/v3/traces` parameters, snake_case (every v3 server reads them) or camelCase.
+#[must_use]
+pub fn v3_params(
+    service: &str,
+    q: &TraceQuery,
+    now: f64,
+    camel: bool,
+) -> Vec<(&'static str, String)> {
+    let name =
+        |snake: &'static str, camel_name: &'static str| if camel { camel_name } else { snake };
+    let mut p = vec![
+        (
+            name("query.service_name", "query.serviceName"),
+            service.to_owned(),
+        ),
+        (
+            name("query.start_time_min", "query.startTimeMin"),
+            rfc3339(now - q.lookback),
+        ),
+        (
+            name("query.start_time_max", "query.startTimeMax"),
+            rfc3339(now + 1.0),
+        ),
+        (
+            name("query.search_depth", "query.searchDepth"),
+            q.limit.to_string(),
+        ),
+    ];
+    if !camel {
+        // Servers before `search_depth` named it `num_traces`.
+        p.push(("query.num_traces", q.limit.to_string()));
+    }
+    if !q.operation.is_empty() {
+        p.push((
+            name("query.operation_name", "query.operationName"),
+            q.operation.clone(),
+        ));
+    }
+    if let Some(d) = q.min_duration {
+        p.push((
+            name("query.duration_min", "query.durationMin"),
+            go_duration(d),
+        ));
+    }
+    if let Some(d) = q.max_duration {
+        p.push((
+            name("query.duration_max", "query.durationMax"),
+            go_duration(d),
+        ));
+    }
+    if let Some(a) = attributes_json(q) {
+        p.push(("query.attributes", a));
+    }
+    p
 }
 
-fn v1_tags(v: Option<&Value>) -> Vec<Attribute> {
-    v.and_then(Value::as_array)
-        .map(|l| l.iter().map(v1_tag).collect())
+pub(super) fn services_v3(body: &[u8]) -> Result<Vec<String>, TraceError> {
+    string_list(body, "services")
+}
+
+fn rfc3339(t: f64) -> String {
+    chrono::DateTime::from_timestamp_micros((t * 1e6).round() as i64)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
         .unwrap_or_default()
-}
-
-fn v1_span(s: &Value, processes: Option<&Value>) -> Span {
-    let process = processes
-        .and_then(|p| p.get(text(s, "processID")))
-        .or_else(|| s.get("process"));
-    let mut resource = v1_tags(process.and_then(|p| p.get("tags")));
-    let service = process
-        .map(|p| text(p, "serviceName"))
-        .filter(|s| !s.is_empty());
-    if let Some(name) = &service {
-        resource.insert(0, ("service.name".into(), AttrValue::Str(name.clone())));
-    }
-    let refs: Vec<Link> = s
-        .get("references")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|r| Link {
-            trace_id: id(&text(r, "traceID")),
-            span_id: id(&text(r, "spanID")),
-            kind: if text(r, "refType") == "FOLLOWS_FROM" {
-                LinkKind::FollowsFrom
-            } else {
-                LinkKind::ChildOf
-            },
-        })
-        .collect();
-    let trace_id = id(&text(s, "traceID"));
-    let parent = refs
-        .iter()
-        .find(|r| r.kind == LinkKind::ChildOf && r.trace_id == trace_id)
-        .map(|r| r.span_id.clone());
-    let attributes = v1_tags(s.get("tags"));
-    let error = attributes
-        .iter()
-        .any(|(k, v)| k == "error" && matches!(v, AttrValue::Bool(true)));
-    let events = s
-        .get("logs")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|l| {
-            let fields = v1_tags(l.get("fields"));
-            let name = fields
-                .iter()
-                .find(|(k, _)| k == "event")
-                .map(|(_, v)| v.to_string())
-                .unwrap_or_default();
-            SpanEvent {
-                t: big(l.get("timestamp")).unwrap_or(0.0) / 1e6,
-                name,
-                attributes: fields,
-            }
-        });
-    Span {
-        trace_id,
-        span_id: id(&text(s, "spanID")),
-        parent_id: parent,
-        links: refs,
-        name: text(s, "operationName"),
-        service,
-        kind: match attributes
-            .iter()
-            .find(|(k, _)| k == "span.kind")
-            .map(|(_, v)| v.to_string())
-            .as_deref()
-        {
-            Some("server") => SpanKind::Server,
-            Some("client") => SpanKind::Client,
-            Some("producer") => SpanKind::Producer,
-            Some("consumer") => SpanKind::Consumer,
-            Some("internal") => SpanKind::Internal,
-            _ => SpanKind::Unspecified,
-        },
-        error,
-        status_message: String::new(),
-        start: big(s.get("startTime")).unwrap_or(0.0) / 1e6,
-        duration: big(s.get("duration")).unwrap_or(0.0) / 1e6,
-        attributes,
-        events: events.collect(),
-        resource: resource.into(),
-    }
-}
-
-fn v1_trace(t: &Value) -> Trace {
-    let processes = t.get("processes");
-    let spans: Vec<Span> = t
-        .get("spans")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|s| v1_span(s, processes))
-        .collect();
-    let mut warnings: Vec<String> = t
-        .get("warnings")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|w| w.as_str().map(str::to_owned))
-        .collect();
-    for s in t
-        .get("spans")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        warnings.extend(
-            s.get("warnings")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|w| w.as_str().map(str::to_owned)),
-        );
-    }
-    let trace_id = id(&text(t, "traceID"));
-    let trace_id = if trace_id.is_empty() {
-        spans
-            .first()
-            .map(|s| s.trace_id.clone())
-            .unwrap_or_default()
-    } else {
-        trace_id
-    };
-    Trace {
-        trace_id,
-        spans,
-        warnings,
-    }
-}
-
-/// Parses a v1 body: the `{data,…,errors}` envelope of `/api/traces…`, or a bare trace object.
-///
-/// # Errors
-/// The envelope's `errors` with no data, or a body that is neither shape.
-pub fn parse_v1(body: &[u8]) -> Result<Vec<Trace>, TraceError> {
-    let v = read(body)?;
-    if v.get("spans").is_some() {
-        return Ok(vec![v1_trace(&v)]);
-    }
-    let data = v.get("data");
-    let errors: Vec<String> = v
-        .get("errors")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|e| {
-            e.get("msg")
-                .and_then(Value::as_str)
-                .map_or_else(|| e.to_string(), str::to_owned)
-        })
-        .collect();
-    match data.and_then(Value::as_array) {
-        Some(traces) => Ok(traces.iter().map(v1_trace).collect()),
-        None if !errors.is_empty() => {
-            Err(TraceError::Api(one_line(&errors.join("; "), MESSAGE_MAX)))
-        }
-        None if data.is_some_and(Value::is_null) => Ok(Vec::new()),
-        None => Err(TraceError::Malformed(
-            "neither a trace nor a {data: [...]} envelope".into(),
-        )),
-    }
 }

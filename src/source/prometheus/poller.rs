@@ -4,23 +4,19 @@
 //! instant value — comes from the app as a [`Plan`] on a watch channel.
 //!
 //! After a full fetch of the window, a following chart asks only for the tail since its last
-//! point, plus one step of overlap to absorb late samples. Failures are retried with
-//! exponential backoff and jitter, capped at [`MAX_BACKOFF`].
+//! point, plus one step of overlap to absorb late samples. The timer, the backoff after a
+//! failure and cancellation are [`runner`]'s.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::SourceUpdate;
-use super::prometheus::PrometheusClient;
+use super::PrometheusClient;
+use crate::source::SourceUpdate;
+use crate::source::runner::{self, Job, Turn};
 
-/// The longest wait between retries of a failing query (or its interval, if longer). Short
-/// enough that a source is back within its interval and a few seconds of its backend, even
-/// after a long outage; a minute's cap kept a mission's display stale for up to a minute.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// Prometheus refuses range queries of more than 11,000 points per series.
 pub const MAX_POINTS_PER_QUERY: f64 = 11_000.0;
 
@@ -123,40 +119,6 @@ fn decide(want: Want, covered: Option<Covered>, now: f64) -> Request {
     }
 }
 
-/// A `SplitMix64` generator for backoff jitter (a copy of the simulator's, which moved to its
-/// own crate; the sources' helper replaces it).
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator seeded with `seed`.
-    #[must_use]
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    /// A uniform `f64` in `[lo, hi)`.
-    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        let unit = ((z ^ (z >> 31)) >> 11) as f64 * f64::from_bits(0x3CA0_0000_0000_0000);
-        lo + (hi - lo) * unit
-    }
-}
-
-/// The wait before retry `failures` (1 for the first), doubling from `interval`, jittered to
-/// between half and one and a half times that, capped at [`MAX_BACKOFF`] or the interval,
-/// whichever is longer.
-#[must_use]
-pub fn backoff(failures: u32, interval: Duration, rng: &mut Rng) -> Duration {
-    let cap = MAX_BACKOFF.max(interval).as_secs_f64();
-    let base = interval.as_secs_f64() * 2f64.powi(failures.saturating_sub(1).min(16) as i32);
-    let jittered = base.min(cap) * rng.range(0.5, 1.5);
-    Duration::from_secs_f64(jittered.min(cap))
-}
-
 /// Starts one polling task per query; they stop when `cancel` fires or the receiver is gone.
 pub fn spawn(
     client: &PrometheusClient,
@@ -167,92 +129,76 @@ pub fn spawn(
     cancel: &CancellationToken,
 ) {
     for (query, promql) in queries.iter().enumerate() {
-        let task = QueryTask {
+        let job = QueryJob {
             client: client.clone(),
             query,
             promql: promql.clone(),
-            interval,
-            tx: tx.clone(),
+            plan: plan.clone(),
+            covered: None,
+            used: None,
         };
-        tokio::spawn(task.run(plan.clone(), cancel.clone()));
+        tokio::spawn(runner::run(job, interval, tx.clone(), cancel.clone()));
     }
 }
 
-struct QueryTask {
+/// One query's polling: what it wants from the plan, and what it already holds.
+struct QueryJob {
     client: PrometheusClient,
     query: usize,
     promql: String,
-    interval: Duration,
-    tx: mpsc::Sender<SourceUpdate>,
+    plan: watch::Receiver<Plan>,
+    covered: Option<Covered>,
+    /// The want of the last turn: a plan change that leaves it alone is another query's.
+    used: Option<Want>,
 }
 
-impl QueryTask {
-    async fn run(self, mut plan: watch::Receiver<Plan>, cancel: CancellationToken) {
-        let mut covered: Option<Covered> = None;
-        let mut failures = 0u32;
-        let mut next = Instant::now();
-        let mut used: Option<Want> = None;
-        let mut rng = Rng::new(0x00c0_ffee ^ self.query as u64 ^ crate::wall_now().to_bits());
-        loop {
-            let woken_by_plan = tokio::select! {
-                () = cancel.cancelled() => return,
-                () = tokio::time::sleep_until(next) => false,
-                changed = plan.changed() => {
-                    if changed.is_err() {
-                        return;
-                    }
-                    true
-                }
-            };
-            let want = plan
-                .borrow_and_update()
-                .get(self.query)
-                .copied()
-                .unwrap_or(Want::Nothing);
-            if woken_by_plan && used == Some(want) {
-                continue; // another query's plan changed
-            }
-            used = Some(want);
-            let now = crate::wall_now();
-            let request = decide(want, covered, now);
-            let Some((result, replace)) = self.fetch(request).await else {
-                next = Instant::now() + Duration::from_secs(3600);
-                continue;
-            };
-            if let Ok(r) = &result {
-                let newest = r
-                    .series
-                    .iter()
-                    .filter_map(|s| s.points.last())
-                    .map(|p| p.t)
-                    .reduce(f64::max);
-                let last = newest.or(covered.map(|c| c.last)).unwrap_or(now);
-                covered = Some(Covered { want, last });
-                failures = 0;
-                next = Instant::now() + self.interval;
-            } else {
-                failures += 1;
-                next = Instant::now() + backoff(failures, self.interval, &mut rng);
-            }
-            let update = SourceUpdate::MetricsFetched {
-                query: self.query,
-                fetched_at: now,
-                result,
-                replace,
-            };
-            if self.tx.send(update).await.is_err() {
-                return;
-            }
-        }
+impl Job for QueryJob {
+    type Wake = ();
+
+    async fn woken(&mut self) -> Option<()> {
+        self.plan.changed().await.ok()
     }
 
+    async fn turn(&mut self, wake: Option<()>) -> Turn {
+        let want = self
+            .plan
+            .borrow_and_update()
+            .get(self.query)
+            .copied()
+            .unwrap_or(Want::Nothing);
+        if wake.is_some() && self.used == Some(want) {
+            return Turn::Unchanged; // another query's plan changed
+        }
+        self.used = Some(want);
+        let now = crate::wall_now();
+        let request = decide(want, self.covered, now);
+        let Some((result, replace)) = self.fetch(request).await else {
+            return Turn::Idle;
+        };
+        if let Ok(r) = &result {
+            let newest = r
+                .series
+                .iter()
+                .filter_map(|s| s.points.last())
+                .map(|p| p.t)
+                .reduce(f64::max);
+            let last = newest.or(self.covered.map(|c| c.last)).unwrap_or(now);
+            self.covered = Some(Covered { want, last });
+        }
+        Turn::Polled(SourceUpdate::MetricsFetched {
+            query: self.query,
+            fetched_at: now,
+            result,
+            replace,
+        })
+    }
+}
+
+impl QueryJob {
     async fn fetch(
         &self,
         request: Request,
-    ) -> Option<(
-        Result<super::prometheus::QueryResult, super::SourceError>,
-        bool,
-    )> {
+    ) -> Option<(Result<super::QueryResult, crate::source::SourceError>, bool)> {
         let (result, replace) = match request {
             Request::None => return None,
             Request::Range {
@@ -391,27 +337,5 @@ mod tests {
             ),
             Request::None
         );
-    }
-
-    #[test]
-    fn backoff_doubles_with_jitter_and_caps_near_ten_seconds() {
-        let mut rng = Rng::new(7);
-        let i = Duration::from_secs(1);
-        for (failures, nominal) in [(1u32, 1.0), (2, 2.0), (3, 4.0), (4, 8.0)] {
-            let d = backoff(failures, i, &mut rng).as_secs_f64();
-            assert!(d >= nominal * 0.5 && d <= nominal * 1.5, "{failures}: {d}");
-        }
-        for failures in 5..400 {
-            let d = backoff(failures, i, &mut rng);
-            assert!(
-                d <= MAX_BACKOFF && d >= MAX_BACKOFF / 2,
-                "{failures}: {d:?}"
-            );
-        }
-        // A long interval is never shortened by the cap, nor stretched past itself.
-        let slow = Duration::from_secs(15);
-        for failures in 1..40 {
-            assert!(backoff(failures, slow, &mut rng) <= slow);
-        }
     }
 }

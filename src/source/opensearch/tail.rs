@@ -7,71 +7,15 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::opensearch::{SearchPage, parse_search, to_event};
-use super::{EventBatch, SourceError, SourceId, SourceUpdate};
+use super::{OpenSearchClient, to_event};
 use crate::config::OpenSearchConfig;
-use crate::source::http::{self, SetupError};
+use crate::source::runner::{self, Job, Turn};
+use crate::source::{EventBatch, SourceError, SourceUpdate};
 
 /// Pages fetched in one poll at most, so a flood is taken in bounded steps.
 const MAX_PAGES_PER_POLL: usize = 20;
-
-/// A thin client of OpenSearch's `_search`.
-#[derive(Debug, Clone)]
-pub struct OpenSearchClient {
-    http: reqwest::Client,
-    base: String,
-    timeout: f64,
-    max_body: u64,
-}
-
-impl OpenSearchClient {
-    /// A client for a connection.
-    ///
-    /// # Errors
-    /// Credentials, headers or a CA bundle that cannot be used.
-    pub fn new(conn: &crate::config::Connection) -> Result<Self, SetupError> {
-        Ok(Self {
-            http: http::client(conn)?,
-            base: conn.url.clone(),
-            timeout: conn.timeout,
-            max_body: conn.max_body,
-        })
-    }
-
-    /// `POST /{index}/_search` with `body`: the verbatim answer and what it says.
-    ///
-    /// # Errors
-    /// Any failure, as one readable line.
-    pub async fn search(
-        &self,
-        index: &str,
-        body: &Value,
-    ) -> Result<(Vec<u8>, SearchPage), SourceError> {
-        let url = format!("{}/{}/_search", self.base, index);
-        let request = self.http.post(&url).json(body);
-        let (status, bytes) = http::fetch(
-            request,
-            SourceId::OpenSearch,
-            &self.base,
-            self.timeout,
-            self.max_body,
-        )
-        .await?;
-        if status.is_success() {
-            let (bytes, page) =
-                http::parse_off_thread(SourceId::OpenSearch, bytes, parse_search).await;
-            return Ok((bytes, page?));
-        }
-        // OpenSearch explains its errors in an envelope: that beats the status line.
-        match parse_search(&bytes) {
-            Err(e @ super::opensearch::SearchError::Api { .. }) => Err(e.into()),
-            _ => Err(http::status_error(SourceId::OpenSearch, status, &bytes)),
-        }
-    }
-}
 
 /// The `_search` body of one tail request: events since `since` (Unix s) matching `query`,
 /// sorted on the timestamp then the tiebreaker (newest first for the first fetch), after
@@ -112,68 +56,73 @@ pub fn tail_request(
 /// seconds, then every interval each page after the last hit seen. `query` changes restart it.
 pub async fn run(
     client: OpenSearchClient,
-    mut cfg: OpenSearchConfig,
+    cfg: OpenSearchConfig,
     window: f64,
-    mut query: watch::Receiver<String>,
+    query: watch::Receiver<String>,
     tx: mpsc::Sender<SourceUpdate>,
     cancel: CancellationToken,
 ) {
-    let mut cursor: Option<Vec<Value>> = None;
-    let mut failures = 0u32;
-    let mut rng = super::poller::Rng::new(0x7a11 ^ crate::wall_now().to_bits());
-    let mut next = Instant::now();
-    loop {
-        tokio::select! {
-            () = cancel.cancelled() => return,
-            () = tokio::time::sleep_until(next) => {}
-            changed = query.changed() => {
-                if changed.is_err() {
-                    return;
-                }
-                cfg.query.clone_from(&query.borrow_and_update());
-                cursor = None;
-            }
+    let interval = Duration::from_secs_f64(cfg.interval);
+    let tail = Tail {
+        client,
+        cfg,
+        window,
+        query,
+        cursor: None,
+    };
+    runner::run(tail, interval, tx, cancel).await;
+}
+
+/// The tail's state: the search as it stands, and where the last poll stopped.
+struct Tail {
+    client: OpenSearchClient,
+    cfg: OpenSearchConfig,
+    window: f64,
+    query: watch::Receiver<String>,
+    /// The sort values of the newest hit seen; `None` until the first fetch succeeds.
+    cursor: Option<Vec<Value>>,
+}
+
+impl Job for Tail {
+    type Wake = ();
+
+    async fn woken(&mut self) -> Option<()> {
+        self.query.changed().await.ok()
+    }
+
+    async fn turn(&mut self, wake: Option<()>) -> Turn {
+        if wake.is_some() {
+            self.cfg.query.clone_from(&self.query.borrow_and_update());
+            self.cursor = None;
         }
+        let (client, cfg) = (&self.client, &self.cfg);
         let now = crate::wall_now();
-        let (result, replace) = match &cursor {
-            None => (first_fetch(&client, &cfg, now - window).await, true),
+        let (result, replace) = match &self.cursor {
+            None => (first_fetch(client, cfg, now - self.window).await, true),
             Some(after) => (
-                follow(&client, &cfg, after.clone(), now - window).await,
+                follow(client, cfg, after.clone(), now - self.window).await,
                 false,
             ),
         };
-        let interval = Duration::from_secs_f64(cfg.interval);
-        let update = match result {
-            Ok((events, warnings, last)) => {
+        let (result, replace) = match result {
+            Ok((hits, warnings, last)) => {
                 if last.is_some() {
-                    cursor = last;
+                    self.cursor = last;
                 }
-                failures = 0;
-                next = Instant::now() + interval;
-                let events = events.iter().map(|h| to_event(h, &cfg.fields)).collect();
-                SourceUpdate::EventsFetched {
-                    fetched_at: now,
-                    result: Ok(EventBatch { events, warnings }),
-                    replace,
-                }
+                let events = hits.iter().map(|h| to_event(h, &self.cfg.fields)).collect();
+                (Ok(EventBatch { events, warnings }), replace)
             }
-            Err(e) => {
-                failures += 1;
-                next = Instant::now() + super::poller::backoff(failures, interval, &mut rng);
-                SourceUpdate::EventsFetched {
-                    fetched_at: now,
-                    result: Err(e),
-                    replace: false,
-                }
-            }
+            Err(e) => (Err(e), false),
         };
-        if tx.send(update).await.is_err() {
-            return;
-        }
+        Turn::Polled(SourceUpdate::EventsFetched {
+            fetched_at: now,
+            result,
+            replace,
+        })
     }
 }
 
-type Fetched = (Vec<super::opensearch::Hit>, Vec<String>, Option<Vec<Value>>);
+type Fetched = (Vec<super::Hit>, Vec<String>, Option<Vec<Value>>);
 
 /// The newest `max-events` of the window, oldest first, and the cursor after the newest.
 async fn first_fetch(
