@@ -3,7 +3,7 @@
 
 use super::{App, SEARCH_FIELDS, SearchForm, View};
 use crate::config::{PaneId, PaneKind};
-use crate::ui;
+use crate::layout;
 
 impl App {
     pub(super) fn cycle_focus(&mut self, step: isize) {
@@ -24,7 +24,7 @@ impl App {
             return;
         }
         let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-        let hit = ui::layout::pane_areas(&self.config, area)
+        let hit = layout::pane_areas(&self.config, area)
             .into_iter()
             .find(|(_, r)| r.contains(ratatui::layout::Position::new(column, row)));
         if let Some((pane, _)) = hit {

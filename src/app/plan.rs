@@ -4,7 +4,7 @@
 use super::{App, Failure, Freshness, QueryState, STALE_AFTER_POLLS};
 use crate::config::PaneId;
 use crate::source::poller::{Want, step_for};
-use crate::ui;
+use crate::layout;
 
 impl App {
     /// How fresh the data behind some queries is: the oldest success among them, or the newest
@@ -90,10 +90,10 @@ impl App {
         use crate::config::PaneKind;
         let mut plan = vec![Want::Nothing; self.queries.len()];
         let screen = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-        let (main, _) = ui::layout::split(screen);
+        let (main, _) = layout::split(screen);
         let window = self.conductor.window;
         let paused_end = self.conductor.paused_at.map(|p| p.min(self.now));
-        for (pane, rect) in ui::layout::pane_areas(&self.config, screen) {
+        for (pane, rect) in layout::pane_areas(&self.config, screen) {
             let rect = if self.full_screen() == Some(pane) {
                 main
             } else {
@@ -109,7 +109,7 @@ impl App {
             };
             match &self.config.panes[pane].kind {
                 PaneKind::Chart(qs) => {
-                    let want = range(inner.saturating_sub(ui::panes::chart::GUTTER));
+                    let want = range(inner.saturating_sub(layout::CHART_GUTTER));
                     for &q in qs {
                         plan[q] = want;
                     }
@@ -121,7 +121,7 @@ impl App {
                 PaneKind::Slo => {
                     // The burn-rate history of each SLO: one point per sparkline column, on
                     // its own query, so no burn rate is ever read off this range.
-                    let want = range(inner.saturating_sub(ui::panes::slo::SPARK_GUTTER).max(8));
+                    let want = range(inner.saturating_sub(layout::SPARK_GUTTER).max(8));
                     for s in &self.config.slos {
                         plan[s.history_query] = want;
                     }

@@ -11,7 +11,7 @@
 //!  REPLAY ⏵ 15m · 12:13:41 UTC · prometheus ok 2s · mars-rover ×1              ? help
 //! ```
 
-pub mod layout;
+pub use crate::layout;
 pub mod overlay;
 pub mod panes;
 pub mod status;
