@@ -18,7 +18,7 @@ mod sources;
 mod traces;
 pub use events::EventsState;
 pub use slo::SloStatus;
-pub use traces::{SEARCH_FIELDS, SearchForm, TraceSort, TraceView, TracesState, format_duration};
+pub use traces::{SEARCH_FIELDS, SearchFields, SearchForm, TraceSort, TraceView, TracesState, format_duration};
 
 /// How many poll intervals may pass without an answer before data counts as stale.
 const STALE_AFTER_POLLS: f64 = 3.0;

@@ -108,7 +108,7 @@ impl App {
         if let Some(View::Search(form)) = self.views.last_mut() {
             form.error = None;
             let at = form.at;
-            change(&mut form.fields[at]);
+            change(form.fields.get_mut(at));
             return;
         }
         if let Some((what, line)) = &mut self.editing {

@@ -213,13 +213,61 @@ pub const SEARCH_FIELDS: [&str; 7] = [
     "limit",
 ];
 
+/// The text of each field of the search form, as typed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchFields {
+    /// Services, separated by spaces or commas.
+    pub services: String,
+    /// The operation.
+    pub operation: String,
+    /// `key=value` pairs, separated by spaces.
+    pub attributes: String,
+    /// The shortest duration, e.g. `250ms`.
+    pub min_duration: String,
+    /// The longest duration.
+    pub max_duration: String,
+    /// How far back to search, e.g. `1h`.
+    pub lookback: String,
+    /// How many traces at most.
+    pub limit: String,
+}
+
+impl SearchFields {
+    /// The field at `at`, in the order of [`SEARCH_FIELDS`].
+    #[must_use]
+    pub fn get(&self, at: usize) -> &str {
+        match at {
+            0 => &self.services,
+            1 => &self.operation,
+            2 => &self.attributes,
+            3 => &self.min_duration,
+            4 => &self.max_duration,
+            5 => &self.lookback,
+            _ => &self.limit,
+        }
+    }
+
+    /// The field at `at`, to type into.
+    pub fn get_mut(&mut self, at: usize) -> &mut String {
+        match at {
+            0 => &mut self.services,
+            1 => &mut self.operation,
+            2 => &mut self.attributes,
+            3 => &mut self.min_duration,
+            4 => &mut self.max_duration,
+            5 => &mut self.lookback,
+            _ => &mut self.limit,
+        }
+    }
+}
+
 /// The search form: one line of text per field, the field being typed, and what was wrong
 /// with the last attempt to run it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchForm {
-    /// The text of each field of [`SEARCH_FIELDS`].
-    pub fields: [String; 7],
-    /// The field being typed.
+    /// The text of each field.
+    pub fields: SearchFields,
+    /// The field being typed, an index into [`SEARCH_FIELDS`].
     pub at: usize,
     /// Why the form was not run, naming the field.
     pub error: Option<String>,
@@ -231,19 +279,20 @@ impl SearchForm {
     pub fn of(q: &TraceQuery) -> Self {
         let dur = |d: Option<f64>| d.map(format_duration).unwrap_or_default();
         Self {
-            fields: [
-                q.services.join(" "),
-                q.operation.clone(),
-                q.attributes
+            fields: SearchFields {
+                services: q.services.join(" "),
+                operation: q.operation.clone(),
+                attributes: q
+                    .attributes
                     .iter()
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect::<Vec<_>>()
                     .join(" "),
-                dur(q.min_duration),
-                dur(q.max_duration),
-                format_duration(q.lookback),
-                q.limit.to_string(),
-            ],
+                min_duration: dur(q.min_duration),
+                max_duration: dur(q.max_duration),
+                lookback: format_duration(q.lookback),
+                limit: q.limit.to_string(),
+            },
             at: 0,
             error: None,
         }
@@ -265,7 +314,7 @@ impl SearchForm {
                 .map_err(|_| format!("{name}: {t:?} is not a duration; write e.g. 250ms, 2s, 1h"))
         };
         let mut attributes = Vec::new();
-        for pair in f[2].split_whitespace() {
+        for pair in f.attributes.split_whitespace() {
             let Some((k, v)) = pair.split_once('=').filter(|(k, _)| !k.is_empty()) else {
                 return Err(format!(
                     "attributes: {pair:?} is not key=value (e.g. error=true)"
@@ -274,11 +323,11 @@ impl SearchForm {
             attributes.push((k.to_owned(), v.to_owned()));
         }
         let lookback =
-            duration("lookback", &f[5])?.unwrap_or(crate::model::traces::DEFAULT_LOOKBACK_SECS);
+            duration("lookback", &f.lookback)?.unwrap_or(crate::model::traces::DEFAULT_LOOKBACK_SECS);
         if lookback <= 0.0 {
             return Err("lookback must be longer than zero".into());
         }
-        let limit = match f[6].trim() {
+        let limit = match f.limit.trim() {
             "" => crate::model::traces::DEFAULT_LIMIT,
             t => t
                 .parse::<usize>()
@@ -287,8 +336,8 @@ impl SearchForm {
                 .ok_or_else(|| format!("limit: {t:?} is not a number from 1 to 1000"))?,
         };
         let (min_duration, max_duration) = (
-            duration("min duration", &f[3])?,
-            duration("max duration", &f[4])?,
+            duration("min duration", &f.min_duration)?,
+            duration("max duration", &f.max_duration)?,
         );
         if let (Some(a), Some(b)) = (min_duration, max_duration)
             && a > b
@@ -296,12 +345,13 @@ impl SearchForm {
             return Err("min duration is longer than max duration".into());
         }
         Ok(TraceQuery {
-            services: f[0]
+            services: f
+                .services
                 .split([' ', ','])
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .collect(),
-            operation: f[1].trim().to_owned(),
+            operation: f.operation.trim().to_owned(),
             attributes,
             min_duration,
             max_duration,
@@ -657,19 +707,19 @@ mod tests {
             limit: 20,
         };
         let form = SearchForm::of(&q);
-        assert_eq!(form.fields[3], "250ms");
-        assert_eq!(form.fields[5], "2h");
+        assert_eq!(form.fields.min_duration, "250ms");
+        assert_eq!(form.fields.lookback, "2h");
         assert_eq!(form.query(), Ok(q));
         let mut bad = form.clone();
-        bad.fields[4] = "soon".into();
+        bad.fields.max_duration = "soon".into();
         assert!(bad.query().is_err_and(|e| e.starts_with("max duration:")));
-        bad.fields[4] = "100ms".into();
+        bad.fields.max_duration = "100ms".into();
         assert_eq!(
             bad.query(),
             Err("min duration is longer than max duration".into())
         );
         let mut bad = form;
-        bad.fields[2] = "error".into();
+        bad.fields.attributes = "error".into();
         assert!(bad.query().is_err_and(|e| e.starts_with("attributes:")));
     }
 }
