@@ -179,6 +179,8 @@ pub struct App {
     pub size: (u16, u16),
     /// Set while replaying.
     pub replay: Option<ReplayInfo>,
+    /// The fetch plan last handed to the loop, to tell when it changes.
+    planned: Vec<crate::source::poller::Want>,
 }
 
 impl App {
@@ -239,6 +241,7 @@ impl App {
             notice: None,
             size: (80, 24),
             replay,
+            planned: Vec::new(),
         };
         app.now = app.display_time(wall);
         // A live Traces pane with nothing to ask says so, rather than waiting for ever.
@@ -254,6 +257,7 @@ impl App {
                 query_only: false,
             });
         }
+        app.planned = app.fetch_plan();
         app
     }
 
@@ -307,11 +311,25 @@ impl App {
             .collect()
     }
 
-    /// Applies one action and returns the work it asks of the loop.
+    /// Applies one action and returns the work it asks of the loop, with the new fetch plan
+    /// when the action changed it.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let mut effects = self.apply(action);
+        let plan = self.fetch_plan();
+        if plan != self.planned {
+            self.planned.clone_from(&plan);
+            effects.push(Effect::PlanChanged(std::sync::Arc::new(plan)));
+        }
+        effects
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
         if !matches!(
             action,
-            Action::Tick { .. } | Action::Source(_) | Action::Resize { .. }
+            Action::Tick { .. }
+                | Action::Source(_)
+                | Action::Resize { .. }
+                | Action::ShowNotice(_)
         ) {
             self.notice = None;
         }
@@ -319,6 +337,7 @@ impl App {
             Action::Tick { wall } => self.now = self.display_time(wall).max(self.now),
             Action::Source(update) => self.apply_source(update),
             Action::Resize { width, height } => self.size = (width, height),
+            Action::ShowNotice(text) => self.notice = Some(text),
             Action::Quit => return vec![Effect::Quit],
             Action::FocusNext | Action::FocusPrev if self.form_mut().is_some() => {
                 let step = if action == Action::FocusNext {

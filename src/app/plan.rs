@@ -244,6 +244,26 @@ mod tests {
     }
 
     #[test]
+    fn update_hands_the_loop_the_plan_when_it_changes_and_only_then() {
+        use crate::action::Effect;
+        let mut a = app();
+        let changed = |e: &[Effect]| e.iter().any(|e| matches!(e, Effect::PlanChanged(_)));
+        assert!(!changed(&a.update(Action::FocusNext)));
+        let effects = a.update(Action::ToggleZoom);
+        let [Effect::PlanChanged(plan)] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(**plan, a.fetch_plan());
+        assert!(!changed(&a.update(Action::SelectNext)), "not sent twice");
+        assert!(changed(&a.update(Action::TogglePause)));
+        assert!(changed(&a.update(Action::WindowWider)));
+        assert!(changed(&a.update(Action::Resize {
+            width: 100,
+            height: 30
+        })));
+    }
+
+    #[test]
     fn slo_windows_are_instants_at_one_time_whatever_the_window() {
         let mut a = app();
         let mut seen = Vec::new();
