@@ -175,7 +175,7 @@ fn apply(app: &mut App, actions: Vec<Action>, outlets: &Outlets) -> Flow {
 /// The action a terminal event asks for: keys (presses only), clicks, resizes.
 fn terminal_action(app: &App, event: &Event) -> Option<Action> {
     match event {
-        Event::Key(key) if key.kind == KeyEventKind::Press => keymap::key_action(app.mode(), *key),
+        Event::Key(key) if key.kind == KeyEventKind::Press => keymap::key_action(app, *key),
         Event::Mouse(m) => keymap::mouse_action(*m),
         Event::Resize(width, height) => Some(Action::Resize {
             width: *width,

@@ -3,8 +3,8 @@
 
 use super::{App, Failure, Freshness, QueryState, STALE_AFTER_POLLS};
 use crate::config::PaneId;
-use crate::source::poller::{Want, step_for};
 use crate::layout;
+use crate::source::poller::{Want, step_for};
 
 impl App {
     /// How fresh the data behind some queries is: the oldest success among them, or the newest

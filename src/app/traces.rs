@@ -5,12 +5,12 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::action::Effect;
+use crate::action::{Action, Effect};
 use crate::model::span::Trace;
 use crate::model::traces::{Listed, TraceQuery};
 use crate::model::waterfall::{self, Row};
 
-use super::{App, Editing, Failure, View};
+use super::{App, Editing, Failure, Handled, View};
 
 /// The order of the Traces pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,8 +322,8 @@ impl SearchForm {
             };
             attributes.push((k.to_owned(), v.to_owned()));
         }
-        let lookback =
-            duration("lookback", &f.lookback)?.unwrap_or(crate::model::traces::DEFAULT_LOOKBACK_SECS);
+        let lookback = duration("lookback", &f.lookback)?
+            .unwrap_or(crate::model::traces::DEFAULT_LOOKBACK_SECS);
         if lookback <= 0.0 {
             return Err("lookback must be longer than zero".into());
         }
@@ -368,6 +368,11 @@ pub fn format_duration(secs: f64) -> String {
     humantime::format_duration(d).to_string().replace(' ', "")
 }
 
+/// Opens `trace` as a waterfall.
+fn open_waterfall(trace: &Arc<Trace>) -> Handled {
+    Handled::push(View::Trace(Box::new(TraceView::new(Arc::clone(trace)))))
+}
+
 /// The Traces pane's keys and the drill-down into a trace.
 impl App {
     /// Whether the focused pane is a Traces pane.
@@ -379,54 +384,45 @@ impl App {
         )
     }
 
-    /// The trace view on top, if any.
-    pub(super) fn trace_view_mut(&mut self) -> Option<&mut TraceView> {
-        match self.views.last_mut() {
-            Some(View::Trace(v)) => Some(v),
-            _ => None,
-        }
-    }
-
-    /// Opens the selected trace as a waterfall.
-    pub(super) fn open_selected_trace(&mut self) {
-        if let Some(l) = self.traces.selected_trace() {
-            let view = TraceView::new(Arc::clone(&l.trace));
-            self.views.push(View::Trace(Box::new(view)));
-        }
-    }
-
-    /// Opens the selected span's detail.
-    pub(super) fn open_span(&mut self) {
-        if let Some(View::Trace(v)) = self.views.last()
-            && let Some(r) = v.row()
-        {
-            let trace = Arc::clone(&v.trace);
-            let span = r.span;
-            self.views.push(View::Span {
-                trace,
-                span,
-                scroll: 0,
-            });
+    /// The Traces pane's keys: `Enter` opens the selected trace, `/` filters, `f` opens the
+    /// search form, `s` switches the order.
+    pub(super) fn handle_traces_pane(&mut self, action: &Action) -> Handled {
+        match action {
+            Action::ToggleSort => {
+                self.traces.sort = match self.traces.sort {
+                    TraceSort::Time => TraceSort::Duration,
+                    TraceSort::Duration => TraceSort::Time,
+                };
+                self.traces.selected = 0;
+                Handled::DONE
+            }
+            Action::DrillIn if self.on_dashboard() => self
+                .traces
+                .selected_trace()
+                .map_or(Handled::DONE, |l| open_waterfall(&l.trace)),
+            Action::Filter => Handled::prompt(Editing::TraceFilter, self.traces.filter.clone()),
+            Action::EditQuery => {
+                Handled::push(View::Search(Box::new(SearchForm::of(&self.traces.query))))
+            }
+            _ => Handled::Pass,
         }
     }
 
     /// Opens the trace with `id`: at once when it is listed, else asks the source for it.
-    pub(super) fn open_trace_id(&mut self, id: &str) -> Vec<Effect> {
+    pub(super) fn open_trace_id(&mut self, id: &str) -> Handled {
         if let Some(l) = self.traces.find(id) {
-            let view = TraceView::new(Arc::clone(&l.trace));
-            self.views.push(View::Trace(Box::new(view)));
-            return Vec::new();
+            return open_waterfall(&l.trace);
         }
         if self.config.jaeger.is_none() && self.replay.is_none() {
             self.notice = Some("no [jaeger] is configured: traces cannot be fetched".into());
-            return Vec::new();
+            return Handled::DONE;
         }
         self.traces.pending = Some(id.to_owned());
         self.notice = Some(format!(
             "fetching trace {}…",
             crate::text::safe_line(id, 40)
         ));
-        vec![Effect::FetchTrace(id.to_owned())]
+        Handled::Done(vec![Effect::FetchTrace(id.to_owned())])
     }
 
     /// A trace asked for by id arrived, or could not be had.
@@ -442,51 +438,18 @@ impl App {
         match result {
             Ok(trace) => {
                 self.notice = None;
-                self.views
-                    .push(View::Trace(Box::new(TraceView::new(trace))));
+                self.open_beneath_overlays(View::Trace(Box::new(TraceView::new(trace))));
             }
             Err(e) => self.notice = Some(e.to_string()),
         }
     }
-
-    /// Opens the search form on the current search.
-    pub(super) fn open_search(&mut self) {
-        self.views
-            .push(View::Search(Box::new(SearchForm::of(&self.traces.query))));
-    }
-
-    /// Runs the search form, or says which field is wrong.
-    pub(super) fn submit_search(&mut self) -> Vec<Effect> {
-        let Some(View::Search(form)) = self.views.last_mut() else {
-            return Vec::new();
-        };
-        match form.query() {
-            Ok(q) => {
-                self.views.pop();
-                self.traces.searching = true;
-                self.traces.selected = 0;
-                self.traces.query = q.clone();
-                vec![Effect::SearchTraces(q)]
-            }
-            Err(e) => {
-                form.error = Some(e);
-                Vec::new()
-            }
-        }
-    }
-
-    /// Starts typing the Traces pane's local filter.
-    pub(super) fn edit_trace_filter(&mut self) {
-        self.editing = Some((Editing::TraceFilter, self.traces.filter.clone()));
-    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::tests::{NOW, app};
     use super::*;
     use crate::action::Action;
-    use crate::keymap::Mode;
     use crate::model::span::{Span, SpanKind};
     use crate::source::SourceUpdate;
 
@@ -510,7 +473,7 @@ mod tests {
     }
 
     /// Two traces: `aa` (older, with a failing grandchild) and `bb`.
-    fn listed() -> Vec<Listed> {
+    pub(in crate::app) fn listed() -> Vec<Listed> {
         let aa = Trace {
             trace_id: "aa".into(),
             spans: vec![
@@ -528,7 +491,7 @@ mod tests {
         vec![Listed::new(bb), Listed::new(aa)]
     }
 
-    fn focused_on_traces() -> App {
+    pub(in crate::app) fn focused_on_traces() -> App {
         let mut a = app();
         while !a.traces_focused() {
             a.update(Action::FocusNext);
@@ -551,7 +514,7 @@ mod tests {
             Some("aa")
         );
         a.update(Action::DrillIn);
-        assert_eq!(a.mode(), Mode::Trace);
+        assert!(matches!(a.views.last(), Some(View::Trace(_))));
         let Some(View::Trace(v)) = a.views.last() else {
             panic!("{:?}", a.views)
         };
@@ -576,7 +539,6 @@ mod tests {
         };
         assert_eq!(v.rows.len(), 3);
         a.update(Action::DrillOut);
-        assert_eq!(a.mode(), Mode::Normal);
         assert!(a.views.is_empty());
     }
 
@@ -613,7 +575,7 @@ mod tests {
     fn the_search_form_sends_a_new_search_or_says_what_is_wrong() {
         let mut a = focused_on_traces();
         a.update(Action::EditQuery);
-        assert_eq!(a.mode(), Mode::Form);
+        assert!(matches!(a.views.last(), Some(View::Search(_))));
         "nav"
             .chars()
             .for_each(|c| drop(a.update(Action::TextInput(c))));
