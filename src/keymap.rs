@@ -52,6 +52,18 @@ pub struct Context {
     pub typing: bool,
 }
 
+/// A context's table that takes no typing: `context!("name", [bindings…])`. (A macro, as a
+/// `const fn`'s argument would not live long enough to be borrowed for `'static`.)
+macro_rules! context {
+    ($name:literal, [$($binding:expr),* $(,)?]) => {
+        Context {
+            name: $name,
+            bindings: &[$($binding),*],
+            typing: false,
+        }
+    };
+}
+
 const fn code(c: KeyCode) -> Key {
     Key::Code(c)
 }
@@ -152,29 +164,24 @@ const QUIT: Help = Help {
 const ESC: Binding = bind(&[code(KeyCode::Esc)], Action::DrillOut, &DRILL_OUT);
 const DOWN: Binding = bind(&[ch('j'), code(KeyCode::Down)], Action::SelectNext, &SELECT);
 const UP: Binding = bind(&[ch('k'), code(KeyCode::Up)], Action::SelectPrev, &SELECT);
+const OPEN_TRACE: Binding = bind(&[ch('t')], Action::OpenTrace, &EVENT_TRACE);
 
 /// Every context but one being typed in: help and quit.
-pub const GLOBAL: Context = Context {
-    name: "global",
-    typing: false,
-    bindings: &[
+pub const GLOBAL: Context = context!(
+    "global",
+    [
         bind(&[ch('?')], Action::ToggleHelp, &HELP),
         bind(&[ch('q')], Action::Quit, &QUIT),
-    ],
-};
+    ]
+);
 
 /// Always, even while typing.
-pub const ALWAYS: Context = Context {
-    name: "always",
-    typing: false,
-    bindings: &[bind(&[Key::Ctrl('c')], Action::Quit, &QUIT)],
-};
+pub const ALWAYS: Context = context!("always", [bind(&[Key::Ctrl('c')], Action::Quit, &QUIT)]);
 
 /// The dashboard, a pane full screen, an event's document: focus, drill, select, time.
-pub const DASHBOARD: Context = Context {
-    name: "dashboard",
-    typing: false,
-    bindings: &[
+pub const DASHBOARD: Context = context!(
+    "dashboard",
+    [
         bind(&[code(KeyCode::Tab)], Action::FocusNext, &FOCUS),
         bind(&[code(KeyCode::BackTab)], Action::FocusPrev, &FOCUS),
         bind(&[Key::Click], Action::FocusAt { column: 0, row: 0 }, &CLICK),
@@ -195,39 +202,29 @@ pub const DASHBOARD: Context = Context {
         bind(&[ch('n'), code(KeyCode::End)], Action::GoLive, &LIVE),
         bind(&[ch('/')], Action::Filter, &EVENTS_FILTER),
         bind(&[ch('f')], Action::EditQuery, &EVENTS_QUERY),
-    ],
-};
+    ]
+);
 
 /// The Events pane focused.
-pub const EVENTS_PANE: Context = Context {
-    name: "events pane",
-    typing: false,
-    bindings: &[bind(&[ch('t')], Action::OpenTrace, &EVENT_TRACE)],
-};
+pub const EVENTS_PANE: Context = context!("events pane", [OPEN_TRACE]);
 
 /// The Traces pane focused: its own filter and search instead of the events'.
-pub const TRACES_PANE: Context = Context {
-    name: "traces pane",
-    typing: false,
-    bindings: &[
+pub const TRACES_PANE: Context = context!(
+    "traces pane",
+    [
         bind(&[ch('/')], Action::Filter, &TRACES),
         bind(&[ch('f')], Action::EditQuery, &TRACES),
         bind(&[ch('s')], Action::ToggleSort, &TRACES),
-    ],
-};
+    ]
+);
 
 /// An event's whole document (the dashboard's keys work beneath it).
-pub const EVENT_DETAIL: Context = Context {
-    name: "event detail",
-    typing: false,
-    bindings: &[bind(&[ch('t')], Action::OpenTrace, &EVENT_TRACE)],
-};
+pub const EVENT_DETAIL: Context = context!("event detail", [OPEN_TRACE]);
 
 /// A trace's waterfall.
-pub const WATERFALL: Context = Context {
-    name: "waterfall",
-    typing: false,
-    bindings: &[
+pub const WATERFALL: Context = context!(
+    "waterfall",
+    [
         bind(&[code(KeyCode::Enter)], Action::DrillIn, &DRILL_IN),
         ESC,
         DOWN,
@@ -236,35 +233,34 @@ pub const WATERFALL: Context = Context {
         bind(&[code(KeyCode::Right)], Action::Expand, &FOLD),
         bind(&[ch(' ')], Action::ToggleCollapse, &FOLD),
         bind(&[ch('l')], Action::TraceEvents, &TRACE_EVENTS),
-    ],
-};
+    ]
+);
 
 /// A span's detail.
-pub const SPAN: Context = Context {
-    name: "span",
-    typing: false,
-    bindings: &[
+pub const SPAN: Context = context!(
+    "span",
+    [
         ESC,
         DOWN,
         UP,
         bind(&[ch('l')], Action::TraceEvents, &TRACE_EVENTS),
-    ],
-};
+    ]
+);
 
 /// The help overlay: it takes no key but these and the global ones.
-pub const HELP_OVERLAY: Context = Context {
-    name: "help",
-    typing: false,
-    bindings: &[ESC],
-};
+pub const HELP_OVERLAY: Context = context!("help", [ESC]);
+
+const COMMIT: Binding = unlisted(&[code(KeyCode::Enter)], Action::TextCommit);
+const CANCEL: Binding = unlisted(&[code(KeyCode::Esc)], Action::TextCancel);
+const BACKSPACE: Binding = unlisted(&[code(KeyCode::Backspace)], Action::TextBackspace);
 
 /// The trace search form; its border lists these keys.
 pub const SEARCH_FORM: Context = Context {
     name: "search form",
     bindings: &[
-        unlisted(&[code(KeyCode::Enter)], Action::TextCommit),
-        unlisted(&[code(KeyCode::Esc)], Action::TextCancel),
-        unlisted(&[code(KeyCode::Backspace)], Action::TextBackspace),
+        COMMIT,
+        CANCEL,
+        BACKSPACE,
         unlisted(
             &[code(KeyCode::Tab), code(KeyCode::Down)],
             Action::FocusNext,
@@ -280,11 +276,7 @@ pub const SEARCH_FORM: Context = Context {
 /// A line typed at the bottom of the screen; the status bar lists these keys.
 pub const PROMPT: Context = Context {
     name: "prompt",
-    bindings: &[
-        unlisted(&[code(KeyCode::Enter)], Action::TextCommit),
-        unlisted(&[code(KeyCode::Esc)], Action::TextCancel),
-        unlisted(&[code(KeyCode::Backspace)], Action::TextBackspace),
-    ],
+    bindings: &[COMMIT, CANCEL, BACKSPACE],
     typing: true,
 };
 

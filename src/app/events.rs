@@ -146,8 +146,8 @@ mod tests {
     use super::super::tests::{NOW, app};
     use super::*;
     use crate::action::Action;
-    use crate::app::Clock;
     use crate::action::Effect;
+    use crate::app::Clock;
     use crate::theme::Theme;
 
     #[test]

@@ -225,7 +225,11 @@ mod tests {
             press(&mut a, KeyCode::Tab);
         }
         press(&mut a, KeyCode::Enter);
-        assert!(matches!(a.views.last(), Some(View::Trace(_))), "{:?}", a.views);
+        assert!(
+            matches!(a.views.last(), Some(View::Trace(_))),
+            "{:?}",
+            a.views
+        );
         press(&mut a, KeyCode::Enter);
         assert!(matches!(a.views.last(), Some(View::Span { .. })));
         press(&mut a, KeyCode::Esc);
@@ -355,9 +359,8 @@ mod tests {
             for binding in context.bindings {
                 for &key in binding.keys {
                     let acts = fixtures.iter().any(|a| {
-                        reached(a, context, key, &binding.action).is_some_and(|action| {
-                            a.clone().handle_key(&action) != Handled::Pass
-                        })
+                        reached(a, context, key, &binding.action)
+                            .is_some_and(|action| a.clone().handle_key(&action) != Handled::Pass)
                     });
                     assert!(
                         acts,
