@@ -292,7 +292,8 @@ impl App {
             Action::DrillIn | Action::ToggleZoom if self.views.is_empty() => {
                 return Handled::push(View::Zoom(self.focus));
             }
-            // Whatever else is open, `z` closes it, as `Esc` does.
+            // Whatever else is open, `z` closes it, but without what `Esc` restores on leaving
+            // an SLO's traces or a trace's events (as it always was).
             Action::ToggleZoom => return Handled::POP,
             Action::ToggleHelp => return Handled::push(View::Help),
             Action::TogglePause => self.conductor.toggle_pause(self.now),
