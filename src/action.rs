@@ -82,6 +82,9 @@ pub enum Action {
     TextCommit,
     /// Drop the line being edited.
     TextCancel,
+    /// Say this in the status bar until the next key (the loop's word about an effect it could
+    /// not carry out).
+    ShowNotice(String),
 }
 
 /// Work for the loop, returned by `App::update`, which does no I/O itself.
@@ -95,4 +98,6 @@ pub enum Effect {
     SearchTraces(crate::model::traces::TraceQuery),
     /// Fetch the trace with this id.
     FetchTrace(String),
+    /// What the live pollers should fetch changed (size, window, pause, zoom, focus, time).
+    PlanChanged(crate::source::prometheus::poller::Plan),
 }

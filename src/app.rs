@@ -4,8 +4,6 @@
 
 use crate::action::{Action, Effect};
 use crate::config::{Config, PaneId};
-use crate::keymap::Mode;
-use crate::model::event::Event;
 use crate::model::{Conductor, SeriesSet};
 use crate::source::recording::ReplayClock;
 use crate::theme::Theme;
@@ -16,9 +14,13 @@ mod plan;
 mod slo;
 mod sources;
 mod traces;
+mod views;
 pub use events::EventsState;
 pub use slo::SloStatus;
-pub use traces::{SEARCH_FIELDS, SearchForm, TraceSort, TraceView, TracesState, format_duration};
+pub use traces::{
+    SEARCH_FIELDS, SearchFields, SearchForm, TraceSort, TraceView, TracesState, format_duration,
+};
+pub use views::{Editing, Handled, View};
 
 /// How many poll intervals may pass without an answer before data counts as stale.
 const STALE_AFTER_POLLS: f64 = 3.0;
@@ -69,60 +71,6 @@ pub struct ReplayInfo {
     pub finished: bool,
 }
 
-/// A level of the drill-down stack, drawn over the dashboard.
-#[derive(Debug, Clone, PartialEq)]
-pub enum View {
-    /// One pane full screen.
-    Zoom(PaneId),
-    /// One event's whole document, scrolled `scroll` lines down.
-    EventDetail {
-        /// The event.
-        event: Box<Event>,
-        /// Lines scrolled.
-        scroll: usize,
-    },
-    /// One trace as a waterfall.
-    Trace(Box<TraceView>),
-    /// One span's detail, scrolled `scroll` lines down.
-    Span {
-        /// Its trace.
-        trace: std::sync::Arc<crate::model::span::Trace>,
-        /// Index into the trace's spans.
-        span: usize,
-        /// Lines scrolled.
-        scroll: usize,
-    },
-    /// The trace search form.
-    Search(Box<SearchForm>),
-    /// An SLO's failed traces, full screen: what to restore on the way back.
-    SloTraces {
-        /// The pane focused before (the SLO pane).
-        from: PaneId,
-        /// The search the Traces pane ran before.
-        previous: Box<crate::model::traces::TraceQuery>,
-        /// Its order before.
-        sort: TraceSort,
-    },
-    /// A trace's events, full screen: what to restore on the way back.
-    TraceEvents {
-        /// The pane focused before.
-        from: PaneId,
-        /// The Events pane's filter before.
-        previous_filter: String,
-    },
-}
-
-/// What a line of text typed at the bottom of the screen is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Editing {
-    /// The Events pane's local filter.
-    Filter,
-    /// The server-side query the events tail uses.
-    Query,
-    /// The Traces pane's local filter.
-    TraceFilter,
-}
-
 /// How recent a pane's or source's data is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Freshness {
@@ -163,22 +111,20 @@ pub struct App {
     pub focus: PaneId,
     /// Selected row per pane.
     pub selected: Vec<usize>,
-    /// Drill-down stack; empty is the dashboard.
+    /// Drill-down stack; empty is the dashboard. Help and a prompt being typed sit on top.
     pub views: Vec<View>,
-    /// Whether help is open.
-    pub help: bool,
     /// The Events pane's state.
     pub events: EventsState,
     /// The Traces pane's state.
     pub traces: TracesState,
-    /// A line being typed, and what for.
-    pub editing: Option<(Editing, String)>,
     /// A one-line message for the status bar, until the next key.
     pub notice: Option<String>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Set while replaying.
     pub replay: Option<ReplayInfo>,
+    /// The fetch plan last handed to the loop, to tell when it changes.
+    planned: Vec<crate::source::prometheus::poller::Want>,
 }
 
 impl App {
@@ -232,13 +178,12 @@ impl App {
             poll_interval,
             focus,
             views: Vec::new(),
-            help: false,
             events,
             traces,
-            editing: None,
             notice: None,
             size: (80, 24),
             replay,
+            planned: Vec::new(),
         };
         app.now = app.display_time(wall);
         // A live Traces pane with nothing to ask says so, rather than waiting for ever.
@@ -254,6 +199,7 @@ impl App {
                 query_only: false,
             });
         }
+        app.planned = app.fetch_plan();
         app
     }
 
@@ -264,22 +210,10 @@ impl App {
         }
     }
 
-    /// The keyboard's mode.
-    #[must_use]
-    pub fn mode(&self) -> Mode {
-        match (&self.editing, self.help, self.views.last()) {
-            (Some(_), _, _) => Mode::Text,
-            (None, true, _) => Mode::Help,
-            (None, false, Some(View::Search(_))) => Mode::Form,
-            (None, false, Some(View::Trace(_) | View::Span { .. })) => Mode::Trace,
-            (None, false, _) => Mode::Normal,
-        }
-    }
-
     /// The pane shown full screen, if any.
     #[must_use]
     pub fn zoomed(&self) -> Option<PaneId> {
-        match self.views.last() {
+        match self.shown_view() {
             Some(View::Zoom(p)) => Some(*p),
             _ => None,
         }
@@ -292,7 +226,7 @@ impl App {
         self.views.iter().rev().find_map(|v| match v {
             View::Zoom(p) => Some(Some(*p)),
             View::SloTraces { .. } | View::TraceEvents { .. } => Some(Some(self.focus)),
-            View::Search(_) => None,
+            View::Search(_) | View::Help | View::Prompt { .. } => None,
             _ => Some(None),
         })?
     }
@@ -307,86 +241,68 @@ impl App {
             .collect()
     }
 
-    /// Applies one action and returns the work it asks of the loop.
+    /// Applies one action and returns the work it asks of the loop, with the new fetch plan
+    /// when the action changed it.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
-        if !matches!(
-            action,
-            Action::Tick { .. } | Action::Source(_) | Action::Resize { .. }
-        ) {
-            self.notice = None;
+        let mut effects = self.apply(action);
+        let plan = self.fetch_plan();
+        if plan != self.planned {
+            self.planned.clone_from(&plan);
+            effects.push(Effect::PlanChanged(std::sync::Arc::new(plan)));
         }
+        effects
+    }
+
+    /// Data changes the model directly; a key goes to the top view, then the focused pane,
+    /// then the global handler, until one of them takes it.
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Tick { wall } => self.now = self.display_time(wall).max(self.now),
             Action::Source(update) => self.apply_source(update),
             Action::Resize { width, height } => self.size = (width, height),
-            Action::Quit => return vec![Effect::Quit],
-            Action::FocusNext | Action::FocusPrev if self.form_mut().is_some() => {
-                let step = if action == Action::FocusNext {
-                    1
-                } else {
-                    SEARCH_FIELDS.len() - 1
-                };
-                if let Some(form) = self.form_mut() {
-                    form.at = (form.at + step) % SEARCH_FIELDS.len();
-                }
+            Action::ShowNotice(text) => self.notice = Some(text),
+            action => {
+                self.notice = None;
+                let handled = self.handle_key(&action);
+                return self.settle(handled);
             }
+        }
+        Vec::new()
+    }
+
+    /// Who takes a user's action, and what they answer.
+    pub(crate) fn handle_key(&mut self, action: &Action) -> Handled {
+        match self.handle_view(action) {
+            Handled::Pass => match self.handle_pane(action) {
+                Handled::Pass => self.handle_global(action),
+                handled => handled,
+            },
+            handled => handled,
+        }
+    }
+
+    /// What an action means wherever the keys are: quit, focus, zoom, help, the time
+    /// conductor, and typing the events' filter or query.
+    fn handle_global(&mut self, action: &Action) -> Handled {
+        match action {
+            Action::Quit => return Handled::Done(vec![Effect::Quit]),
             Action::FocusNext => self.cycle_focus(1),
             Action::FocusPrev => self.cycle_focus(-1),
-            Action::FocusAt { column, row } => self.focus_at(column, row),
-            Action::ToggleSort if self.traces_focused() => {
-                self.traces.sort = match self.traces.sort {
-                    TraceSort::Time => TraceSort::Duration,
-                    TraceSort::Duration => TraceSort::Time,
-                };
-                self.traces.selected = 0;
+            Action::FocusAt { column, row } => self.focus_at(*column, *row),
+            Action::DrillIn | Action::ToggleZoom if self.views.is_empty() => {
+                return Handled::push(View::Zoom(self.focus));
             }
-            Action::DrillIn if matches!(self.views.last(), Some(View::Trace(_))) => {
-                self.open_span();
-            }
-            Action::DrillIn if self.slo_focused() && self.on_dashboard() => {
-                return self.open_slo_traces();
-            }
-            Action::DrillOut if matches!(self.views.last(), Some(View::SloTraces { .. })) => {
-                return self.close_slo_traces();
-            }
-            Action::DrillOut if matches!(self.views.last(), Some(View::TraceEvents { .. })) => {
-                self.close_trace_events();
-            }
-            Action::TraceEvents => self.open_trace_events(),
-            Action::DrillIn if self.traces_focused() && self.on_dashboard() => {
-                self.open_selected_trace();
-            }
-            Action::DrillIn if self.events_focused() && self.on_dashboard() => {
-                if let Some(e) = self.events.selected_event() {
-                    self.views.push(View::EventDetail {
-                        event: Box::new(e.clone()),
-                        scroll: 0,
-                    });
-                }
-            }
-            Action::DrillIn | Action::ToggleZoom
-                if self.zoomed().is_none() && self.views.is_empty() =>
-            {
-                self.views.push(View::Zoom(self.focus));
-            }
-            Action::DrillIn | Action::ToggleSort => {}
-            Action::DrillOut if self.help => self.help = false,
-            Action::ToggleZoom | Action::DrillOut => drop(self.views.pop()),
-            Action::ToggleHelp => self.help = !self.help,
+            // Whatever else is open, `z` closes it, but without what `Esc` restores on leaving
+            // an SLO's traces or a trace's events (as it always was).
+            Action::ToggleZoom => return Handled::POP,
+            Action::ToggleHelp => return Handled::push(View::Help),
             Action::TogglePause => self.conductor.toggle_pause(self.now),
             Action::WindowWider => self.conductor.zoom(true),
             Action::WindowNarrower => self.conductor.zoom(false),
             Action::ScrubBack => self.conductor.scrub(-SCRUB_FRACTION, self.now),
             Action::ScrubForward => self.conductor.scrub(SCRUB_FRACTION, self.now),
             Action::GoLive => self.conductor.paused_at = None,
-            Action::SelectNext => self.move_selection(1),
-            Action::SelectPrev => self.move_selection(-1),
-            Action::Collapse => drop(self.trace_view_mut().map(TraceView::collapse)),
-            Action::Expand => drop(self.trace_view_mut().map(TraceView::expand)),
-            Action::ToggleCollapse => drop(self.trace_view_mut().map(TraceView::toggle)),
-            Action::Filter if self.traces_focused() => self.edit_trace_filter(),
-            Action::Filter => self.editing = Some((Editing::Filter, self.events.filter.clone())),
-            Action::EditQuery if self.traces_focused() => self.open_search(),
+            Action::Filter => return Handled::prompt(Editing::Filter, self.events.filter.clone()),
             Action::EditQuery if self.replay.is_some() => {
                 self.notice =
                     Some("a replay cannot run a new server-side query; / filters locally".into());
@@ -394,18 +310,10 @@ impl App {
             Action::EditQuery if self.config.opensearch.is_none() => {
                 self.notice = Some("no [opensearch] is configured".into());
             }
-            Action::EditQuery => self.editing = Some((Editing::Query, self.events.query.clone())),
-            Action::OpenTrace => return self.open_trace(),
-            Action::TextInput(c) => self.edit(|line| line.push(c)),
-            Action::TextBackspace => self.edit(|line| {
-                line.pop();
-            }),
-            Action::TextCancel if self.form_mut().is_some() => drop(self.views.pop()),
-            Action::TextCancel => self.cancel_edit(),
-            Action::TextCommit if self.form_mut().is_some() => return self.submit_search(),
-            Action::TextCommit => return self.commit_edit(),
+            Action::EditQuery => return Handled::prompt(Editing::Query, self.events.query.clone()),
+            _ => return Handled::Pass,
         }
-        Vec::new()
+        Handled::DONE
     }
 }
 
@@ -492,9 +400,9 @@ mod tests {
         let mut a = app();
         a.update(Action::ToggleZoom);
         a.update(Action::ToggleHelp);
-        assert_eq!(a.mode(), Mode::Help);
+        assert!(a.help_open());
         a.update(Action::DrillOut);
-        assert_eq!(a.mode(), Mode::Normal);
+        assert!(!a.help_open());
         assert!(a.zoomed().is_some());
     }
 

@@ -57,6 +57,12 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
         trace_fetch,
         ..
     } = sources;
+    let outlets = Outlets {
+        plan,
+        event_query,
+        trace_query,
+        trace_fetch,
+    };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK_PERIOD);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -69,9 +75,12 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
     // The first frame waits briefly for the sources' first answers, so it shows data rather
     // than "waiting" followed 33 ms later by the same screen with data.
     if let Ok(Some(first)) = tokio::time::timeout(FIRST_DATA_WAIT, rx.recv()).await {
-        app.update(Action::Source(first));
+        let mut batch = vec![Action::Source(first)];
         while let Ok(more) = rx.try_recv() {
-            app.update(Action::Source(more));
+            batch.push(Action::Source(more));
+        }
+        if apply(&mut app, batch, &outlets) == Flow::Quit {
+            return Ok(());
         }
     }
     terminal.draw(|f| crate::ui::render(&app, f))?;
@@ -102,30 +111,10 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
             _ = sigint.recv() => break,
             _ = sigquit.recv() => break,
         };
-        for action in actions {
+        if !actions.is_empty() {
             pending = true;
-            for effect in app.update(action) {
-                match effect {
-                    Effect::Quit => return Ok(()),
-                    Effect::SetEventQuery(q) => {
-                        event_query.send_replace(q);
-                    }
-                    Effect::SearchTraces(q) => {
-                        trace_query.send_replace(q);
-                    }
-                    Effect::FetchTrace(id) => {
-                        // A full queue means the source is busy with earlier asks: say so.
-                        if trace_fetch.try_send(id).is_err() {
-                            app.notice = Some("the traces source is busy; try again".into());
-                        }
-                    }
-                }
-            }
-        }
-        if pending {
-            let wanted = app.fetch_plan();
-            if **plan.borrow() != wanted {
-                plan.send_replace(Plan::new(wanted));
+            if apply(&mut app, actions, &outlets) == Flow::Quit {
+                return Ok(());
             }
         }
         if pending && (now_please || Instant::now() >= draw_at) {
@@ -137,10 +126,55 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
     Ok(())
 }
 
+/// Where the loop carries effects out to: the channels the sources listen on.
+struct Outlets {
+    plan: tokio::sync::watch::Sender<Plan>,
+    event_query: tokio::sync::watch::Sender<String>,
+    trace_query: tokio::sync::watch::Sender<crate::model::traces::TraceQuery>,
+    trace_fetch: tokio::sync::mpsc::Sender<String>,
+}
+
+/// Whether the loop goes on.
+#[derive(Debug, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Quit,
+}
+
+/// Applies actions in order and carries out the effects each returns; an effect that cannot be
+/// carried out comes back as an action, so only `update` writes the model.
+fn apply(app: &mut App, actions: Vec<Action>, outlets: &Outlets) -> Flow {
+    let mut queue = std::collections::VecDeque::from(actions);
+    while let Some(action) = queue.pop_front() {
+        for effect in app.update(action) {
+            match effect {
+                Effect::Quit => return Flow::Quit,
+                Effect::SetEventQuery(q) => {
+                    outlets.event_query.send_replace(q);
+                }
+                Effect::SearchTraces(q) => {
+                    outlets.trace_query.send_replace(q);
+                }
+                Effect::FetchTrace(id) => {
+                    // A full queue means the source is busy with earlier asks: say so.
+                    if outlets.trace_fetch.try_send(id).is_err() {
+                        let busy = "the traces source is busy; try again".to_owned();
+                        queue.push_front(Action::ShowNotice(busy));
+                    }
+                }
+                Effect::PlanChanged(wanted) => {
+                    outlets.plan.send_replace(wanted);
+                }
+            }
+        }
+    }
+    Flow::Continue
+}
+
 /// The action a terminal event asks for: keys (presses only), clicks, resizes.
 fn terminal_action(app: &App, event: &Event) -> Option<Action> {
     match event {
-        Event::Key(key) if key.kind == KeyEventKind::Press => keymap::key_action(app.mode(), *key),
+        Event::Key(key) if key.kind == KeyEventKind::Press => keymap::key_action(app, *key),
         Event::Mouse(m) => keymap::mouse_action(*m),
         Event::Resize(width, height) => Some(Action::Resize {
             width: *width,

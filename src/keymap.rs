@@ -1,226 +1,394 @@
-//! Keys and mouse to actions, in one place. The help overlay and the README list the same
-//! [`BINDINGS`] table, so they cannot drift from what the keys do.
+//! Keys and mouse to actions: one bindings table per context (the global keys, the dashboard,
+//! each pane kind and each view that has keys of its own). A key is looked up in the top
+//! view's table, then, where that view lets the dashboard's keys through, the focused pane's
+//! and the dashboard's, then the global one. The help overlay (and the README) list the same
+//! tables, so help cannot drift from what the keys do.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use crate::action::Action;
+use crate::app::{App, View};
+use crate::config::PaneKind;
 
-/// What the keyboard is talking to.
+/// A key as a binding names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// The dashboard.
-    Normal,
-    /// The help overlay is open.
-    Help,
-    /// A line of text is being typed (a filter, a query).
-    Text,
-    /// The trace search form is open.
-    Form,
-    /// A trace's waterfall or a span's detail is open.
-    Trace,
+pub enum Key {
+    /// A key pressed without Ctrl (Shift and Alt are not told apart).
+    Code(KeyCode),
+    /// A letter pressed with Ctrl.
+    Ctrl(char),
+    /// The left mouse button.
+    Click,
 }
 
-/// One documented binding: the keys as shown in help, and what they do.
+/// One line of the help overlay: the keys as shown to users, and what they do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Binding {
+pub struct Help {
     /// The keys, as shown to users.
     pub keys: &'static str,
     /// What they do.
     pub what: &'static str,
 }
 
-/// Every binding, in the order help shows them.
-pub const BINDINGS: &[Binding] = &[
-    Binding {
-        keys: "Tab / Shift-Tab",
-        what: "focus the next / previous pane",
-    },
-    Binding {
-        keys: "click",
-        what: "focus the pane under the mouse",
-    },
-    Binding {
-        keys: "Enter",
-        what: "drill in: an SLO's failed traces, a trace, a span, an event; else zoom",
-    },
-    Binding {
-        keys: "Esc",
-        what: "drill out: back one level, close help",
-    },
-    Binding {
-        keys: "z",
-        what: "zoom the focused pane to full screen and back",
-    },
-    Binding {
-        keys: "j k / ↓ ↑",
-        what: "select the next / previous row (events: newer / older)",
-    },
-    Binding {
-        keys: "Space",
-        what: "pause the time conductor / follow now again",
-    },
-    Binding {
-        keys: "h l / ← →",
-        what: "scrub the window back / forward (pauses)",
-    },
-    Binding {
-        keys: "+ -",
-        what: "wider / narrower window: 5m 15m 1h 6h 1d 7d",
-    },
-    Binding {
-        keys: "n / End",
-        what: "follow now again",
-    },
-    Binding {
-        keys: "/",
-        what: "events: filter the list (Enter keeps, Esc clears)",
-    },
-    Binding {
-        keys: "f",
-        what: "events: edit the server-side query (live)",
-    },
-    Binding {
-        keys: "t",
-        what: "events: open the trace of the selected event",
-    },
-    Binding {
-        keys: "/ f s",
-        what: "traces: filter / search form / sort by time or duration",
-    },
-    Binding {
-        keys: "← h / → / Space",
-        what: "waterfall: collapse or go to parent / expand / toggle",
-    },
-    Binding {
-        keys: "l",
-        what: "waterfall, span: the events carrying this trace's id",
-    },
-    Binding {
-        keys: "?",
-        what: "help: every key, as here",
-    },
-    Binding {
-        keys: "q / Ctrl-C",
-        what: "quit",
-    },
-];
-
-/// The action a key asks for in `mode`, if any.
-#[must_use]
-pub fn key_action(mode: Mode, key: KeyEvent) -> Option<Action> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return matches!(key.code, KeyCode::Char('c')).then_some(Action::Quit);
-    }
-    if mode == Mode::Text {
-        return match key.code {
-            KeyCode::Char(c) => Some(Action::TextInput(c)),
-            KeyCode::Backspace => Some(Action::TextBackspace),
-            KeyCode::Enter => Some(Action::TextCommit),
-            KeyCode::Esc => Some(Action::TextCancel),
-            _ => None,
-        };
-    }
-    if mode == Mode::Form {
-        return match key.code {
-            KeyCode::Char(c) => Some(Action::TextInput(c)),
-            KeyCode::Backspace => Some(Action::TextBackspace),
-            KeyCode::Enter => Some(Action::TextCommit),
-            KeyCode::Esc => Some(Action::TextCancel),
-            KeyCode::Tab | KeyCode::Down => Some(Action::FocusNext),
-            KeyCode::BackTab | KeyCode::Up => Some(Action::FocusPrev),
-            _ => None,
-        };
-    }
-    if mode == Mode::Trace {
-        return Some(match key.code {
-            KeyCode::Char('q') => Action::Quit,
-            KeyCode::Enter => Action::DrillIn,
-            KeyCode::Esc => Action::DrillOut,
-            KeyCode::Char('j') | KeyCode::Down => Action::SelectNext,
-            KeyCode::Char('k') | KeyCode::Up => Action::SelectPrev,
-            KeyCode::Char('h') | KeyCode::Left => Action::Collapse,
-            KeyCode::Right => Action::Expand,
-            KeyCode::Char(' ') => Action::ToggleCollapse,
-            KeyCode::Char('l') => Action::TraceEvents,
-            KeyCode::Char('?') => Action::ToggleHelp,
-            _ => return None,
-        });
-    }
-    if mode == Mode::Help {
-        return match key.code {
-            KeyCode::Esc | KeyCode::Char('?') => Some(Action::ToggleHelp),
-            KeyCode::Char('q') => Some(Action::Quit),
-            _ => None,
-        };
-    }
-    Some(match key.code {
-        KeyCode::Char('q') => Action::Quit,
-        KeyCode::Tab => Action::FocusNext,
-        KeyCode::BackTab => Action::FocusPrev,
-        KeyCode::Enter => Action::DrillIn,
-        KeyCode::Esc => Action::DrillOut,
-        KeyCode::Char('z') => Action::ToggleZoom,
-        KeyCode::Char(' ') => Action::TogglePause,
-        KeyCode::Char('+' | '=') => Action::WindowWider,
-        KeyCode::Char('-' | '_') => Action::WindowNarrower,
-        KeyCode::Char('h') | KeyCode::Left => Action::ScrubBack,
-        KeyCode::Char('l') | KeyCode::Right => Action::ScrubForward,
-        KeyCode::Char('j') | KeyCode::Down => Action::SelectNext,
-        KeyCode::Char('k') | KeyCode::Up => Action::SelectPrev,
-        KeyCode::Char('n') | KeyCode::End => Action::GoLive,
-        KeyCode::Char('?') => Action::ToggleHelp,
-        KeyCode::Char('/') => Action::Filter,
-        KeyCode::Char('f') => Action::EditQuery,
-        KeyCode::Char('t') => Action::OpenTrace,
-        KeyCode::Char('s') => Action::ToggleSort,
-        _ => return None,
-    })
+/// Keys that ask for one action in a context, and the help line that lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    /// The keys.
+    pub keys: &'static [Key],
+    /// What they ask for.
+    pub action: Action,
+    /// Where help lists them; `None` for a view that shows its own keys on its border.
+    pub help: Option<&'static Help>,
 }
 
-/// The action a mouse event asks for, if any: a left click focuses.
+/// The keys of one context.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Context {
+    /// What the keys talk to, for tests and messages.
+    pub name: &'static str,
+    /// Its bindings.
+    pub bindings: &'static [Binding],
+    /// Whether a character no binding takes is typed into a line.
+    pub typing: bool,
+}
+
+/// A context's table that takes no typing: `context!("name", [bindings…])`. (A macro, as a
+/// `const fn`'s argument would not live long enough to be borrowed for `'static`.)
+macro_rules! context {
+    ($name:literal, [$($binding:expr),* $(,)?]) => {
+        Context {
+            name: $name,
+            bindings: &[$($binding),*],
+            typing: false,
+        }
+    };
+}
+
+const fn code(c: KeyCode) -> Key {
+    Key::Code(c)
+}
+
+const fn ch(c: char) -> Key {
+    Key::Code(KeyCode::Char(c))
+}
+
+const fn bind(keys: &'static [Key], action: Action, help: &'static Help) -> Binding {
+    Binding {
+        keys,
+        action,
+        help: Some(help),
+    }
+}
+
+const fn unlisted(keys: &'static [Key], action: Action) -> Binding {
+    Binding {
+        keys,
+        action,
+        help: None,
+    }
+}
+
+const FOCUS: Help = Help {
+    keys: "Tab / Shift-Tab",
+    what: "focus the next / previous pane",
+};
+const CLICK: Help = Help {
+    keys: "click",
+    what: "focus the pane under the mouse",
+};
+const DRILL_IN: Help = Help {
+    keys: "Enter",
+    what: "drill in: an SLO's failed traces, a trace, a span, an event; else zoom",
+};
+const DRILL_OUT: Help = Help {
+    keys: "Esc",
+    what: "drill out: back one level, close help",
+};
+const ZOOM: Help = Help {
+    keys: "z",
+    what: "zoom the focused pane to full screen and back",
+};
+const SELECT: Help = Help {
+    keys: "j k / ↓ ↑",
+    what: "select the next / previous row (events: newer / older)",
+};
+const PAUSE: Help = Help {
+    keys: "Space",
+    what: "pause the time conductor / follow now again",
+};
+const SCRUB: Help = Help {
+    keys: "h l / ← →",
+    what: "scrub the window back / forward (pauses)",
+};
+const WINDOW: Help = Help {
+    keys: "+ -",
+    what: "wider / narrower window: 5m 15m 1h 6h 1d 7d",
+};
+const LIVE: Help = Help {
+    keys: "n / End",
+    what: "follow now again",
+};
+const EVENTS_FILTER: Help = Help {
+    keys: "/",
+    what: "events: filter the list (Enter keeps, Esc clears)",
+};
+const EVENTS_QUERY: Help = Help {
+    keys: "f",
+    what: "events: edit the server-side query (live)",
+};
+const EVENT_TRACE: Help = Help {
+    keys: "t",
+    what: "events: open the trace of the selected event",
+};
+const TRACES: Help = Help {
+    keys: "/ f s",
+    what: "traces: filter / search form / sort by time or duration",
+};
+const FOLD: Help = Help {
+    keys: "← h / → / Space",
+    what: "waterfall: collapse or go to parent / expand / toggle",
+};
+const TRACE_EVENTS: Help = Help {
+    keys: "l",
+    what: "waterfall, span: the events carrying this trace's id",
+};
+const HELP: Help = Help {
+    keys: "?",
+    what: "help: every key, as here",
+};
+const QUIT: Help = Help {
+    keys: "q / Ctrl-C",
+    what: "quit",
+};
+
+const ESC: Binding = bind(&[code(KeyCode::Esc)], Action::DrillOut, &DRILL_OUT);
+const DOWN: Binding = bind(&[ch('j'), code(KeyCode::Down)], Action::SelectNext, &SELECT);
+const UP: Binding = bind(&[ch('k'), code(KeyCode::Up)], Action::SelectPrev, &SELECT);
+const OPEN_TRACE: Binding = bind(&[ch('t')], Action::OpenTrace, &EVENT_TRACE);
+
+/// Every context but one being typed in: help and quit.
+pub const GLOBAL: Context = context!(
+    "global",
+    [
+        bind(&[ch('?')], Action::ToggleHelp, &HELP),
+        bind(&[ch('q')], Action::Quit, &QUIT),
+    ]
+);
+
+/// Always, even while typing.
+pub const ALWAYS: Context = context!("always", [bind(&[Key::Ctrl('c')], Action::Quit, &QUIT)]);
+
+/// The dashboard, a pane full screen, an event's document: focus, drill, select, time.
+pub const DASHBOARD: Context = context!(
+    "dashboard",
+    [
+        bind(&[code(KeyCode::Tab)], Action::FocusNext, &FOCUS),
+        bind(&[code(KeyCode::BackTab)], Action::FocusPrev, &FOCUS),
+        bind(&[Key::Click], Action::FocusAt { column: 0, row: 0 }, &CLICK),
+        bind(&[code(KeyCode::Enter)], Action::DrillIn, &DRILL_IN),
+        ESC,
+        bind(&[ch('z')], Action::ToggleZoom, &ZOOM),
+        DOWN,
+        UP,
+        bind(&[ch(' ')], Action::TogglePause, &PAUSE),
+        bind(&[ch('h'), code(KeyCode::Left)], Action::ScrubBack, &SCRUB),
+        bind(
+            &[ch('l'), code(KeyCode::Right)],
+            Action::ScrubForward,
+            &SCRUB,
+        ),
+        bind(&[ch('+'), ch('=')], Action::WindowWider, &WINDOW),
+        bind(&[ch('-'), ch('_')], Action::WindowNarrower, &WINDOW),
+        bind(&[ch('n'), code(KeyCode::End)], Action::GoLive, &LIVE),
+        bind(&[ch('/')], Action::Filter, &EVENTS_FILTER),
+        bind(&[ch('f')], Action::EditQuery, &EVENTS_QUERY),
+    ]
+);
+
+/// The Events pane focused.
+pub const EVENTS_PANE: Context = context!("events pane", [OPEN_TRACE]);
+
+/// The Traces pane focused: its own filter and search instead of the events'.
+pub const TRACES_PANE: Context = context!(
+    "traces pane",
+    [
+        bind(&[ch('/')], Action::Filter, &TRACES),
+        bind(&[ch('f')], Action::EditQuery, &TRACES),
+        bind(&[ch('s')], Action::ToggleSort, &TRACES),
+    ]
+);
+
+/// An event's whole document (the dashboard's keys work beneath it).
+pub const EVENT_DETAIL: Context = context!("event detail", [OPEN_TRACE]);
+
+/// A trace's waterfall.
+pub const WATERFALL: Context = context!(
+    "waterfall",
+    [
+        bind(&[code(KeyCode::Enter)], Action::DrillIn, &DRILL_IN),
+        ESC,
+        DOWN,
+        UP,
+        bind(&[ch('h'), code(KeyCode::Left)], Action::Collapse, &FOLD),
+        bind(&[code(KeyCode::Right)], Action::Expand, &FOLD),
+        bind(&[ch(' ')], Action::ToggleCollapse, &FOLD),
+        bind(&[ch('l')], Action::TraceEvents, &TRACE_EVENTS),
+    ]
+);
+
+/// A span's detail.
+pub const SPAN: Context = context!(
+    "span",
+    [
+        ESC,
+        DOWN,
+        UP,
+        bind(&[ch('l')], Action::TraceEvents, &TRACE_EVENTS),
+    ]
+);
+
+/// The help overlay: it takes no key but these and the global ones.
+pub const HELP_OVERLAY: Context = context!("help", [ESC]);
+
+const COMMIT: Binding = unlisted(&[code(KeyCode::Enter)], Action::TextCommit);
+const CANCEL: Binding = unlisted(&[code(KeyCode::Esc)], Action::TextCancel);
+const BACKSPACE: Binding = unlisted(&[code(KeyCode::Backspace)], Action::TextBackspace);
+
+/// The trace search form; its border lists these keys.
+pub const SEARCH_FORM: Context = Context {
+    name: "search form",
+    bindings: &[
+        COMMIT,
+        CANCEL,
+        BACKSPACE,
+        unlisted(
+            &[code(KeyCode::Tab), code(KeyCode::Down)],
+            Action::FocusNext,
+        ),
+        unlisted(
+            &[code(KeyCode::BackTab), code(KeyCode::Up)],
+            Action::FocusPrev,
+        ),
+    ],
+    typing: true,
+};
+
+/// A line typed at the bottom of the screen; the status bar lists these keys.
+pub const PROMPT: Context = Context {
+    name: "prompt",
+    bindings: &[COMMIT, CANCEL, BACKSPACE],
+    typing: true,
+};
+
+/// Every context, in the order help lists their lines.
+pub const CONTEXTS: &[&Context] = &[
+    &DASHBOARD,
+    &EVENTS_PANE,
+    &TRACES_PANE,
+    &EVENT_DETAIL,
+    &WATERFALL,
+    &SPAN,
+    &HELP_OVERLAY,
+    &SEARCH_FORM,
+    &PROMPT,
+    &GLOBAL,
+    &ALWAYS,
+];
+
+/// The contexts a key is looked up in, first to last, for the model as it is.
+#[must_use]
+pub fn contexts(app: &App) -> Vec<&'static Context> {
+    let mut out: Vec<&'static Context> = vec![&ALWAYS];
+    match app.views.last() {
+        Some(View::Help) => out.extend([&HELP_OVERLAY, &GLOBAL]),
+        Some(View::Prompt { .. }) => out.push(&PROMPT),
+        Some(View::Search(_)) => out.push(&SEARCH_FORM),
+        Some(View::Trace(_)) => out.extend([&WATERFALL, &GLOBAL]),
+        Some(View::Span { .. }) => out.extend([&SPAN, &GLOBAL]),
+        top => {
+            if matches!(top, Some(View::EventDetail { .. })) {
+                out.push(&EVENT_DETAIL);
+            }
+            match app.config.panes.get(app.focus).map(|p| &p.kind) {
+                Some(PaneKind::Events) => out.push(&EVENTS_PANE),
+                Some(PaneKind::Traces) => out.push(&TRACES_PANE),
+                _ => {}
+            }
+            out.extend([&DASHBOARD, &GLOBAL]);
+        }
+    }
+    out
+}
+
+/// The help overlay's lines: each table's, in [`CONTEXTS`] order, each line once.
+#[must_use]
+pub fn help_lines() -> Vec<&'static Help> {
+    let mut out: Vec<&'static Help> = Vec::new();
+    for b in CONTEXTS.iter().flat_map(|c| c.bindings) {
+        if let Some(h) = b.help
+            && !out.contains(&h)
+        {
+            out.push(h);
+        }
+    }
+    out
+}
+
+/// The action `key` asks for of the model as it is, if any.
+#[must_use]
+pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
+    let want = match key.code {
+        KeyCode::Char(c) if key.modifiers.contains(KeyModifiers::CONTROL) => Key::Ctrl(c),
+        _ if key.modifiers.contains(KeyModifiers::CONTROL) => return None,
+        code => Key::Code(code),
+    };
+    for context in contexts(app) {
+        if let Some(b) = context.bindings.iter().find(|b| b.keys.contains(&want)) {
+            return Some(b.action.clone());
+        }
+        if let (true, Key::Code(KeyCode::Char(c))) = (context.typing, want) {
+            return Some(Action::TextInput(c));
+        }
+    }
+    None
+}
+
+/// The action a mouse event asks for, if any: a left click focuses, wherever the keys are
+/// (the model ignores it where there is nothing under the mouse to focus).
 #[must_use]
 pub fn mouse_action(event: MouseEvent) -> Option<Action> {
-    matches!(event.kind, MouseEventKind::Down(MouseButton::Left)).then_some(Action::FocusAt {
-        column: event.column,
-        row: event.row,
-    })
+    let bound = DASHBOARD
+        .bindings
+        .iter()
+        .any(|b| b.keys.contains(&Key::Click));
+    (bound && matches!(event.kind, MouseEventKind::Down(MouseButton::Left))).then_some(
+        Action::FocusAt {
+            column: event.column,
+            row: event.row,
+        },
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn key(code: KeyCode) -> KeyEvent {
-        KeyEvent::new(code, KeyModifiers::NONE)
+    #[test]
+    fn help_lists_each_line_once_in_the_tables_order() {
+        let lines = help_lines();
+        let keys: Vec<&str> = lines.iter().map(|h| h.keys).collect();
+        assert_eq!(keys.first(), Some(&"Tab / Shift-Tab"));
+        assert_eq!(keys.last(), Some(&"q / Ctrl-C"));
+        assert_eq!(lines.len(), 18, "{keys:?}");
     }
 
     #[test]
-    fn vim_keys_and_arrows_do_the_same() {
-        for (a, b) in [
-            (KeyCode::Char('h'), KeyCode::Left),
-            (KeyCode::Char('l'), KeyCode::Right),
-            (KeyCode::Char('j'), KeyCode::Down),
-            (KeyCode::Char('k'), KeyCode::Up),
-        ] {
-            assert_eq!(
-                key_action(Mode::Normal, key(a)),
-                key_action(Mode::Normal, key(b))
-            );
+    fn no_context_binds_one_key_twice() {
+        for c in CONTEXTS {
+            let keys: Vec<Key> = c.bindings.iter().flat_map(|b| b.keys).copied().collect();
+            for (i, k) in keys.iter().enumerate() {
+                assert!(!keys[..i].contains(k), "{}: {k:?} twice", c.name);
+            }
         }
-    }
-
-    #[test]
-    fn help_mode_swallows_dashboard_keys_but_quits() {
-        assert_eq!(key_action(Mode::Help, key(KeyCode::Tab)), None);
-        assert_eq!(
-            key_action(Mode::Help, key(KeyCode::Esc)),
-            Some(Action::ToggleHelp)
-        );
-        assert_eq!(
-            key_action(Mode::Help, key(KeyCode::Char('q'))),
-            Some(Action::Quit)
-        );
-        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(key_action(Mode::Normal, ctrl_c), Some(Action::Quit));
     }
 }

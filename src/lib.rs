@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod config;
 pub mod event;
 pub mod keymap;
+pub mod layout;
 pub mod logging;
 pub mod model;
 pub mod session;

@@ -2,10 +2,10 @@
 //! newest, so 0 follows the tail), how many events arrived while the operator looked back, and
 //! the local filter.
 
-use crate::action::Effect;
+use crate::action::Action;
 use crate::model::event::{Event, EventLog};
 
-use super::{App, Editing, Failure, View};
+use super::{App, Failure, Handled, View};
 
 /// Everything the Events pane shows and remembers.
 #[derive(Debug, Clone)]
@@ -102,63 +102,32 @@ impl EventsState {
     }
 }
 
-/// Typing a filter or query, and the events keys.
+/// The Events pane's keys.
 impl App {
-    pub(super) fn edit(&mut self, change: impl FnOnce(&mut String)) {
-        if let Some(View::Search(form)) = self.views.last_mut() {
-            form.error = None;
-            let at = form.at;
-            change(&mut form.fields[at]);
-            return;
-        }
-        if let Some((what, line)) = &mut self.editing {
-            change(line);
-            match what {
-                Editing::Filter => {
-                    self.events.filter.clone_from(line);
-                    self.events.selected = 0;
-                    self.events.unseen = 0;
-                }
-                Editing::TraceFilter => {
-                    self.traces.filter.clone_from(line);
-                    self.traces.selected = 0;
-                }
-                Editing::Query => {}
+    /// The Events pane's keys: `Enter` opens the selected event's document, `t` its trace.
+    pub(super) fn handle_events_pane(&mut self, action: &Action) -> Handled {
+        match action {
+            Action::DrillIn if self.on_dashboard() => match self.events.selected_event() {
+                Some(e) => Handled::push(View::EventDetail {
+                    event: Box::new(e.clone()),
+                    scroll: 0,
+                }),
+                None => Handled::DONE,
+            },
+            Action::OpenTrace if self.on_dashboard() => {
+                self.open_trace_of(self.events.selected_event().cloned())
             }
+            _ => Handled::Pass,
         }
     }
 
-    pub(super) fn cancel_edit(&mut self) {
-        match self.editing.take() {
-            Some((Editing::Filter, _)) => self.events.filter.clear(),
-            Some((Editing::TraceFilter, _)) => self.traces.filter.clear(),
-            _ => {}
-        }
-    }
-
-    pub(super) fn commit_edit(&mut self) -> Vec<Effect> {
-        match self.editing.take() {
-            Some((Editing::Query, line)) if line != self.events.query => {
-                self.events.query.clone_from(&line);
-                vec![Effect::SetEventQuery(line)]
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    pub(super) fn open_trace(&mut self) -> Vec<Effect> {
-        let event = match self.views.last() {
-            Some(View::EventDetail { event, .. }) => Some(event.as_ref().clone()),
-            _ if self.events_focused() && self.on_dashboard() => {
-                self.events.selected_event().cloned()
-            }
-            _ => return Vec::new(),
-        };
+    /// Opens the trace `event` carries, or says it carries none.
+    pub(super) fn open_trace_of(&mut self, event: Option<Event>) -> Handled {
         if let Some(id) = event.and_then(|e| e.trace_id) {
             self.open_trace_id(&id)
         } else {
             self.notice = Some("this event carries no trace id".into());
-            Vec::new()
+            Handled::DONE
         }
     }
 
@@ -177,8 +146,8 @@ mod tests {
     use super::super::tests::{NOW, app};
     use super::*;
     use crate::action::Action;
+    use crate::action::Effect;
     use crate::app::Clock;
-    use crate::keymap::Mode;
     use crate::theme::Theme;
 
     #[test]
@@ -196,7 +165,7 @@ mod tests {
             NOW,
         );
         a.update(Action::EditQuery);
-        assert_eq!(a.mode(), Mode::Text);
+        assert!(a.prompt().is_some());
         a.update(Action::TextBackspace);
         a.update(Action::TextBackspace);
         a.update(Action::TextBackspace);
@@ -208,7 +177,7 @@ mod tests {
             a.update(Action::TextCommit),
             vec![Effect::SetEventQuery("level:error".into())]
         );
-        assert_eq!(a.mode(), Mode::Normal);
+        assert!(a.views.is_empty());
         let mut replay = app();
         replay.update(Action::EditQuery);
         assert!(

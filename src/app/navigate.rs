@@ -1,9 +1,10 @@
 //! Moving about: focus between panes (keys and clicks), the selection within the focused pane
 //! or the view on top, and what the keys are talking to.
 
-use super::{App, SEARCH_FIELDS, SearchForm, View};
+use super::{App, Handled, View};
+use crate::action::Action;
 use crate::config::{PaneId, PaneKind};
-use crate::ui;
+use crate::layout;
 
 impl App {
     pub(super) fn cycle_focus(&mut self, step: isize) {
@@ -13,18 +14,18 @@ impl App {
         };
         let len = order.len() as isize;
         self.focus = order[(pos as isize + step).rem_euclid(len) as usize];
-        if self.zoomed().is_some() {
-            self.views.pop();
-            self.views.push(View::Zoom(self.focus));
+        let focus = self.focus;
+        if let Some(View::Zoom(pane)) = self.views.iter_mut().rev().find(|v| !v.is_overlay()) {
+            *pane = focus;
         }
     }
 
     pub(super) fn focus_at(&mut self, column: u16, row: u16) {
-        if self.full_screen().is_some() || self.help {
+        if self.full_screen().is_some() {
             return;
         }
         let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-        let hit = ui::layout::pane_areas(&self.config, area)
+        let hit = layout::pane_areas(&self.config, area)
             .into_iter()
             .find(|(_, r)| r.contains(ratatui::layout::Position::new(column, row)));
         if let Some((pane, _)) = hit {
@@ -32,49 +33,37 @@ impl App {
         }
     }
 
-    /// Whether the dashboard (or one pane of it, zoomed) is what the keys talk to.
+    /// Whether the dashboard (or one pane of it, full screen) is what the keys talk to.
     pub(super) fn on_dashboard(&self) -> bool {
-        match self.views.last() {
-            None | Some(View::SloTraces { .. } | View::TraceEvents { .. }) => true,
-            Some(View::Zoom(_)) => self.views.len() == 1,
-            _ => false,
-        }
+        matches!(
+            self.shown_view(),
+            None | Some(View::Zoom(_) | View::SloTraces { .. } | View::TraceEvents { .. })
+        )
     }
 
-    pub(super) fn form_mut(&mut self) -> Option<&mut SearchForm> {
-        match self.views.last_mut() {
-            Some(View::Search(f)) => Some(f),
-            _ => None,
-        }
-    }
-
-    pub(super) fn move_selection(&mut self, step: isize) {
-        match self.views.last_mut() {
-            Some(View::EventDetail { scroll, .. } | View::Span { scroll, .. }) => {
-                *scroll = scroll.saturating_add_signed(step);
-                return;
-            }
-            Some(View::Trace(v)) => {
-                v.step(step);
-                return;
-            }
-            Some(View::Search(f)) => {
-                f.at = (f.at as isize + step).rem_euclid(SEARCH_FIELDS.len() as isize) as usize;
-                return;
-            }
-            _ => {}
-        }
+    /// The focused pane's answer to `action`: its own keys, and moving its selection.
+    pub(super) fn handle_pane(&mut self, action: &Action) -> Handled {
+        let step = match action {
+            Action::SelectNext => 1,
+            Action::SelectPrev => -1,
+            _ if self.traces_focused() => return self.handle_traces_pane(action),
+            _ if self.events_focused() => return self.handle_events_pane(action),
+            _ if self.slo_focused() => return self.handle_slo_pane(action),
+            _ => return Handled::Pass,
+        };
         if self.traces_focused() {
             let max = self.traces.shown().len().saturating_sub(1);
             self.traces.selected = self.traces.selected.saturating_add_signed(step).min(max);
         } else if self.events_focused() {
             self.events.scroll(-step);
         } else {
-            let last = self.selectable_rows(self.focus).saturating_sub(1);
-            if let Some(sel) = self.selected.get_mut(self.focus) {
-                *sel = sel.saturating_add_signed(step).min(last);
-            }
+            let rows = self.selectable_rows(self.focus);
+            let Some(sel) = self.selected.get_mut(self.focus).filter(|_| rows > 0) else {
+                return Handled::Pass;
+            };
+            *sel = sel.saturating_add_signed(step).min(rows - 1);
         }
+        Handled::DONE
     }
 
     /// How many rows `pane` lists to select from: a Table's series, the SLOs; none elsewhere.

@@ -3,9 +3,9 @@
 
 use super::{App, Failure, Freshness, QueryState, STALE_AFTER_POLLS};
 use crate::config::PaneId;
+use crate::layout;
 use crate::source::Reason;
 use crate::source::prometheus::poller::{Want, step_for};
-use crate::ui;
 
 impl App {
     /// How fresh the data behind some queries is: the oldest success among them, or the newest
@@ -91,10 +91,10 @@ impl App {
         use crate::config::PaneKind;
         let mut plan = vec![Want::Nothing; self.queries.len()];
         let screen = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-        let (main, _) = ui::layout::split(screen);
+        let (main, _) = layout::split(screen);
         let window = self.conductor.window;
         let paused_end = self.conductor.paused_at.map(|p| p.min(self.now));
-        for (pane, rect) in ui::layout::pane_areas(&self.config, screen) {
+        for (pane, rect) in layout::pane_areas(&self.config, screen) {
             let rect = if self.full_screen() == Some(pane) {
                 main
             } else {
@@ -110,7 +110,7 @@ impl App {
             };
             match &self.config.panes[pane].kind {
                 PaneKind::Chart(qs) => {
-                    let want = range(inner.saturating_sub(ui::panes::chart::GUTTER));
+                    let want = range(inner.saturating_sub(layout::CHART_GUTTER));
                     for &q in qs {
                         plan[q] = want;
                     }
@@ -122,7 +122,7 @@ impl App {
                 PaneKind::Slo => {
                     // The burn-rate history of each SLO: one point per sparkline column, on
                     // its own query, so no burn rate is ever read off this range.
-                    let want = range(inner.saturating_sub(ui::panes::slo::SPARK_GUTTER).max(8));
+                    let want = range(inner.saturating_sub(layout::SPARK_GUTTER).max(8));
                     for s in &self.config.slos {
                         plan[s.history_query] = want;
                     }
@@ -242,6 +242,26 @@ mod tests {
             panic!()
         };
         assert_eq!(paused_end, Some(NOW));
+    }
+
+    #[test]
+    fn update_hands_the_loop_the_plan_when_it_changes_and_only_then() {
+        use crate::action::Effect;
+        let mut a = app();
+        let changed = |e: &[Effect]| e.iter().any(|e| matches!(e, Effect::PlanChanged(_)));
+        assert!(!changed(&a.update(Action::FocusNext)));
+        let effects = a.update(Action::ToggleZoom);
+        let [Effect::PlanChanged(plan)] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(**plan, a.fetch_plan());
+        assert!(!changed(&a.update(Action::SelectNext)), "not sent twice");
+        assert!(changed(&a.update(Action::TogglePause)));
+        assert!(changed(&a.update(Action::WindowWider)));
+        assert!(changed(&a.update(Action::Resize {
+            width: 100,
+            height: 30
+        })));
     }
 
     #[test]

@@ -2,12 +2,12 @@
 //! window's end (never off the sparkline's range), burn rates, the budget left, the alert — and the walk from an alerting SLO to the traces
 //! behind it, then from a trace to its events.
 
-use crate::action::Effect;
+use crate::action::{Action, Effect};
 use crate::config::{PaneKind, Slo};
 use crate::model::slo::{self, Alert};
 use crate::model::traces::TraceQuery;
 
-use super::{App, TraceSort, View};
+use super::{App, Handled, TraceSort, View};
 
 /// One SLO's state at the time conductor's end.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,9 +123,9 @@ impl App {
     /// `Enter` on an SLO: the traces of its service over the firing rule's long window (or
     /// the hour, when nothing fires) — failed ones, or for a latency SLO those slower than
     /// its threshold (in seconds, as Prometheus histograms are) — slowest first, full screen.
-    pub(super) fn open_slo_traces(&mut self) -> Vec<Effect> {
+    fn open_slo_traces(&mut self) -> Handled {
         let Some(slo) = self.config.slos.get(self.selected[self.focus]).cloned() else {
-            return Vec::new();
+            return Handled::DONE;
         };
         let Some(traces_pane) = self
             .config
@@ -134,7 +134,7 @@ impl App {
             .position(|p| p.kind == PaneKind::Traces)
         else {
             self.notice = Some("the layout has no Traces pane to show this SLO's traces".into());
-            return Vec::new();
+            return Handled::DONE;
         };
         let status = self.slo_status(&slo);
         let lookback = status.firing.map_or(3_600.0, |r| r.long);
@@ -159,44 +159,28 @@ impl App {
             limit: self.traces.query.limit,
             ..TraceQuery::default()
         };
-        self.views.push(View::SloTraces {
+        let view = View::SloTraces {
             from: self.focus,
-            previous: Box::new(self.traces.query.clone()),
+            previous: Box::new(std::mem::replace(&mut self.traces.query, query.clone())),
             sort: self.traces.sort,
-        });
+        };
         self.focus = traces_pane;
         self.traces.sort = TraceSort::Duration;
         self.traces.selected = 0;
         self.traces.searching = true;
-        self.traces.query = query.clone();
-        vec![Effect::SearchTraces(query)]
+        Handled::Push(view, vec![Effect::SearchTraces(query)])
     }
 
-    /// Leaving the SLO's traces: the pane, order and search the operator had before.
-    pub(super) fn close_slo_traces(&mut self) -> Vec<Effect> {
-        let Some(View::SloTraces {
-            from,
-            previous,
-            sort,
-        }) = self.views.pop()
-        else {
-            return Vec::new();
-        };
-        self.focus = from;
-        self.traces.sort = sort;
-        self.traces.selected = 0;
-        self.traces.searching = true;
-        self.traces.query = *previous;
-        vec![Effect::SearchTraces(self.traces.query.clone())]
+    /// The SLO pane's keys: `Enter` opens the selected SLO's traces.
+    pub(super) fn handle_slo_pane(&mut self, action: &Action) -> Handled {
+        match action {
+            Action::DrillIn if self.on_dashboard() => self.open_slo_traces(),
+            _ => Handled::Pass,
+        }
     }
 
     /// `l` on a trace or span: the events carrying its trace id, full screen.
-    pub(super) fn open_trace_events(&mut self) {
-        let trace_id = match self.views.last() {
-            Some(View::Trace(v)) => v.trace.trace_id.clone(),
-            Some(View::Span { trace, .. }) => trace.trace_id.clone(),
-            _ => return,
-        };
+    pub(super) fn open_trace_events(&mut self, trace_id: String) -> Handled {
         let Some(events_pane) = self
             .config
             .panes
@@ -204,28 +188,16 @@ impl App {
             .position(|p| p.kind == PaneKind::Events)
         else {
             self.notice = Some("the layout has no Events pane".into());
-            return;
+            return Handled::DONE;
         };
-        self.views.push(View::TraceEvents {
+        let view = View::TraceEvents {
             from: self.focus,
             previous_filter: std::mem::replace(&mut self.events.filter, trace_id),
-        });
+        };
         self.focus = events_pane;
         self.events.selected = 0;
         self.events.unseen = 0;
-    }
-
-    /// Leaving a trace's events: the Events pane's filter as it was.
-    pub(super) fn close_trace_events(&mut self) {
-        if let Some(View::TraceEvents {
-            from,
-            previous_filter,
-        }) = self.views.pop()
-        {
-            self.focus = from;
-            self.events.filter = previous_filter;
-            self.events.selected = 0;
-        }
+        Handled::push(view)
     }
 }
 

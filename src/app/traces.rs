@@ -5,12 +5,12 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::action::Effect;
+use crate::action::{Action, Effect};
 use crate::model::span::Trace;
 use crate::model::traces::{Listed, TraceQuery};
 use crate::model::waterfall::{self, Row};
 
-use super::{App, Editing, Failure, View};
+use super::{App, Editing, Failure, Handled, View};
 
 /// The order of the Traces pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,13 +213,61 @@ pub const SEARCH_FIELDS: [&str; 7] = [
     "limit",
 ];
 
+/// The text of each field of the search form, as typed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchFields {
+    /// Services, separated by spaces or commas.
+    pub services: String,
+    /// The operation.
+    pub operation: String,
+    /// `key=value` pairs, separated by spaces.
+    pub attributes: String,
+    /// The shortest duration, e.g. `250ms`.
+    pub min_duration: String,
+    /// The longest duration.
+    pub max_duration: String,
+    /// How far back to search, e.g. `1h`.
+    pub lookback: String,
+    /// How many traces at most.
+    pub limit: String,
+}
+
+impl SearchFields {
+    /// The field at `at`, in the order of [`SEARCH_FIELDS`].
+    #[must_use]
+    pub fn get(&self, at: usize) -> &str {
+        match at {
+            0 => &self.services,
+            1 => &self.operation,
+            2 => &self.attributes,
+            3 => &self.min_duration,
+            4 => &self.max_duration,
+            5 => &self.lookback,
+            _ => &self.limit,
+        }
+    }
+
+    /// The field at `at`, to type into.
+    pub fn get_mut(&mut self, at: usize) -> &mut String {
+        match at {
+            0 => &mut self.services,
+            1 => &mut self.operation,
+            2 => &mut self.attributes,
+            3 => &mut self.min_duration,
+            4 => &mut self.max_duration,
+            5 => &mut self.lookback,
+            _ => &mut self.limit,
+        }
+    }
+}
+
 /// The search form: one line of text per field, the field being typed, and what was wrong
 /// with the last attempt to run it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchForm {
-    /// The text of each field of [`SEARCH_FIELDS`].
-    pub fields: [String; 7],
-    /// The field being typed.
+    /// The text of each field.
+    pub fields: SearchFields,
+    /// The field being typed, an index into [`SEARCH_FIELDS`].
     pub at: usize,
     /// Why the form was not run, naming the field.
     pub error: Option<String>,
@@ -231,19 +279,20 @@ impl SearchForm {
     pub fn of(q: &TraceQuery) -> Self {
         let dur = |d: Option<f64>| d.map(format_duration).unwrap_or_default();
         Self {
-            fields: [
-                q.services.join(" "),
-                q.operation.clone(),
-                q.attributes
+            fields: SearchFields {
+                services: q.services.join(" "),
+                operation: q.operation.clone(),
+                attributes: q
+                    .attributes
                     .iter()
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect::<Vec<_>>()
                     .join(" "),
-                dur(q.min_duration),
-                dur(q.max_duration),
-                format_duration(q.lookback),
-                q.limit.to_string(),
-            ],
+                min_duration: dur(q.min_duration),
+                max_duration: dur(q.max_duration),
+                lookback: format_duration(q.lookback),
+                limit: q.limit.to_string(),
+            },
             at: 0,
             error: None,
         }
@@ -265,7 +314,7 @@ impl SearchForm {
                 .map_err(|_| format!("{name}: {t:?} is not a duration; write e.g. 250ms, 2s, 1h"))
         };
         let mut attributes = Vec::new();
-        for pair in f[2].split_whitespace() {
+        for pair in f.attributes.split_whitespace() {
             let Some((k, v)) = pair.split_once('=').filter(|(k, _)| !k.is_empty()) else {
                 return Err(format!(
                     "attributes: {pair:?} is not key=value (e.g. error=true)"
@@ -273,12 +322,12 @@ impl SearchForm {
             };
             attributes.push((k.to_owned(), v.to_owned()));
         }
-        let lookback =
-            duration("lookback", &f[5])?.unwrap_or(crate::model::traces::DEFAULT_LOOKBACK_SECS);
+        let lookback = duration("lookback", &f.lookback)?
+            .unwrap_or(crate::model::traces::DEFAULT_LOOKBACK_SECS);
         if lookback <= 0.0 {
             return Err("lookback must be longer than zero".into());
         }
-        let limit = match f[6].trim() {
+        let limit = match f.limit.trim() {
             "" => crate::model::traces::DEFAULT_LIMIT,
             t => t
                 .parse::<usize>()
@@ -287,8 +336,8 @@ impl SearchForm {
                 .ok_or_else(|| format!("limit: {t:?} is not a number from 1 to 1000"))?,
         };
         let (min_duration, max_duration) = (
-            duration("min duration", &f[3])?,
-            duration("max duration", &f[4])?,
+            duration("min duration", &f.min_duration)?,
+            duration("max duration", &f.max_duration)?,
         );
         if let (Some(a), Some(b)) = (min_duration, max_duration)
             && a > b
@@ -296,12 +345,13 @@ impl SearchForm {
             return Err("min duration is longer than max duration".into());
         }
         Ok(TraceQuery {
-            services: f[0]
+            services: f
+                .services
                 .split([' ', ','])
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .collect(),
-            operation: f[1].trim().to_owned(),
+            operation: f.operation.trim().to_owned(),
             attributes,
             min_duration,
             max_duration,
@@ -318,6 +368,11 @@ pub fn format_duration(secs: f64) -> String {
     humantime::format_duration(d).to_string().replace(' ', "")
 }
 
+/// Opens `trace` as a waterfall.
+fn open_waterfall(trace: &Arc<Trace>) -> Handled {
+    Handled::push(View::Trace(Box::new(TraceView::new(Arc::clone(trace)))))
+}
+
 /// The Traces pane's keys and the drill-down into a trace.
 impl App {
     /// Whether the focused pane is a Traces pane.
@@ -329,54 +384,45 @@ impl App {
         )
     }
 
-    /// The trace view on top, if any.
-    pub(super) fn trace_view_mut(&mut self) -> Option<&mut TraceView> {
-        match self.views.last_mut() {
-            Some(View::Trace(v)) => Some(v),
-            _ => None,
-        }
-    }
-
-    /// Opens the selected trace as a waterfall.
-    pub(super) fn open_selected_trace(&mut self) {
-        if let Some(l) = self.traces.selected_trace() {
-            let view = TraceView::new(Arc::clone(&l.trace));
-            self.views.push(View::Trace(Box::new(view)));
-        }
-    }
-
-    /// Opens the selected span's detail.
-    pub(super) fn open_span(&mut self) {
-        if let Some(View::Trace(v)) = self.views.last()
-            && let Some(r) = v.row()
-        {
-            let trace = Arc::clone(&v.trace);
-            let span = r.span;
-            self.views.push(View::Span {
-                trace,
-                span,
-                scroll: 0,
-            });
+    /// The Traces pane's keys: `Enter` opens the selected trace, `/` filters, `f` opens the
+    /// search form, `s` switches the order.
+    pub(super) fn handle_traces_pane(&mut self, action: &Action) -> Handled {
+        match action {
+            Action::ToggleSort => {
+                self.traces.sort = match self.traces.sort {
+                    TraceSort::Time => TraceSort::Duration,
+                    TraceSort::Duration => TraceSort::Time,
+                };
+                self.traces.selected = 0;
+                Handled::DONE
+            }
+            Action::DrillIn if self.on_dashboard() => self
+                .traces
+                .selected_trace()
+                .map_or(Handled::DONE, |l| open_waterfall(&l.trace)),
+            Action::Filter => Handled::prompt(Editing::TraceFilter, self.traces.filter.clone()),
+            Action::EditQuery => {
+                Handled::push(View::Search(Box::new(SearchForm::of(&self.traces.query))))
+            }
+            _ => Handled::Pass,
         }
     }
 
     /// Opens the trace with `id`: at once when it is listed, else asks the source for it.
-    pub(super) fn open_trace_id(&mut self, id: &str) -> Vec<Effect> {
+    pub(super) fn open_trace_id(&mut self, id: &str) -> Handled {
         if let Some(l) = self.traces.find(id) {
-            let view = TraceView::new(Arc::clone(&l.trace));
-            self.views.push(View::Trace(Box::new(view)));
-            return Vec::new();
+            return open_waterfall(&l.trace);
         }
         if self.config.jaeger.is_none() && self.replay.is_none() {
             self.notice = Some("no [jaeger] is configured: traces cannot be fetched".into());
-            return Vec::new();
+            return Handled::DONE;
         }
         self.traces.pending = Some(id.to_owned());
         self.notice = Some(format!(
             "fetching trace {}…",
             crate::text::safe_line(id, 40)
         ));
-        vec![Effect::FetchTrace(id.to_owned())]
+        Handled::Done(vec![Effect::FetchTrace(id.to_owned())])
     }
 
     /// A trace asked for by id arrived, or could not be had.
@@ -392,51 +438,18 @@ impl App {
         match result {
             Ok(trace) => {
                 self.notice = None;
-                self.views
-                    .push(View::Trace(Box::new(TraceView::new(trace))));
+                self.open_beneath_overlays(View::Trace(Box::new(TraceView::new(trace))));
             }
             Err(e) => self.notice = Some(e.to_string()),
         }
     }
-
-    /// Opens the search form on the current search.
-    pub(super) fn open_search(&mut self) {
-        self.views
-            .push(View::Search(Box::new(SearchForm::of(&self.traces.query))));
-    }
-
-    /// Runs the search form, or says which field is wrong.
-    pub(super) fn submit_search(&mut self) -> Vec<Effect> {
-        let Some(View::Search(form)) = self.views.last_mut() else {
-            return Vec::new();
-        };
-        match form.query() {
-            Ok(q) => {
-                self.views.pop();
-                self.traces.searching = true;
-                self.traces.selected = 0;
-                self.traces.query = q.clone();
-                vec![Effect::SearchTraces(q)]
-            }
-            Err(e) => {
-                form.error = Some(e);
-                Vec::new()
-            }
-        }
-    }
-
-    /// Starts typing the Traces pane's local filter.
-    pub(super) fn edit_trace_filter(&mut self) {
-        self.editing = Some((Editing::TraceFilter, self.traces.filter.clone()));
-    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::tests::{NOW, app};
     use super::*;
     use crate::action::Action;
-    use crate::keymap::Mode;
     use crate::model::span::{Span, SpanKind};
     use crate::source::SourceUpdate;
 
@@ -460,7 +473,7 @@ mod tests {
     }
 
     /// Two traces: `aa` (older, with a failing grandchild) and `bb`.
-    fn listed() -> Vec<Listed> {
+    pub(in crate::app) fn listed() -> Vec<Listed> {
         let aa = Trace {
             trace_id: "aa".into(),
             spans: vec![
@@ -478,7 +491,7 @@ mod tests {
         vec![Listed::new(bb), Listed::new(aa)]
     }
 
-    fn focused_on_traces() -> App {
+    pub(in crate::app) fn focused_on_traces() -> App {
         let mut a = app();
         while !a.traces_focused() {
             a.update(Action::FocusNext);
@@ -501,7 +514,7 @@ mod tests {
             Some("aa")
         );
         a.update(Action::DrillIn);
-        assert_eq!(a.mode(), Mode::Trace);
+        assert!(matches!(a.views.last(), Some(View::Trace(_))));
         let Some(View::Trace(v)) = a.views.last() else {
             panic!("{:?}", a.views)
         };
@@ -526,7 +539,6 @@ mod tests {
         };
         assert_eq!(v.rows.len(), 3);
         a.update(Action::DrillOut);
-        assert_eq!(a.mode(), Mode::Normal);
         assert!(a.views.is_empty());
     }
 
@@ -563,7 +575,7 @@ mod tests {
     fn the_search_form_sends_a_new_search_or_says_what_is_wrong() {
         let mut a = focused_on_traces();
         a.update(Action::EditQuery);
-        assert_eq!(a.mode(), Mode::Form);
+        assert!(matches!(a.views.last(), Some(View::Search(_))));
         "nav"
             .chars()
             .for_each(|c| drop(a.update(Action::TextInput(c))));
@@ -657,19 +669,19 @@ mod tests {
             limit: 20,
         };
         let form = SearchForm::of(&q);
-        assert_eq!(form.fields[3], "250ms");
-        assert_eq!(form.fields[5], "2h");
+        assert_eq!(form.fields.min_duration, "250ms");
+        assert_eq!(form.fields.lookback, "2h");
         assert_eq!(form.query(), Ok(q));
         let mut bad = form.clone();
-        bad.fields[4] = "soon".into();
+        bad.fields.max_duration = "soon".into();
         assert!(bad.query().is_err_and(|e| e.starts_with("max duration:")));
-        bad.fields[4] = "100ms".into();
+        bad.fields.max_duration = "100ms".into();
         assert_eq!(
             bad.query(),
             Err("min duration is longer than max duration".into())
         );
         let mut bad = form;
-        bad.fields[2] = "error".into();
+        bad.fields.attributes = "error".into();
         assert!(bad.query().is_err_and(|e| e.starts_with("attributes:")));
     }
 }

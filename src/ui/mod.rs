@@ -11,7 +11,7 @@
 //!  REPLAY ⏵ 15m · 12:13:41 UTC · prometheus ok 2s · mars-rover ×1              ? help
 //! ```
 
-pub mod layout;
+pub use crate::layout;
 pub mod overlay;
 pub mod panes;
 pub mod status;
@@ -45,7 +45,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             }
         }
     }
-    match app.views.last() {
+    match app.shown_view() {
         Some(View::EventDetail { event, scroll }) => {
             overlay::event_detail(app, event, *scroll, main, buf);
         }
@@ -57,15 +57,23 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         }) => trace::span_detail(app, trace, *span, *scroll, main, buf),
         Some(View::Search(form)) => {
             // The form sits over what it searches: the waterfall or the dashboard beneath.
-            if let Some(View::Trace(view)) = app.views.iter().rev().nth(1) {
+            let mut shown = app.views.iter().rev().filter(|v| !v.is_overlay());
+            if let Some(View::Trace(view)) = shown.nth(1) {
                 trace::waterfall(app, view, main, buf);
             }
             trace::search_form(app, form, main, buf);
         }
-        Some(View::Zoom(_) | View::SloTraces { .. } | View::TraceEvents { .. }) | None => {}
+        Some(
+            View::Zoom(_)
+            | View::SloTraces { .. }
+            | View::TraceEvents { .. }
+            | View::Help
+            | View::Prompt { .. },
+        )
+        | None => {}
     }
     status::render(app, status_area, buf);
-    if app.help {
+    if app.help_open() {
         overlay::help(app, main, buf);
     }
 }

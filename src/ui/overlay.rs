@@ -7,7 +7,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
 
 use crate::app::App;
-use crate::keymap::BINDINGS;
 use crate::model::LimitLevel;
 use crate::ui::layout::{MIN_SIZE, centered};
 
@@ -22,15 +21,16 @@ pub fn panel<'a>(app: &App, kind: BorderType, title: String, keys: &'a str) -> B
         .title_bottom(Line::styled(keys, app.theme.dim).right_aligned())
 }
 
-/// The help overlay: every key, from the same table the keymap documents.
+/// The help overlay: every key, from the same tables the keymap dispatches with.
 pub fn help(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let key_w = BINDINGS
+    let bindings = crate::keymap::help_lines();
+    let key_w = bindings
         .iter()
         .map(|b| b.keys.chars().count())
         .max()
         .unwrap_or(0);
-    let mut lines: Vec<Line> = BINDINGS
+    let mut lines: Vec<Line> = bindings
         .iter()
         .map(|b| {
             Line::from(vec![

@@ -154,7 +154,7 @@ fn slo_spans(app: &App, spans: &mut Vec<Span<'static>>) {
 /// The line being typed, or a notice, in place of the status bar; whether one was drawn.
 fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
     let theme = &app.theme;
-    if let Some((what, line)) = &app.editing {
+    if let Some((what, line)) = app.prompt() {
         let prompt = match what {
             crate::app::Editing::Filter => " filter events: ",
             crate::app::Editing::Query => " opensearch query: ",

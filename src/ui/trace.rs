@@ -412,7 +412,7 @@ pub fn search_form(app: &App, form: &SearchForm, area: Rect, buf: &mut Buffer) {
     let mut lines = Vec::with_capacity(SEARCH_FIELDS.len() + 4);
     for (i, name) in SEARCH_FIELDS.iter().enumerate() {
         let active = i == form.at;
-        let text = &form.fields[i];
+        let text = form.fields.get(i);
         let value = if text.is_empty() && !active {
             Span::styled(hints[i], theme.dim)
         } else {

@@ -16,8 +16,7 @@ use crate::config::{Query, QueryId};
 use crate::model::{Labels, SeriesBuf};
 use crate::ui::widgets::strip::{Strip, value_range};
 
-/// Columns left of the plot for the value range labels.
-pub const GUTTER: u16 = 7;
+use crate::layout::CHART_GUTTER as GUTTER;
 /// Rows a strip needs: a header and at least one of plot.
 const MIN_STRIP_ROWS: u16 = 2;
 

@@ -15,8 +15,6 @@ use crate::model::slo::{Alert, burn_rate, same_window};
 use crate::text::safe_line;
 use crate::theme::Theme;
 
-/// Columns before the sparkline on its line (the SLI and the budget).
-pub const SPARK_GUTTER: u16 = 38;
 /// Eighth blocks, lowest to highest.
 const BLOCKS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 

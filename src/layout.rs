@@ -1,9 +1,15 @@
-//! Where things go on screen: the dashboard's columns of panes and the status bar. Pure
-//! geometry, shared by rendering and by mouse clicks (which must agree on what is where).
+//! Where things go on screen: the dashboard's columns of panes, the status bar, and the
+//! gutters beside a chart's plot and an SLO's sparkline. Pure geometry, below both `app` and
+//! `ui`: rendering, mouse clicks and the fetch plan must agree on what is where and how wide.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
 use crate::config::{Config, PaneId};
+
+/// Columns left of a chart's plot for the value range labels.
+pub const CHART_GUTTER: u16 = 7;
+/// Columns before an SLO's sparkline on its line (the SLI and the budget).
+pub const SPARK_GUTTER: u16 = 38;
 
 /// The smallest terminal the dashboard draws in; below it a message says so.
 pub const MIN_SIZE: (u16, u16) = (40, 12);
