@@ -239,3 +239,41 @@ fn on_the_bundled_recording_a_failed_command_opens_at_its_failing_span_160x48() 
     app.update(Action::DrillOut);
     assert!(app.views.is_empty());
 }
+
+/// The rover's camera commands, as recorded: `image.compress` (about 1.5 s) ends just before the
+/// 16 ms `downlink.queue` that ends last. Jaeger UI's walk puts both on the critical path; the
+/// old "last-ending child" chain marked only the queue.
+#[test]
+fn the_long_compress_before_the_downlink_is_on_the_critical_path() {
+    use capcom::model::waterfall::layout;
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/mars-rover/jaeger/traces.json"
+    ))
+    .expect("bundled traces");
+    let traces = capcom::source::jaeger::parse_v3(&body).expect("parse");
+    let captures: Vec<&Trace> = traces
+        .iter()
+        .filter(|t| {
+            t.spans
+                .iter()
+                .any(|s| s.name == "navcam.capture" && s.parent_id.is_none())
+        })
+        .collect();
+    assert!(captures.len() > 10, "{} camera commands", captures.len());
+    for t in captures {
+        let rows = layout(t, &std::collections::HashSet::new());
+        let critical: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.critical)
+            .map(|r| t.spans[r.span].name.as_str())
+            .collect();
+        for name in ["navcam.capture", "image.compress", "downlink.queue"] {
+            assert!(
+                critical.contains(&name),
+                "{name} in {}: {critical:?}",
+                t.trace_id
+            );
+        }
+    }
+}

@@ -90,6 +90,18 @@ impl Limits {
         }
     }
 
+    /// Every bound set, least severe level first: the values charts draw limit lines at.
+    pub fn bounds(&self) -> impl Iterator<Item = (LimitLevel, f64)> + '_ {
+        LimitLevel::ALL.into_iter().flat_map(move |l| {
+            let b = self.band(l).unwrap_or_default();
+            [b.low, b.high]
+                .into_iter()
+                .flatten()
+                .filter(|v| v.is_finite())
+                .map(move |v| (l, v))
+        })
+    }
+
     /// The most severe level `v` is in, or `None` when it is nominal (or not a number).
     #[must_use]
     pub fn level(&self, v: f64) -> Option<LimitLevel> {

@@ -2,6 +2,7 @@
 //! terminals (ratatui) or networks (reqwest), so all of it is tested with plain values.
 
 pub mod conductor;
+pub mod critical_path;
 pub mod event;
 pub mod limits;
 pub mod series;

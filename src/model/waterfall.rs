@@ -1,11 +1,12 @@
 //! A trace as a waterfall: its spans as a tree in display order (depth-first, children by start
-//! time), which subtrees are collapsed, and the critical path — the chain of spans that decided
-//! how long the trace took. Malformed traces still lay out: a span whose parent is missing is a
-//! root marked as an orphan, children listed before parents are found, duplicate span ids each
-//! get a row, and a parent cycle cannot loop.
+//! time), which subtrees are collapsed, and which spans are on the critical path
+//! (`critical_path.rs`, as Jaeger UI computes it). Malformed traces still lay out: a span whose
+//! parent is missing is a root marked as an orphan, children listed before parents are found,
+//! duplicate span ids each get a row, and a parent cycle cannot loop.
 
 use std::collections::{HashMap, HashSet};
 
+use super::critical_path;
 use super::span::Trace;
 
 /// One row of the waterfall.
@@ -29,11 +30,22 @@ pub struct Row {
     pub orphan: bool,
 }
 
-/// Lays out `trace`, hiding the subtrees of the span indices in `collapsed`.
+/// A trace's spans as a tree: roots and each span's children, both in start order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tree {
+    /// Spans with no parent in the trace, by start.
+    pub roots: Vec<usize>,
+    /// Each span's children, by start.
+    pub children: Vec<Vec<usize>>,
+    /// Whether each span names a parent that is not in the trace.
+    pub orphan: Vec<bool>,
+}
+
+/// Builds `trace`'s tree: the first span with an id is the one children attach to; a span whose
+/// parent is missing (or itself) is a root.
 #[must_use]
-pub fn layout<S: std::hash::BuildHasher>(trace: &Trace, collapsed: &HashSet<usize, S>) -> Vec<Row> {
+pub fn tree(trace: &Trace) -> Tree {
     let spans = &trace.spans;
-    // The first span with an id is the one children attach to.
     let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(spans.len());
     for (i, s) in spans.iter().enumerate() {
         by_id.entry(s.span_id.as_str()).or_insert(i);
@@ -55,7 +67,27 @@ pub fn layout<S: std::hash::BuildHasher>(trace: &Trace, collapsed: &HashSet<usiz
     };
     by_start(&mut roots);
     children.iter_mut().for_each(by_start);
-    let critical = critical_path(trace, &roots, &children);
+    Tree {
+        roots,
+        children,
+        orphan,
+    }
+}
+
+/// Lays out `trace`, hiding the subtrees of the span indices in `collapsed`.
+#[must_use]
+pub fn layout<S: std::hash::BuildHasher>(trace: &Trace, collapsed: &HashSet<usize, S>) -> Vec<Row> {
+    let spans = &trace.spans;
+    let tree = tree(trace);
+    let mut critical = vec![false; spans.len()];
+    for s in critical_path::sections(trace, &tree) {
+        critical[s.span] = true;
+    }
+    let Tree {
+        roots,
+        children,
+        orphan,
+    } = tree;
     let mut rows = Vec::with_capacity(spans.len());
     let mut seen = vec![false; spans.len()];
     let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&r| (r, 0)).collect();
@@ -97,26 +129,6 @@ pub fn layout<S: std::hash::BuildHasher>(trace: &Trace, collapsed: &HashSet<usiz
         }
     }
     rows
-}
-
-/// Marks the critical path: from the root that ends last, repeatedly the child that ends last.
-fn critical_path(trace: &Trace, roots: &[usize], children: &[Vec<usize>]) -> Vec<bool> {
-    let end = |i: usize| trace.spans[i].start + trace.spans[i].duration;
-    let mut on = vec![false; trace.spans.len()];
-    let mut at = roots
-        .iter()
-        .copied()
-        .max_by(|&a, &b| end(a).total_cmp(&end(b)));
-    while let Some(i) = at {
-        if std::mem::replace(&mut on[i], true) {
-            break;
-        }
-        at = children[i]
-            .iter()
-            .copied()
-            .max_by(|&a, &b| end(a).total_cmp(&end(b)));
-    }
-    on
 }
 
 #[cfg(test)]

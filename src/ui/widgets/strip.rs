@@ -50,6 +50,7 @@ impl Strip<'_> {
                 .round()
                 .clamp(0.0, (rows - 1) as f64) as usize
         };
+        self.render_limit_lines(area, buf, theme, &to_row);
         for (cx, &cell_level) in level.iter().enumerate() {
             let mut spans = [(usize::MAX, 0usize); 2];
             for (k, s) in spans.iter_mut().enumerate() {
@@ -81,6 +82,30 @@ impl Strip<'_> {
                         cell.set_char(char::from_u32(0x2800 + u32::from(bits)).unwrap_or(' '))
                             .set_style(style);
                     }
+                }
+            }
+        }
+    }
+
+    /// A dotted line (one braille dot per cell, so it never reads as a series) at each limit
+    /// bound inside the value range, in the level's colour; the series is drawn over it.
+    fn render_limit_lines(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: &Theme,
+        to_row: &dyn Fn(f64) -> usize,
+    ) {
+        let (y0, y1) = self.y_range;
+        for (level, v) in self.limits.bounds().filter(|&(_, v)| v >= y0 && v <= y1) {
+            let dot = to_row(v);
+            let (cy, r) = (dot / 4, dot % 4);
+            let limit = theme.limit(Some(level), theme.dim);
+            let style = limit.fg.map_or(theme.dim, |c| Style::new().fg(c));
+            let glyph = char::from_u32(0x2800 + u32::from(DOTS[r][0])).unwrap_or('·');
+            for cx in 0..area.width {
+                if let Some(cell) = buf.cell_mut((area.x + cx, area.y + cy as u16)) {
+                    cell.set_char(glyph).set_style(style);
                 }
             }
         }
@@ -175,17 +200,20 @@ mod tests {
     use super::*;
 
     fn draw(points: &[Point], w: u16, h: u16, max_gap: f64) -> Vec<String> {
+        draw_with(points, w, h, max_gap, &Limits::default())
+    }
+
+    fn draw_with(points: &[Point], w: u16, h: u16, max_gap: f64, limits: &Limits) -> Vec<String> {
         let theme = Theme::builtin("mono").expect("mono");
         let area = Rect::new(0, 0, w, h);
         let mut buf = Buffer::empty(area);
-        let limits = Limits::default();
         let strip = Strip {
             points,
             start: 0.0,
             end: 100.0,
             y_range: (0.0, 10.0),
             max_gap,
-            limits: &limits,
+            limits,
             style: Style::new(),
         };
         strip.render(area, &mut buf, &theme);
@@ -233,6 +261,43 @@ mod tests {
             1000.0,
         );
         assert_eq!(rows[0].chars().filter(|c| *c != ' ').count(), 2, "{rows:?}");
+    }
+
+    #[test]
+    fn limit_bounds_in_range_are_dotted_lines_under_the_series() {
+        use crate::model::limits::Band;
+        let limits = Limits {
+            warning: Some(Band {
+                low: Some(-50.0),
+                high: Some(7.5),
+            }),
+            critical: Some(Band {
+                low: None,
+                high: Some(10.0),
+            }),
+            ..Limits::default()
+        };
+        // Range 0..10 over 2 rows (8 dot rows): 7.5 is dot row 2 (row 0), 10 is dot row 0.
+        let rows = draw_with(&[p(0.0, 2.0), p(99.0, 2.0)], 6, 2, 1000.0, &limits);
+        assert_eq!(
+            rows[0],
+            "⠁".repeat(6),
+            "critical at 10 over warning at 7.5: {rows:?}"
+        );
+        assert!(
+            !rows[1].contains('⠁'),
+            "the series row keeps its line: {rows:?}"
+        );
+        let only_warning = Limits {
+            critical: None,
+            ..limits
+        };
+        let rows = draw_with(&[p(0.0, 2.0), p(99.0, 2.0)], 6, 2, 1000.0, &only_warning);
+        assert_eq!(
+            rows[0],
+            "⠄".repeat(6),
+            "warning at 7.5 is the third dot row: {rows:?}"
+        );
     }
 
     #[test]
