@@ -12,10 +12,10 @@ use std::hint::black_box;
 
 use capcom::action::Action;
 use capcom::app::{App, Clock};
+use capcom::config::theme::Theme;
 use capcom::model::{Labels, Point, Series};
 use capcom::source::SourceUpdate;
 use capcom::source::prometheus::QueryResult;
-use capcom::theme::Theme;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -11,13 +11,13 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use capcom::config::theme::Theme;
 use capcom::model::event::EventLog;
 use capcom::model::traces::Listed;
 use capcom::model::{SeriesSet, waterfall};
 use capcom::source::opensearch::{self, FieldMap};
 use capcom::source::{jaeger, prometheus, recording};
 use capcom::text;
-use capcom::theme::Theme;
 
 /// A target: takes any bytes, panics on a finding.
 pub type Target = fn(&[u8]);

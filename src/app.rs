@@ -3,10 +3,10 @@
 //! [`Effect`]s for the loop to carry out. Rendering only reads an `&App`.
 
 use crate::action::{Action, Effect};
+use crate::config::theme::Theme;
 use crate::config::{Config, PaneId};
 use crate::model::{Conductor, SeriesSet};
 use crate::source::recording::ReplayClock;
-use crate::theme::Theme;
 
 mod events;
 mod navigate;

@@ -18,6 +18,7 @@ mod diagnostic;
 mod files;
 mod slo;
 mod sources;
+pub mod theme;
 pub use connection::{
     Auth, AuthProblem, Connection, ConnectionFlags, Credentials, DEFAULT_TIMEOUT_SECS, Secret,
     validate_url,
@@ -29,8 +30,9 @@ pub use diagnostic::{
 pub use files::{MAX_FILE_BYTES, read_capped, read_capped_text};
 pub use slo::{DEFAULT_PERIOD_SECS, MIN_ALERT_WINDOW_SECS, PERIOD_SECS, Sli, Slo, prom_duration};
 pub use sources::{
-    DEFAULT_MAX_EVENTS, DEFAULT_PAGE_SIZE, DEFAULT_TRACES_INTERVAL_SECS, JaegerApi, JaegerConfig,
-    LOOKBACK_SECS, MAX_EVENTS, OpenSearchConfig, PAGE_SIZE, PrometheusConfig, TRACE_LIMIT,
+    DEFAULT_MAX_EVENTS, DEFAULT_PAGE_SIZE, DEFAULT_TRACES_INTERVAL_SECS, FieldMap, JaegerApi,
+    JaegerConfig, LOOKBACK_SECS, MAX_EVENTS, OpenSearchConfig, PAGE_SIZE, PrometheusConfig,
+    TRACE_LIMIT,
 };
 use sources::{JaegerFile, OpenSearchFile, PrometheusFile};
 
@@ -510,10 +512,10 @@ impl Resolver<'_> {
             || Path::new(name)
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
-        if is_file || crate::theme::BUILTIN.iter().any(|(n, _)| n == name) {
+        if is_file || theme::BUILTIN.iter().any(|(n, _)| n == name) {
             return Ok(());
         }
-        let names: Vec<_> = crate::theme::BUILTIN.iter().map(|(n, _)| *n).collect();
+        let names: Vec<_> = theme::BUILTIN.iter().map(|(n, _)| *n).collect();
         Err(self.err(
             theme.span(),
             format!(

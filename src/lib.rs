@@ -18,7 +18,6 @@ pub mod session;
 pub mod source;
 pub mod stdio;
 pub mod text;
-pub mod theme;
 pub mod tui;
 pub mod ui;
 

@@ -8,9 +8,9 @@ use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use crate::action::Action;
 use crate::app::{App, Clock, ReplayInfo};
 use crate::cli::OpenArgs;
+use crate::config::theme::Theme;
 use crate::config::{self, Config, Connection, PrometheusConfig};
 use crate::source::recording::{Recording, Replay, ReplayClock};
-use crate::theme::Theme;
 
 /// Where a session's data comes from.
 #[derive(Debug)]

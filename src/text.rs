@@ -213,6 +213,20 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// A size as people say it: `64 MiB`, `512 KiB`, `100 bytes`.
+#[must_use]
+pub fn size_text(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    match bytes {
+        b if b >= KIB * KIB * KIB && b.is_multiple_of(KIB * KIB * KIB) => {
+            format!("{} GiB", b / (KIB * KIB * KIB))
+        }
+        b if b >= KIB * KIB => format!("{:.0} MiB", b as f64 / (KIB * KIB) as f64),
+        b if b >= KIB => format!("{:.0} KiB", b as f64 / KIB as f64),
+        b => format!("{b} bytes"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! The README cannot drift from the code: every key binding and every theme role is in it.
 
+use capcom::config::theme::ROLE_NAMES;
 use capcom::keymap::help_lines;
-use capcom::theme::ROLE_NAMES;
 
 fn readme() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md")
@@ -114,7 +114,7 @@ fn every_toml_example_in_the_readme_parses() {
         } else if block.contains("[roles]") || block.contains("[palette]") {
             let path = dir.path().join(format!("theme-{i}.toml"));
             std::fs::write(&path, block).expect("write");
-            capcom::theme::Theme::load(path.to_str().expect("utf-8"))
+            capcom::config::theme::Theme::load(path.to_str().expect("utf-8"))
                 .unwrap_or_else(|e| panic!("the README's theme:\n{block}\n{e}"));
             kinds.push("theme");
         } else {

@@ -16,8 +16,8 @@
 //! xterm's defaults for the limit/series pairs only (20 normal, 5 simulated): its levels also
 //! differ by bold, underline and reverse. `mono` has no colours; modifiers carry it.
 
+use capcom::config::theme::Theme;
 use capcom::model::LimitLevel;
-use capcom::theme::Theme;
 use ratatui::style::{Color, Style};
 
 type Lab = [f64; 3];

@@ -148,7 +148,7 @@ mod tests {
     use crate::action::Action;
     use crate::action::Effect;
     use crate::app::Clock;
-    use crate::theme::Theme;
+    use crate::config::theme::Theme;
 
     #[test]
     fn f_edits_the_server_query_and_asks_the_loop_to_restart_the_tail() {

@@ -11,10 +11,10 @@ use crate::app::App;
 use crate::config;
 use crate::event::Sources;
 use crate::session::{Data, Session};
-use crate::source::recording::{self, Replay};
-use crate::source::prometheus::poller::{self, Plan};
-use crate::source::prometheus::PrometheusClient;
 use crate::source::jaeger::JaegerClient;
+use crate::source::prometheus::PrometheusClient;
+use crate::source::prometheus::poller::{self, Plan};
+use crate::source::recording::{self, Replay};
 
 /// Updates a source may queue before it waits for the loop.
 pub const CHANNEL_CAPACITY: usize = 256;

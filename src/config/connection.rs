@@ -358,8 +358,8 @@ impl Resolver<'_> {
                     } else {
                         Err(format!(
                             "max-body must be between {} and {}",
-                            crate::source::size_text(*range.start()),
-                            crate::source::size_text(*range.end())
+                            crate::text::size_text(*range.start()),
+                            crate::text::size_text(*range.end())
                         ))
                     }
                 })

@@ -22,7 +22,7 @@ pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(std::io::Error::other(format!(
             "larger than {}; is it the right file?",
-            crate::source::size_text(MAX_FILE_BYTES)
+            crate::text::size_text(MAX_FILE_BYTES)
         )));
     }
     Ok(bytes)

@@ -102,7 +102,7 @@ pub struct OpenSearchConfig {
     /// The second sort field, so equal timestamps are neither lost nor repeated.
     pub tiebreaker: String,
     /// Which document fields are which.
-    pub fields: crate::source::opensearch::FieldMap,
+    pub fields: FieldMap,
 }
 
 /// Traces to list from Jaeger.
@@ -140,7 +140,7 @@ impl Resolver<'_> {
         o: OpenSearchFile,
     ) -> Result<OpenSearchConfig, ConfigError> {
         let connection = self.resolve_connection("opensearch", &o.connection_keys())?;
-        let mut fields = crate::source::opensearch::FieldMap::default();
+        let mut fields = FieldMap::default();
         let f = o.fields;
         for (slot, given) in [
             (&mut fields.timestamp, f.timestamp),
@@ -211,5 +211,34 @@ impl Resolver<'_> {
             connection,
             interval,
         })
+    }
+}
+
+/// Which document fields hold what. Each role lists field names tried in turn; a dotted name
+/// matches a flat key (`"log.level"`) or nested objects (`{"log":{"level":…}}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldMap {
+    /// The event's time: ISO-8601 with or without zone (UTC assumed), epoch millis, or nanos.
+    pub timestamp: Vec<String>,
+    /// Severity.
+    pub level: Vec<String>,
+    /// The human-readable text.
+    pub message: Vec<String>,
+    /// The emitting service.
+    pub service: Vec<String>,
+    /// A trace id, for the trace behind the event.
+    pub trace_id: Vec<String>,
+}
+
+impl Default for FieldMap {
+    fn default() -> Self {
+        let v = |names: &[&str]| names.iter().map(|s| (*s).to_owned()).collect();
+        Self {
+            timestamp: v(&["@timestamp", "timestamp", "time"]),
+            level: v(&["level", "log.level", "severity", "severity_text"]),
+            message: v(&["message", "msg", "body"]),
+            service: v(&["service", "service.name", "resource.service.name"]),
+            trace_id: v(&["trace_id", "traceId", "trace.id", "traceID"]),
+        }
     }
 }

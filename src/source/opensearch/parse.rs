@@ -219,34 +219,7 @@ fn api_error(error: &Value) -> SearchError {
     }
 }
 
-/// Which document fields hold what. Each role lists field names tried in turn; a dotted name
-/// matches a flat key (`"log.level"`) or nested objects (`{"log":{"level":…}}`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldMap {
-    /// The event's time: ISO-8601 with or without zone (UTC assumed), epoch millis, or nanos.
-    pub timestamp: Vec<String>,
-    /// Severity.
-    pub level: Vec<String>,
-    /// The human-readable text.
-    pub message: Vec<String>,
-    /// The emitting service.
-    pub service: Vec<String>,
-    /// A trace id, for the trace behind the event.
-    pub trace_id: Vec<String>,
-}
-
-impl Default for FieldMap {
-    fn default() -> Self {
-        let v = |names: &[&str]| names.iter().map(|s| (*s).to_owned()).collect();
-        Self {
-            timestamp: v(&["@timestamp", "timestamp", "time"]),
-            level: v(&["level", "log.level", "severity", "severity_text"]),
-            message: v(&["message", "msg", "body"]),
-            service: v(&["service", "service.name", "resource.service.name"]),
-            trace_id: v(&["trace_id", "traceId", "trace.id", "traceID"]),
-        }
-    }
-}
+pub use crate::config::FieldMap;
 
 /// The value at a dotted `path`: a flat key first, then nested objects, trying every split
 /// (`"a.b.c"` also finds `{"a.b":{"c":…}}` and `{"a":{"b.c":…}}`).

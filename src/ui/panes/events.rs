@@ -10,9 +10,9 @@ use ratatui::widgets::Widget;
 
 use crate::app::App;
 use crate::config::PaneId;
+use crate::config::theme::Theme;
 use crate::model::event::{Event, Level};
 use crate::text::safe_line;
-use crate::theme::Theme;
 
 /// The style of a level: errors loud, warnings next, the rest quiet.
 #[must_use]

@@ -10,10 +10,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::app::{App, SloStatus};
+use crate::config::theme::Theme;
 use crate::config::{PaneId, Slo, prom_duration};
 use crate::model::slo::{Alert, burn_rate, same_window};
 use crate::text::safe_line;
-use crate::theme::Theme;
 
 /// Eighth blocks, lowest to highest.
 const BLOCKS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];

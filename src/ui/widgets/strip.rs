@@ -7,8 +7,8 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
+use crate::config::theme::Theme;
 use crate::model::{LimitLevel, Limits, Point};
-use crate::theme::Theme;
 
 /// Braille dot bits, indexed by [dot row 0..4][dot column 0..2].
 const DOTS: [[u8; 2]; 4] = [[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]];

@@ -10,19 +10,19 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::config::quoted;
+use super::quoted;
 
 use crate::model::LimitLevel;
 
 /// The built-in themes: name and TOML text.
 pub const BUILTIN: [(&str, &str); 4] = [
-    ("dark", include_str!("../themes/dark.toml")),
-    ("light", include_str!("../themes/light.toml")),
+    ("dark", include_str!("../../themes/dark.toml")),
+    ("light", include_str!("../../themes/light.toml")),
     (
         "high-contrast",
-        include_str!("../themes/high-contrast.toml"),
+        include_str!("../../themes/high-contrast.toml"),
     ),
-    ("mono", include_str!("../themes/mono.toml")),
+    ("mono", include_str!("../../themes/mono.toml")),
 ];
 
 /// How one role is styled in a theme file.
@@ -224,7 +224,7 @@ impl Theme {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
         if name_or_path.contains('/') || is_file {
-            let text = crate::config::read_capped_text(path)
+            let text = super::read_capped_text(path)
                 .map_err(|e| format!("theme {}: {e}", path.display()))?;
             Self::from_toml(name_or_path, &text, Some(path))
         } else {
@@ -248,10 +248,10 @@ impl Theme {
             |p| p.display().to_string(),
         );
         let at = |offset: usize, message: &str| {
-            crate::config::error_at(&origin, text, offset, message).to_string()
+            super::error_at(&origin, text, offset, message).to_string()
         };
-        let file: ThemeFile = toml::from_str(text)
-            .map_err(|e| crate::config::toml_error(&origin, text, &e).to_string())?;
+        let file: ThemeFile =
+            toml::from_str(text).map_err(|e| super::toml_error(&origin, text, &e).to_string())?;
         let mut theme = match &file.base {
             Some(base) if path.is_some() => Self::builtin(base.get_ref())
                 .map_err(|e| at(base.span().start, &format!("base: {e}")))?,
