@@ -21,19 +21,10 @@ fn focus_traces(app: &mut App) {
 fn span(id: &str, parent: Option<&str>, service: &str, start: f64, duration: f64) -> Span {
     Span {
         trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".into(),
-        span_id: id.into(),
-        parent_id: parent.map(str::to_owned),
-        links: vec![],
         name: format!("step.{id}"),
         service: Some(service.into()),
-        kind: SpanKind::Internal,
-        error: false,
-        status_message: String::new(),
-        start,
-        duration,
-        attributes: vec![],
-        events: vec![],
         resource: vec![("service.name".into(), AttrValue::Str(service.into()))].into(),
+        ..Span::bare(id, parent, start, duration)
     }
 }
 

@@ -149,20 +149,8 @@ mod tests {
 
     fn span(id: &str, parent: Option<&str>, start: f64, duration: f64, kind: SpanKind) -> Span {
         Span {
-            trace_id: "t".into(),
-            span_id: id.into(),
-            parent_id: parent.map(str::to_owned),
-            links: vec![],
-            name: id.into(),
-            service: None,
             kind,
-            error: false,
-            status_message: String::new(),
-            start,
-            duration,
-            attributes: vec![],
-            events: vec![],
-            resource: vec![].into(),
+            ..Span::bare(id, parent, start, duration)
         }
     }
 

@@ -124,6 +124,30 @@ pub struct Span {
     pub resource: std::sync::Arc<[Attribute]>,
 }
 
+impl Span {
+    /// A span with only its identity and timing: named after its id, internal, in trace `t`,
+    /// with no service, status, attributes or events. Tests and tools fill in the rest.
+    #[must_use]
+    pub fn bare(span_id: &str, parent_id: Option<&str>, start: f64, duration: f64) -> Self {
+        Self {
+            trace_id: "t".into(),
+            span_id: span_id.into(),
+            parent_id: parent_id.map(str::to_owned),
+            links: Vec::new(),
+            name: span_id.into(),
+            service: None,
+            kind: SpanKind::Internal,
+            error: false,
+            status_message: String::new(),
+            start,
+            duration,
+            attributes: Vec::new(),
+            events: Vec::new(),
+            resource: Vec::new().into(),
+        }
+    }
+}
+
 /// A trace: its spans as sent, and warnings about it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Trace {

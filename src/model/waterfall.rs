@@ -134,25 +134,10 @@ pub fn layout<S: std::hash::BuildHasher>(trace: &Trace, collapsed: &HashSet<usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::span::{Span, SpanKind};
+    use crate::model::span::Span;
 
     fn span(id: &str, parent: Option<&str>, start: f64, duration: f64) -> Span {
-        Span {
-            trace_id: "t".into(),
-            span_id: id.into(),
-            parent_id: parent.map(str::to_owned),
-            links: vec![],
-            name: id.into(),
-            service: None,
-            kind: SpanKind::Internal,
-            error: false,
-            status_message: String::new(),
-            start,
-            duration,
-            attributes: vec![],
-            events: vec![],
-            resource: vec![].into(),
-        }
+        Span::bare(id, parent, start, duration)
     }
 
     fn names(trace: &Trace, rows: &[Row]) -> Vec<(String, usize)> {
