@@ -63,6 +63,7 @@ def main():
         put("jaeger_v3", f"rover-traces-{i}.json", compact({"result": {"resourceSpans": cut}}))
     # OpenSearch: samples, and the rover's events cut to a few hits.
     copy("opensearch", "tests/fixtures/opensearch/*.json")
+    copy("alertmanager", "tests/fixtures/alertmanager/*.json")
     events = load("fixtures/mars-rover/opensearch/rover-events.json")
     hits = events["hits"]["hits"]
     with_trace = [h for h in hits if "trace_id" in h["_source"]][:2]

@@ -16,14 +16,14 @@ use capcom::model::event::EventLog;
 use capcom::model::traces::Listed;
 use capcom::model::{SeriesSet, waterfall};
 use capcom::source::opensearch::{self, FieldMap};
-use capcom::source::{jaeger, prometheus, recording};
+use capcom::source::{alertmanager, jaeger, prometheus, recording};
 use capcom::text;
 
 /// A target: takes any bytes, panics on a finding.
 pub type Target = fn(&[u8]);
 
 /// Every target by name: the names of `fuzz/fuzz_targets/*.rs` and of `fuzz/corpus/*/`.
-pub const TARGETS: [(&str, Target); 7] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("prometheus", prometheus),
     ("jaeger_v1", jaeger_v1),
     ("jaeger_v3", jaeger_v3),
@@ -31,6 +31,7 @@ pub const TARGETS: [(&str, Target); 7] = [
     ("config", config),
     ("manifest", manifest),
     ("theme", theme),
+    ("alertmanager", alertmanager),
 ];
 
 /// Width of the lines shown; wide enough that most texts are not cut.
@@ -81,6 +82,43 @@ pub fn prometheus(data: &[u8]) {
             }
             Err(e) => show(&e.to_string()),
         }
+    }
+}
+
+/// An Alertmanager `/api/v2/alerts`, `/api/v2/silences` or created-silence body: every label,
+/// annotation, id, name and comment shown.
+pub fn alertmanager(data: &[u8]) {
+    if let Ok(faults) = alertmanager::parse_alerts(data) {
+        for f in &faults {
+            show(f.name());
+            show(&f.fingerprint);
+            show(&f.generator_url);
+            f.silenced_by
+                .iter()
+                .chain(&f.inhibited_by)
+                .for_each(|s| show(s));
+            for (k, v) in f.labels.iter().chain(&f.annotations) {
+                show(k);
+                show(v);
+            }
+        }
+    }
+    if let Ok(silences) = alertmanager::parse_silences(data) {
+        for s in &silences {
+            show(&s.id);
+            show(&s.created_by);
+            show(&s.comment);
+            for m in &s.matchers {
+                show(&m.name);
+                show(&m.value);
+            }
+        }
+    }
+    if let Ok(id) = alertmanager::parse_created(data) {
+        show(&id);
+    }
+    if let Some(message) = alertmanager::parse_error(data) {
+        show(&message);
     }
 }
 

@@ -238,6 +238,11 @@ fn theme() {
     assert!(smoke("theme") > ROUNDS);
 }
 
+#[test]
+fn alertmanager() {
+    assert!(smoke("alertmanager") > ROUNDS);
+}
+
 /// The list of targets, the cargo-fuzz binaries and the seed folders name the same targets.
 #[test]
 fn every_target_has_a_fuzz_binary_and_seeds() {

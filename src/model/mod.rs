@@ -4,6 +4,7 @@
 pub mod conductor;
 pub mod critical_path;
 pub mod event;
+pub mod fault;
 pub mod limits;
 pub mod series;
 pub mod slo;

@@ -297,6 +297,11 @@ impl Endpoint {
         self.http.post(format!("{}{path}", self.base))
     }
 
+    /// A `DELETE` of `path` under the base URL.
+    pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.delete(format!("{}{path}", self.base))
+    }
+
     /// [`fetch`] under this endpoint's limits.
     ///
     /// # Errors

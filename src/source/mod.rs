@@ -2,6 +2,7 @@
 //! owned [`SourceUpdate`]s down one channel; an error arrives as data, like any result. The app
 //! cannot tell a replayed recording from a live backend.
 
+pub mod alertmanager;
 pub mod http;
 pub mod jaeger;
 pub mod opensearch;
@@ -24,6 +25,8 @@ pub enum SourceId {
     OpenSearch,
     /// Jaeger (traces).
     Jaeger,
+    /// Alertmanager (faults).
+    Alertmanager,
 }
 
 impl SourceId {
@@ -34,6 +37,7 @@ impl SourceId {
             Self::Prometheus => "prometheus",
             Self::OpenSearch => "opensearch",
             Self::Jaeger => "jaeger",
+            Self::Alertmanager => "alertmanager",
         }
     }
 }
@@ -54,6 +58,8 @@ pub enum SourceError {
     Search(#[from] opensearch::SearchError),
     /// A Jaeger body could not be read, or was its error.
     Trace(#[from] jaeger::TraceError),
+    /// An Alertmanager body could not be read, or was its error.
+    Fault(#[from] alertmanager::FaultError),
     /// No answer within the configured timeout (milliseconds).
     Timeout(SourceId, u64),
     /// The connection could not be made (refused, unreachable, DNS, TLS).
@@ -122,6 +128,7 @@ impl SourceError {
             Self::Parse(_) => Some(SourceId::Prometheus),
             Self::Search(_) => Some(SourceId::OpenSearch),
             Self::Trace(_) => Some(SourceId::Jaeger),
+            Self::Fault(_) => Some(SourceId::Alertmanager),
             Self::Timeout(id, _)
             | Self::Connect(id, _)
             | Self::Cut(id, _)
@@ -139,6 +146,7 @@ impl SourceError {
             Self::Parse(e) => e.to_string(),
             Self::Search(e) => e.to_string(),
             Self::Trace(e) => e.to_string(),
+            Self::Fault(e) => e.to_string(),
             Self::Timeout(_, ms) => format!("timeout after {}", timeout_text(*ms)),
             Self::Connect(_, e) => format!("cannot connect: {e}"),
             Self::Cut(_, e) => format!("the answer was cut off: {e}"),

@@ -260,6 +260,7 @@ pub struct Prometheus {
     binary: PathBuf,
     dir: tempfile::TempDir,
     child: Option<Child>,
+    args: Vec<String>,
 }
 
 impl Prometheus {
@@ -281,6 +282,10 @@ impl Prometheus {
 
     /// Starts one with the configuration and storage already in `dir`, on a free port.
     fn launch(binary: PathBuf, dir: tempfile::TempDir) -> Self {
+        Self::launch_with(binary, dir, Vec::new())
+    }
+
+    fn launch_with(binary: PathBuf, dir: tempfile::TempDir, args: Vec<String>) -> Self {
         let port = free_port();
         let mut p = Self {
             url: format!("http://127.0.0.1:{port}"),
@@ -288,6 +293,7 @@ impl Prometheus {
             binary,
             dir,
             child: None,
+            args,
         };
         p.restart();
         p
@@ -320,6 +326,26 @@ impl Prometheus {
         Some(Self::launch(binary, dir))
     }
 
+    /// Starts one that evaluates the alerting `rules` (a rule file's YAML) every second and
+    /// sends what fires to the Alertmanager at `alertmanager` (`127.0.0.1:PORT`), re-sending
+    /// every second instead of every minute; `None` when not installed.
+    pub fn start_alerting(rules: &str, alertmanager: &str) -> Option<Self> {
+        let binary = prometheus_binary()?;
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("rules.yml"), rules).expect("rules");
+        let config = format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: [rules.yml]\n\
+             alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{alertmanager}']\n\
+             scrape_configs: []\n"
+        );
+        std::fs::write(dir.path().join("prometheus.yml"), config).expect("config");
+        Some(Self::launch_with(
+            binary,
+            dir,
+            vec!["--rules.alert.resend-delay=1s".into()],
+        ))
+    }
+
     /// Starts (again) on the same port and storage, and waits until ready.
     pub fn restart(&mut self) {
         let child = Command::new(&self.binary)
@@ -332,6 +358,7 @@ impl Prometheus {
                 self.dir.path().join("data").display()
             ))
             .arg(format!("--web.listen-address=127.0.0.1:{}", self.port))
+            .args(&self.args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -379,6 +406,90 @@ impl Prometheus {
 impl Drop for Prometheus {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Debian's Alertmanager binary (`prometheus-alertmanager`), if installed. CI sets
+/// `CAPCOM_REQUIRE_ALERTMANAGER=1`, so there a missing binary fails the tests.
+pub fn alertmanager_binary() -> Option<PathBuf> {
+    let found = [
+        "/usr/bin/prometheus-alertmanager",
+        "/usr/local/bin/alertmanager",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CAPCOM_REQUIRE_ALERTMANAGER").is_none(),
+            "CAPCOM_REQUIRE_ALERTMANAGER is set but no alertmanager is installed (apt-get install prometheus-alertmanager)"
+        );
+        eprintln!(
+            "SKIPPED: alertmanager is not installed (apt-get install prometheus-alertmanager); CI runs this test"
+        );
+    }
+    found
+}
+
+/// A real Alertmanager on 127.0.0.1, alone (no cluster), routing everything to a receiver
+/// that notifies nobody.
+pub struct Alertmanager {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// `127.0.0.1:PORT`, for Prometheus' `alerting` section.
+    pub addr: String,
+    _dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl Alertmanager {
+    /// Starts one and waits until it is ready; `None` when it is not installed.
+    pub fn start() -> Option<Self> {
+        let binary = alertmanager_binary()?;
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("alertmanager.yml"),
+            "route:\n  receiver: nobody\n  group_wait: 1s\n  group_interval: 1s\nreceivers:\n  - name: nobody\n",
+        )
+        .expect("config");
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let child = Command::new(binary)
+            .arg(format!(
+                "--config.file={}",
+                dir.path().join("alertmanager.yml").display()
+            ))
+            .arg(format!(
+                "--storage.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address={addr}"))
+            .arg("--cluster.listen-address=")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start alertmanager");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while get(&addr, "/-/ready").is_none_or(|(status, _)| status != 200) {
+            assert!(
+                Instant::now() < deadline,
+                "alertmanager not ready within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(Self {
+            url: format!("http://{addr}"),
+            addr,
+            _dir: dir,
+            child,
+        })
+    }
+}
+
+impl Drop for Alertmanager {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
