@@ -1,8 +1,9 @@
 //! SLOs against a real Prometheus (Debian's package) holding four days of backfilled counters
 //! with known rates: `capcom slo --json` and the SLO pane give the burn rates, budget and alert
-//! the SRE Workbook's maths predicts, the same at every dashboard window; and on a freshly
-//! started Prometheus every window gets its value at once. Skipped, saying so, where
-//! prometheus is not installed; CI installs it and requires this.
+//! the SRE Workbook's maths predicts, the same at every dashboard window; on five minutes of
+//! data, or a freshly started Prometheus, every window gets its value at once but the SLO is
+//! unknown for insufficient data, never a page. Skipped, saying so, where prometheus is not
+//! installed; CI installs it and requires this.
 
 mod common;
 
@@ -28,13 +29,18 @@ const MINUTES: i64 = 4 * 24 * 60;
 
 /// Two counters, sampled every minute up to a minute ago: good and bad requests.
 fn history(now: i64) -> String {
+    history_of(now, MINUTES)
+}
+
+/// The counters over the last `minutes` only, up to a minute ago.
+fn history_of(now: i64, minutes: i64) -> String {
     let end = now - 60;
-    let start = end - MINUTES * 60;
+    let start = end - minutes * 60;
     let mut out =
         String::from("# HELP capcom_slo_requests Requests.\n# TYPE capcom_slo_requests counter\n");
     for result in ["ok", "error"] {
         let mut count = 0.0;
-        for m in 0..=MINUTES {
+        for m in 0..=minutes {
             let t = start + m * 60;
             let hot = end - t < HOT_MINUTES * 60;
             let bad = if hot { HOT } else { COLD };
@@ -148,7 +154,16 @@ fn burn_rates_and_the_alert_match_the_workbook_maths_at_every_window() {
             );
             burns.push(got);
         }
-        // Four days of data in a 30-day period: the budget left is that of the four days.
+        // Four days of data in a 30-day period: the budget left is that of the four days, and
+        // every window has data enough.
+        let age = slo["data_seconds"].as_f64().expect("an age");
+        // Found to a 2,000th of the period (1,296 s): the age errs short by at most that.
+        let true_age = (MINUTES * 60 + 60) as f64;
+        assert!(
+            (true_age - 1_400.0..=true_age + 60.0).contains(&age),
+            "{window}: data reaches back {age} s, truly {true_age} s"
+        );
+        assert_eq!(slo["insufficient_windows"], serde_json::json!([]), "{slo}");
         let budget = slo["error_budget_remaining"].as_f64().expect("a number");
         let want = 1.0 - expected_ratio(MINUTES) / 0.01;
         assert!(
@@ -187,7 +202,74 @@ fn burn_rates_and_the_alert_match_the_workbook_maths_at_every_window() {
             frame.contains("5m 20  30m 20  1h 20  2h "),
             "{window}: {frame}"
         );
+        assert!(
+            frame.contains("(over 4d00h of 30d)") || frame.contains("(over 3d23h of 30d)"),
+            "{window}: {frame}"
+        );
     }
+}
+
+#[test]
+fn five_minutes_of_data_is_unknown_for_insufficient_data_and_exits_3() {
+    let now = capcom::wall_now() as i64;
+    let Some(prom) = Prometheus::start_with_history(&history_of(now, 5)) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    prom.wait_for(METRIC);
+    let path = dir.path().join("capcom.toml");
+    std::fs::write(&path, config(&prom.url, "15m")).expect("config");
+    let (code, report) = capcom_slo_json(&path, dir.path());
+    let slo = &report[0];
+    // Before: every window read 20 (the five hot minutes as an hour, a day, three days), the
+    // budget -1900 %, and it paged (exit 2).
+    assert_eq!(
+        (
+            code,
+            slo["alert"].as_str(),
+            slo["insufficient_data"].as_bool()
+        ),
+        (Some(3), Some("unknown"), Some(true)),
+        "{slo}"
+    );
+    let burn_5m = slo["burn_rate"]["5m"].as_f64().expect("the 5m window");
+    assert!((burn_5m - 20.0).abs() < 1.0, "{slo}");
+    assert_eq!(
+        slo["insufficient_windows"],
+        serde_json::json!(["30m", "1h", "2h", "6h", "1d", "3d"]),
+        "five minutes of data cover the 5m window only: {slo}"
+    );
+    let age = slo["data_seconds"].as_f64().expect("an age");
+    assert!((300.0..=480.0).contains(&age), "{age}");
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_capcom"))
+        .args(["slo", "--config"])
+        .arg(&path)
+        .env("XDG_STATE_HOME", dir.path())
+        .output()
+        .expect("run capcom slo");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{table}");
+    let row = table.lines().nth(1).expect("a row");
+    assert!(row.starts_with("unknown requests"), "{table}");
+    assert!(row.ends_with("(insufficient data)"), "{table}");
+    assert!(row.contains(" 20.00      –      –"), "{table}");
+
+    let open = OpenArgs {
+        config: Some(path),
+        speed: 1.0,
+        ..OpenArgs::default()
+    };
+    let session = Session::prepare_bundled(&open).expect("session");
+    let app = settled(&session, (100, 12), capcom::wall_now()).expect("settled");
+    let frame = frame_text(&app, (100, 12));
+    assert!(
+        frame.contains("UNKNOWN (insufficient data)  requests · api"),
+        "{frame}"
+    );
+    assert!(frame.contains("burn  5m 20  30m –  1h –"), "{frame}");
+    assert!(frame.contains("(over 6m"), "{frame}");
+    assert!(!frame.contains("PAGE"), "{frame}");
 }
 
 /// The exposition of the fresh counters after `seconds`: 10 requests a second, one in ten
@@ -251,9 +333,14 @@ fn a_fresh_prometheus_shows_every_window_at_once() {
                 let b = b.expect("known");
                 assert!((b - 10.0).abs() < 0.5, "{w}: burn {b}, the counters say 10");
             }
+            // Seconds of data, read as an hour, used to page at once (exit 2).
             assert_eq!(
-                (code, slo["alert"].as_str()),
-                (Some(2), Some("page")),
+                (
+                    code,
+                    slo["alert"].as_str(),
+                    slo["insufficient_data"].as_bool()
+                ),
+                (Some(3), Some("unknown"), Some(true)),
                 "{slo}"
             );
         } else {
