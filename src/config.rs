@@ -28,7 +28,10 @@ pub use diagnostic::{
     ConfigError, MESSAGE_WIDTH, VALUE_WIDTH, error_at, human_secs, line_column, quoted, toml_error,
 };
 pub use files::{MAX_FILE_BYTES, read_capped, read_capped_text};
-pub use slo::{DEFAULT_PERIOD_SECS, MIN_ALERT_WINDOW_SECS, PERIOD_SECS, Sli, Slo, prom_duration};
+pub use slo::{
+    DEFAULT_PERIOD_SECS, MIN_ALERT_WINDOW_SECS, PERIOD_SECS, Sli, Slo, data_age_reach,
+    prom_duration,
+};
 pub use sources::{
     DEFAULT_MAX_EVENTS, DEFAULT_PAGE_SIZE, DEFAULT_TRACES_INTERVAL_SECS, FieldMap, JaegerApi,
     JaegerConfig, LOOKBACK_SECS, MAX_EVENTS, OpenSearchConfig, PAGE_SIZE, PrometheusConfig,

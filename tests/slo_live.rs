@@ -1,8 +1,9 @@
 //! SLOs against a real Prometheus (Debian's package) holding four days of backfilled counters
 //! with known rates: `capcom slo --json` and the SLO pane give the burn rates, budget and alert
-//! the SRE Workbook's maths predicts, the same at every dashboard window; and on a freshly
-//! started Prometheus every window gets its value at once. Skipped, saying so, where
-//! prometheus is not installed; CI installs it and requires this.
+//! the SRE Workbook's maths predicts, the same at every dashboard window; on five minutes of
+//! data, or a freshly started Prometheus, every window gets its value at once but the SLO is
+//! unknown for insufficient data, never a page. Skipped, saying so, where prometheus is not
+//! installed; CI installs it and requires this.
 
 mod common;
 
@@ -28,13 +29,22 @@ const MINUTES: i64 = 4 * 24 * 60;
 
 /// Two counters, sampled every minute up to a minute ago: good and bad requests.
 fn history(now: i64) -> String {
+    history_of(now, MINUTES)
+}
+
+/// The counters over the last `minutes` only, up to a minute ago.
+fn history_of(now: i64, minutes: i64) -> String {
+    counters_of("capcom_slo_requests", now, minutes)
+}
+
+/// The counters of the family `family` (`<family>_total{result}`) over the last `minutes`.
+fn counters_of(family: &str, now: i64, minutes: i64) -> String {
     let end = now - 60;
-    let start = end - MINUTES * 60;
-    let mut out =
-        String::from("# HELP capcom_slo_requests Requests.\n# TYPE capcom_slo_requests counter\n");
+    let start = end - minutes * 60;
+    let mut out = format!("# HELP {family} Requests.\n# TYPE {family} counter\n");
     for result in ["ok", "error"] {
         let mut count = 0.0;
-        for m in 0..=MINUTES {
+        for m in 0..=minutes {
             let t = start + m * 60;
             let hot = end - t < HOT_MINUTES * 60;
             let bad = if hot { HOT } else { COLD };
@@ -42,10 +52,7 @@ fn history(now: i64) -> String {
             if m > 0 {
                 count += RATE * 60.0 * share;
             }
-            let _ = writeln!(
-                out,
-                "capcom_slo_requests_total{{result=\"{result}\"}} {count} {t}"
-            );
+            let _ = writeln!(out, "{family}_total{{result=\"{result}\"}} {count} {t}");
         }
     }
     out.push_str("# EOF\n");
@@ -148,7 +155,16 @@ fn burn_rates_and_the_alert_match_the_workbook_maths_at_every_window() {
             );
             burns.push(got);
         }
-        // Four days of data in a 30-day period: the budget left is that of the four days.
+        // Four days of data in a 30-day period: the budget left is that of the four days, and
+        // every window has data enough.
+        let age = slo["data_seconds"].as_f64().expect("an age");
+        // Found to a 2,000th of the period (1,296 s): the age errs short by at most that.
+        let true_age = (MINUTES * 60 + 60) as f64;
+        assert!(
+            (true_age - 1_400.0..=true_age + 60.0).contains(&age),
+            "{window}: data reaches back {age} s, truly {true_age} s"
+        );
+        assert_eq!(slo["insufficient_windows"], serde_json::json!([]), "{slo}");
         let budget = slo["error_budget_remaining"].as_f64().expect("a number");
         let want = 1.0 - expected_ratio(MINUTES) / 0.01;
         assert!(
@@ -187,7 +203,78 @@ fn burn_rates_and_the_alert_match_the_workbook_maths_at_every_window() {
             frame.contains("5m 20  30m 20  1h 20  2h "),
             "{window}: {frame}"
         );
+        assert!(
+            frame.contains("(over 4d00h of 30d)") || frame.contains("(over 3d23h of 30d)"),
+            "{window}: {frame}"
+        );
     }
+}
+
+#[test]
+fn five_minutes_of_data_is_unknown_for_insufficient_data_and_exits_3() {
+    let now = capcom::wall_now() as i64;
+    let Some(prom) = Prometheus::start_with_history(&history_of(now, 5)) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    prom.wait_for(METRIC);
+    let path = dir.path().join("capcom.toml");
+    std::fs::write(&path, config(&prom.url, "15m")).expect("config");
+    let (code, report) = capcom_slo_json(&path, dir.path());
+    let slo = &report[0];
+    // Before: every window read 20 (the five hot minutes as an hour, a day, three days), the
+    // budget -1900 %, and it paged (exit 2).
+    assert_eq!(
+        (
+            code,
+            slo["alert"].as_str(),
+            slo["insufficient_data"].as_bool()
+        ),
+        (Some(3), Some("unknown"), Some(true)),
+        "{slo}"
+    );
+    let burn_5m = slo["burn_rate"]["5m"].as_f64().expect("the 5m window");
+    assert!((burn_5m - 20.0).abs() < 1.0, "{slo}");
+    assert_eq!(
+        slo["insufficient_windows"],
+        serde_json::json!(["30m", "1h", "2h", "6h", "1d", "3d"]),
+        "five minutes of data cover the 5m window only: {slo}"
+    );
+    let age = slo["data_seconds"].as_f64().expect("an age");
+    assert!((300.0..=480.0).contains(&age), "{age}");
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_capcom"))
+        .args(["slo", "--config"])
+        .arg(&path)
+        .env("XDG_STATE_HOME", dir.path())
+        .output()
+        .expect("run capcom slo");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{table}");
+    let row = table.lines().nth(1).expect("a row");
+    assert!(row.starts_with("unknown requests"), "{table}");
+    assert!(row.ends_with("(insufficient data)"), "{table}");
+    assert!(row.contains(" 20.00      –      –"), "{table}");
+
+    let open = OpenArgs {
+        config: Some(path),
+        speed: 1.0,
+        ..OpenArgs::default()
+    };
+    let session = Session::prepare_bundled(&open).expect("session");
+    let app = settled(&session, (100, 12), capcom::wall_now()).expect("settled");
+    let frame = frame_text(&app, (100, 12));
+    assert!(
+        frame.contains("UNKNOWN (insufficient data)  requests · api"),
+        "{frame}"
+    );
+    assert!(frame.contains("burn  5m 20  30m –  1h –"), "{frame}");
+    // Five minutes of samples ending a minute ago: about six minutes back, found to 15 s.
+    assert!(
+        frame.contains("(over 5m") || frame.contains("(over 6m"),
+        "{frame}"
+    );
+    assert!(!frame.contains("PAGE"), "{frame}");
 }
 
 /// The exposition of the fresh counters after `seconds`: 10 requests a second, one in ten
@@ -221,13 +308,15 @@ fn a_fresh_prometheus_shows_every_window_at_once() {
     // The widest window: its sparkline's step is longest, and the hour was read off it.
     let path = dir.path().join("capcom.toml");
     std::fs::write(&path, config(&prom.url, "7d")).expect("config");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    // Until three runs know every window and one also knows the data's age (found to 15 s).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let mut runs = Vec::new();
     let mut known_runs = 0;
-    while known_runs < 3 {
+    let mut aged_runs = 0;
+    while known_runs < 3 || aged_runs < 1 {
         assert!(
             std::time::Instant::now() < deadline,
-            "no run with every window known within 40 s: {runs:#?}"
+            "no run with every window and the data's age known within 60 s: {runs:#?}"
         );
         let (code, report) = capcom_slo_json(&path, dir.path());
         let slo = &report[0];
@@ -247,13 +336,21 @@ fn a_fresh_prometheus_shows_every_window_at_once() {
         );
         if known > 0 {
             known_runs += 1;
+            if slo["data_seconds"].is_number() {
+                aged_runs += 1;
+            }
             for (w, b) in &burns {
                 let b = b.expect("known");
                 assert!((b - 10.0).abs() < 0.5, "{w}: burn {b}, the counters say 10");
             }
+            // Seconds of data, read as an hour, used to page at once (exit 2).
             assert_eq!(
-                (code, slo["alert"].as_str()),
-                (Some(2), Some("page")),
+                (
+                    code,
+                    slo["alert"].as_str(),
+                    slo["insufficient_data"].as_bool()
+                ),
+                (Some(3), Some("unknown"), Some(true)),
                 "{slo}"
             );
         } else {
@@ -268,4 +365,126 @@ fn a_fresh_prometheus_shows_every_window_at_once() {
     }
     done.store(true, std::sync::atomic::Ordering::Relaxed);
     counting.join().expect("the counting thread");
+}
+
+/// Pyrra's rules for the rover's mobility commands as Pyrra writes them (`slo/rules.go`): a
+/// `<metric>:burnrate<window>` error ratio per window, labelled with the SLO's name, and the
+/// period's `increase`, here for the windows capcom's rules read.
+fn pyrra_rules() -> String {
+    let mut out = String::from("groups:\n  - name: mobility-commands\n    rules:\n");
+    out.push_str(
+        "      - record: rover_mobility_commands:increase30d\n        expr: sum by (result) \
+         (increase(rover_mobility_commands_total[30d]))\n        labels:\n          slo: \
+         mobility-commands\n",
+    );
+    for (w, _) in WINDOWS {
+        let _ = write!(
+            out,
+            "      - record: rover_mobility_commands:burnrate{w}\n        expr: \
+             sum(rate(rover_mobility_commands_total{{result=\"error\"}}[{w}])) / \
+             sum(rate(rover_mobility_commands_total[{w}]))\n        labels:\n          slo: \
+             mobility-commands\n"
+        );
+    }
+    out
+}
+
+#[test]
+fn sloth_and_pyrra_rules_running_give_the_burn_rates_of_the_raw_counters() {
+    let now = capcom::wall_now() as i64;
+    let sloth = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/deploy/prometheus/rules/slo.yml"
+    ))
+    .expect("Sloth's rules");
+    let pyrra = pyrra_rules();
+    let history = counters_of("rover_mobility_commands", now, MINUTES);
+    let Some(prom) = Prometheus::start_with_history_and_rules(&history, &[&sloth, &pyrra]) else {
+        return;
+    };
+    prom.wait_for("slo:sli_error:ratio_rate3d");
+    prom.wait_for("rover_mobility_commands:burnrate3d");
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("capcom.toml");
+    let total = "rover_mobility_commands_total";
+    std::fs::write(
+        &path,
+        format!(
+            r#"[prometheus]
+url = "{url}"
+
+[[slo]]
+name = "raw"
+objective = 0.99
+sli = {{ kind = "ratio", good = '{total}{{result="ok"}}', total = "{total}" }}
+
+[[slo]]
+name = "sloth"
+objective = 0.99
+sli = {{ kind = "sloth", sloth-id = "rover-mobility-commands" }}
+
+[[slo]]
+name = "pyrra"
+objective = 0.99
+sli = {{ kind = "pyrra", metric = "rover_mobility_commands", slo = "mobility-commands" }}
+
+[[layout.column]]
+panes = [{{ id = "slo" }}]
+
+[[pane]]
+id = "slo"
+kind = "slo"
+"#,
+            url = prom.url
+        ),
+    )
+    .expect("config");
+    // The rules run from Prometheus's start; capcom reads a settled instant up to a poll
+    // interval back, so wait until that instant has every recording.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let report = loop {
+        let (_, report) = capcom_slo_json(&path, dir.path());
+        let known = (0..3).all(|i| {
+            WINDOWS
+                .iter()
+                .all(|(w, _)| report[i]["burn_rate"][w].is_number())
+        });
+        if known {
+            break report;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no run with every recording within 60 s: {report:#}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    for (w, minutes) in WINDOWS {
+        let raw = report[0]["burn_rate"][w].as_f64().expect("raw");
+        let want = expected_ratio(minutes) / 0.01;
+        assert!(
+            (raw - want).abs() < 0.02 * want,
+            "{w}: raw {raw}, maths {want}"
+        );
+        for (i, kind) in [(1, "sloth"), (2, "pyrra")] {
+            let got = report[i]["burn_rate"][w].as_f64().expect("a number");
+            assert!(
+                (got - raw).abs() < 0.005 * raw,
+                "{w}: {kind} reads {got}, the raw counters {raw}"
+            );
+        }
+    }
+    assert_eq!(report[0]["alert"], "page", "{report:#}");
+    // The recordings began when Prometheus started seconds ago: capcom finds how far back an
+    // SLI's data reaches from its shortest window's recording, so the rules' SLOs wait for
+    // data enough (UNKNOWN (insufficient data)) although their rates read the raw history.
+    for i in [1, 2] {
+        assert_eq!(
+            (
+                report[i]["alert"].as_str(),
+                report[i]["insufficient_data"].as_bool()
+            ),
+            (Some("unknown"), Some(true)),
+            "{report:#}"
+        );
+    }
 }

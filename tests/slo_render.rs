@@ -230,3 +230,100 @@ fn capcom_slo_without_slos_is_unknown_and_exits_3() {
     let (code, _) = capcom_slo(&["--config", path.to_str().expect("utf-8")]);
     assert_eq!(code, Some(3));
 }
+
+/// A Prometheus that began scraping 5 minutes before the replay starts, recorded: one SLO
+/// whose every window reads an error ratio of 0.2 (a burn of 20 against 99 %), and whose data
+/// age grows from 0 at the recording's start. Its folder, to `--replay`.
+fn five_minutes_of_data() -> tempfile::TempDir {
+    use capcom::source::recording::{DASHBOARD, MANIFEST, Manifest, PrometheusEntry};
+    const START: f64 = 1_795_651_200.0;
+    const STEP: f64 = 30.0;
+    let dashboard = r#"[prometheus]
+url = "http://127.0.0.1:9"
+
+[[slo]]
+name = "requests"
+service = "api"
+objective = 0.99
+sli = { kind = "ratio", good = 'requests_total{result="ok"}', total = "requests_total" }
+
+[[layout.column]]
+panes = [{ id = "slo" }]
+
+[[pane]]
+id = "slo"
+title = "SLOs"
+kind = "slo"
+"#;
+    let config = capcom::config::parse(dashboard, "capcom.toml").expect("config");
+    let slo = &config.slos[0];
+    let dir = tempfile::tempdir().expect("tmp");
+    let end = START + 3_600.0;
+    let mut entries = Vec::new();
+    for (q, query) in config.queries.iter().enumerate() {
+        let values: Vec<String> = (0..=120)
+            .map(|k| {
+                let t = START + f64::from(k) * STEP;
+                let v = if q == slo.data_query { t - START } else { 0.2 };
+                format!(r#"[{t},"{v}"]"#)
+            })
+            .collect();
+        let file = format!("q{q}.json");
+        std::fs::write(
+            dir.path().join(&file),
+            format!(
+                r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{}},"values":[{}]}}]}}}}"#,
+                values.join(",")
+            ),
+        )
+        .expect("body");
+        entries.push(PrometheusEntry {
+            endpoint: "query_range".into(),
+            query: query.promql.clone(),
+            start: START,
+            end,
+            step: STEP,
+            file,
+        });
+    }
+    let manifest = Manifest {
+        format: 1,
+        name: "fresh".into(),
+        description: "a Prometheus 5 minutes old".into(),
+        started: START,
+        ended: end,
+        replay_from: 301.0,
+        prometheus: entries,
+        opensearch: Vec::new(),
+        jaeger: Vec::new(),
+    };
+    std::fs::write(
+        dir.path().join(MANIFEST),
+        toml::to_string(&manifest).expect("manifest"),
+    )
+    .expect("manifest");
+    std::fs::write(dir.path().join(DASHBOARD), dashboard).expect("dashboard");
+    dir
+}
+
+#[test]
+fn five_minutes_of_data_is_unknown_for_insufficient_data_never_a_page_100x12() {
+    let dir = five_minutes_of_data();
+    let s = session(&OpenArgs {
+        replay: Some(dir.path().to_owned()),
+        speed: 1.0,
+        theme: Some("mono".into()),
+        ..OpenArgs::default()
+    });
+    let (app, _, _) = app_at(&s, 2.0, (100, 12));
+    let slo = &app.config.slos[0];
+    let status = app.slo_status(slo);
+    assert_eq!((status.alert, status.insufficient), (Alert::Unknown, true));
+    let frame = frame_text(&app, (100, 12));
+    assert!(frame.contains("SLO UNKNOWN"), "never a page: {frame}");
+    insta::assert_snapshot!(frame);
+
+    let (code, table) = capcom_slo(&["--replay", &dir.path().display().to_string()]);
+    assert_eq!(code, Some(3), "insufficient data exits 3: {table}");
+    insta::assert_snapshot!("capcom_slo_on_five_minutes_of_data", table);
+}

@@ -42,7 +42,7 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
     let catalogue = catalogue();
     let mut entries = Vec::new();
     let slo_windows = slo_windows(&config);
-    let mut slo_files = 0;
+    let mut slo_files = (0, 0);
     for (qid, query) in config.queries.iter().enumerate() {
         if entries
             .iter()
@@ -50,11 +50,8 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
         {
             continue;
         }
-        if let Some(&(objective_sli, window)) = slo_windows.get(&qid) {
-            slo_files += 1;
-            let file = format!("prometheus/slo-{slo_files:02}.json");
-            let counts = super::slo::Counts::of(objective_sli, seed, STEP);
-            let body = error_ratio_body(&counts, &samples, window);
+        if let Some(&answer) = slo_windows.get(&qid) {
+            let (file, body) = slo_file(answer, seed, &samples, &mut slo_files);
             std::fs::write(dir.join(&file), body)?;
             entries.push(PrometheusEntry {
                 endpoint: "query_range".into(),
@@ -130,19 +127,74 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
     Ok(())
 }
 
-/// The dashboard's SLO queries: which of the world's SLIs each reads, over which window.
-fn slo_windows(
-    config: &capcom::config::Config,
-) -> std::collections::HashMap<usize, (super::slo::Sli, f64)> {
+/// What one of the dashboard's SLO queries asks of the world.
+#[derive(Debug, Clone, Copy)]
+enum SloAnswer {
+    /// The error ratio of one of the world's SLIs over a window, seconds.
+    Ratio(super::slo::Sli, f64),
+    /// How far back the SLI's counters reach, up to `reach` seconds (the query's own look).
+    DataAge {
+        /// The longest age the query answers.
+        reach: f64,
+    },
+}
+
+/// The file (numbered by `files`: error ratios, data ages) and body answering one SLO query.
+fn slo_file(
+    answer: SloAnswer,
+    seed: u64,
+    samples: &[(f64, Telemetry)],
+    files: &mut (usize, usize),
+) -> (String, String) {
+    match answer {
+        SloAnswer::Ratio(sli, window) => {
+            files.0 += 1;
+            let counts = super::slo::Counts::of(sli, seed, STEP);
+            (
+                format!("prometheus/slo-{:02}.json", files.0),
+                error_ratio_body(&counts, samples, window),
+            )
+        }
+        SloAnswer::DataAge { reach } => {
+            files.1 += 1;
+            (
+                format!("prometheus/slo-data-age-{:02}.json", files.1),
+                data_age_body(samples, reach),
+            )
+        }
+    }
+}
+
+/// The dashboard's SLO queries: what each asks of the world.
+fn slo_windows(config: &capcom::config::Config) -> std::collections::HashMap<usize, SloAnswer> {
     let mut out = std::collections::HashMap::new();
     for slo in &config.slos {
         let Some(sli) = super::slo::Sli::named_in(&slo.sli.error_ratio(60.0)) else {
             continue;
         };
         for &(window, q) in slo.windows.iter().chain([&(slo.period, slo.period_query)]) {
-            out.insert(q, (sli, window));
+            out.insert(q, SloAnswer::Ratio(sli, window));
         }
+        let reach = capcom::config::data_age_reach(slo.period);
+        out.insert(slo.data_query, SloAnswer::DataAge { reach });
     }
+    out
+}
+
+/// A `query_range` body of an SLO's data age over the sol, as Prometheus answers it: the
+/// seconds since the SLI's counters began ([`super::slo::COUNTED_BEFORE`] before the sol), up
+/// to the query's `reach`. It has a value while the link is down too: the counters' history
+/// is on the ground already.
+fn data_age_body(samples: &[(f64, Telemetry)], reach: f64) -> String {
+    let mut out = String::from(
+        r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":["#,
+    );
+    for (i, (t, _)) in samples.iter().enumerate() {
+        let sep = if i == 0 { "" } else { "," };
+        let age = (t - EPOCH + super::slo::COUNTED_BEFORE).min(reach);
+        let _ = write!(out, r#"{sep}[{t},"{}"]"#, format_value(round(age, 3)));
+    }
+    out.push_str("]}]}}");
     out
 }
 

@@ -8,10 +8,15 @@
 //!   bucket): a frame a second while the link is up; the cold night slows a quarter of them
 //!   for hours, the dust devil a third for minutes: slowly enough for a ticket.
 //!
-//! Before the sol the rover ran at its base rates, so windows reaching back before the
-//! recording (a day, three days, thirty) still have data.
+//! For [`COUNTED_BEFORE`] (thirty days) before the sol the rover ran at its base rates, so
+//! windows reaching back before the recording (a day, three days, thirty) have data, and data
+//! enough: an SLO's data-age query answers that its counters began that long before the sol.
 
 use super::world::{IncidentKind, SOL_SECONDS, Telemetry, World};
+
+/// How long before the sol the SLIs' counters began, seconds: the thirty-day period is
+/// covered from the sol's start.
+pub const COUNTED_BEFORE: f64 = 30.0 * 86_400.0;
 
 /// One of the simulated SLIs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,9 +142,10 @@ impl Counts {
     }
 
     /// Cumulative (all, bad) at `t` seconds after the sol's start; before it, base rates
-    /// counted backwards (negative).
+    /// counted backwards (negative), from [`COUNTED_BEFORE`] before the sol.
     fn at(&self, t: f64) -> (f64, f64) {
         if t <= 0.0 {
+            let t = t.max(-COUNTED_BEFORE);
             let (rate, share) = self.base;
             return (rate * t, rate * share * t);
         }

@@ -139,7 +139,12 @@ impl App {
         // worst alert at all times), each an instant at one evaluation time shared by all.
         let at = Some(self.slo_evaluation_time());
         for s in &self.config.slos {
-            for q in s.windows.iter().map(|(_, q)| *q).chain([s.period_query]) {
+            for q in s
+                .windows
+                .iter()
+                .map(|(_, q)| *q)
+                .chain([s.period_query, s.data_query])
+            {
                 plan[q] = Want::Instant { at };
             }
         }
@@ -175,10 +180,11 @@ impl App {
                 .slos
                 .iter()
                 .flat_map(|s| {
-                    s.windows
-                        .iter()
-                        .map(|(_, q)| *q)
-                        .chain([s.history_query, s.period_query])
+                    s.windows.iter().map(|(_, q)| *q).chain([
+                        s.history_query,
+                        s.period_query,
+                        s.data_query,
+                    ])
                 })
                 .collect(),
             PaneKind::Path { x, y, heading } => [Some(*x), Some(*y), *heading]
@@ -272,7 +278,12 @@ mod tests {
             let plan = a.fetch_plan();
             let at = Some(a.slo_evaluation_time());
             for s in &a.config.slos {
-                for q in s.windows.iter().map(|(_, q)| *q).chain([s.period_query]) {
+                for q in s
+                    .windows
+                    .iter()
+                    .map(|(_, q)| *q)
+                    .chain([s.period_query, s.data_query])
+                {
                     assert_eq!(
                         plan[q],
                         Want::Instant { at },

@@ -1,6 +1,7 @@
 //! What each SLO says now — error ratios per window read off its instant queries at the
-//! window's end (never off the sparkline's range), burn rates, the budget left, the alert — and the walk from an alerting SLO to the traces
-//! behind it, then from a trace to its events.
+//! window's end (never off the sparkline's range), how far back its data reaches, burn rates,
+//! the budget left, the alert — and the walk from an alerting SLO to the traces behind it,
+//! then from a trace to its events.
 
 use crate::action::{Action, Effect};
 use crate::config::{PaneKind, Slo};
@@ -20,6 +21,10 @@ pub struct SloStatus {
     pub alert: Alert,
     /// The rule that fires, if one does (the loudest).
     pub firing: Option<slo::Rule>,
+    /// How many seconds back the SLI's data reaches (`None`: not known).
+    pub data_age: Option<f64>,
+    /// Unknown because no page rule has data enough: `UNKNOWN (insufficient data)`.
+    pub insufficient: bool,
 }
 
 impl SloStatus {
@@ -35,6 +40,22 @@ impl SloStatus {
         self.period_ratio
             .map(|r| slo::budget_remaining(r, objective))
     }
+
+    /// Whether data covers enough of `window` for its burn rate to count.
+    #[must_use]
+    pub fn enough_data(&self, window: f64) -> bool {
+        slo::enough_data(self.data_age, window)
+    }
+
+    /// How much of a `period` the budget is computed over, seconds, when the data covers
+    /// less than all of it (`Some(None)`: not known how much); `None` when it covers it all.
+    #[must_use]
+    pub fn budget_span(&self, period: f64) -> Option<Option<f64>> {
+        match self.data_age {
+            Some(a) if a >= period => None,
+            age => Some(age),
+        }
+    }
 }
 
 /// How long after an instant its scrapes are taken as stored: a following SLO is evaluated at
@@ -47,9 +68,15 @@ fn clean(v: f64) -> Option<f64> {
 }
 
 impl App {
-    /// The latest value of query `q` at the window's end (the largest, when the query has
-    /// several series), or `None` when it has none or is failing.
+    /// The latest error ratio of query `q` at the window's end (the largest, when the query
+    /// has several series), or `None` when it has none or is failing.
     fn value_at_end(&self, q: usize) -> Option<f64> {
+        self.latest_at_end(q).and_then(clean)
+    }
+
+    /// The latest value of query `q` at the window's end, as it came (the largest of several
+    /// series), or `None` when it has none or is failing.
+    fn latest_at_end(&self, q: usize) -> Option<f64> {
         let state = self.queries.get(q)?;
         if state.error.is_some() {
             return None;
@@ -62,7 +89,6 @@ impl App {
             .map(|p| p.v)
             .filter(|v| !v.is_nan())
             .reduce(f64::max)
-            .and_then(clean)
     }
 
     /// When every SLO window and period is evaluated (one instant for all, so they always
@@ -92,12 +118,18 @@ impl App {
                 .find(|(win, _)| slo::same_window(*win, w))
                 .and_then(|(_, r)| *r)
         };
-        let (alert, firing) = slo::verdict(slo.objective, &slo.rules, ratio);
+        let data_age = self
+            .latest_at_end(slo.data_query)
+            .filter(|a| a.is_finite())
+            .map(|a| a.max(0.0));
+        let verdict = slo::verdict(slo.objective, &slo.rules, ratio, data_age);
         SloStatus {
             ratios,
             period_ratio: self.value_at_end(slo.period_query),
-            alert,
-            firing,
+            alert: verdict.alert,
+            firing: verdict.firing,
+            data_age,
+            insufficient: verdict.insufficient,
         }
     }
 

@@ -10,8 +10,9 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::cli::OpenArgs;
 use crate::config::{Slo, prom_duration};
-use crate::model::slo::{Alert, burn_rate};
+use crate::model::slo::{Alert, burn_rate, data_span};
 use crate::session::Session;
+use crate::ui::panes::slo::INSUFFICIENT;
 
 /// Runs `capcom slo`: prints the report and returns the exit status.
 #[must_use]
@@ -57,7 +58,10 @@ fn report(open: &OpenArgs, json_out: bool) -> color_eyre::Result<(String, Alert)
     Ok((text, worst))
 }
 
-/// One SLO as JSON: numbers as numbers, unknowns as null.
+/// One SLO as JSON: numbers as numbers, unknowns as null. `data_seconds` is how far back the
+/// SLI's data reaches (the budget is computed over the least of it and the period);
+/// `insufficient_windows` those whose burn rate does not count yet, and `insufficient_data`
+/// whether that is why the alert is unknown.
 #[must_use]
 pub fn as_json(app: &App, slo: &Slo) -> Value {
     let status = app.slo_status(slo);
@@ -80,6 +84,14 @@ pub fn as_json(app: &App, slo: &Slo) -> Value {
         "sli_value": status.sli(),
         "error_budget_remaining": status.budget(slo.objective),
         "burn_rate": burns,
+        "data_seconds": status.data_age,
+        "insufficient_windows": status
+            .ratios
+            .iter()
+            .filter(|(w, r)| r.is_some() && !status.enough_data(*w))
+            .map(|(w, _)| prom_duration(*w))
+            .collect::<Vec<_>>(),
+        "insufficient_data": status.insufficient,
         "alert": status.alert.word(),
     })
 }
@@ -106,7 +118,7 @@ fn table(app: &App) -> String {
     for w in &windows {
         let _ = write!(out, " {:>6}", prom_duration(*w));
     }
-    out.push('\n');
+    out.push_str("  DATA\n");
     let pct = |v: Option<f64>| v.map_or_else(|| "?".to_owned(), |v| format!("{:.2}%", v * 100.0));
     for slo in &app.config.slos {
         let s = app.slo_status(slo);
@@ -124,14 +136,23 @@ fn table(app: &App) -> String {
             pct(s.sli()),
             pct(s.budget(slo.objective)),
         );
-        for (_, r) in &s.ratios {
-            let b = r.map_or_else(
-                || "?".to_owned(),
-                |r| format!("{:.2}", burn_rate(r, slo.objective)),
-            );
+        for &(w, r) in &s.ratios {
+            let b = match r {
+                None => "?".to_owned(),
+                Some(_) if !s.enough_data(w) => INSUFFICIENT.to_owned(),
+                Some(r) => format!("{:.2}", burn_rate(r, slo.objective)),
+            };
             let _ = write!(out, " {b:>6}");
         }
-        out.push('\n');
+        let data = s
+            .data_age
+            .map_or_else(|| "?".to_owned(), |a| data_span(a.min(slo.period)));
+        let why = if s.insufficient {
+            " (insufficient data)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  {data}{why}");
     }
     out
 }

@@ -1,8 +1,8 @@
 //! `[[slo]]` sections: an objective over a period for a service, its SLI as one of four kinds
 //! (a ratio of counters, a latency threshold on a histogram, or the recording rules Sloth or
 //! Pyrra already keep), and optionally its own alert rules. Each SLO becomes ordinary queries
-//! — one error ratio per window, one over the period, and the history window's once more for
-//! the pane's sparkline — so polling, recording, replay and `capcom check` treat them like any
+//! — one error ratio per window, one over the period, how far back its data reaches, and the
+//! history window's once more for the pane's sparkline — so polling, recording, replay and `capcom check` treat them like any
 //! other. The window and period queries are evaluated as instants, never as a chart's range:
 //! the sparkline's query is a picture only, so the burn rates cannot depend on the window.
 
@@ -20,6 +20,14 @@ pub const PERIOD_SECS: std::ops::RangeInclusive<f64> = 3_600.0..=366.0 * 86_400.
 /// An alert rule's shortest window, seconds: Prometheus writes windows in whole seconds, and
 /// a rate needs two samples.
 pub const MIN_ALERT_WINDOW_SECS: f64 = 10.0;
+/// The data-age query's fine part: how far back it finds the first sample to
+/// [`DATA_AGE_FINE_STEP`], seconds. It holds every Workbook page window with room to spare.
+pub const DATA_AGE_FINE_RANGE: f64 = 8.0 * 3_600.0;
+/// The fine part's step, seconds (a scrape interval's order).
+pub const DATA_AGE_FINE_STEP: f64 = 15.0;
+/// Points of the data-age query's coarse part over the period: its step is the period over
+/// this (at least the fine step), so the query stays cheap for a year.
+pub const DATA_AGE_COARSE_POINTS: f64 = 2_000.0;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -140,6 +148,58 @@ impl Sli {
         }
     }
 
+    /// The series the SLI's data is in, whose first sample says how far back it reaches: the
+    /// counter of all events, the histogram's count, or Sloth's and Pyrra's recording of the
+    /// `shortest` window (recorded from the moment its rules run).
+    #[must_use]
+    pub fn series(&self, shortest: f64) -> String {
+        match self {
+            Self::Ratio { total, .. } => total.clone(),
+            Self::Latency {
+                metric, selector, ..
+            } => format!(
+                "{metric}_count{{{}}}",
+                selector.trim().trim_matches(['{', '}'])
+            ),
+            Self::Sloth { .. } | Self::Pyrra { .. } => self
+                .error_ratio(shortest)
+                .trim_start_matches("max(")
+                .trim_end_matches(')')
+                .to_owned(),
+        }
+    }
+
+    /// The PromQL of how many seconds back the SLI's data reaches at the evaluation time
+    /// (at most [`data_age_reach`]`(period)`): the first sample of [`Sli::series`] found by a
+    /// subquery, to 15 s over the last 8 h and to a 2,000th of the period beyond. The answer
+    /// is a length, not a time, so a replay shifted in time reads it unchanged; a coarse step
+    /// finds the first sample late, so the age errs short (an insufficient window, never a
+    /// page on too little data).
+    #[must_use]
+    pub fn data_age(&self, shortest: f64, period: f64) -> String {
+        let series = self.series(shortest);
+        let first = |range: f64, step: f64| {
+            format!(
+                "min(min_over_time(timestamp({series})[{}:{}]))",
+                prom_duration(range),
+                prom_duration(step)
+            )
+        };
+        let fine_range = DATA_AGE_FINE_RANGE.min(period);
+        let fine = format!("time() - {}", first(fine_range, DATA_AGE_FINE_STEP));
+        if period <= DATA_AGE_FINE_RANGE {
+            return fine;
+        }
+        // The fine age when the data began inside its range; else the coarse one, never less
+        // than the fine range (so the age does not step back where the two meet).
+        let floor = DATA_AGE_FINE_RANGE - 60.0;
+        let step = coarse_step(period);
+        format!(
+            "({fine} < {floor}) or clamp_min(time() - {}, {floor})",
+            first(period + step, step)
+        )
+    }
+
     /// The kind, as configured.
     #[must_use]
     pub fn kind(&self) -> &'static str {
@@ -149,6 +209,24 @@ impl Sli {
             Self::Sloth { .. } => "sloth",
             Self::Pyrra { .. } => "pyrra",
         }
+    }
+}
+
+/// The data-age query's coarse step for `period`, whole seconds.
+fn coarse_step(period: f64) -> f64 {
+    (period / DATA_AGE_COARSE_POINTS)
+        .max(DATA_AGE_FINE_STEP)
+        .round()
+}
+
+/// How far back the data-age query of an SLO over `period` looks, seconds: the longest age it
+/// can answer (a little over the period, so data older than the period reads as covering it).
+#[must_use]
+pub fn data_age_reach(period: f64) -> f64 {
+    if period <= DATA_AGE_FINE_RANGE {
+        period
+    } else {
+        period + coarse_step(period)
     }
 }
 
@@ -171,6 +249,8 @@ pub struct Slo {
     pub windows: Vec<(f64, QueryId)>,
     /// The error ratio over the whole period.
     pub period_query: QueryId,
+    /// How many seconds back its data reaches (see [`Sli::data_age`]).
+    pub data_query: QueryId,
     /// The history window's error ratio again (same PromQL), fetched as a range for the
     /// sparkline only: no burn rate, budget or alert is read from it.
     pub history_query: QueryId,
@@ -248,6 +328,19 @@ impl Resolver<'_> {
             let history_query = add(history_window(&rules));
             let period_query = add(period);
             queries[history_query].legend.push_str(" history");
+            let shortest = crate::model::slo::windows(&rules)
+                .first()
+                .copied()
+                .unwrap_or(period);
+            queries.push(Query {
+                promql: sli.data_age(shortest, period),
+                legend: format!("{name} data age"),
+                unit: "s".into(),
+                precision: 0,
+                max: None,
+                limits: Limits::default(),
+            });
+            let data_query = queries.len() - 1;
             out.push(Slo {
                 name,
                 service: f.service,
@@ -257,6 +350,7 @@ impl Resolver<'_> {
                 rules,
                 windows,
                 period_query,
+                data_query,
                 history_query,
             });
         }

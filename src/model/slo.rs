@@ -114,24 +114,86 @@ pub fn windows(rules: &[Rule]) -> Vec<f64> {
     w
 }
 
-/// The alert for error ratios per window (`ratio(window)`: `None` for no data). A rule fires
-/// when both its windows burn faster than its factor; the loudest firing rule wins. When none
-/// fires, it is `Ok` only if every rule had both its windows.
-pub fn evaluate(objective: f64, rules: &[Rule], ratio: impl Fn(f64) -> Option<f64>) -> Alert {
-    verdict(objective, rules, ratio).0
+/// The share of a window its data must cover for the window's burn rate to count: a rate
+/// over five minutes of data is not yet an hour's.
+pub const MIN_COVERAGE: f64 = 0.9;
+
+/// The share of `window` seconds that data reaching `data_age` seconds back covers (0 to 1).
+#[must_use]
+pub fn coverage(data_age: f64, window: f64) -> f64 {
+    if window <= 0.0 {
+        return 1.0;
+    }
+    (data_age.min(window) / window).clamp(0.0, 1.0)
 }
 
-/// What [`evaluate`] says, and the loudest rule that fires (the first such, in rule order).
+/// Whether data reaching `data_age` seconds back (`None`: not known) covers at least
+/// [`MIN_COVERAGE`] of `window`.
+#[must_use]
+pub fn enough_data(data_age: Option<f64>, window: f64) -> bool {
+    data_age.is_some_and(|a| coverage(a, window) >= MIN_COVERAGE)
+}
+
+/// How much data there is, to its two largest units: `50s`, `4m52s`, `3h12m`, `2d04h`, `30d`.
+#[must_use]
+pub fn data_span(secs: f64) -> String {
+    let s = secs.max(0.0).floor() as u64;
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60, s % 60);
+    if d > 0 && h == 0 {
+        format!("{d}d")
+    } else if d > 0 {
+        format!("{d}d{h:02}h")
+    } else if h > 0 {
+        format!("{h}h{m:02}m")
+    } else if m > 0 {
+        format!("{m}m{sec:02}s")
+    } else {
+        format!("{sec}s")
+    }
+}
+
+/// What an SLO's rules say.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Verdict {
+    /// The alert.
+    pub alert: Alert,
+    /// The loudest rule that fires (the first such, in rule order).
+    pub firing: Option<Rule>,
+    /// The alert is `Unknown` because every rule of the loudest severity (every page rule)
+    /// has its values but not data enough to judge them: `UNKNOWN (insufficient data)`.
+    pub insufficient: bool,
+}
+
+/// The alert for error ratios per window (`ratio(window)`: `None` for no data), with data
+/// enough for every window. A rule fires when both its windows burn faster than its factor;
+/// the loudest firing rule wins. When none fires, it is `Ok` only if every rule had both its
+/// windows.
+pub fn evaluate(objective: f64, rules: &[Rule], ratio: impl Fn(f64) -> Option<f64>) -> Alert {
+    verdict(objective, rules, ratio, Some(f64::INFINITY)).alert
+}
+
+/// What the rules say of error ratios per window, when the SLI's data reaches `data_age`
+/// seconds back (`None`: not known). A rule whose windows are not covered by data enough
+/// (see [`enough_data`]) cannot fire: a fresh Prometheus's first minute, read as an hour,
+/// would page at once. When every page rule (every rule, without page rules) is so, the SLO
+/// is `Unknown` for insufficient data, never `Ok`; a rule without values is unknown as
+/// before; rules lacking only coverage otherwise leave the verdict to the others.
 pub fn verdict(
     objective: f64,
     rules: &[Rule],
     ratio: impl Fn(f64) -> Option<f64>,
-) -> (Alert, Option<Rule>) {
+    data_age: Option<f64>,
+) -> Verdict {
     let mut known = true;
     let mut worst: Option<Rule> = None;
+    let mut starved = Vec::new();
     for r in rules {
         match (ratio(r.long), ratio(r.short)) {
             (Some(l), Some(s)) if l.is_finite() && s.is_finite() => {
+                if !(enough_data(data_age, r.long) && enough_data(data_age, r.short)) {
+                    starved.push(r.alert);
+                    continue;
+                }
                 let fires =
                     burn_rate(l, objective) > r.factor && burn_rate(s, objective) > r.factor;
                 if fires && worst.is_none_or(|w| r.alert < w.alert) {
@@ -141,10 +203,21 @@ pub fn verdict(
             _ => known = false,
         }
     }
-    match (worst, known) {
-        (Some(r), _) => (r.alert, Some(r)),
-        (None, true) => (Alert::Ok, None),
-        (None, false) => (Alert::Unknown, None),
+    let loudest = rules.iter().map(|r| r.alert).min();
+    let insufficient = loudest.is_some_and(|top| {
+        rules.iter().filter(|r| r.alert == top).count()
+            == starved.iter().filter(|a| **a == top).count()
+    });
+    let (alert, insufficient) = match (worst, known) {
+        (Some(r), _) => (r.alert, false),
+        (None, _) if insufficient => (Alert::Unknown, true),
+        (None, true) => (Alert::Ok, false),
+        (None, false) => (Alert::Unknown, false),
+    };
+    Verdict {
+        alert,
+        firing: worst,
+        insufficient,
     }
 }
 
@@ -282,5 +355,70 @@ mod tests {
             [Alert::Ok, Alert::Ticket, Alert::Page, Alert::Unknown].map(Alert::exit_code),
             [0, 1, 2, 3]
         );
+    }
+
+    /// The verdict for constant ratios on every window when the data reaches `age` back.
+    fn with_age(ratio: f64, age: Option<f64>) -> Verdict {
+        verdict(0.999, &workbook_rules(THIRTY_DAYS), |_| Some(ratio), age)
+    }
+
+    #[test]
+    fn a_window_counts_once_data_covers_nine_tenths_of_it() {
+        assert!(close(coverage(270.0, M5), 0.9));
+        assert!(close(coverage(2.0 * D1, H1), 1.0));
+        assert!(close(coverage(0.0, H1), 0.0));
+        assert!(enough_data(Some(270.0), M5));
+        assert!(!enough_data(Some(269.0), M5));
+        assert!(!enough_data(None, M5), "an age not known is not enough");
+    }
+
+    #[test]
+    fn too_little_data_is_unknown_for_insufficient_data_never_a_page() {
+        // Fifty seconds of a 90 % error ratio: every window reads a burn of 900.
+        for age in [Some(50.0), Some(5.0 * 60.0), Some(0.8 * H1), None] {
+            let v = with_age(0.9, age);
+            assert_eq!(
+                (v.alert, v.insufficient, v.firing),
+                (Alert::Unknown, true, None),
+                "{age:?}"
+            );
+        }
+        // An hour of data: the 1 h rule may page; the 6 h one, the ticket rules not yet.
+        let v = with_age(0.9, Some(H1));
+        assert_eq!((v.alert, v.insufficient), (Alert::Page, false));
+        assert!(v.firing.is_some_and(|r| same_window(r.long, H1)));
+        // An hour of clean data: the page rules that can be judged are quiet, so ok.
+        assert_eq!(with_age(0.0, Some(H1)).alert, Alert::Ok);
+        // A slow burn over a day of data: the 1 d ticket rule may fire, the 3 d one not.
+        let v = with_age(0.004, Some(D1));
+        assert_eq!((v.alert, v.insufficient), (Alert::Ticket, false));
+        // Enough data everywhere: the verdicts as before.
+        assert_eq!(with_age(0.015, Some(D3)).alert, Alert::Page);
+        assert_eq!(with_age(0.0, Some(D3)).alert, Alert::Ok);
+    }
+
+    #[test]
+    fn data_spans_read_in_their_two_largest_units() {
+        assert_eq!(data_span(50.4), "50s");
+        assert_eq!(data_span(292.0), "4m52s");
+        assert_eq!(data_span(3.0 * H1 + 720.0), "3h12m");
+        assert_eq!(data_span(2.0 * D1 + 4.0 * H1 + 59.0), "2d04h");
+        assert_eq!(data_span(30.0 * D1 + 1_296.0), "30d");
+    }
+
+    #[test]
+    fn no_values_at_all_is_plain_unknown_even_without_an_age() {
+        let v = verdict(0.999, &workbook_rules(THIRTY_DAYS), |_| None, None);
+        assert_eq!((v.alert, v.insufficient), (Alert::Unknown, false));
+    }
+
+    #[test]
+    fn without_page_rules_the_ticket_rules_decide_whether_data_is_insufficient() {
+        let rules: Vec<Rule> = workbook_rules(THIRTY_DAYS)
+            .into_iter()
+            .filter(|r| r.alert == Alert::Ticket)
+            .collect();
+        let v = verdict(0.999, &rules, |_| Some(0.5), Some(H1));
+        assert_eq!((v.alert, v.insufficient), (Alert::Unknown, true));
     }
 }

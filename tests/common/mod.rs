@@ -302,6 +302,12 @@ impl Prometheus {
     /// Starts one over history written in OpenMetrics text, turned into blocks with Debian's
     /// `promtool tsdb create-blocks-from openmetrics` first; `None` when not installed.
     pub fn start_with_history(openmetrics: &str) -> Option<Self> {
+        Self::start_with_history_and_rules(openmetrics, &[])
+    }
+
+    /// As [`Prometheus::start_with_history`], also evaluating the rule files `rules` (YAML
+    /// text) every second from its start.
+    pub fn start_with_history_and_rules(openmetrics: &str, rules: &[&str]) -> Option<Self> {
         let binary = prometheus_binary()?;
         let dir = tempfile::tempdir().expect("tempdir");
         let history = dir.path().join("history.om");
@@ -318,11 +324,20 @@ impl Prometheus {
             "promtool: {}",
             String::from_utf8_lossy(&made.stderr)
         );
-        std::fs::write(
-            dir.path().join("prometheus.yml"),
-            "global:\n  scrape_interval: 15s\nscrape_configs: []\n",
-        )
-        .expect("config");
+        let mut config =
+            String::from("global:\n  scrape_interval: 15s\n  evaluation_interval: 1s\n");
+        if !rules.is_empty() {
+            config.push_str("rule_files:\n");
+        }
+        for (i, text) in rules.iter().enumerate() {
+            let path = dir.path().join(format!("rules-{i}.yml"));
+            std::fs::write(&path, text).expect("rules");
+            config.push_str("  - '");
+            config.push_str(&path.display().to_string());
+            config.push_str("'\n");
+        }
+        config.push_str("scrape_configs: []\n");
+        std::fs::write(dir.path().join("prometheus.yml"), config).expect("config");
         Some(Self::launch(binary, dir))
     }
 

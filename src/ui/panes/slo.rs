@@ -1,7 +1,9 @@
 //! The SLO pane: per SLO, its alert state (a word as well as a colour: `PAGE` loudest, then
-//! `TICKET`, `UNKNOWN` apart, `ok` quiet), name, service and objective; the SLI now, the error
-//! budget left as a bar and a sparkline of the burn rate over the time window; then the burn
-//! rate on each window (a rate over its rule's factor stands out).
+//! `TICKET`, `UNKNOWN` apart — `UNKNOWN (insufficient data)` when no page rule has data
+//! enough — `ok` quiet), name, service and objective; the SLI now, the error budget left as a
+//! bar (and over how long, when the data covers less than the period) and a sparkline of the
+//! burn rate over the time window; then the burn rate on each window (a rate over its rule's
+//! factor stands out, a window its data covers too little of shows `–`).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -12,7 +14,7 @@ use ratatui::widgets::Widget;
 use crate::app::{App, SloStatus};
 use crate::config::theme::Theme;
 use crate::config::{PaneId, Slo, prom_duration};
-use crate::model::slo::{Alert, burn_rate, same_window};
+use crate::model::slo::{Alert, burn_rate, data_span, same_window};
 use crate::text::safe_line;
 
 /// Eighth blocks, lowest to highest.
@@ -20,6 +22,18 @@ const BLOCKS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█
 
 /// Lines per SLO.
 const ROWS: u16 = 3;
+
+/// What a window's burn rate shows when its data covers too little of it to count.
+pub const INSUFFICIENT: &str = "–";
+
+/// The style and word of an SLO's alert: `UNKNOWN (insufficient data)` when that is why.
+fn status_look(theme: &Theme, status: &SloStatus) -> (Style, &'static str) {
+    if status.insufficient {
+        (theme.key, " UNKNOWN (insufficient data) ")
+    } else {
+        alert_look(theme, status.alert)
+    }
+}
 
 /// The style and word of an alert.
 #[must_use]
@@ -51,7 +65,7 @@ fn burn_text(v: f64) -> String {
 
 fn head(app: &App, slo: &Slo, status: &SloStatus, width: usize) -> Line<'static> {
     let theme = &app.theme;
-    let (style, word) = alert_look(theme, status.alert);
+    let (style, word) = status_look(theme, status);
     let objective = format!(
         "{}%",
         crate::source::prometheus::format_value(slo.objective * 100.0)
@@ -80,7 +94,20 @@ fn head(app: &App, slo: &Slo, status: &SloStatus, width: usize) -> Line<'static>
     ])
 }
 
-/// The SLI now and the budget left, as numbers and a bar.
+/// Over how long the budget is computed, when it is less than the period: ` (over 3h12m of
+/// 30d)`.
+fn budget_span_text(status: &SloStatus, period: f64) -> Option<String> {
+    status.budget_span(period).map(|age| {
+        format!(
+            "(over {} of {})",
+            age.map_or_else(|| "?".to_owned(), data_span),
+            prom_duration(period)
+        )
+    })
+}
+
+/// The SLI now and the budget left, as numbers and a bar, and over how long when the data
+/// covers less than the period.
 fn numbers(app: &App, slo: &Slo, status: &SloStatus) -> Line<'static> {
     let theme = &app.theme;
     let budget = status.budget(slo.objective);
@@ -107,30 +134,42 @@ fn numbers(app: &App, slo: &Slo, status: &SloStatus) -> Line<'static> {
         ),
         Span::styled("█".repeat(filled), bar_style),
         Span::styled("░".repeat(bar_w - filled), theme.dim),
+        Span::styled(
+            budget_span_text(status, slo.period)
+                .filter(|_| budget.is_some())
+                .map_or_else(String::new, |t| format!(" {t}")),
+            theme.dim,
+        ),
     ])
 }
 
-/// The burn rate on each window; one over a rule's factor stands out.
+/// The burn rate on each window; one over a rule's factor stands out, one whose data covers
+/// too little of it shows [`INSUFFICIENT`].
 fn burns(app: &App, slo: &Slo, status: &SloStatus, width: usize) -> Line<'static> {
     let theme = &app.theme;
     let mut spans = vec![Span::styled(" burn", theme.dim)];
     for &(w, ratio) in &status.ratios {
-        let hot = ratio.is_some_and(|r| {
-            let b = burn_rate(r, slo.objective);
-            slo.rules.iter().any(|rule| {
-                (same_window(rule.long, w) || same_window(rule.short, w)) && b > rule.factor
-            })
-        });
-        let value = ratio.map_or_else(
-            || "?".to_owned(),
-            |r| burn_text(burn_rate(r, slo.objective)),
-        );
+        let enough = status.enough_data(w);
+        let hot = enough
+            && ratio.is_some_and(|r| {
+                let b = burn_rate(r, slo.objective);
+                slo.rules.iter().any(|rule| {
+                    (same_window(rule.long, w) || same_window(rule.short, w)) && b > rule.factor
+                })
+            });
+        let value = match ratio {
+            None => "?".to_owned(),
+            Some(_) if !enough => INSUFFICIENT.to_owned(),
+            Some(r) => burn_text(burn_rate(r, slo.objective)),
+        };
+        let style = match (hot, enough) {
+            (true, _) => theme.limit_warning,
+            (false, false) => theme.dim,
+            (false, true) => theme.text,
+        };
         let piece = [
             Span::styled(format!("  {}", prom_duration(w)), theme.dim),
-            Span::styled(
-                format!(" {value}"),
-                if hot { theme.limit_warning } else { theme.text },
-            ),
+            Span::styled(format!(" {value}"), style),
         ];
         let line_w: usize = spans.iter().map(Span::width).sum();
         if line_w + piece.iter().map(Span::width).sum::<usize>() > width {
@@ -142,8 +181,9 @@ fn burns(app: &App, slo: &Slo, status: &SloStatus, width: usize) -> Line<'static
 }
 
 /// The burn rate over the time window as one row of eighth blocks (each column its highest,
-/// a column without a sample carrying the last), red above the page factor.
-fn sparkline(app: &App, slo: &Slo, area: Rect, buf: &mut Buffer) {
+/// a column without a sample carrying the last), red above the page factor unless the data
+/// is `insufficient` to page on.
+fn sparkline(app: &App, slo: &Slo, insufficient: bool, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let window = slo.history_window();
     let q = slo.history_query;
@@ -193,7 +233,7 @@ fn sparkline(app: &App, slo: &Slo, area: Rect, buf: &mut Buffer) {
             continue;
         }
         let level = ((v / top) * 7.0).round().clamp(0.0, 7.0) as usize;
-        let style = if *v > page {
+        let style = if *v > page && !insufficient {
             theme.limit_severe
         } else {
             theme.text
@@ -232,6 +272,7 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         sparkline(
             app,
             slo,
+            status.insufficient,
             Rect {
                 x: spark.x + used + 1,
                 width: spark.width.saturating_sub(used + 1),
