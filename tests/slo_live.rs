@@ -80,16 +80,29 @@ service = "api"
 objective = 0.99
 sli = {{ kind = "ratio", good = '{METRIC}{{result="ok"}}', total = "{METRIC}" }}
 
-[[layout.column]]
-panes = [{{ id = "slo" }}]
-
-[[pane]]
-id = "slo"
-title = "SLOs"
-kind = "slo"
-"#
+{SLO_PANE}"#
     )
 }
+
+/// `capcom slo` said unknown for insufficient data (exit 3) of `slo`.
+fn assert_insufficient(code: Option<i32>, slo: &serde_json::Value) {
+    let said = (
+        code,
+        slo["alert"].as_str(),
+        slo["insufficient_data"].as_bool(),
+    );
+    assert_eq!(said, (Some(3), Some("unknown"), Some(true)), "{slo}");
+}
+
+/// The layout of one SLO pane, closing a test's dashboard.
+const SLO_PANE: &str = "[[layout.column]]
+panes = [{ id = \"slo\" }]
+
+[[pane]]
+id = \"slo\"
+title = \"SLOs\"
+kind = \"slo\"
+";
 
 /// Runs `capcom slo --json` on the config at `path`: its exit status and report.
 fn capcom_slo_json(
@@ -110,6 +123,18 @@ fn capcom_slo_json(
         )
     });
     (out.status.code(), report)
+}
+
+/// The dashboard of the config at `path`, settled now, as text at 100×12.
+fn pane_frame(path: std::path::PathBuf) -> String {
+    let open = OpenArgs {
+        config: Some(path),
+        speed: 1.0,
+        ..OpenArgs::default()
+    };
+    let session = Session::prepare_bundled(&open).expect("session");
+    let app = settled(&session, (100, 12), capcom::wall_now()).expect("settled");
+    frame_text(&app, (100, 12))
 }
 
 /// The windows of the Workbook's rules, and their length in minutes.
@@ -185,15 +210,7 @@ fn burn_rates_and_the_alert_match_the_workbook_maths_at_every_window() {
 
     // The pane and the status bar say the same, at the widest window too.
     for window in ["15m", "7d"] {
-        let path = dir.path().join(format!("capcom-{window}.toml"));
-        let open = OpenArgs {
-            config: Some(path),
-            speed: 1.0,
-            ..OpenArgs::default()
-        };
-        let session = Session::prepare_bundled(&open).expect("session");
-        let app = settled(&session, (100, 12), capcom::wall_now()).expect("settled");
-        let frame = frame_text(&app, (100, 12));
+        let frame = pane_frame(dir.path().join(format!("capcom-{window}.toml")));
         assert!(
             frame.contains("PAGE  requests · api · 99% over 30d"),
             "{frame}"
@@ -224,15 +241,7 @@ fn five_minutes_of_data_is_unknown_for_insufficient_data_and_exits_3() {
     let slo = &report[0];
     // Before: every window read 20 (the five hot minutes as an hour, a day, three days), the
     // budget -1900 %, and it paged (exit 2).
-    assert_eq!(
-        (
-            code,
-            slo["alert"].as_str(),
-            slo["insufficient_data"].as_bool()
-        ),
-        (Some(3), Some("unknown"), Some(true)),
-        "{slo}"
-    );
+    assert_insufficient(code, slo);
     let burn_5m = slo["burn_rate"]["5m"].as_f64().expect("the 5m window");
     assert!((burn_5m - 20.0).abs() < 1.0, "{slo}");
     assert_eq!(
@@ -256,14 +265,7 @@ fn five_minutes_of_data_is_unknown_for_insufficient_data_and_exits_3() {
     assert!(row.ends_with("(insufficient data)"), "{table}");
     assert!(row.contains(" 20.00      –      –"), "{table}");
 
-    let open = OpenArgs {
-        config: Some(path),
-        speed: 1.0,
-        ..OpenArgs::default()
-    };
-    let session = Session::prepare_bundled(&open).expect("session");
-    let app = settled(&session, (100, 12), capcom::wall_now()).expect("settled");
-    let frame = frame_text(&app, (100, 12));
+    let frame = pane_frame(path);
     assert!(
         frame.contains("UNKNOWN (insufficient data)  requests · api"),
         "{frame}"
@@ -344,15 +346,7 @@ fn a_fresh_prometheus_shows_every_window_at_once() {
                 assert!((b - 10.0).abs() < 0.5, "{w}: burn {b}, the counters say 10");
             }
             // Seconds of data, read as an hour, used to page at once (exit 2).
-            assert_eq!(
-                (
-                    code,
-                    slo["alert"].as_str(),
-                    slo["insufficient_data"].as_bool()
-                ),
-                (Some(3), Some("unknown"), Some(true)),
-                "{slo}"
-            );
+            assert_insufficient(code, slo);
         } else {
             assert_eq!(
                 (code, slo["alert"].as_str()),
@@ -428,13 +422,7 @@ name = "pyrra"
 objective = 0.99
 sli = {{ kind = "pyrra", metric = "rover_mobility_commands", slo = "mobility-commands" }}
 
-[[layout.column]]
-panes = [{{ id = "slo" }}]
-
-[[pane]]
-id = "slo"
-kind = "slo"
-"#,
+{SLO_PANE}"#,
             url = prom.url
         ),
     )

@@ -246,15 +246,12 @@ name = "requests"
 service = "api"
 objective = 0.99
 sli = { kind = "ratio", good = 'requests_total{result="ok"}', total = "requests_total" }
-
-[[layout.column]]
-panes = [{ id = "slo" }]
-
-[[pane]]
-id = "slo"
-title = "SLOs"
-kind = "slo"
 "#;
+    // The same one-pane layout as the unrecorded SLO's dashboard above.
+    let dashboard = format!(
+        "{dashboard}\n[[layout.column]]\npanes = [{{ id = \"slo\" }}]\n\n[[pane]]\nid = \"slo\"\ntitle = \"SLOs\"\nkind = \"slo\"\n"
+    );
+    let dashboard = dashboard.as_str();
     let config = capcom::config::parse(dashboard, "capcom.toml").expect("config");
     let slo = &config.slos[0];
     let dir = tempfile::tempdir().expect("tmp");
