@@ -245,12 +245,50 @@ impl App {
     /// when the action changed it.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let mut effects = self.apply(action);
+        self.follow_conductor(&mut effects);
         let plan = self.fetch_plan();
         if plan != self.planned {
             self.planned.clone_from(&plan);
             effects.push(Effect::PlanChanged(std::sync::Arc::new(plan)));
         }
         effects
+    }
+
+    /// Keeps Events and Traces on the time conductor's window, as the charts are: paused, the
+    /// Events pane shows the events up to its end (asking the source for them when it holds
+    /// none that old) and the traces search ends at its end and looks back over its window;
+    /// following, both follow the live tail again. Every search sent goes through here.
+    fn follow_conductor(&mut self, effects: &mut Vec<Effect>) {
+        let paused_end = self
+            .conductor
+            .paused_at
+            .map(|_| self.conductor.end(self.now));
+        let has_events = self.replay.is_some() || self.config.opensearch.is_some();
+        if let Some(ask) = self.events.show_until(paused_end)
+            && has_events
+        {
+            effects.push(Effect::EventsUntil(ask));
+        }
+        let asked = effects.len();
+        effects.retain(|e| !matches!(e, Effect::SearchTraces(_)));
+        let mut search = self.traces.query.clone();
+        if let Some(end) = paused_end {
+            search.end = Some(end);
+            // An SLO's failed traces keep the look-back of the burn window that fired.
+            if !self
+                .views
+                .iter()
+                .any(|v| matches!(v, View::SloTraces { .. }))
+            {
+                search.lookback = self.conductor.window;
+            }
+        }
+        let has_traces = self.replay.is_some() || self.config.jaeger.is_some();
+        if effects.len() < asked || (has_traces && search != self.traces.sent) {
+            self.traces.searching = true;
+            self.traces.sent.clone_from(&search);
+            effects.push(Effect::SearchTraces(search));
+        }
     }
 
     /// Data changes the model directly; a key goes to the top view, then the focused pane,
@@ -302,6 +340,7 @@ impl App {
             Action::ScrubBack => self.conductor.scrub(-SCRUB_FRACTION, self.now),
             Action::ScrubForward => self.conductor.scrub(SCRUB_FRACTION, self.now),
             Action::GoLive => self.conductor.paused_at = None,
+            Action::JumpToTime => return Handled::prompt(Editing::Jump, String::new()),
             Action::Filter => return Handled::prompt(Editing::Filter, self.events.filter.clone()),
             Action::EditQuery if self.replay.is_some() => {
                 self.notice =

@@ -43,7 +43,16 @@ fn tail_until(cfg: OpenSearchConfig, want: usize, mut between: impl FnMut(usize)
             let (tx, mut rx) = mpsc::channel(16);
             let (_query_tx, query_rx) = watch::channel(String::new());
             let cancel = CancellationToken::new();
-            tokio::spawn(tail::run(client, cfg, 1e12, query_rx, tx, cancel.clone()));
+            let until = watch::channel(None).1;
+            tokio::spawn(tail::run(
+                client,
+                cfg,
+                1e12,
+                query_rx,
+                until,
+                tx,
+                cancel.clone(),
+            ));
             let mut seen = Vec::new();
             let mut answers = 0;
             let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -133,7 +142,16 @@ fn the_error_envelope_becomes_one_line_and_the_tail_keeps_trying() {
             let (tx, mut rx) = mpsc::channel(16);
             let (_q, query_rx) = watch::channel(String::new());
             let cancel = CancellationToken::new();
-            tokio::spawn(tail::run(client, cfg, 1e12, query_rx, tx, cancel.clone()));
+            let until = watch::channel(None).1;
+            tokio::spawn(tail::run(
+                client,
+                cfg,
+                1e12,
+                query_rx,
+                until,
+                tx,
+                cancel.clone(),
+            ));
             let mut errors = Vec::new();
             while errors.len() < 2 {
                 let Some(SourceUpdate::EventsFetched { result: Err(e), .. }) = rx.recv().await

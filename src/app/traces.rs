@@ -42,6 +42,8 @@ pub struct TracesState {
     pub searching: bool,
     /// A trace asked for by id (from an event), not yet arrived.
     pub pending: Option<String>,
+    /// The search last handed to the source, bounded by the conductor's window while paused.
+    pub sent: TraceQuery,
 }
 
 impl TracesState {
@@ -55,9 +57,10 @@ impl TracesState {
             selected: 0,
             sort: TraceSort::Time,
             filter: String::new(),
-            query,
+            query: query.clone(),
             searching: false,
             pending: None,
+            sent: query,
         }
     }
 
@@ -356,6 +359,7 @@ impl SearchForm {
             min_duration,
             max_duration,
             lookback,
+            end: None,
             limit,
         })
     }
@@ -666,6 +670,7 @@ pub(super) mod tests {
             min_duration: Some(0.25),
             max_duration: None,
             lookback: 7_200.0,
+            end: None,
             limit: 20,
         };
         let form = SearchForm::of(&q);

@@ -29,6 +29,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
     let cancel = CancellationToken::new();
     let (plan, plan_rx) = watch::channel(Plan::new(app.fetch_plan()));
     let (event_query, query_rx) = watch::channel(app.events.query.clone());
+    let (events_until, until_rx) = watch::channel(app.events.asked);
     let (trace_query, trace_query_rx) = watch::channel(app.traces.query.clone());
     let (trace_fetch, trace_fetch_rx) = mpsc::channel(16);
     match (&session.data, replay) {
@@ -39,6 +40,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
             let period =
                 Duration::from_secs_f64((config::DEFAULT_INTERVAL_SECS / session.speed).max(0.05));
             let inputs = recording::ReplayInputs {
+                events_until: until_rx,
                 trace_query: trace_query_rx,
                 trace_fetch: trace_fetch_rx,
             };
@@ -73,6 +75,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
                     os.clone(),
                     window,
                     query_rx,
+                    until_rx,
                     tx.clone(),
                     cancel.clone(),
                 ));
@@ -96,6 +99,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
         rx,
         plan,
         event_query,
+        events_until,
         trace_query,
         trace_fetch,
         cancel,

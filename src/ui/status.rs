@@ -159,6 +159,7 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
             crate::app::Editing::Filter => " filter events: ",
             crate::app::Editing::Query => " opensearch query: ",
             crate::app::Editing::TraceFilter => " filter traces: ",
+            crate::app::Editing::Jump => " jump to (09:05, -3h, 09:00..09:30): ",
         };
         let text = crate::text::safe_line(
             line,
