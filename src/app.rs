@@ -210,6 +210,56 @@ impl App {
         }
     }
 
+    /// Moves to the replay clock `to`, whose display times are `delta` seconds from the old
+    /// one's: the conductor keeps showing the same moment of the recording, ages stay, and the
+    /// data held is dropped for the replay to send again at the new times.
+    fn retime(&mut self, to: ReplayClock, delta: f64) {
+        self.clock = Clock::Replay(to);
+        self.now += delta;
+        if let Some(p) = &mut self.conductor.paused_at {
+            *p += delta;
+        }
+        let moved = |t: &mut Option<f64>| *t = t.map(|t| t + delta);
+        let cap = self.config.max_points;
+        for q in &mut self.queries {
+            q.set = SeriesSet::new(cap);
+            moved(&mut q.last_ok);
+            if let Some(e) = &mut q.error {
+                e.at += delta;
+            }
+        }
+        let events = &mut self.events;
+        events.log.clear();
+        (events.selected, events.unseen) = (0, 0);
+        (events.held_from, events.asked, events.until) = (f64::INFINITY, None, None);
+        moved(&mut events.last_ok);
+        self.traces.list.clear();
+        moved(&mut self.traces.last_ok);
+        for e in [&mut self.events.error, &mut self.traces.error]
+            .into_iter()
+            .flatten()
+        {
+            e.at += delta;
+        }
+    }
+
+    /// Wall-clock time now: display time, undone by a replay's clock.
+    #[must_use]
+    pub fn wall_now(&self) -> f64 {
+        match self.clock {
+            Clock::Live => self.now,
+            Clock::Replay(c) => c.wall(self.now),
+        }
+    }
+
+    /// Whether times on screen need their date: the conductor's window spans more than one
+    /// day, or it is not today (a replay at its original times, a day scrubbed back).
+    #[must_use]
+    pub fn shows_dates(&self) -> bool {
+        let (start, end) = (self.conductor.start(self.now), self.conductor.end(self.now));
+        crate::model::conductor::needs_date(start, end, self.wall_now())
+    }
+
     /// The pane shown full screen, if any.
     #[must_use]
     pub fn zoomed(&self) -> Option<PaneId> {
@@ -341,6 +391,17 @@ impl App {
             Action::ScrubForward => self.conductor.scrub(SCRUB_FRACTION, self.now),
             Action::GoLive => self.conductor.paused_at = None,
             Action::JumpToTime => return Handled::prompt(Editing::Jump, String::new()),
+            Action::ToggleOriginalTime => match self.clock {
+                Clock::Replay(c) => {
+                    let to = ReplayClock {
+                        original: !c.original,
+                        ..c
+                    };
+                    self.retime(to, to.shift() - c.shift());
+                    return Handled::Done(vec![Effect::ReTime(to)]);
+                }
+                Clock::Live => self.notice = Some("only a replay has original times".into()),
+            },
             Action::Filter => return Handled::prompt(Editing::Filter, self.events.filter.clone()),
             Action::EditQuery if self.replay.is_some() => {
                 self.notice =

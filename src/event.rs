@@ -39,6 +39,8 @@ pub struct Sources {
     /// Tells the events source (live or replayed) the end to show while paused before what
     /// the pane holds; `None` follows the tail.
     pub events_until: watch::Sender<Option<f64>>,
+    /// Tells a replay the clock to replay on (switched to or from its original times).
+    pub replay_clock: watch::Sender<Option<crate::source::recording::ReplayClock>>,
     /// Tells the traces source (live or replayed) the search to run.
     pub trace_query: watch::Sender<TraceQuery>,
     /// Asks the traces source for one trace by id.
@@ -57,6 +59,7 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
         plan,
         event_query,
         events_until,
+        replay_clock,
         trace_query,
         trace_fetch,
         ..
@@ -65,6 +68,7 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
         plan,
         event_query,
         events_until,
+        replay_clock,
         trace_query,
         trace_fetch,
     };
@@ -136,6 +140,7 @@ struct Outlets {
     plan: tokio::sync::watch::Sender<Plan>,
     event_query: tokio::sync::watch::Sender<String>,
     events_until: tokio::sync::watch::Sender<Option<f64>>,
+    replay_clock: tokio::sync::watch::Sender<Option<crate::source::recording::ReplayClock>>,
     trace_query: tokio::sync::watch::Sender<crate::model::traces::TraceQuery>,
     trace_fetch: tokio::sync::mpsc::Sender<String>,
 }
@@ -160,6 +165,9 @@ fn apply(app: &mut App, actions: Vec<Action>, outlets: &Outlets) -> Flow {
                 }
                 Effect::EventsUntil(until) => {
                     outlets.events_until.send_replace(until);
+                }
+                Effect::ReTime(clock) => {
+                    outlets.replay_clock.send_replace(Some(clock));
                 }
                 Effect::SearchTraces(q) => {
                     outlets.trace_query.send_replace(q);

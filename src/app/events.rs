@@ -96,10 +96,10 @@ impl EventsState {
         self.log.iter().filter(|e| self.shows(e))
     }
 
-    /// Takes note of what the log holds after an answer: a fresh one (`replace`) holds every
-    /// event since `from`; a log at its `cap` holds every event since its oldest.
+    /// Takes note of what the log holds after an answer: a fresh one (`replace`, or the first)
+    /// holds every event since `from`; a log at its `cap` holds every event since its oldest.
     pub fn note_held(&mut self, replace: bool, from: f64, cap: usize) {
-        if replace {
+        if replace || self.held_from == f64::INFINITY {
             self.held_from = from;
         }
         if self.log.len() >= cap

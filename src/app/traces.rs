@@ -79,10 +79,24 @@ impl TracesState {
             || (needle == "error" && s.errors > 0)
     }
 
+    /// Whether a listed trace started in the window last searched, when it has an end (the
+    /// conductor paused): until the answer comes, the list held may be of another window.
+    #[must_use]
+    pub fn in_window(&self, l: &Listed) -> bool {
+        let start = l.summary.start;
+        self.sent
+            .end
+            .is_none_or(|end| start <= end && start >= end - self.sent.lookback)
+    }
+
     /// The traces shown, in the chosen order.
     #[must_use]
     pub fn shown(&self) -> Vec<&Listed> {
-        let mut v: Vec<&Listed> = self.list.iter().filter(|l| self.matches(l)).collect();
+        let mut v: Vec<&Listed> = self
+            .list
+            .iter()
+            .filter(|l| self.matches(l) && self.in_window(l))
+            .collect();
         if self.sort == TraceSort::Duration {
             v.sort_by(|a, b| b.summary.duration.total_cmp(&a.summary.duration));
         }
