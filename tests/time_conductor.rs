@@ -116,13 +116,10 @@ fn scrubbed_back_past_what_the_pane_holds_the_events_are_fetched_up_to_the_end()
     assert_eq!(app.events.asked, Some(end));
     let shown: Vec<f64> = app.events.visible().filter_map(|e| e.t).collect();
     assert!(shown.iter().all(|&t| t <= end));
-    let recorded_before = replay
-        .events_until(Some(end), now)
-        .map(|u| match u {
-            capcom::source::SourceUpdate::EventsFetched { result: Ok(b), .. } => b.events.len(),
-            _ => 0,
-        })
-        .unwrap_or(0);
+    let recorded_before = match replay.events_until(Some(end), now) {
+        Some(capcom::source::SourceUpdate::EventsFetched { result: Ok(b), .. }) => b.events.len(),
+        other => panic!("{other:?}"),
+    };
     assert_eq!(shown.len(), recorded_before);
 }
 
