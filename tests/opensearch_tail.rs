@@ -32,6 +32,26 @@ fn config(url: &str, page_size: usize, max_events: usize) -> OpenSearchConfig {
     }
 }
 
+/// Starts the tail on `cfg`, its window reaching back to the epoch: its updates, the senders
+/// of its query and of the conductor's end, and what stops it. Call inside a runtime.
+fn start_tail(
+    cfg: OpenSearchConfig,
+) -> (
+    mpsc::Receiver<SourceUpdate>,
+    watch::Sender<String>,
+    watch::Sender<Option<f64>>,
+    CancellationToken,
+) {
+    let client = OpenSearchClient::new(&cfg.connection).expect("client");
+    let (tx, rx) = mpsc::channel(16);
+    let (query, query_rx) = watch::channel(String::new());
+    let (until, until_rx) = watch::channel(None);
+    let cancel = CancellationToken::new();
+    let task = tail::run(client, cfg, 1e12, query_rx, until_rx, tx, cancel.clone());
+    tokio::spawn(task);
+    (rx, query, until, cancel)
+}
+
 /// Runs the tail, calling `between` after each answer, until `want` events have arrived.
 fn tail_until(cfg: OpenSearchConfig, want: usize, mut between: impl FnMut(usize)) -> Vec<String> {
     tokio::runtime::Builder::new_current_thread()
@@ -39,20 +59,7 @@ fn tail_until(cfg: OpenSearchConfig, want: usize, mut between: impl FnMut(usize)
         .build()
         .expect("rt")
         .block_on(async move {
-            let client = OpenSearchClient::new(&cfg.connection).expect("client");
-            let (tx, mut rx) = mpsc::channel(16);
-            let (_query_tx, query_rx) = watch::channel(String::new());
-            let cancel = CancellationToken::new();
-            let until = watch::channel(None).1;
-            tokio::spawn(tail::run(
-                client,
-                cfg,
-                1e12,
-                query_rx,
-                until,
-                tx,
-                cancel.clone(),
-            ));
+            let (mut rx, _query, _until, cancel) = start_tail(cfg);
             let mut seen = Vec::new();
             let mut answers = 0;
             let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -137,21 +144,7 @@ fn the_error_envelope_becomes_one_line_and_the_tail_keeps_trying() {
         .build()
         .expect("rt")
         .block_on(async {
-            let cfg = config(&server.url, 3, 5);
-            let client = OpenSearchClient::new(&cfg.connection).expect("client");
-            let (tx, mut rx) = mpsc::channel(16);
-            let (_q, query_rx) = watch::channel(String::new());
-            let cancel = CancellationToken::new();
-            let until = watch::channel(None).1;
-            tokio::spawn(tail::run(
-                client,
-                cfg,
-                1e12,
-                query_rx,
-                until,
-                tx,
-                cancel.clone(),
-            ));
+            let (mut rx, _query, _until, cancel) = start_tail(config(&server.url, 3, 5));
             let mut errors = Vec::new();
             while errors.len() < 2 {
                 let Some(SourceUpdate::EventsFetched { result: Err(e), .. }) = rx.recv().await
@@ -235,21 +228,7 @@ fn paused_before_what_is_held_the_tail_fetches_up_to_the_end_and_following_start
         .build()
         .expect("rt")
         .block_on(async {
-            let client = OpenSearchClient::new(&Connection::to_url(&server.url)).expect("client");
-            let (tx, mut rx) = mpsc::channel(16);
-            let (_query, query_rx) = watch::channel(String::new());
-            let (until, until_rx) = watch::channel(None);
-            let cancel = CancellationToken::new();
-            let cfg = config(&server.url, 3, 5);
-            tokio::spawn(tail::run(
-                client,
-                cfg,
-                1e12,
-                query_rx,
-                until_rx,
-                tx,
-                cancel.clone(),
-            ));
+            let (mut rx, _query, until, cancel) = start_tail(config(&server.url, 3, 5));
             let first = next_batch(&mut rx).await;
             // The conductor's end, 1.010 s: the newest events up to it, replacing the tail's.
             until.send_replace(Some(1.010));

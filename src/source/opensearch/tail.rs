@@ -177,19 +177,9 @@ async fn up_to(
     until: f64,
 ) -> Result<EventBatch, SourceError> {
     let size = cfg.max_events.min(10_000);
-    let (_, page) = client
-        .search(&cfg.index, &until_request(cfg, until, size))
-        .await?;
-    let events = page
-        .hits
-        .iter()
-        .rev()
-        .map(|h| to_event(h, &cfg.fields))
-        .collect();
-    Ok(EventBatch {
-        events,
-        warnings: page.warnings,
-    })
+    let (hits, warnings, _) = newest(client, cfg, &until_request(cfg, until, size)).await?;
+    let events = hits.iter().map(|h| to_event(h, &cfg.fields)).collect();
+    Ok(EventBatch { events, warnings })
 }
 
 type Fetched = (Vec<super::Hit>, Vec<String>, Option<Vec<Value>>);
@@ -201,9 +191,16 @@ async fn first_fetch(
     since: f64,
 ) -> Result<Fetched, SourceError> {
     let size = cfg.max_events.min(10_000);
-    let (_, page) = client
-        .search(&cfg.index, &tail_request(cfg, None, since, true, size))
-        .await?;
+    newest(client, cfg, &tail_request(cfg, None, since, true, size)).await
+}
+
+/// The hits of a newest-first `body`, oldest first, and the cursor after the newest.
+async fn newest(
+    client: &OpenSearchClient,
+    cfg: &OpenSearchConfig,
+    body: &Value,
+) -> Result<Fetched, SourceError> {
+    let (_, page) = client.search(&cfg.index, body).await?;
     let cursor = page
         .first_sort
         .clone()
