@@ -52,6 +52,10 @@ pub enum Action {
     ScrubForward,
     /// Follow now again.
     GoLive,
+    /// Type a time to pause the conductor at, or fixed bounds for its window.
+    JumpToTime,
+    /// A replay: show its original recorded times, or shifted to now again.
+    ToggleOriginalTime,
     /// Select the next row in the focused pane.
     SelectNext,
     /// Select the previous row in the focused pane.
@@ -94,6 +98,12 @@ pub enum Effect {
     Quit,
     /// Restart the events tail with this server-side query.
     SetEventQuery(String),
+    /// Show the events up to this end (the conductor paused before what the pane holds), or
+    /// follow the tail again with `None`.
+    EventsUntil(Option<f64>),
+    /// Replay on this clock from now on (a replay switched to or from its original times):
+    /// send again, re-timed, everything display time has reached.
+    ReTime(crate::source::recording::ReplayClock),
     /// Run this trace search from now on.
     SearchTraces(crate::model::traces::TraceQuery),
     /// Fetch the trace with this id.

@@ -210,6 +210,56 @@ impl App {
         }
     }
 
+    /// Moves to the replay clock `to`, whose display times are `delta` seconds from the old
+    /// one's: the conductor keeps showing the same moment of the recording, ages stay, and the
+    /// data held is dropped for the replay to send again at the new times.
+    fn retime(&mut self, to: ReplayClock, delta: f64) {
+        self.clock = Clock::Replay(to);
+        self.now += delta;
+        if let Some(p) = &mut self.conductor.paused_at {
+            *p += delta;
+        }
+        let moved = |t: &mut Option<f64>| *t = t.map(|t| t + delta);
+        let cap = self.config.max_points;
+        for q in &mut self.queries {
+            q.set = SeriesSet::new(cap);
+            moved(&mut q.last_ok);
+            if let Some(e) = &mut q.error {
+                e.at += delta;
+            }
+        }
+        let events = &mut self.events;
+        events.log.clear();
+        (events.selected, events.unseen) = (0, 0);
+        (events.held_from, events.asked, events.until) = (f64::INFINITY, None, None);
+        moved(&mut events.last_ok);
+        self.traces.list.clear();
+        moved(&mut self.traces.last_ok);
+        for e in [&mut self.events.error, &mut self.traces.error]
+            .into_iter()
+            .flatten()
+        {
+            e.at += delta;
+        }
+    }
+
+    /// Wall-clock time now: display time, undone by a replay's clock.
+    #[must_use]
+    pub fn wall_now(&self) -> f64 {
+        match self.clock {
+            Clock::Live => self.now,
+            Clock::Replay(c) => c.wall(self.now),
+        }
+    }
+
+    /// Whether times on screen need their date: the conductor's window spans more than one
+    /// day, or it is not today (a replay at its original times, a day scrubbed back).
+    #[must_use]
+    pub fn shows_dates(&self) -> bool {
+        let (start, end) = (self.conductor.start(self.now), self.conductor.end(self.now));
+        crate::model::conductor::needs_date(start, end, self.wall_now())
+    }
+
     /// The pane shown full screen, if any.
     #[must_use]
     pub fn zoomed(&self) -> Option<PaneId> {
@@ -245,12 +295,50 @@ impl App {
     /// when the action changed it.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let mut effects = self.apply(action);
+        self.follow_conductor(&mut effects);
         let plan = self.fetch_plan();
         if plan != self.planned {
             self.planned.clone_from(&plan);
             effects.push(Effect::PlanChanged(std::sync::Arc::new(plan)));
         }
         effects
+    }
+
+    /// Keeps Events and Traces on the time conductor's window, as the charts are: paused, the
+    /// Events pane shows the events up to its end (asking the source for them when it holds
+    /// none that old) and the traces search ends at its end and looks back over its window;
+    /// following, both follow the live tail again. Every search sent goes through here.
+    fn follow_conductor(&mut self, effects: &mut Vec<Effect>) {
+        let paused_end = self
+            .conductor
+            .paused_at
+            .map(|_| self.conductor.end(self.now));
+        let has_events = self.replay.is_some() || self.config.opensearch.is_some();
+        if let Some(ask) = self.events.show_until(paused_end)
+            && has_events
+        {
+            effects.push(Effect::EventsUntil(ask));
+        }
+        let asked = effects.len();
+        effects.retain(|e| !matches!(e, Effect::SearchTraces(_)));
+        let mut search = self.traces.query.clone();
+        if let Some(end) = paused_end {
+            search.end = Some(end);
+            // An SLO's failed traces keep the look-back of the burn window that fired.
+            if !self
+                .views
+                .iter()
+                .any(|v| matches!(v, View::SloTraces { .. }))
+            {
+                search.lookback = self.conductor.window;
+            }
+        }
+        let has_traces = self.replay.is_some() || self.config.jaeger.is_some();
+        if effects.len() < asked || (has_traces && search != self.traces.sent) {
+            self.traces.searching = true;
+            self.traces.sent.clone_from(&search);
+            effects.push(Effect::SearchTraces(search));
+        }
     }
 
     /// Data changes the model directly; a key goes to the top view, then the focused pane,
@@ -302,6 +390,18 @@ impl App {
             Action::ScrubBack => self.conductor.scrub(-SCRUB_FRACTION, self.now),
             Action::ScrubForward => self.conductor.scrub(SCRUB_FRACTION, self.now),
             Action::GoLive => self.conductor.paused_at = None,
+            Action::JumpToTime => return Handled::prompt(Editing::Jump, String::new()),
+            Action::ToggleOriginalTime => match self.clock {
+                Clock::Replay(c) => {
+                    let to = ReplayClock {
+                        original: !c.original,
+                        ..c
+                    };
+                    self.retime(to, to.shift() - c.shift());
+                    return Handled::Done(vec![Effect::ReTime(to)]);
+                }
+                Clock::Live => self.notice = Some("only a replay has original times".into()),
+            },
             Action::Filter => return Handled::prompt(Editing::Filter, self.events.filter.clone()),
             Action::EditQuery if self.replay.is_some() => {
                 self.notice =

@@ -49,6 +49,10 @@ pub struct OpenArgs {
     /// second.
     #[arg(long, value_name = "N", default_value_t = 1.0, global = true, value_parser = parse_speed)]
     pub speed: f64,
+    /// Show a replay at its recorded times (e.g. 2026-11-26T09:10:30Z) instead of shifted so
+    /// that it appears to be happening now; `O` switches while it plays.
+    #[arg(long, global = true)]
+    pub original_time: bool,
     /// Theme: dark, light, high-contrast, mono, or a theme file (default: the config's, or
     /// mono when NO_COLOR is set, else dark).
     #[arg(long, value_name = "NAME|FILE", global = true)]
@@ -115,6 +119,7 @@ impl Default for OpenArgs {
             prometheus: None,
             prometheus_flags: PrometheusFlags::default(),
             speed: 1.0,
+            original_time: false,
             theme: None,
         }
     }

@@ -36,6 +36,11 @@ pub struct Sources {
     pub plan: watch::Sender<Plan>,
     /// Tells the live events tail its server-side query (unused by a replay).
     pub event_query: watch::Sender<String>,
+    /// Tells the events source (live or replayed) the end to show while paused before what
+    /// the pane holds; `None` follows the tail.
+    pub events_until: watch::Sender<Option<f64>>,
+    /// Tells a replay the clock to replay on (switched to or from its original times).
+    pub replay_clock: watch::Sender<Option<crate::source::recording::ReplayClock>>,
     /// Tells the traces source (live or replayed) the search to run.
     pub trace_query: watch::Sender<TraceQuery>,
     /// Asks the traces source for one trace by id.
@@ -53,6 +58,8 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
         mut rx,
         plan,
         event_query,
+        events_until,
+        replay_clock,
         trace_query,
         trace_fetch,
         ..
@@ -60,6 +67,8 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
     let outlets = Outlets {
         plan,
         event_query,
+        events_until,
+        replay_clock,
         trace_query,
         trace_fetch,
     };
@@ -130,6 +139,8 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
 struct Outlets {
     plan: tokio::sync::watch::Sender<Plan>,
     event_query: tokio::sync::watch::Sender<String>,
+    events_until: tokio::sync::watch::Sender<Option<f64>>,
+    replay_clock: tokio::sync::watch::Sender<Option<crate::source::recording::ReplayClock>>,
     trace_query: tokio::sync::watch::Sender<crate::model::traces::TraceQuery>,
     trace_fetch: tokio::sync::mpsc::Sender<String>,
 }
@@ -151,6 +162,12 @@ fn apply(app: &mut App, actions: Vec<Action>, outlets: &Outlets) -> Flow {
                 Effect::Quit => return Flow::Quit,
                 Effect::SetEventQuery(q) => {
                     outlets.event_query.send_replace(q);
+                }
+                Effect::EventsUntil(until) => {
+                    outlets.events_until.send_replace(until);
+                }
+                Effect::ReTime(clock) => {
+                    outlets.replay_clock.send_replace(Some(clock));
                 }
                 Effect::SearchTraces(q) => {
                     outlets.trace_query.send_replace(q);

@@ -128,6 +128,14 @@ const LIVE: Help = Help {
     keys: "n / End",
     what: "follow now again",
 };
+const JUMP: Help = Help {
+    keys: "g",
+    what: "jump to a time (09:05, 2026-11-26T09:05Z, -3h) or bounds (09:00..09:30); pauses",
+};
+const ORIGINAL_TIME: Help = Help {
+    keys: "O",
+    what: "replay: show its original recorded times / shifted to now",
+};
 const EVENTS_FILTER: Help = Help {
     keys: "/",
     what: "events: filter the list (Enter keeps, Esc clears)",
@@ -200,6 +208,8 @@ pub const DASHBOARD: Context = context!(
         bind(&[ch('+'), ch('=')], Action::WindowWider, &WINDOW),
         bind(&[ch('-'), ch('_')], Action::WindowNarrower, &WINDOW),
         bind(&[ch('n'), code(KeyCode::End)], Action::GoLive, &LIVE),
+        bind(&[ch('g')], Action::JumpToTime, &JUMP),
+        bind(&[ch('O')], Action::ToggleOriginalTime, &ORIGINAL_TIME),
         bind(&[ch('/')], Action::Filter, &EVENTS_FILTER),
         bind(&[ch('f')], Action::EditQuery, &EVENTS_QUERY),
     ]
@@ -379,7 +389,7 @@ mod tests {
         let keys: Vec<&str> = lines.iter().map(|h| h.keys).collect();
         assert_eq!(keys.first(), Some(&"Tab / Shift-Tab"));
         assert_eq!(keys.last(), Some(&"q / Ctrl-C"));
-        assert_eq!(lines.len(), 18, "{keys:?}");
+        assert_eq!(lines.len(), 20, "{keys:?}");
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct Session {
     pub data: Data,
     /// Replay speed.
     pub speed: f64,
+    /// Show a replay at its recorded times rather than shifted to now.
+    pub original_time: bool,
 }
 
 impl Session {
@@ -107,6 +109,7 @@ impl Session {
             theme,
             data,
             speed: open.speed,
+            original_time: open.original_time,
         })
     }
 
@@ -121,6 +124,7 @@ impl Session {
             wall_origin: wall,
             rec_origin: m.started + m.replay_from,
             speed: self.speed,
+            original: self.original_time,
         })
     }
 

@@ -86,6 +86,7 @@ fn full_query() -> TraceQuery {
         min_duration: Some(1.5),
         max_duration: Some(20.0),
         lookback: 600.0,
+        end: None,
         limit: 20,
     }
 }

@@ -32,6 +32,26 @@ fn config(url: &str, page_size: usize, max_events: usize) -> OpenSearchConfig {
     }
 }
 
+/// Starts the tail on `cfg`, its window reaching back to the epoch: its updates, the senders
+/// of its query and of the conductor's end, and what stops it. Call inside a runtime.
+fn start_tail(
+    cfg: OpenSearchConfig,
+) -> (
+    mpsc::Receiver<SourceUpdate>,
+    watch::Sender<String>,
+    watch::Sender<Option<f64>>,
+    CancellationToken,
+) {
+    let client = OpenSearchClient::new(&cfg.connection).expect("client");
+    let (tx, rx) = mpsc::channel(16);
+    let (query, query_rx) = watch::channel(String::new());
+    let (until, until_rx) = watch::channel(None);
+    let cancel = CancellationToken::new();
+    let task = tail::run(client, cfg, 1e12, query_rx, until_rx, tx, cancel.clone());
+    tokio::spawn(task);
+    (rx, query, until, cancel)
+}
+
 /// Runs the tail, calling `between` after each answer, until `want` events have arrived.
 fn tail_until(cfg: OpenSearchConfig, want: usize, mut between: impl FnMut(usize)) -> Vec<String> {
     tokio::runtime::Builder::new_current_thread()
@@ -39,11 +59,7 @@ fn tail_until(cfg: OpenSearchConfig, want: usize, mut between: impl FnMut(usize)
         .build()
         .expect("rt")
         .block_on(async move {
-            let client = OpenSearchClient::new(&cfg.connection).expect("client");
-            let (tx, mut rx) = mpsc::channel(16);
-            let (_query_tx, query_rx) = watch::channel(String::new());
-            let cancel = CancellationToken::new();
-            tokio::spawn(tail::run(client, cfg, 1e12, query_rx, tx, cancel.clone()));
+            let (mut rx, _query, _until, cancel) = start_tail(cfg);
             let mut seen = Vec::new();
             let mut answers = 0;
             let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -128,12 +144,7 @@ fn the_error_envelope_becomes_one_line_and_the_tail_keeps_trying() {
         .build()
         .expect("rt")
         .block_on(async {
-            let cfg = config(&server.url, 3, 5);
-            let client = OpenSearchClient::new(&cfg.connection).expect("client");
-            let (tx, mut rx) = mpsc::channel(16);
-            let (_q, query_rx) = watch::channel(String::new());
-            let cancel = CancellationToken::new();
-            tokio::spawn(tail::run(client, cfg, 1e12, query_rx, tx, cancel.clone()));
+            let (mut rx, _query, _until, cancel) = start_tail(config(&server.url, 3, 5));
             let mut errors = Vec::new();
             while errors.len() < 2 {
                 let Some(SourceUpdate::EventsFetched { result: Err(e), .. }) = rx.recv().await
@@ -185,4 +196,53 @@ fn an_events_only_dashboard_tails_a_live_opensearch() {
         "{frame}"
     );
     assert!(!frame.contains('\u{1b}'), "{frame:?}");
+}
+
+/// The next events answer: its ids, and whether it replaces what the pane holds.
+async fn next_batch(rx: &mut mpsc::Receiver<SourceUpdate>) -> (String, bool) {
+    match rx.recv().await {
+        Some(SourceUpdate::EventsFetched {
+            result, replace, ..
+        }) => {
+            let ids: Vec<String> = result
+                .expect("ok")
+                .events
+                .into_iter()
+                .map(|e| e.id)
+                .collect();
+            (ids.join(" "), replace)
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn paused_before_what_is_held_the_tail_fetches_up_to_the_end_and_following_starts_over() {
+    let store: Store = Arc::new(Mutex::new(
+        (0..20).map(|i| (1_000 + i, format!("e{i:03}"))).collect(),
+    ));
+    let shared = Arc::clone(&store);
+    let server = Server::start(move |req, _| answer(&shared, req));
+    let answers = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt")
+        .block_on(async {
+            let (mut rx, _query, until, cancel) = start_tail(config(&server.url, 3, 5));
+            let first = next_batch(&mut rx).await;
+            // The conductor's end, 1.010 s: the newest events up to it, replacing the tail's.
+            until.send_replace(Some(1.010));
+            let paused = next_batch(&mut rx).await;
+            // Nothing more while paused, however long the interval.
+            let idle = tokio::time::timeout(Duration::from_millis(700), rx.recv()).await;
+            until.send_replace(None);
+            let live = next_batch(&mut rx).await;
+            cancel.cancel();
+            (first, paused, idle.is_err(), live)
+        });
+    let newest = ("e015 e016 e017 e018 e019".to_owned(), true);
+    assert_eq!(answers.0, newest);
+    assert_eq!(answers.1, ("e006 e007 e008 e009 e010".to_owned(), true));
+    assert!(answers.2, "no poll while the end is held");
+    assert_eq!(answers.3, newest, "following again starts the tail over");
 }

@@ -75,6 +75,7 @@ fn replayed(dir: &Path) -> BTreeMap<String, usize> {
         wall_origin: 0.0,
         rec_origin: 0.0,
         speed: 1.0,
+        original: false,
     };
     let (mut replay, errors) = Replay::new(&rec, &config, clock);
     assert!(errors.is_empty(), "{errors:?}");

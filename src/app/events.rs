@@ -1,6 +1,7 @@
 //! The Events pane's state: the bounded log, its freshness, the selection (counted up from the
-//! newest, so 0 follows the tail), how many events arrived while the operator looked back, and
-//! the local filter.
+//! newest, so 0 follows the tail), how many events arrived while the operator looked back, the
+//! local filter, and the conductor's end: paused, the pane shows only events up to it, and asks
+//! the source for them when it holds none that old.
 
 use crate::action::Action;
 use crate::model::event::{Event, EventLog};
@@ -26,6 +27,12 @@ pub struct EventsState {
     pub filter: String,
     /// The server-side query the tail uses.
     pub query: String,
+    /// The conductor's end while paused: later events are not shown. `None` follows now.
+    pub until: Option<f64>,
+    /// The end the source was last asked for the events up to; `None` is the live tail.
+    pub asked: Option<f64>,
+    /// Since when the log holds every event (`INFINITY` while nothing is known).
+    pub held_from: f64,
 }
 
 impl EventsState {
@@ -41,13 +48,16 @@ impl EventsState {
             unseen: 0,
             filter: String::new(),
             query,
+            until: None,
+            asked: None,
+            held_from: f64::INFINITY,
         }
     }
 
     /// Appends events that arrived; while scrolled up, counts them and keeps the same event
     /// selected.
     pub fn arrive(&mut self, events: Vec<Event>) {
-        let shown = events.iter().filter(|e| self.matches(e)).count();
+        let shown = events.iter().filter(|e| self.shows(e)).count();
         if self.selected > 0 {
             self.unseen += shown;
             self.selected += shown;
@@ -73,10 +83,50 @@ impl EventsState {
         .any(|h| h.to_lowercase().contains(&needle))
     }
 
-    /// The events passing the filter, oldest first.
+    /// Whether an event is shown: it passes the local filter and is not after the conductor's
+    /// end (an event without a time is shown: it cannot be placed).
+    #[must_use]
+    pub fn shows(&self, e: &Event) -> bool {
+        self.matches(e) && self.until.is_none_or(|u| e.t.is_none_or(|t| t <= u))
+    }
+
+    /// The events shown, oldest first.
     #[must_use]
     pub fn visible(&self) -> impl DoubleEndedIterator<Item = &Event> {
-        self.log.iter().filter(|e| self.matches(e))
+        self.log.iter().filter(|e| self.shows(e))
+    }
+
+    /// Takes note of what the log holds after an answer: a fresh one (`replace`, or the first)
+    /// holds every event since `from`; a log at its `cap` holds every event since its oldest.
+    pub fn note_held(&mut self, replace: bool, from: f64, cap: usize) {
+        if replace || self.held_from == f64::INFINITY {
+            self.held_from = from;
+        }
+        if self.log.len() >= cap
+            && let Some(t) = self.log.iter().next().and_then(|e| e.t)
+        {
+            self.held_from = self.held_from.max(t);
+        }
+    }
+
+    /// Shows the events up to `until` (`None`: up to now), and says what the source must fetch
+    /// for that: the end when it is before what the log holds, or after what a past fetch
+    /// brought; `None` to follow the tail again.
+    pub fn show_until(&mut self, until: Option<f64>) -> Option<Option<f64>> {
+        if until != self.until {
+            self.until = until;
+            self.selected = 0;
+            self.unseen = 0;
+        }
+        let ask = match until {
+            Some(end) if end < self.held_from || self.asked.is_some_and(|a| end > a) => Some(end),
+            Some(_) => self.asked,
+            None => None,
+        };
+        (ask != self.asked).then(|| {
+            self.asked = ask;
+            ask
+        })
     }
 
     /// How many events pass the filter.

@@ -50,6 +50,19 @@ impl App {
                         self.events.unseen = 0;
                     }
                     self.events.arrive(batch.events);
+                    // A fetch up to an end has no lower bound; a replay's first answer holds
+                    // the whole recording so far; a live tail's, the configured window.
+                    let from = if self.events.asked.is_some() || self.replay.is_some() {
+                        f64::NEG_INFINITY
+                    } else {
+                        fetched_at - self.config.window
+                    };
+                    let cap = self
+                        .config
+                        .opensearch
+                        .as_ref()
+                        .map_or(crate::config::DEFAULT_MAX_EVENTS, |o| o.max_events);
+                    self.events.note_held(replace, from, cap);
                     self.events.last_ok = Some(fetched_at);
                     self.events.error = None;
                     self.events.warnings = batch.warnings;

@@ -42,6 +42,8 @@ pub struct TracesState {
     pub searching: bool,
     /// A trace asked for by id (from an event), not yet arrived.
     pub pending: Option<String>,
+    /// The search last handed to the source, bounded by the conductor's window while paused.
+    pub sent: TraceQuery,
 }
 
 impl TracesState {
@@ -55,9 +57,10 @@ impl TracesState {
             selected: 0,
             sort: TraceSort::Time,
             filter: String::new(),
-            query,
+            query: query.clone(),
             searching: false,
             pending: None,
+            sent: query,
         }
     }
 
@@ -76,10 +79,24 @@ impl TracesState {
             || (needle == "error" && s.errors > 0)
     }
 
+    /// Whether a listed trace started in the window last searched, when it has an end (the
+    /// conductor paused): until the answer comes, the list held may be of another window.
+    #[must_use]
+    pub fn in_window(&self, l: &Listed) -> bool {
+        let start = l.summary.start;
+        self.sent
+            .end
+            .is_none_or(|end| start <= end && start >= end - self.sent.lookback)
+    }
+
     /// The traces shown, in the chosen order.
     #[must_use]
     pub fn shown(&self) -> Vec<&Listed> {
-        let mut v: Vec<&Listed> = self.list.iter().filter(|l| self.matches(l)).collect();
+        let mut v: Vec<&Listed> = self
+            .list
+            .iter()
+            .filter(|l| self.matches(l) && self.in_window(l))
+            .collect();
         if self.sort == TraceSort::Duration {
             v.sort_by(|a, b| b.summary.duration.total_cmp(&a.summary.duration));
         }
@@ -356,6 +373,7 @@ impl SearchForm {
             min_duration,
             max_duration,
             lookback,
+            end: None,
             limit,
         })
     }
@@ -666,6 +684,7 @@ pub(super) mod tests {
             min_duration: Some(0.25),
             max_duration: None,
             lookback: 7_200.0,
+            end: None,
             limit: 20,
         };
         let form = SearchForm::of(&q);

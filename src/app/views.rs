@@ -93,6 +93,8 @@ pub enum Editing {
     Query,
     /// The Traces pane's local filter.
     TraceFilter,
+    /// A time to jump to, or fixed bounds for the window.
+    Jump,
 }
 
 /// What a view, a pane or the global handler answers an action with.

@@ -29,16 +29,20 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
     let cancel = CancellationToken::new();
     let (plan, plan_rx) = watch::channel(Plan::new(app.fetch_plan()));
     let (event_query, query_rx) = watch::channel(app.events.query.clone());
+    let (events_until, until_rx) = watch::channel(app.events.asked);
+    let (replay_clock, clock_rx) = watch::channel(None);
     let (trace_query, trace_query_rx) = watch::channel(app.traces.query.clone());
     let (trace_fetch, trace_fetch_rx) = mpsc::channel(16);
     match (&session.data, replay) {
         (Data::Replay(_), Some(replay)) => {
-            let clock = session
-                .clock(app.now)
-                .ok_or_else(|| eyre!("a replay without a clock"))?;
+            let crate::app::Clock::Replay(clock) = app.clock else {
+                bail!("a replay without a clock");
+            };
             let period =
                 Duration::from_secs_f64((config::DEFAULT_INTERVAL_SECS / session.speed).max(0.05));
             let inputs = recording::ReplayInputs {
+                clock: clock_rx,
+                events_until: until_rx,
                 trace_query: trace_query_rx,
                 trace_fetch: trace_fetch_rx,
             };
@@ -73,6 +77,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
                     os.clone(),
                     window,
                     query_rx,
+                    until_rx,
                     tx.clone(),
                     cancel.clone(),
                 ));
@@ -96,6 +101,8 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
         rx,
         plan,
         event_query,
+        events_until,
+        replay_clock,
         trace_query,
         trace_fetch,
         cancel,

@@ -19,8 +19,11 @@ pub struct TraceQuery {
     pub min_duration: Option<f64>,
     /// Longest trace duration, seconds.
     pub max_duration: Option<f64>,
-    /// How far back from now, seconds.
+    /// How far back from the end, seconds.
     pub lookback: f64,
+    /// The end of the searched time (Unix s): the time conductor's end while paused; `None`
+    /// is now.
+    pub end: Option<f64>,
     /// At most this many traces (Jaeger's search depth).
     pub limit: usize,
 }
@@ -39,6 +42,7 @@ impl Default for TraceQuery {
             min_duration: None,
             max_duration: None,
             lookback: DEFAULT_LOOKBACK_SECS,
+            end: None,
             limit: DEFAULT_LIMIT,
         }
     }
@@ -47,10 +51,12 @@ impl Default for TraceQuery {
 impl TraceQuery {
     /// Whether `trace` (summarised as `s`) answers this query at display time `now`, as
     /// Jaeger decides: some span of one of the services (with the operation, if given) carries
-    /// every attribute filter; the trace started within the lookback; its duration is in range.
+    /// every attribute filter; the trace started within the lookback before the end (or
+    /// `now`); its duration is in range.
     #[must_use]
     pub fn matches(&self, trace: &Trace, s: &TraceSummary, now: f64) -> bool {
-        if s.start > now || s.start < now - self.lookback {
+        let end = self.end.map_or(now, |e| e.min(now));
+        if s.start > end || s.start < end - self.lookback {
             return false;
         }
         if self.min_duration.is_some_and(|m| s.duration < m)

@@ -44,7 +44,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let end = app.conductor.end(app.now);
     let clock = chrono::DateTime::from_timestamp(end.floor() as i64, 0)
-        .map(|d| d.format(" · %H:%M:%S UTC").to_string())
+        .map(|d| {
+            let fmt = if app.shows_dates() {
+                " · %Y-%m-%d %H:%M:%S UTC"
+            } else {
+                " · %H:%M:%S UTC"
+            };
+            d.format(fmt).to_string()
+        })
         .unwrap_or_default();
     spans.push(Span::styled(clock, theme.text));
     sources(app, &mut spans);
@@ -159,6 +166,7 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
             crate::app::Editing::Filter => " filter events: ",
             crate::app::Editing::Query => " opensearch query: ",
             crate::app::Editing::TraceFilter => " filter traces: ",
+            crate::app::Editing::Jump => " jump to (09:05, -3h, 09:00..09:30): ",
         };
         let text = crate::text::safe_line(
             line,

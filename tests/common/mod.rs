@@ -549,9 +549,10 @@ pub fn opensearch_answer(store: &Store, request: &str) -> Reply {
         body.pointer(&format!("/query/bool/filter/0/range/@timestamp/{k}"))
             .and_then(Value::as_i64)
     };
-    let (gte, lt) = (
+    let (gte, lt, lte) = (
         range("gte").unwrap_or(i64::MIN),
         range("lt").unwrap_or(i64::MAX),
+        range("lte").unwrap_or(i64::MAX),
     );
     let after = body.get("search_after").map(|a| {
         (
@@ -563,7 +564,7 @@ pub fn opensearch_answer(store: &Store, request: &str) -> Reply {
         .lock()
         .expect("lock")
         .iter()
-        .filter(|(t, _)| *t >= gte && *t < lt)
+        .filter(|(t, _)| *t >= gte && *t < lt && *t <= lte)
         .cloned()
         .collect();
     docs.sort();

@@ -1,5 +1,6 @@
 //! A line typed at the bottom of the screen: a filter, applied as it is typed (`Esc` clears
-//! it), or the events' server-side query, sent on `Enter` when it changed.
+//! it), the events' server-side query, sent on `Enter` when it changed, or a time to jump to,
+//! read on `Enter`.
 
 use super::{Editing, Handled, View};
 use crate::action::{Action, Effect};
@@ -17,7 +18,15 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
             match what {
                 Editing::Filter => app.events.filter.clear(),
                 Editing::TraceFilter => app.traces.filter.clear(),
-                Editing::Query => {}
+                Editing::Query | Editing::Jump => {}
+            }
+            return Handled::POP;
+        }
+        Action::TextCommit if what == Editing::Jump => {
+            let (now, end) = (app.now, app.conductor.end(app.now));
+            match crate::model::conductor::parse_jump(line, now, end) {
+                Ok(jump) => app.conductor.jump(jump, now),
+                Err(e) => app.notice = Some(e),
             }
             return Handled::POP;
         }
@@ -41,7 +50,7 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
             app.traces.filter = line;
             app.traces.selected = 0;
         }
-        Editing::Query => {}
+        Editing::Query | Editing::Jump => {}
     }
     Handled::DONE
 }

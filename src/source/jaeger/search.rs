@@ -1,4 +1,5 @@
-//! The Jaeger source task: searches recent traces every interval (or at once when the search
+//! The Jaeger source task: searches recent traces (or those before the search's end, while the
+//! time conductor is paused) every interval (or at once when the search
 //! changes) and fetches one trace by id when the app asks. Both run in the one task, one after
 //! the other, under [`runner`]'s timer, backoff and cancellation; a by-id fetch leaves the
 //! search's timer alone.
@@ -63,9 +64,11 @@ impl Job for Search {
         }
         let q = self.query.borrow_and_update().clone();
         let now = crate::wall_now();
+        // Paused, the search ends at the conductor's end; the update is still this poll's.
+        let end = q.end.map_or(now, |e| e.min(now));
         // A search may take a request per service, each up to the timeout; the runner stops it
         // mid-way when cancelled.
-        let result = self.client.search_all(&q, now).await.map(|(_, list)| list);
+        let result = self.client.search_all(&q, end).await.map(|(_, list)| list);
         Turn::Polled(SourceUpdate::TracesFetched {
             fetched_at: now,
             result,

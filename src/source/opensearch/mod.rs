@@ -9,4 +9,4 @@ pub use client::OpenSearchClient;
 pub use parse::{
     FieldMap, Hit, SearchError, SearchPage, lookup, parse_search, parse_time, to_event,
 };
-pub use tail::tail_request;
+pub use tail::{tail_request, until_request};

@@ -26,12 +26,14 @@ pub fn level_style(theme: &Theme, level: Level) -> Style {
     }
 }
 
-/// An event's time of day (UTC); minutes only when the pane is narrow.
-fn time(t: Option<f64>, narrow: bool) -> String {
-    let (fmt, none) = if narrow {
-        ("%H:%M", "--:--")
-    } else {
-        ("%H:%M:%S", "--:--:--")
+/// An event's time of day (UTC), after its date when `dated`; minutes only when the pane is
+/// narrow.
+fn time(t: Option<f64>, narrow: bool, dated: bool) -> String {
+    let (fmt, none) = match (narrow, dated) {
+        (true, false) => ("%H:%M", "--:--"),
+        (false, false) => ("%H:%M:%S", "--:--:--"),
+        (true, true) => ("%m-%d %H:%M", "--:-- --:--"),
+        (false, true) => ("%m-%d %H:%M:%S", "--:-- --:--:--"),
     };
     t.and_then(|t| chrono::DateTime::from_timestamp(t.floor() as i64, 0))
         .map_or_else(|| none.to_owned(), |d| d.format(fmt).to_string())
@@ -44,7 +46,7 @@ fn row(app: &App, e: &Event, width: usize, selected: bool) -> Line<'static> {
         Some(s) if width >= 50 => safe_line(s, 12),
         _ => String::new(),
     };
-    let head = format!("{} ", time(e.t, width < 40));
+    let head = format!("{} ", time(e.t, width < 40, app.shows_dates()));
     let mark = if e.trace_id.is_some() { 2 } else { 0 };
     let used = head.chars().count()
         + 6

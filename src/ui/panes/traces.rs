@@ -32,11 +32,20 @@ pub fn short_duration(secs: f64) -> String {
     }
 }
 
-fn time_of_day(t: f64) -> String {
-    chrono::DateTime::from_timestamp(t.floor() as i64, 0).map_or_else(
-        || "--:--:--".to_owned(),
-        |d| d.format("%H:%M:%S").to_string(),
-    )
+/// A trace's start: its time of day (UTC), after its date when `dated`.
+fn start_time(t: f64, dated: bool) -> String {
+    let (fmt, none) = if dated {
+        ("%m-%d %H:%M:%S", "--:-- --:--:--")
+    } else {
+        ("%H:%M:%S", "--:--:--")
+    };
+    chrono::DateTime::from_timestamp(t.floor() as i64, 0)
+        .map_or_else(|| none.to_owned(), |d| d.format(fmt).to_string())
+}
+
+/// The time column's width, with its space: wider when it shows dates.
+fn time_width(dated: bool) -> usize {
+    if dated { 15 } else { 9 }
 }
 
 /// Column widths: (duration, spans, services); the root takes the rest.
@@ -45,20 +54,21 @@ fn columns(width: usize) -> (usize, usize, usize) {
 }
 
 /// The root column's width: what the time, error mark and other columns leave.
-fn root_width(width: usize) -> usize {
+fn root_width(width: usize, dated: bool) -> usize {
     let (dw, sw, vw) = columns(width);
-    width.saturating_sub(9 + 4 + 1 + dw + sw + vw)
+    width.saturating_sub(time_width(dated) + 4 + 1 + dw + sw + vw)
 }
 
 fn row(app: &App, l: &Listed, width: usize, selected: bool) -> Line<'static> {
     let theme = &app.theme;
     let s = &l.summary;
     let (dw, sw, vw) = columns(width);
-    let root_w = root_width(width);
+    let dated = app.shows_dates();
+    let root_w = root_width(width, dated);
     let root = safe_line(&format!("{}: {}", s.root_service, s.root_operation), root_w);
     let pad = root_w.saturating_sub(ratatui::text::Span::raw(root.as_str()).width());
     let mut spans = vec![
-        Span::styled(format!("{} ", time_of_day(s.start)), theme.dim),
+        Span::styled(format!("{} ", start_time(s.start, dated)), theme.dim),
         if s.errors > 0 {
             Span::styled("ERR ", theme.limit_critical)
         } else {
@@ -110,11 +120,14 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     let shown = tr.shown();
     let (dw, sw, vw) = columns(width);
     let arrow = |on: bool| if on { "↓" } else { " " };
-    let root_w = root_width(width);
+    let dated = app.shows_dates();
+    let root_w = root_width(width, dated);
+    let tw = time_width(dated);
     let mut header = format!(
-        "{:<9}    {:<root_w$} {:>dw$}",
+        "{:<tw$}    {:<root_w$} {:>dw$}",
         format!("time{}", arrow(tr.sort == TraceSort::Time)),
-        "root service: operation",
+        // Cut to its column, so the duration's header stays over the durations.
+        safe_line("root service: operation", root_w),
         format!("{}duration", arrow(tr.sort == TraceSort::Duration)),
     );
     if sw > 0 {
@@ -127,7 +140,7 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         ..area
     };
     if shown.is_empty() {
-        let what = if !tr.list.is_empty() {
+        let what = if tr.list.iter().any(|l| tr.in_window(l)) {
             "no trace matches the filter".to_owned()
         } else if tr.last_ok.is_some() {
             let who = if tr.query.services.is_empty() {
@@ -135,10 +148,22 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
             } else {
                 tr.query.services.join(", ")
             };
-            format!(
-                "no traces of {who} in the last {}",
-                crate::app::format_duration(tr.query.lookback)
-            )
+            match tr.sent.end {
+                Some(end) => format!(
+                    "{} {who} in the {} before {}",
+                    if tr.searching {
+                        "searching"
+                    } else {
+                        "no traces of"
+                    },
+                    crate::app::format_duration(tr.sent.lookback),
+                    start_time(end, dated)
+                ),
+                None => format!(
+                    "no traces of {who} in the last {}",
+                    crate::app::format_duration(tr.query.lookback)
+                ),
+            }
         } else {
             "no traces yet".to_owned()
         };
