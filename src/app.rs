@@ -292,9 +292,16 @@ impl App {
             Action::DrillIn | Action::ToggleZoom if self.views.is_empty() => {
                 return Handled::push(View::Zoom(self.focus));
             }
-            // Whatever else is open, `z` closes it, but without what `Esc` restores on leaving
-            // an SLO's traces or a trace's events (as it always was).
-            Action::ToggleZoom => return Handled::POP,
+            // Whatever else is open, `z` closes it; leaving an SLO's traces or a trace's events
+            // it restores what `Esc` restores, so no filter or search is left behind.
+            Action::ToggleZoom => {
+                return match self.views.last() {
+                    Some(View::SloTraces { .. } | View::TraceEvents { .. }) => {
+                        self.handle_view(&Action::DrillOut)
+                    }
+                    _ => Handled::POP,
+                };
+            }
             Action::ToggleHelp => return Handled::push(View::Help),
             Action::TogglePause => self.conductor.toggle_pause(self.now),
             Action::WindowWider => self.conductor.zoom(true),

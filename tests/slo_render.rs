@@ -148,6 +148,70 @@ fn three_keys_from_a_paging_slo_reach_a_failed_span_and_one_more_its_events() {
     assert!(app.views.is_empty() && app.slo_focused());
 }
 
+/// Presses each of `keys` through the keymap, as the terminal would deliver them.
+fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut effects = Vec::new();
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\x1b' => KeyCode::Esc,
+            c => KeyCode::Char(c),
+        };
+        let key = KeyEvent::new(code, KeyModifiers::NONE);
+        if let Some(action) = capcom::keymap::key_action(app, key) {
+            effects.extend(app.update(action));
+        }
+    }
+    effects
+}
+
+#[test]
+fn a_local_filter_does_not_hide_a_paging_slos_traces_and_esc_or_z_restores_it() {
+    let (mut app, mut replay, now) = app_at(&bundled(), 2.0, (160, 48));
+    screen::focus(&mut app, App::traces_focused);
+    press(&mut app, "/camera\n");
+    assert_eq!(app.traces.filter, "camera");
+    for leave in ["\x1b", "z"] {
+        focus_slo(&mut app);
+        let effects = press(&mut app, "\n");
+        let [Effect::SearchTraces(q)] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        replay.trace_query = q.clone();
+        feed(&mut app, replay.search(now).into_iter().collect());
+        let frame = frame_text(&app, (160, 48));
+        assert!(frame.contains("nav: plan.path"), "{frame}");
+        assert!(!frame.contains("no trace matches"), "{frame}");
+        press(&mut app, leave);
+        assert!(app.views.is_empty() && app.slo_focused(), "{leave:?}");
+        assert_eq!(app.traces.filter, "camera", "{leave:?} restores the filter");
+        assert!(
+            app.traces.query.attributes.is_empty(),
+            "{leave:?} restores the search"
+        );
+    }
+}
+
+#[test]
+fn z_on_a_traces_events_restores_the_events_filter_as_esc_does() {
+    let (mut app, mut replay, now) = app_at(&bundled(), 2.0, (160, 48));
+    screen::focus(&mut app, App::events_focused);
+    press(&mut app, "/slip\n");
+    focus_slo(&mut app);
+    let effects = press(&mut app, "\n");
+    let [Effect::SearchTraces(q)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    replay.trace_query = q.clone();
+    feed(&mut app, replay.search(now).into_iter().collect());
+    press(&mut app, "\nl");
+    assert!(matches!(app.views.last(), Some(View::TraceEvents { .. })));
+    press(&mut app, "z");
+    assert_eq!(app.events.filter, "slip", "z restores the Events filter");
+    assert!(matches!(app.views.last(), Some(View::Trace(_))));
+}
+
 #[test]
 fn a_latency_slo_lists_slow_traces_rather_than_failed_ones() {
     let (mut app, _, _) = app_at(&bundled(), 2.0, (160, 48));

@@ -122,7 +122,8 @@ impl App {
 
     /// `Enter` on an SLO: the traces of its service over the firing rule's long window (or
     /// the hour, when nothing fires) — failed ones, or for a latency SLO those slower than
-    /// its threshold (in seconds, as Prometheus histograms are) — slowest first, full screen.
+    /// its threshold (in seconds, as Prometheus histograms are) — slowest first, full screen,
+    /// without the pane's local filter (`Esc` restores it).
     fn open_slo_traces(&mut self) -> Handled {
         let Some(slo) = self.config.slos.get(self.selected[self.focus]).cloned() else {
             return Handled::DONE;
@@ -163,6 +164,7 @@ impl App {
             from: self.focus,
             previous: Box::new(std::mem::replace(&mut self.traces.query, query.clone())),
             sort: self.traces.sort,
+            filter: std::mem::take(&mut self.traces.filter),
         };
         self.focus = traces_pane;
         self.traces.sort = TraceSort::Duration;
