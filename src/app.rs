@@ -16,7 +16,7 @@ mod sources;
 mod traces;
 mod views;
 pub use events::EventsState;
-pub use slo::SloStatus;
+pub use slo::{LiveAlert, SloStatus};
 pub use traces::{
     SEARCH_FIELDS, SearchFields, SearchForm, TraceSort, TraceView, TracesState, format_duration,
 };

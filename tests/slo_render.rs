@@ -212,6 +212,60 @@ fn z_on_a_traces_events_restores_the_events_filter_as_esc_does() {
     assert!(matches!(app.views.last(), Some(View::Trace(_))));
 }
 
+fn status_line(app: &App) -> String {
+    let frame = frame_text(app, app.size);
+    frame.lines().last().expect("status bar").to_owned()
+}
+
+#[test]
+fn scrubbed_back_90m_the_status_bar_still_says_the_live_page_and_then_the_shown_times() {
+    let (mut app, _, _) = app_at(&bundled(), 2.0, (160, 48));
+    press(&mut app, "+hhhhhhhhhhhh");
+    assert!(app.conductor.paused_at.is_some());
+    let status = status_line(&app);
+    assert!(
+        status.starts_with(" REPLAY  SLO PAGE mobility commands "),
+        "{status}"
+    );
+    assert!(
+        status.contains("· at 06:30: PAGE downlink latency"),
+        "{status}"
+    );
+    insta::assert_snapshot!(status);
+}
+
+#[test]
+fn a_blip_keeps_the_page_marked_stale_and_only_a_minute_without_data_makes_it_unknown() {
+    use capcom::source::{SourceError, SourceId, SourceUpdate};
+    let (mut app, _, now) = app_at(&bundled(), 2.0, (160, 48));
+    let fail = |app: &mut App, at: f64| {
+        for q in 0..app.queries.len() {
+            app.update(Action::Source(SourceUpdate::MetricsFetched {
+                query: q,
+                fetched_at: at,
+                result: Err(SourceError::Connect(SourceId::Prometheus, "refused".into())),
+                replace: false,
+            }));
+        }
+    };
+    fail(&mut app, now + 5.0);
+    app.update(Action::Tick {
+        wall: screen::WALL + 7.0,
+    });
+    let status = status_line(&app);
+    assert!(
+        status.starts_with(" REPLAY  SLO PAGE mobility commands (stale 5s) "),
+        "{status}"
+    );
+    app.update(Action::Tick {
+        wall: screen::WALL + 2.0 + app.slo_hold_secs() + 1.0,
+    });
+    let later = app.now;
+    fail(&mut app, later);
+    let status = status_line(&app);
+    assert!(status.starts_with(" REPLAY  SLO UNKNOWN "), "{status}");
+}
+
 #[test]
 fn a_latency_slo_lists_slow_traces_rather_than_failed_ones() {
     let (mut app, _, _) = app_at(&bundled(), 2.0, (160, 48));

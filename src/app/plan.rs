@@ -136,11 +136,20 @@ impl App {
             }
         }
         // Every SLO's windows and period, whatever is on screen (the status bar shows the
-        // worst alert at all times), each an instant at one evaluation time shared by all.
-        let at = Some(self.slo_evaluation_time());
+        // worst alert at all times), each an instant at one evaluation time shared by all;
+        // while paused, also at the live one, for the alert now.
+        let want = match self.conductor.paused_at {
+            None => Want::Instant {
+                at: Some(self.slo_evaluation_time()),
+            },
+            Some(_) => Want::Paired {
+                at: self.slo_evaluation_time(),
+                live: self.live_slo_evaluation_time(),
+            },
+        };
         for s in &self.config.slos {
             for q in s.windows.iter().map(|(_, q)| *q).chain([s.period_query]) {
-                plan[q] = Want::Instant { at };
+                plan[q] = want;
             }
         }
         plan
