@@ -55,7 +55,11 @@ fn row(app: &App, l: &Listed, width: usize, selected: bool) -> Line<'static> {
     let s = &l.summary;
     let (dw, sw, vw) = columns(width);
     let root_w = root_width(width);
-    let root = safe_line(&format!("{}: {}", s.root_service, s.root_operation), root_w);
+    let running = if s.running { " ⋯ running" } else { "" };
+    let root = safe_line(
+        &format!("{}: {}{running}", s.root_service, s.root_operation),
+        root_w,
+    );
     let pad = root_w.saturating_sub(ratatui::text::Span::raw(root.as_str()).width());
     let mut spans = vec![
         Span::styled(format!("{} ", time_of_day(s.start)), theme.dim),
