@@ -81,6 +81,9 @@ pub enum Freshness {
         /// Seconds since the last answer.
         age: f64,
     },
+    /// No source is configured for it (a live session without its section): nothing will
+    /// ever arrive, and that is the setup, not a failure.
+    Unconfigured(crate::source::SourceId),
     /// Data is old or failing.
     Stale {
         /// Seconds since the last good answer, if there was one.
@@ -186,19 +189,6 @@ impl App {
             planned: Vec::new(),
         };
         app.now = app.display_time(wall);
-        // A live Traces pane with nothing to ask says so, rather than waiting for ever.
-        let traces_pane = app
-            .config
-            .panes
-            .iter()
-            .any(|p| p.kind == crate::config::PaneKind::Traces);
-        if traces_pane && app.config.jaeger.is_none() && matches!(clock, Clock::Live) {
-            app.traces.error = Some(Failure {
-                at: app.now,
-                reason: crate::source::Reason::NotConfigured(crate::source::SourceId::Jaeger),
-                query_only: false,
-            });
-        }
         app.planned = app.fetch_plan();
         app
     }

@@ -45,6 +45,9 @@ impl App {
     /// How fresh the events are, as [`App::freshness`] says it for queries.
     #[must_use]
     pub fn events_freshness(&self) -> Freshness {
+        if self.config.opensearch.is_none() && self.replay.is_none() {
+            return Freshness::Unconfigured(crate::source::SourceId::OpenSearch);
+        }
         self.freshness_of(
             self.events.error.as_ref(),
             self.events.last_ok,
@@ -55,6 +58,9 @@ impl App {
     /// How fresh the Traces pane's list is.
     #[must_use]
     pub fn traces_freshness(&self) -> Freshness {
+        if self.config.jaeger.is_none() && self.replay.is_none() {
+            return Freshness::Unconfigured(crate::source::SourceId::Jaeger);
+        }
         let interval = match (&self.config.jaeger, &self.replay) {
             (Some(j), None) => j.interval,
             _ => self.poll_interval,

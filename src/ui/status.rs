@@ -218,6 +218,7 @@ fn freshness_span(app: &App, f: Freshness, source: SourceId) -> Span<'static> {
     let theme = &app.theme;
     match f {
         Freshness::Waiting => Span::styled("waiting", theme.dim),
+        Freshness::Unconfigured(_) => Span::styled("not configured", theme.dim),
         Freshness::Ok { age } => Span::styled(format!("ok {}", format_age(age)), theme.status_ok),
         Freshness::Stale { age, reason } => {
             let age = age

@@ -131,7 +131,9 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         ..area
     };
     if shown.is_empty() {
-        let what = if !tr.list.is_empty() {
+        let what = if let crate::app::Freshness::Unconfigured(id) = app.traces_freshness() {
+            format!("no [{id}] configured")
+        } else if !tr.list.is_empty() {
             "no trace matches the filter".to_owned()
         } else if tr.last_ok.is_some() {
             let who = if tr.query.services.is_empty() {
