@@ -166,6 +166,21 @@ fn press(app: &mut App, keys: &str) -> Vec<Effect> {
     effects
 }
 
+/// `Enter` on the paging SLO (the first), its search answered by the replay at `now`.
+fn open_paging_slos_traces(
+    app: &mut App,
+    replay: &mut capcom::source::recording::Replay,
+    now: f64,
+) {
+    focus_slo(app);
+    let effects = press(app, "\n");
+    let [Effect::SearchTraces(q)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    replay.trace_query = q.clone();
+    feed(app, replay.search(now).into_iter().collect());
+}
+
 #[test]
 fn a_local_filter_does_not_hide_a_paging_slos_traces_and_esc_or_z_restores_it() {
     let (mut app, mut replay, now) = app_at(&bundled(), 2.0, (160, 48));
@@ -173,13 +188,7 @@ fn a_local_filter_does_not_hide_a_paging_slos_traces_and_esc_or_z_restores_it() 
     press(&mut app, "/camera\n");
     assert_eq!(app.traces.filter, "camera");
     for leave in ["\x1b", "z"] {
-        focus_slo(&mut app);
-        let effects = press(&mut app, "\n");
-        let [Effect::SearchTraces(q)] = effects.as_slice() else {
-            panic!("{effects:?}")
-        };
-        replay.trace_query = q.clone();
-        feed(&mut app, replay.search(now).into_iter().collect());
+        open_paging_slos_traces(&mut app, &mut replay, now);
         let frame = frame_text(&app, (160, 48));
         assert!(frame.contains("nav: plan.path"), "{frame}");
         assert!(!frame.contains("no trace matches"), "{frame}");
@@ -198,13 +207,7 @@ fn z_on_a_traces_events_restores_the_events_filter_as_esc_does() {
     let (mut app, mut replay, now) = app_at(&bundled(), 2.0, (160, 48));
     screen::focus(&mut app, App::events_focused);
     press(&mut app, "/slip\n");
-    focus_slo(&mut app);
-    let effects = press(&mut app, "\n");
-    let [Effect::SearchTraces(q)] = effects.as_slice() else {
-        panic!("{effects:?}")
-    };
-    replay.trace_query = q.clone();
-    feed(&mut app, replay.search(now).into_iter().collect());
+    open_paging_slos_traces(&mut app, &mut replay, now);
     press(&mut app, "\nl");
     assert!(matches!(app.views.last(), Some(View::TraceEvents { .. })));
     press(&mut app, "z");
