@@ -16,7 +16,7 @@ mod sources;
 mod traces;
 mod views;
 pub use events::EventsState;
-pub use slo::SloStatus;
+pub use slo::{LiveAlert, SloStatus};
 pub use traces::{
     SEARCH_FIELDS, SearchFields, SearchForm, TraceSort, TraceView, TracesState, format_duration,
 };
@@ -81,6 +81,9 @@ pub enum Freshness {
         /// Seconds since the last answer.
         age: f64,
     },
+    /// No source is configured for it (a live session without its section): nothing will
+    /// ever arrive, and that is the setup, not a failure.
+    Unconfigured(crate::source::SourceId),
     /// Data is old or failing.
     Stale {
         /// Seconds since the last good answer, if there was one.
@@ -186,19 +189,6 @@ impl App {
             planned: Vec::new(),
         };
         app.now = app.display_time(wall);
-        // A live Traces pane with nothing to ask says so, rather than waiting for ever.
-        let traces_pane = app
-            .config
-            .panes
-            .iter()
-            .any(|p| p.kind == crate::config::PaneKind::Traces);
-        if traces_pane && app.config.jaeger.is_none() && matches!(clock, Clock::Live) {
-            app.traces.error = Some(Failure {
-                at: app.now,
-                reason: crate::source::Reason::NotConfigured(crate::source::SourceId::Jaeger),
-                query_only: false,
-            });
-        }
         app.planned = app.fetch_plan();
         app
     }
@@ -380,9 +370,16 @@ impl App {
             Action::DrillIn | Action::ToggleZoom if self.views.is_empty() => {
                 return Handled::push(View::Zoom(self.focus));
             }
-            // Whatever else is open, `z` closes it, but without what `Esc` restores on leaving
-            // an SLO's traces or a trace's events (as it always was).
-            Action::ToggleZoom => return Handled::POP,
+            // Whatever else is open, `z` closes it; leaving an SLO's traces or a trace's events
+            // it restores what `Esc` restores, so no filter or search is left behind.
+            Action::ToggleZoom => {
+                return match self.views.last() {
+                    Some(View::SloTraces { .. } | View::TraceEvents { .. }) => {
+                        self.handle_view(&Action::DrillOut)
+                    }
+                    _ => Handled::POP,
+                };
+            }
             Action::ToggleHelp => return Handled::push(View::Help),
             Action::TogglePause => self.conductor.toggle_pause(self.now),
             Action::WindowWider => self.conductor.zoom(true),

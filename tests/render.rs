@@ -320,3 +320,29 @@ impl std::io::Write for Shared {
         Ok(())
     }
 }
+
+#[test]
+fn live_without_opensearch_or_jaeger_their_panes_say_so_and_are_not_stale_160x48() {
+    let config = capcom::config::parse(capcom::DASHBOARD_TOML, "t").expect("the bundled dashboard");
+    assert!(config.opensearch.is_none() && config.jaeger.is_none());
+    let theme = capcom::config::theme::Theme::builtin("mono").expect("theme");
+    let mut app = App::new(config, theme, capcom::app::Clock::Live, None, screen::WALL);
+    app.update(Action::Resize {
+        width: 160,
+        height: 48,
+    });
+    let frame = capcom::cmd::snapshot::frame_text(&app, (160, 48));
+    assert!(frame.contains("┌ Events ─"), "{frame}");
+    assert_eq!(
+        frame.matches("no [opensearch] configured").count(),
+        2,
+        "{frame}"
+    );
+    assert_eq!(
+        frame.matches("no [jaeger] configured").count(),
+        2,
+        "{frame}"
+    );
+    assert!(!frame.contains("STALE"), "{frame}");
+    assert!(!frame.contains("no events yet"), "{frame}");
+}

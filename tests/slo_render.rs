@@ -148,6 +148,127 @@ fn three_keys_from_a_paging_slo_reach_a_failed_span_and_one_more_its_events() {
     assert!(app.views.is_empty() && app.slo_focused());
 }
 
+/// Presses each of `keys` through the keymap, as the terminal would deliver them.
+fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut effects = Vec::new();
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\x1b' => KeyCode::Esc,
+            c => KeyCode::Char(c),
+        };
+        let key = KeyEvent::new(code, KeyModifiers::NONE);
+        if let Some(action) = capcom::keymap::key_action(app, key) {
+            effects.extend(app.update(action));
+        }
+    }
+    effects
+}
+
+/// `Enter` on the paging SLO (the first), its search answered by the replay at `now`.
+fn open_paging_slos_traces(
+    app: &mut App,
+    replay: &mut capcom::source::recording::Replay,
+    now: f64,
+) {
+    focus_slo(app);
+    let effects = press(app, "\n");
+    let [Effect::SearchTraces(q)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    replay.trace_query = q.clone();
+    feed(app, replay.search(now).into_iter().collect());
+}
+
+#[test]
+fn a_local_filter_does_not_hide_a_paging_slos_traces_and_esc_or_z_restores_it() {
+    let (mut app, mut replay, now) = app_at(&bundled(), 2.0, (160, 48));
+    screen::focus(&mut app, App::traces_focused);
+    press(&mut app, "/camera\n");
+    assert_eq!(app.traces.filter, "camera");
+    for leave in ["\x1b", "z"] {
+        open_paging_slos_traces(&mut app, &mut replay, now);
+        let frame = frame_text(&app, (160, 48));
+        assert!(frame.contains("nav: plan.path"), "{frame}");
+        assert!(!frame.contains("no trace matches"), "{frame}");
+        press(&mut app, leave);
+        assert!(app.views.is_empty() && app.slo_focused(), "{leave:?}");
+        assert_eq!(app.traces.filter, "camera", "{leave:?} restores the filter");
+        assert!(
+            app.traces.query.attributes.is_empty(),
+            "{leave:?} restores the search"
+        );
+    }
+}
+
+#[test]
+fn z_on_a_traces_events_restores_the_events_filter_as_esc_does() {
+    let (mut app, mut replay, now) = app_at(&bundled(), 2.0, (160, 48));
+    screen::focus(&mut app, App::events_focused);
+    press(&mut app, "/slip\n");
+    open_paging_slos_traces(&mut app, &mut replay, now);
+    press(&mut app, "\nl");
+    assert!(matches!(app.views.last(), Some(View::TraceEvents { .. })));
+    press(&mut app, "z");
+    assert_eq!(app.events.filter, "slip", "z restores the Events filter");
+    assert!(matches!(app.views.last(), Some(View::Trace(_))));
+}
+
+fn status_line(app: &App) -> String {
+    let frame = frame_text(app, app.size);
+    frame.lines().last().expect("status bar").to_owned()
+}
+
+#[test]
+fn scrubbed_back_90m_the_status_bar_still_says_the_live_page_and_then_the_shown_times() {
+    let (mut app, _, _) = app_at(&bundled(), 2.0, (160, 48));
+    press(&mut app, "+hhhhhhhhhhhh");
+    assert!(app.conductor.paused_at.is_some());
+    let status = status_line(&app);
+    assert!(
+        status.starts_with(" REPLAY  SLO PAGE mobility commands "),
+        "{status}"
+    );
+    assert!(
+        status.contains("· at 06:30: PAGE downlink latency"),
+        "{status}"
+    );
+    insta::assert_snapshot!(status);
+}
+
+#[test]
+fn a_blip_keeps_the_page_marked_stale_and_only_a_minute_without_data_makes_it_unknown() {
+    use capcom::source::{SourceError, SourceId, SourceUpdate};
+    let (mut app, _, now) = app_at(&bundled(), 2.0, (160, 48));
+    let fail = |app: &mut App, at: f64| {
+        for q in 0..app.queries.len() {
+            app.update(Action::Source(SourceUpdate::MetricsFetched {
+                query: q,
+                fetched_at: at,
+                result: Err(SourceError::Connect(SourceId::Prometheus, "refused".into())),
+                replace: false,
+            }));
+        }
+    };
+    fail(&mut app, now + 5.0);
+    app.update(Action::Tick {
+        wall: screen::WALL + 7.0,
+    });
+    let status = status_line(&app);
+    assert!(
+        status.starts_with(" REPLAY  SLO PAGE mobility commands (stale 5s) "),
+        "{status}"
+    );
+    app.update(Action::Tick {
+        wall: screen::WALL + 2.0 + app.slo_hold_secs() + 1.0,
+    });
+    let later = app.now;
+    fail(&mut app, later);
+    let status = status_line(&app);
+    assert!(status.starts_with(" REPLAY  SLO UNKNOWN "), "{status}");
+}
+
 #[test]
 fn a_latency_slo_lists_slow_traces_rather_than_failed_ones() {
     let (mut app, _, _) = app_at(&bundled(), 2.0, (160, 48));

@@ -231,6 +231,47 @@ fn on_the_bundled_recording_a_failed_command_opens_at_its_failing_span_160x48() 
     assert!(app.views.is_empty());
 }
 
+#[test]
+fn the_demos_running_drive_reads_as_running_and_its_open_waterfall_takes_new_spans() {
+    let (mut app, mut replay, now) = screen::replay_at(&screen::bundled(), 2.0, (160, 48));
+    focus_traces(&mut app);
+    let at = app
+        .traces
+        .shown()
+        .iter()
+        .position(|l| l.summary.running)
+        .expect("the drive still running when the demo opens");
+    for _ in 0..at {
+        app.update(Action::SelectNext);
+    }
+    let shown = text(&app);
+    assert!(shown.contains("nav: plan.path ⋯ running"), "{shown}");
+    app.update(Action::DrillIn);
+    let Some(View::Trace(v)) = app.views.last() else {
+        panic!("{:?}", app.views)
+    };
+    let (id, before) = (v.trace.trace_id.clone(), v.trace.spans.len());
+    assert!(text(&app).contains("⋯ running: the root has not arrived"));
+    let later = (1..=60)
+        .map(|i| now + 10.0 * f64::from(i))
+        .find(|&t| {
+            capcom::cmd::snapshot::feed(&mut app, replay.poll(t));
+            app.traces
+                .find(&id)
+                .is_some_and(|l| l.trace.spans.len() > before)
+        })
+        .expect("a span of the drive arrives within 10 minutes");
+    let Some(View::Trace(v)) = app.views.last() else {
+        panic!("{:?}", app.views)
+    };
+    let listed = app.traces.find(&id).expect("listed");
+    assert_eq!(
+        v.trace.spans.len(),
+        listed.summary.spans,
+        "at {later}: the open waterfall agrees with the list"
+    );
+}
+
 /// The rover's camera commands, as recorded: `image.compress` (about 1.5 s) ends just before the
 /// 16 ms `downlink.queue` that ends last. Jaeger UI's walk puts both on the critical path; the
 /// old "last-ending child" chain marked only the queue.

@@ -45,6 +45,9 @@ impl App {
     /// How fresh the events are, as [`App::freshness`] says it for queries.
     #[must_use]
     pub fn events_freshness(&self) -> Freshness {
+        if self.config.opensearch.is_none() && self.replay.is_none() {
+            return Freshness::Unconfigured(crate::source::SourceId::OpenSearch);
+        }
         self.freshness_of(
             self.events.error.as_ref(),
             self.events.last_ok,
@@ -55,6 +58,9 @@ impl App {
     /// How fresh the Traces pane's list is.
     #[must_use]
     pub fn traces_freshness(&self) -> Freshness {
+        if self.config.jaeger.is_none() && self.replay.is_none() {
+            return Freshness::Unconfigured(crate::source::SourceId::Jaeger);
+        }
         let interval = match (&self.config.jaeger, &self.replay) {
             (Some(j), None) => j.interval,
             _ => self.poll_interval,
@@ -136,8 +142,17 @@ impl App {
             }
         }
         // Every SLO's windows and period, whatever is on screen (the status bar shows the
-        // worst alert at all times), each an instant at one evaluation time shared by all.
-        let at = Some(self.slo_evaluation_time());
+        // worst alert at all times), each an instant at one evaluation time shared by all;
+        // while paused, also at the live one, for the alert now.
+        let want = match self.conductor.paused_at {
+            None => Want::Instant {
+                at: Some(self.slo_evaluation_time()),
+            },
+            Some(_) => Want::Paired {
+                at: self.slo_evaluation_time(),
+                live: self.live_slo_evaluation_time(),
+            },
+        };
         for s in &self.config.slos {
             for q in s
                 .windows
@@ -145,7 +160,7 @@ impl App {
                 .map(|(_, q)| *q)
                 .chain([s.period_query, s.data_query])
             {
-                plan[q] = Want::Instant { at };
+                plan[q] = want;
             }
         }
         plan

@@ -8,7 +8,7 @@ use crate::config::{PaneKind, Slo};
 use crate::model::slo::{self, Alert};
 use crate::model::traces::TraceQuery;
 
-use super::{App, Handled, TraceSort, View};
+use super::{App, Handled, STALE_AFTER_POLLS, TraceSort, View};
 
 /// One SLO's state at the time conductor's end.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,25 +67,47 @@ fn clean(v: f64) -> Option<f64> {
     v.is_finite().then_some(v.clamp(0.0, 1.0))
 }
 
+/// The alert an SLO raises now, whatever time the screen shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LiveAlert<'a> {
+    /// The alert.
+    pub alert: Alert,
+    /// The SLO raising it.
+    pub slo: &'a Slo,
+    /// Seconds since its source last answered, when it is failing or late: the alert is the
+    /// last one known, held for [`App::slo_hold_secs`].
+    pub stale: Option<f64>,
+}
+
 impl App {
-    /// The latest error ratio of query `q` at the window's end (the largest, when the query
-    /// has several series), or `None` when it has none or is failing.
-    fn value_at_end(&self, q: usize) -> Option<f64> {
-        self.latest_at_end(q).and_then(clean)
+    /// How long an SLO's last answer stands once its source stops answering: a blip keeps the
+    /// last known alert (marked stale) rather than flipping it to UNKNOWN. A minute, or three
+    /// poll intervals when that is longer.
+    #[must_use]
+    pub fn slo_hold_secs(&self) -> f64 {
+        (STALE_AFTER_POLLS * self.poll_interval).max(60.0)
     }
 
-    /// The latest value of query `q` at the window's end, as it came (the largest of several
-    /// series), or `None` when it has none or is failing.
-    fn latest_at_end(&self, q: usize) -> Option<f64> {
+    /// The error ratio of query `q` at time `t`, clamped to [0, 1], as [`App::latest_at`].
+    fn value_at(&self, q: usize, t: f64) -> Option<f64> {
+        self.latest_at(q, t).and_then(clean)
+    }
+
+    /// The latest value of query `q` at time `t`, as it came (the largest, when the query has
+    /// several series), or `None` when it has none, or has been failing for longer than
+    /// [`App::slo_hold_secs`].
+    fn latest_at(&self, q: usize, t: f64) -> Option<f64> {
         let state = self.queries.get(q)?;
-        if state.error.is_some() {
+        let held = state
+            .last_ok
+            .is_some_and(|ok| self.now - ok <= self.slo_hold_secs());
+        if state.error.is_some() && !held {
             return None;
         }
-        let end = self.conductor.end(self.now);
         state
             .set
             .iter()
-            .filter_map(|(_, buf)| buf.latest_at(end + 1.0))
+            .filter_map(|(_, buf)| buf.latest_at(t + 1.0))
             .map(|p| p.v)
             .filter(|v| !v.is_nan())
             .reduce(f64::max)
@@ -100,17 +122,35 @@ impl App {
         if self.conductor.paused_at.is_some() {
             return self.conductor.end(self.now);
         }
+        self.live_slo_evaluation_time()
+    }
+
+    /// The live evaluation time: the last whole poll interval at least [`SLO_SETTLE_SECS`]
+    /// old, paused or not.
+    #[must_use]
+    pub fn live_slo_evaluation_time(&self) -> f64 {
         let every = self.poll_interval.max(1.0);
         ((self.now - SLO_SETTLE_SECS) / every).floor() * every
     }
 
-    /// What SLO `slo` says now.
+    /// What SLO `slo` says at the time conductor's end.
     #[must_use]
     pub fn slo_status(&self, slo: &Slo) -> SloStatus {
+        self.slo_status_at(slo, self.conductor.end(self.now))
+    }
+
+    /// What SLO `slo` says now, whatever time the screen shows.
+    #[must_use]
+    pub fn live_slo_status(&self, slo: &Slo) -> SloStatus {
+        self.slo_status_at(slo, self.now)
+    }
+
+    /// What SLO `slo` said at time `t`, from the instants held.
+    fn slo_status_at(&self, slo: &Slo, t: f64) -> SloStatus {
         let ratios: Vec<(f64, Option<f64>)> = slo
             .windows
             .iter()
-            .map(|&(w, q)| (w, self.value_at_end(q)))
+            .map(|&(w, q)| (w, self.value_at(q, t)))
             .collect();
         let ratio = |w: f64| {
             ratios
@@ -119,13 +159,13 @@ impl App {
                 .and_then(|(_, r)| *r)
         };
         let data_age = self
-            .latest_at_end(slo.data_query)
+            .latest_at(slo.data_query, t)
             .filter(|a| a.is_finite())
             .map(|a| a.max(0.0));
         let verdict = slo::verdict(slo.objective, &slo.rules, ratio, data_age);
         SloStatus {
             ratios,
-            period_ratio: self.value_at_end(slo.period_query),
+            period_ratio: self.value_at(slo.period_query, t),
             alert: verdict.alert,
             firing: verdict.firing,
             data_age,
@@ -133,7 +173,8 @@ impl App {
         }
     }
 
-    /// The loudest alert of all SLOs, and the first SLO raising it (`None` without SLOs).
+    /// The loudest alert of all SLOs at the time conductor's end, and the first SLO raising
+    /// it (`None` without SLOs).
     #[must_use]
     pub fn worst_slo(&self) -> Option<(Alert, &Slo)> {
         self.config
@@ -141,6 +182,39 @@ impl App {
             .iter()
             .map(|s| (self.slo_status(s).alert, s))
             .min_by_key(|(a, _)| *a)
+    }
+
+    /// The loudest alert of all SLOs now, paused or not, and the first SLO raising it.
+    #[must_use]
+    pub fn live_alert(&self) -> Option<LiveAlert<'_>> {
+        self.config
+            .slos
+            .iter()
+            .map(|slo| LiveAlert {
+                alert: self.live_slo_status(slo).alert,
+                slo,
+                stale: self.slo_stale(slo),
+            })
+            .min_by_key(|l| l.alert)
+    }
+
+    /// Seconds since SLO `slo`'s queries last all answered, when one of them is failing or
+    /// late; `None` while they are fresh (or never answered: then the alert is UNKNOWN).
+    fn slo_stale(&self, slo: &Slo) -> Option<f64> {
+        let states: Vec<&super::QueryState> = slo
+            .windows
+            .iter()
+            .map(|(_, q)| *q)
+            .chain([slo.period_query])
+            .filter_map(|q| self.queries.get(q))
+            .collect();
+        let oldest = states
+            .iter()
+            .map(|s| s.last_ok)
+            .try_fold(f64::INFINITY, |acc, t| t.map(|t| acc.min(t)))?;
+        let age = (self.now - oldest).max(0.0);
+        let failing = states.iter().any(|s| s.error.is_some());
+        (failing || age > STALE_AFTER_POLLS * self.poll_interval).then_some(age)
     }
 
     /// Whether the focused pane is the SLO pane.
@@ -154,7 +228,8 @@ impl App {
 
     /// `Enter` on an SLO: the traces of its service over the firing rule's long window (or
     /// the hour, when nothing fires) — failed ones, or for a latency SLO those slower than
-    /// its threshold (in seconds, as Prometheus histograms are) — slowest first, full screen.
+    /// its threshold (in seconds, as Prometheus histograms are) — slowest first, full screen,
+    /// without the pane's local filter (`Esc` restores it).
     fn open_slo_traces(&mut self) -> Handled {
         let Some(slo) = self.config.slos.get(self.selected[self.focus]).cloned() else {
             return Handled::DONE;
@@ -195,6 +270,7 @@ impl App {
             from: self.focus,
             previous: Box::new(std::mem::replace(&mut self.traces.query, query.clone())),
             sort: self.traces.sort,
+            filter: std::mem::take(&mut self.traces.filter),
         };
         self.focus = traces_pane;
         self.traces.sort = TraceSort::Duration;
@@ -252,5 +328,45 @@ mod tests {
         }
         a.update(Action::TogglePause);
         assert_eq!(a.slo_evaluation_time(), a.conductor.end(a.now));
+    }
+
+    #[test]
+    fn paused_the_plan_asks_for_the_shown_and_the_live_time_and_each_status_reads_its_own() {
+        use crate::model::{Labels, Point, Series};
+        use crate::source::SourceUpdate;
+        use crate::source::prometheus::QueryResult;
+        use crate::source::prometheus::poller::Want;
+        let mut a = app();
+        a.update(Action::Tick { wall: NOW + 7.0 });
+        a.update(Action::ScrubBack);
+        let (then, live) = (a.slo_evaluation_time(), a.live_slo_evaluation_time());
+        assert!(then < live);
+        let slo = a.config.slos[0].clone();
+        let plan = a.fetch_plan();
+        let instants: Vec<usize> = (a.config.slos.iter())
+            .flat_map(|s| s.windows.iter().map(|(_, q)| *q).chain([s.period_query]))
+            .collect();
+        for q in instants {
+            assert_eq!(plan[q], Want::Paired { at: then, live });
+            // What the poller sends back: the paused point all bad, the live one all good.
+            let series = vec![Series {
+                labels: Labels::new(),
+                points: vec![Point { t: then, v: 1.0 }, Point { t: live, v: 0.0 }],
+            }];
+            let result = Ok(QueryResult {
+                series,
+                warnings: Vec::new(),
+            });
+            a.update(Action::Source(SourceUpdate::MetricsFetched {
+                query: q,
+                fetched_at: a.now,
+                result,
+                replace: true,
+            }));
+        }
+        assert_eq!(a.slo_status(&slo).alert, Alert::Page, "the time shown");
+        assert_eq!(a.live_slo_status(&slo).alert, Alert::Ok, "now");
+        let worst = a.live_alert().expect("SLOs");
+        assert_eq!((worst.alert, worst.stale), (Alert::Ok, None));
     }
 }

@@ -80,6 +80,7 @@ impl App {
                 match result {
                     Ok(list) => {
                         self.traces.arrive(list);
+                        self.renew_open_traces();
                         self.traces.last_ok = Some(fetched_at);
                         self.traces.error = None;
                     }

@@ -162,6 +162,27 @@ impl TraceView {
         }
     }
 
+    /// Takes a newer copy of the same trace (more spans arrived), keeping the same spans
+    /// collapsed and the same span selected.
+    pub fn renew(&mut self, trace: Arc<Trace>) {
+        let id = |t: &Trace, i: usize| t.spans[i].span_id.clone();
+        let collapsed: HashSet<String> =
+            self.collapsed.iter().map(|&i| id(&self.trace, i)).collect();
+        let selected = self.row().map(|r| id(&self.trace, r.span));
+        self.collapsed = (0..trace.spans.len())
+            .filter(|&i| collapsed.contains(&trace.spans[i].span_id))
+            .collect();
+        self.trace = trace;
+        self.rows = waterfall::layout(&self.trace, &self.collapsed);
+        self.selected = selected
+            .and_then(|s| {
+                self.rows
+                    .iter()
+                    .position(|r| self.trace.spans[r.span].span_id == s)
+            })
+            .unwrap_or(0);
+    }
+
     /// The selected row.
     #[must_use]
     pub fn row(&self) -> Option<&Row> {
@@ -441,6 +462,20 @@ impl App {
             crate::text::safe_line(id, 40)
         ));
         Handled::Done(vec![Effect::FetchTrace(id.to_owned())])
+    }
+
+    /// A search answered: an open waterfall whose trace it lists with more spans (a running
+    /// trace's spans arriving) takes the newer copy, so list and waterfall agree.
+    pub(super) fn renew_open_traces(&mut self) {
+        let traces = &self.traces;
+        for view in &mut self.views {
+            let View::Trace(v) = view else { continue };
+            if let Some(l) = traces.find(&v.trace.trace_id)
+                && l.trace.spans.len() > v.trace.spans.len()
+            {
+                v.renew(Arc::clone(&l.trace));
+            }
+        }
     }
 
     /// A trace asked for by id arrived, or could not be had.

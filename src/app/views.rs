@@ -56,6 +56,9 @@ pub enum View {
         previous: Box<TraceQuery>,
         /// Its order before.
         sort: TraceSort,
+        /// Its local filter before, cleared while the SLO's traces show: a filter set for
+        /// something else would hide them, and "no trace matches" reads as "no failures".
+        filter: String,
     },
     /// A trace's events, full screen: what to restore on the way back.
     TraceEvents {

@@ -50,6 +50,7 @@ fn checks(open: &OpenArgs, out: &mut Stdout) -> Result<u8> {
         ));
         return Ok(0);
     };
+    unconfigured_panes(c, out);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -70,6 +71,23 @@ fn checks(open: &OpenArgs, out: &mut Stdout) -> Result<u8> {
         failures += runtime.block_on(probe_jaeger(cfg, out));
     }
     Ok(u8::from(failures > 0))
+}
+
+/// A warning (not a failure: the exit status stays) for each pane whose source has no
+/// section, which will stay empty.
+fn unconfigured_panes(c: &crate::config::Config, out: &mut Stdout) {
+    use crate::config::PaneKind;
+    for pane in &c.panes {
+        let missing = match pane.kind {
+            PaneKind::Events if c.opensearch.is_none() => "opensearch",
+            PaneKind::Traces if c.jaeger.is_none() => "jaeger",
+            _ => continue,
+        };
+        out.line(format_args!(
+            "warn pane {}: no [{missing}] configured; it stays empty",
+            crate::text::safe_line(&pane.id, 40)
+        ));
+    }
 }
 
 /// Which API the server speaks, how many services it knows, and one search as the Traces pane

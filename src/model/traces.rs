@@ -100,7 +100,7 @@ pub struct TraceSummary {
     pub start: f64,
     /// From the earliest start to the latest end, seconds.
     pub duration: f64,
-    /// The root span's service (or the earliest span's, when no root is found).
+    /// The root span's service (or, while the root has not arrived, the earliest span's).
     pub root_service: String,
     /// The root span's operation.
     pub root_operation: String,
@@ -110,6 +110,9 @@ pub struct TraceSummary {
     pub services: Vec<String>,
     /// Spans that failed.
     pub errors: usize,
+    /// No span is a root (every one names a parent): the root, written when the command
+    /// ends, has not arrived, so the trace is still running (or was cut short).
+    pub running: bool,
 }
 
 impl TraceSummary {
@@ -148,6 +151,7 @@ impl TraceSummary {
             spans: spans.len(),
             services,
             errors: spans.iter().filter(|s| s.error).count(),
+            running: !spans.is_empty() && spans.iter().all(|s| s.parent_id.is_some()),
         }
     }
 }

@@ -8,6 +8,7 @@ use ratatui::widgets::Widget;
 
 use crate::app::{App, Clock, Freshness};
 use crate::model::conductor::{format_age, format_span};
+use crate::model::slo::Alert;
 use crate::source::SourceId;
 
 /// Draws the status bar into the one-row `area`.
@@ -135,22 +136,47 @@ fn sources(app: &App, spans: &mut Vec<Span<'static>>) {
     }
 }
 
-/// The worst SLO alert, right after the LIVE/REPLAY badge so no width hides it: `PAGE` or
-/// `TICKET` with the SLO's name, `SLO ok`, `SLO UNKNOWN`.
+/// The worst SLO alert now, right after the LIVE/REPLAY badge so no width hides it, even
+/// while the screen is paused: `PAGE` or `TICKET` with the SLO's name, `SLO ok`, `SLO
+/// UNKNOWN`; `(stale 20s)` while its source fails and the last known alert is held; and, when
+/// paused on a time whose worst alert differs, that one after `at HH:MM:`.
 fn slo_spans(app: &App, spans: &mut Vec<Span<'static>>) {
     let theme = &app.theme;
-    let Some((alert, slo)) = app.worst_slo() else {
+    let Some(live) = app.live_alert() else {
         return;
     };
-    let (style, word) = crate::ui::panes::slo::alert_look(theme, alert);
     spans.push(Span::raw(" "));
-    spans.push(Span::styled(format!("SLO{}", word.trim_end()), style));
-    if matches!(
-        alert,
-        crate::model::slo::Alert::Page | crate::model::slo::Alert::Ticket
-    ) {
+    alert_spans(app, live.alert, &live.slo.name, "SLO", spans);
+    if let Some(age) = live.stale.filter(|_| live.alert != Alert::Unknown) {
         spans.push(Span::styled(
-            format!(" {} ", crate::text::safe_line(&slo.name, 30)),
+            format!("(stale {}) ", format_age(age)),
+            theme.status_stale,
+        ));
+    }
+    let Some((then, slo)) = app
+        .worst_slo()
+        .filter(|_| app.conductor.paused_at.is_some())
+    else {
+        return;
+    };
+    let same_name = then == Alert::Page || then == Alert::Ticket;
+    if then == live.alert && (!same_name || slo.name == live.slo.name) {
+        return;
+    }
+    let at = chrono::DateTime::from_timestamp(app.conductor.end(app.now).floor() as i64, 0)
+        .map(|d| d.format("%H:%M").to_string())
+        .unwrap_or_default();
+    spans.push(Span::styled(format!("· at {at}:"), theme.dim));
+    alert_spans(app, then, &slo.name, "", spans);
+}
+
+/// An alert's word in its colour, and the SLO's name when it pages or tickets.
+fn alert_spans(app: &App, alert: Alert, name: &str, prefix: &str, spans: &mut Vec<Span<'static>>) {
+    let (style, word) = crate::ui::panes::slo::alert_look(&app.theme, alert);
+    spans.push(Span::styled(format!("{prefix}{}", word.trim_end()), style));
+    if matches!(alert, Alert::Page | Alert::Ticket) {
+        spans.push(Span::styled(
+            format!(" {} ", crate::text::safe_line(name, 30)),
             style,
         ));
     } else {
@@ -200,6 +226,7 @@ fn freshness_span(app: &App, f: Freshness, source: SourceId) -> Span<'static> {
     let theme = &app.theme;
     match f {
         Freshness::Waiting => Span::styled("waiting", theme.dim),
+        Freshness::Unconfigured(_) => Span::styled("not configured", theme.dim),
         Freshness::Ok { age } => Span::styled(format!("ok {}", format_age(age)), theme.status_ok),
         Freshness::Stale { age, reason } => {
             let age = age

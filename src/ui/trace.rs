@@ -30,8 +30,9 @@ pub fn waterfall(app: &App, view: &TraceView, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let trace = &view.trace;
     let s = TraceSummary::of(trace);
+    let running = if s.running { " ⋯ running" } else { "" };
     let title = format!(
-        " trace {} · {} ",
+        " trace {} · {}{running} ",
         safe_line(&s.trace_id, 32),
         safe_line(&format!("{}: {}", s.root_service, s.root_operation), 60)
     );
@@ -66,9 +67,14 @@ pub fn waterfall(app: &App, view: &TraceView, area: Rect, buf: &mut Buffer) {
         Span::styled(" · ◆ critical path", theme.key),
     ];
     let orphans = view.rows.iter().filter(|r| r.orphan).count();
-    if orphans > 0 {
+    if s.running {
         head.push(Span::styled(
-            format!(" · {orphans} without their parent: still running, or incomplete"),
+            format!(" · ⋯ running: the root has not arrived, {orphans} without their parent"),
+            theme.status_stale,
+        ));
+    } else if orphans > 0 {
+        head.push(Span::styled(
+            format!(" · {orphans} without their parent: incomplete"),
             theme.status_stale,
         ));
     }

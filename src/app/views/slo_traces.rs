@@ -1,5 +1,5 @@
 //! An SLO's failed traces, full screen: the Traces pane's keys work as on the dashboard, and
-//! `Esc` restores the pane, order and search the operator had before.
+//! `Esc` (or `z`) restores the pane, order, local filter and search the operator had before.
 
 use super::{Handled, View};
 use crate::action::{Action, Effect};
@@ -10,7 +10,8 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
         from,
         previous,
         sort,
-    }) = app.views.last()
+        filter,
+    }) = app.views.last_mut()
     else {
         return Handled::Pass;
     };
@@ -19,6 +20,7 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
     }
     app.focus = *from;
     app.traces.sort = *sort;
+    app.traces.filter = std::mem::take(filter);
     app.traces.selected = 0;
     app.traces.searching = true;
     app.traces.query = previous.as_ref().clone();

@@ -1,5 +1,5 @@
 //! A trace's events, full screen: the Events pane's keys work as on the dashboard, and `Esc`
-//! restores the pane and the filter the operator had before.
+//! (or `z`) restores the pane and the filter the operator had before.
 
 use super::{Handled, View};
 use crate::action::Action;

@@ -39,6 +39,14 @@ pub enum Want {
         /// Evaluation time while paused.
         at: Option<f64>,
     },
+    /// The values at `at` (the paused screen's time) and at `live` (now's evaluation), in one
+    /// answer holding both points: an SLO's alert now stays known while the screen is paused.
+    Paired {
+        /// The paused evaluation time.
+        at: f64,
+        /// The live evaluation time.
+        live: f64,
+    },
 }
 
 /// What every query should fetch, indexed by `QueryId`.
@@ -76,6 +84,10 @@ enum Request {
     Instant {
         at: Option<f64>,
         replace: bool,
+    },
+    Paired {
+        at: f64,
+        live: f64,
     },
 }
 
@@ -116,7 +128,34 @@ fn decide(want: Want, covered: Option<Covered>, now: f64) -> Request {
                 replace: at.is_some(),
             },
         },
+        Want::Paired { at, live } => match covered {
+            Some(c) if c.want == want => Request::None,
+            _ => Request::Paired { at, live },
+        },
     }
+}
+
+/// Two instant answers as one: each series' points from both, in time order, one per time.
+fn pair(a: super::QueryResult, b: super::QueryResult) -> super::QueryResult {
+    let mut series = a.series;
+    for s in b.series {
+        match series.iter_mut().find(|x| x.labels == s.labels) {
+            Some(x) => x.points.extend(s.points),
+            None => series.push(s),
+        }
+    }
+    for s in &mut series {
+        s.points.sort_by(|p, q| p.t.total_cmp(&q.t));
+        s.points.dedup_by(|p, q| p.t.total_cmp(&q.t).is_eq());
+    }
+    let mut warnings = a.warnings;
+    warnings.extend(
+        b.warnings
+            .into_iter()
+            .filter(|w| !warnings.contains(w))
+            .collect::<Vec<_>>(),
+    );
+    super::QueryResult { series, warnings }
 }
 
 /// Starts one polling task per query; they stop when `cancel` fires or the receiver is gone.
@@ -214,6 +253,14 @@ impl QueryJob {
             ),
             Request::Instant { at, replace } => {
                 (self.client.query(&self.promql, at).await, replace)
+            }
+            Request::Paired { at, live } => {
+                let result = match self.client.query(&self.promql, Some(at)).await {
+                    Ok(then) => (self.client.query(&self.promql, Some(live)).await)
+                        .map(|now| pair(then.result, now.result)),
+                    Err(e) => Err(e),
+                };
+                return Some((result, true));
             }
         };
         Some((result.map(|f| f.result), replace))
@@ -336,6 +383,33 @@ mod tests {
                 5.0
             ),
             Request::None
+        );
+    }
+
+    #[test]
+    fn a_paired_answer_holds_the_paused_and_the_live_point_of_each_series() {
+        use crate::model::series::{Point, Series};
+        let one = |t: f64, v: f64| super::super::QueryResult {
+            series: vec![Series {
+                labels: crate::model::Labels::new(),
+                points: vec![Point { t, v }],
+            }],
+            warnings: vec!["w".into()],
+        };
+        let both = pair(one(30.0, 0.5), one(10.0, 0.1));
+        let points: Vec<(f64, f64)> = both.series[0].points.iter().map(|p| (p.t, p.v)).collect();
+        assert_eq!(points, [(10.0, 0.1), (30.0, 0.5)]);
+        assert_eq!(both.warnings, ["w"]);
+        let want = Want::Paired { at: 3.0, live: 9.0 };
+        assert_eq!(
+            decide(want, None, 10.0),
+            Request::Paired { at: 3.0, live: 9.0 }
+        );
+        let held = Some(Covered { want, last: 9.0 });
+        assert_eq!(
+            decide(want, held, 11.0),
+            Request::None,
+            "until either time moves"
         );
     }
 }

@@ -87,10 +87,10 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     let height = usize::from(area.height);
     let visible: Vec<&Event> = ev.visible().collect();
     if visible.is_empty() {
-        let what = if ev.log.is_empty() {
-            "no events yet"
-        } else {
-            "no event matches the filter"
+        let what = match app.events_freshness() {
+            crate::app::Freshness::Unconfigured(id) => format!("no [{id}] configured"),
+            _ if ev.log.is_empty() => "no events yet".to_owned(),
+            _ => "no event matches the filter".to_owned(),
         };
         Line::styled(what, theme.dim).render(area, buf);
     }

@@ -96,6 +96,7 @@ fn freshness_line<'a>(app: &App, f: &Freshness, room: usize) -> Line<'a> {
     let theme = &app.theme;
     match f {
         Freshness::Waiting => Line::styled(" waiting… ", theme.dim),
+        Freshness::Unconfigured(id) => Line::styled(format!(" no [{id}] configured "), theme.dim),
         Freshness::Ok { age } => Line::styled(format!(" {} ", format_age(*age)), theme.dim),
         Freshness::Stale { age, reason } => {
             let age = age

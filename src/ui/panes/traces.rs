@@ -65,7 +65,11 @@ fn row(app: &App, l: &Listed, width: usize, selected: bool) -> Line<'static> {
     let (dw, sw, vw) = columns(width);
     let dated = app.shows_dates();
     let root_w = root_width(width, dated);
-    let root = safe_line(&format!("{}: {}", s.root_service, s.root_operation), root_w);
+    let running = if s.running { " ⋯ running" } else { "" };
+    let root = safe_line(
+        &format!("{}: {}{running}", s.root_service, s.root_operation),
+        root_w,
+    );
     let pad = root_w.saturating_sub(ratatui::text::Span::raw(root.as_str()).width());
     let mut spans = vec![
         Span::styled(format!("{} ", start_time(s.start, dated)), theme.dim),
@@ -140,7 +144,9 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         ..area
     };
     if shown.is_empty() {
-        let what = if tr.list.iter().any(|l| tr.in_window(l)) {
+        let what = if let crate::app::Freshness::Unconfigured(id) = app.traces_freshness() {
+            format!("no [{id}] configured")
+        } else if tr.list.iter().any(|l| tr.in_window(l)) {
             "no trace matches the filter".to_owned()
         } else if tr.last_ok.is_some() {
             let who = if tr.query.services.is_empty() {
