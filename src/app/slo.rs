@@ -364,6 +364,23 @@ mod tests {
                 replace: true,
             }));
         }
+        // How far back each SLO's data reaches: far more than every window, at both times.
+        for s in a.config.slos.clone() {
+            assert_eq!(plan[s.data_query], Want::Paired { at: then, live });
+            let series = vec![Series {
+                labels: Labels::new(),
+                points: vec![Point { t: then, v: 1e8 }, Point { t: live, v: 1e8 }],
+            }];
+            a.update(Action::Source(SourceUpdate::MetricsFetched {
+                query: s.data_query,
+                fetched_at: a.now,
+                result: Ok(QueryResult {
+                    series,
+                    warnings: Vec::new(),
+                }),
+                replace: true,
+            }));
+        }
         assert_eq!(a.slo_status(&slo).alert, Alert::Page, "the time shown");
         assert_eq!(a.live_slo_status(&slo).alert, Alert::Ok, "now");
         let worst = a.live_alert().expect("SLOs");
