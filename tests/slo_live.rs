@@ -202,7 +202,10 @@ fn burn_rates_and_the_alert_match_the_workbook_maths_at_every_window() {
     for (window, burns) in &seen[1..] {
         for ((name, _), (a, b)) in WINDOWS.iter().zip(first.iter().zip(burns)) {
             assert!(
-                (a - b).abs() < 0.005 * a.max(1.0),
+                // 2 %: each `capcom slo` runs a few seconds after the last, over history that
+                // ends at the test's start, so its windows slide a little; the bug this guards
+                // against was a factor of five.
+                (a - b).abs() < 0.02 * a.max(1.0),
                 "{name}: {a} at 15m but {b} at {window}"
             );
         }
