@@ -32,6 +32,15 @@ const FIRST_DATA_WAIT: Duration = Duration::from_millis(40);
 pub struct Sources {
     /// Their updates.
     pub rx: mpsc::Receiver<SourceUpdate>,
+    /// Where the loop sends what `update`'s effects ask of them.
+    pub outlets: Outlets,
+    /// Stops them.
+    pub cancel: CancellationToken,
+}
+
+/// Where the loop carries effects out to: the channels the sources listen on.
+#[derive(Debug)]
+pub struct Outlets {
     /// Tells live pollers what to fetch (unused by a replay).
     pub plan: watch::Sender<Plan>,
     /// Tells the live events tail its server-side query (unused by a replay).
@@ -45,8 +54,6 @@ pub struct Sources {
     pub trace_query: watch::Sender<TraceQuery>,
     /// Asks the traces source for one trace by id.
     pub trace_fetch: mpsc::Sender<String>,
-    /// Stops them.
-    pub cancel: CancellationToken,
 }
 
 /// Runs the loop until the user quits or a signal arrives (`cmd/dashboard.rs` sets it up).
@@ -55,23 +62,8 @@ pub struct Sources {
 /// The terminal cannot be written to, or a signal handler cannot be installed.
 pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sources) -> Result<()> {
     let Sources {
-        mut rx,
-        plan,
-        event_query,
-        events_until,
-        replay_clock,
-        trace_query,
-        trace_fetch,
-        ..
+        mut rx, outlets, ..
     } = sources;
-    let outlets = Outlets {
-        plan,
-        event_query,
-        events_until,
-        replay_clock,
-        trace_query,
-        trace_fetch,
-    };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK_PERIOD);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -133,16 +125,6 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
         }
     }
     Ok(())
-}
-
-/// Where the loop carries effects out to: the channels the sources listen on.
-struct Outlets {
-    plan: tokio::sync::watch::Sender<Plan>,
-    event_query: tokio::sync::watch::Sender<String>,
-    events_until: tokio::sync::watch::Sender<Option<f64>>,
-    replay_clock: tokio::sync::watch::Sender<Option<crate::source::recording::ReplayClock>>,
-    trace_query: tokio::sync::watch::Sender<crate::model::traces::TraceQuery>,
-    trace_fetch: tokio::sync::mpsc::Sender<String>,
 }
 
 /// Whether the loop goes on.

@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
 use crate::config;
-use crate::event::Sources;
+use crate::event::{Outlets, Sources};
 use crate::session::{Data, Session};
 use crate::source::jaeger::JaegerClient;
 use crate::source::prometheus::PrometheusClient;
@@ -99,12 +99,14 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
     }
     Ok(Sources {
         rx,
-        plan,
-        event_query,
-        events_until,
-        replay_clock,
-        trace_query,
-        trace_fetch,
+        outlets: Outlets {
+            plan,
+            event_query,
+            events_until,
+            replay_clock,
+            trace_query,
+            trace_fetch,
+        },
         cancel,
     })
 }
