@@ -110,4 +110,7 @@ pub enum Effect {
     FetchTrace(String),
     /// What the live pollers should fetch changed (size, window, pause, zoom, focus, time).
     PlanChanged(crate::source::prometheus::poller::Plan),
+    /// Create or expire an Alertmanager silence (acknowledge, shelve, or undo either). Never
+    /// carried out in read-only mode.
+    WriteSilence(crate::model::fault::SilenceWrite),
 }

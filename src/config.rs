@@ -33,9 +33,9 @@ pub use slo::{
     prom_duration,
 };
 pub use sources::{
-    DEFAULT_MAX_EVENTS, DEFAULT_PAGE_SIZE, DEFAULT_TRACES_INTERVAL_SECS, FieldMap, JaegerApi,
-    JaegerConfig, LOOKBACK_SECS, MAX_EVENTS, OpenSearchConfig, PAGE_SIZE, PrometheusConfig,
-    TRACE_LIMIT,
+    AlertmanagerConfig, DEFAULT_MAX_EVENTS, DEFAULT_PAGE_SIZE, DEFAULT_TRACES_INTERVAL_SECS,
+    FieldMap, JaegerApi, JaegerConfig, LOOKBACK_SECS, MAX_EVENTS, OpenSearchConfig, PAGE_SIZE,
+    PrometheusConfig, TRACE_LIMIT,
 };
 use sources::{JaegerFile, OpenSearchFile, PrometheusFile};
 
@@ -150,6 +150,11 @@ pub struct Config {
     pub opensearch: Option<OpenSearchConfig>,
     /// The live Jaeger, if configured.
     pub jaeger: Option<JaegerConfig>,
+    /// The live Alertmanager, if configured.
+    pub alertmanager: Option<AlertmanagerConfig>,
+    /// Read-only: nothing is ever written to a backend (`read-only = true`, `--read-only` or
+    /// `CAPCOM_READ_ONLY=1`).
+    pub read_only: bool,
     /// The service level objectives, in file order.
     pub slos: Vec<Slo>,
     /// Columns of panes, left to right.
@@ -198,6 +203,8 @@ pub enum PaneKind {
     Traces,
     /// Every `[[slo]]`: budget, burn rates, alert state.
     Slo,
+    /// Every fault: Alertmanager's alerts and the SLO alerts, most severe and newest first.
+    Faults,
     /// The rover's x/y path on a map, with its heading.
     Path {
         /// Position east, metres.
@@ -406,6 +413,8 @@ impl Resolver<'_> {
         let slos = self.resolve_slos(file.slo, &mut queries)?;
         let layout = self.resolve_layout(&file.layout, &panes)?;
         Ok(Config {
+            alertmanager: None,
+            read_only: false,
             title: file
                 .title
                 .as_deref()

@@ -164,6 +164,8 @@ fn apply(app: &mut App, actions: Vec<Action>, outlets: &Outlets) -> Flow {
                 Effect::PlanChanged(wanted) => {
                     outlets.plan.send_replace(wanted);
                 }
+                // Issue 15 in progress: the Alertmanager task carries these out.
+                Effect::WriteSilence(_) => {}
             }
         }
     }

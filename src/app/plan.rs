@@ -124,7 +124,7 @@ impl App {
                 PaneKind::Table(qs) => qs
                     .iter()
                     .for_each(|&q| plan[q] = Want::Instant { at: paused_end }),
-                PaneKind::Events | PaneKind::Traces => {}
+                PaneKind::Events | PaneKind::Traces | PaneKind::Faults => {}
                 PaneKind::Slo => {
                     // The burn-rate history of each SLO: one point per sparkline column, on
                     // its own query, so no burn rate is ever read off this range.
@@ -189,7 +189,7 @@ impl App {
         use crate::config::PaneKind;
         match &self.config.panes[pane].kind {
             PaneKind::Chart(q) | PaneKind::Table(q) => q.clone(),
-            PaneKind::Events | PaneKind::Traces => Vec::new(),
+            PaneKind::Events | PaneKind::Traces | PaneKind::Faults => Vec::new(),
             PaneKind::Slo => self
                 .config
                 .slos

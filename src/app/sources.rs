@@ -96,6 +96,8 @@ impl App {
             SourceUpdate::TraceFetched { trace_id, result } => {
                 self.trace_arrived(&trace_id, result);
             }
+            // Issue 15 in progress: the Faults pane's state takes these.
+            SourceUpdate::FaultsFetched { .. } | SourceUpdate::SilenceWritten { .. } => {}
             SourceUpdate::ReplayFinished => {
                 if let Some(r) = &mut self.replay {
                     r.finished = true;

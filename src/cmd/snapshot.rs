@@ -96,7 +96,10 @@ fn fetch_once(session: &Session, app: &mut App) -> Result<()> {
                 SourceUpdate::MetricsFetched { query, .. } => answered[*query] = true,
                 SourceUpdate::EventsFetched { .. } => answered[events_at] = true,
                 SourceUpdate::TracesFetched { .. } => answered[traces_at] = true,
-                SourceUpdate::ReplayFinished | SourceUpdate::TraceFetched { .. } => {}
+                SourceUpdate::ReplayFinished
+                | SourceUpdate::TraceFetched { .. }
+                | SourceUpdate::FaultsFetched { .. }
+                | SourceUpdate::SilenceWritten { .. } => {}
             }
             app.update(Action::Source(update));
         }

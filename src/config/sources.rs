@@ -118,6 +118,20 @@ pub struct JaegerConfig {
     pub interval: f64,
 }
 
+/// Faults from Alertmanager, and who acknowledges and shelves them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertmanagerConfig {
+    /// How to reach it.
+    pub connection: Connection,
+    /// Seconds between polls of alerts and silences.
+    pub interval: f64,
+    /// Who the silences capcom creates name as their author (`operator`, else `$USER`).
+    pub operator: String,
+    /// A `severity` label value to the limit level it is shown as, checked in order; a value
+    /// not listed is shown as `warning`.
+    pub severity: Vec<(String, crate::model::LimitLevel)>,
+}
+
 /// Seconds between trace searches unless configured: a search costs more than a metrics poll.
 pub const DEFAULT_TRACES_INTERVAL_SECS: f64 = 15.0;
 

@@ -120,3 +120,22 @@ pub struct NewSilence {
     /// Why.
     pub comment: String,
 }
+
+/// What Alertmanager held at one poll: every alert and every silence.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FaultSnapshot {
+    /// Every alert, silenced and inhibited ones included.
+    pub alerts: Vec<Fault>,
+    /// Every silence, expired ones included.
+    pub silences: Vec<Silence>,
+}
+
+/// A write capcom asks of Alertmanager: acknowledging or shelving a fault creates a silence,
+/// undoing either expires it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SilenceWrite {
+    /// Create this silence.
+    Create(NewSilence),
+    /// Expire the silence with this id now.
+    Expire(String),
+}

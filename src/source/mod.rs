@@ -243,6 +243,22 @@ pub enum SourceUpdate {
         /// The trace, or why not.
         result: Result<std::sync::Arc<crate::model::span::Trace>, SourceError>,
     },
+    /// Alertmanager's alerts and silences were read (or could not be) at `fetched_at`: the
+    /// snapshot replaces the last.
+    FaultsFetched {
+        /// When, in display time.
+        fetched_at: f64,
+        /// Every alert and silence, or why there are none.
+        result: Result<crate::model::fault::FaultSnapshot, SourceError>,
+    },
+    /// A silence write asked for by the app was carried out (or refused). In a replay it is
+    /// carried out locally, on the replay's own copy of the silences.
+    SilenceWritten {
+        /// What was asked.
+        write: crate::model::fault::SilenceWrite,
+        /// The silence's id (the new one for a create), or why the write failed.
+        result: Result<String, SourceError>,
+    },
     /// A replay has played its recording to the end.
     ReplayFinished,
 }
@@ -256,6 +272,8 @@ impl SourceUpdate {
             Self::EventsFetched { result, .. } => result.is_err(),
             Self::TracesFetched { result, .. } => result.is_err(),
             Self::TraceFetched { result, .. } => result.is_err(),
+            Self::FaultsFetched { result, .. } => result.is_err(),
+            Self::SilenceWritten { result, .. } => result.is_err(),
             Self::ReplayFinished => false,
         }
     }

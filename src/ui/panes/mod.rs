@@ -71,6 +71,8 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         PaneKind::Events => events::render(app, pane, inner, buf),
         PaneKind::Traces => traces::render(app, pane, inner, buf),
         PaneKind::Slo => slo::render(app, pane, inner, buf),
+        // Issue 15 in progress: the Faults pane draws here.
+        PaneKind::Faults => {}
     }
 }
 
