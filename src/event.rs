@@ -54,6 +54,9 @@ pub struct Outlets {
     pub trace_query: watch::Sender<TraceQuery>,
     /// Asks the traces source for one trace by id.
     pub trace_fetch: mpsc::Sender<String>,
+    /// Asks the faults source (live, or a replay acting locally) to create or expire a
+    /// silence. Absent in read-only mode: nothing can be written.
+    pub silence_writes: Option<mpsc::Sender<crate::model::fault::SilenceWrite>>,
 }
 
 /// Runs the loop until the user quits or a signal arrives (`cmd/dashboard.rs` sets it up).
@@ -164,8 +167,18 @@ fn apply(app: &mut App, actions: Vec<Action>, outlets: &Outlets) -> Flow {
                 Effect::PlanChanged(wanted) => {
                     outlets.plan.send_replace(wanted);
                 }
-                // Issue 15 in progress: the Alertmanager task carries these out.
-                Effect::WriteSilence(_) => {}
+                Effect::WriteSilence(write) => {
+                    let refused = match &outlets.silence_writes {
+                        None => Some("read-only: nothing is written to Alertmanager"),
+                        Some(tx) => tx
+                            .try_send(write)
+                            .is_err()
+                            .then_some("the faults source is busy or stopped; try again"),
+                    };
+                    if let Some(why) = refused {
+                        queue.push_front(Action::ShowNotice(why.to_owned()));
+                    }
+                }
             }
         }
     }

@@ -33,6 +33,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
     let (replay_clock, clock_rx) = watch::channel(None);
     let (trace_query, trace_query_rx) = watch::channel(app.traces.query.clone());
     let (trace_fetch, trace_fetch_rx) = mpsc::channel(16);
+    let (silence_writes, silence_writes_rx) = mpsc::channel(16);
     match (&session.data, replay) {
         (Data::Replay(_), Some(replay)) => {
             let crate::app::Clock::Replay(clock) = app.clock else {
@@ -45,6 +46,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
                 events_until: until_rx,
                 trace_query: trace_query_rx,
                 trace_fetch: trace_fetch_rx,
+                silence_writes: silence_writes_rx,
             };
             tokio::spawn(recording::run(
                 replay,
@@ -106,6 +108,8 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
             replay_clock,
             trace_query,
             trace_fetch,
+            // Issue 15 in progress: the live Alertmanager task takes the receiver.
+            silence_writes: (!session.config.read_only).then_some(silence_writes),
         },
         cancel,
     })
