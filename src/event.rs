@@ -165,6 +165,7 @@ pub enum Carried {
 }
 
 /// Carries out one effect of `update` on the sources' channels, as the loop does.
+#[must_use]
 pub fn carry_out(effect: Effect, outlets: &Outlets) -> Carried {
     let notice = |why: &str| Carried::Then(Action::ShowNotice(why.to_owned()));
     match effect {

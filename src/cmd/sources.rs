@@ -101,20 +101,8 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
                 ));
             }
             if let Some(a) = &session.config.alertmanager {
-                let client = AlertmanagerClient::new(&a.connection)
-                    .map_err(|e| eyre!("alertmanager: {e}"))?;
-                let (client, writes) = if read_only {
-                    (client.read_only(), None)
-                } else {
-                    (client, Some(silence_writes_rx))
-                };
-                tokio::spawn(alertmanager::task::run(
-                    client,
-                    a.interval,
-                    writes,
-                    tx.clone(),
-                    cancel.clone(),
-                ));
+                let writes = (!read_only).then_some(silence_writes_rx);
+                spawn_faults(a, writes, &tx, &cancel)?;
             }
         }
         (Data::Replay(_), None) => bail!("a replay session started without its replay"),
@@ -132,4 +120,28 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
         },
         cancel,
     })
+}
+
+/// Starts the Alertmanager task. With no `writes` (read-only) its client is built read-only
+/// too, so not even a bug that hands it writes could send one.
+fn spawn_faults(
+    a: &config::AlertmanagerConfig,
+    writes: Option<mpsc::Receiver<crate::model::fault::SilenceWrite>>,
+    tx: &mpsc::Sender<crate::source::SourceUpdate>,
+    cancel: &CancellationToken,
+) -> Result<()> {
+    let client = AlertmanagerClient::new(&a.connection).map_err(|e| eyre!("alertmanager: {e}"))?;
+    let client = if writes.is_none() {
+        client.read_only()
+    } else {
+        client
+    };
+    tokio::spawn(alertmanager::task::run(
+        client,
+        a.interval,
+        writes,
+        tx.clone(),
+        cancel.clone(),
+    ));
+    Ok(())
 }
