@@ -6,7 +6,7 @@
     reason = "exact values are the point of these checks"
 )]
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use capcom::config::{self, AlertmanagerConfig};
 use capcom::model::LimitLevel;
@@ -18,6 +18,10 @@ fn alertmanager(section: &str) -> Result<AlertmanagerConfig, String> {
     config::parse(&text, "t.toml")
         .map(|c| c.alertmanager.expect("[alertmanager]"))
         .map_err(|e| e.to_string())
+}
+
+fn levels(pairs: &[(&str, LimitLevel)]) -> Vec<(String, LimitLevel)> {
+    pairs.iter().map(|(v, l)| ((*v).to_owned(), *l)).collect()
 }
 
 #[test]
@@ -32,14 +36,15 @@ fn a_section_with_only_a_url_takes_the_defaults() {
         a.operator,
         config::default_operator(std::env::var("USER").ok().as_deref())
     );
+    use LimitLevel::{Critical, Distress, Warning, Watch};
     assert_eq!(
         a.severity,
-        [
-            ("critical".to_owned(), LimitLevel::Critical),
-            ("error".to_owned(), LimitLevel::Distress),
-            ("warning".to_owned(), LimitLevel::Warning),
-            ("info".to_owned(), LimitLevel::Watch),
-        ]
+        levels(&[
+            ("critical", Critical),
+            ("error", Distress),
+            ("warning", Warning),
+            ("info", Watch)
+        ])
     );
     let c = config::parse(
         &format!("[alertmanager]\nurl = \"http://a:9093\"\n{FAULTS_PANE}"),
@@ -89,32 +94,32 @@ critical = "distress"
     .expect("parses");
     assert_eq!(a.interval, 30.0);
     assert_eq!(a.operator, "flight director␛[2J", "made safe, one line");
-    let conn = &a.connection;
-    assert_eq!(conn.url, "https://ops.example/alertmanager");
-    assert_eq!((conn.timeout, conn.max_body), (3.0, 1 << 20));
     assert_eq!(
-        conn.headers,
-        [("X-Scope-OrgID".to_owned(), "mission-7".to_owned())]
-    );
-    assert_eq!(conn.ca_file.as_deref(), Some(Path::new("/etc/ssl/ops.pem")));
-    assert!(conn.insecure_skip_verify);
-    assert_eq!(
-        conn.auth,
-        Some(config::Auth::Basic {
-            username: "capcom".into(),
-            password: config::Secret::File("/run/secrets/am".into()),
-        })
+        a.connection,
+        config::Connection {
+            url: "https://ops.example/alertmanager".into(),
+            timeout: 3.0,
+            headers: vec![("X-Scope-OrgID".into(), "mission-7".into())],
+            ca_file: Some(PathBuf::from("/etc/ssl/ops.pem")),
+            insecure_skip_verify: true,
+            auth: Some(config::Auth::Basic {
+                username: "capcom".into(),
+                password: config::Secret::File("/run/secrets/am".into()),
+            }),
+            max_body: 1 << 20,
+        }
     );
     // The table's own entries first, then the defaults it does not name.
+    use LimitLevel::{Distress, Severe, Warning, Watch};
     assert_eq!(
         a.severity,
-        [
-            ("critical".to_owned(), LimitLevel::Distress),
-            ("page".to_owned(), LimitLevel::Severe),
-            ("error".to_owned(), LimitLevel::Distress),
-            ("warning".to_owned(), LimitLevel::Warning),
-            ("info".to_owned(), LimitLevel::Watch),
-        ]
+        levels(&[
+            ("critical", Distress),
+            ("page", Severe),
+            ("error", Distress),
+            ("warning", Warning),
+            ("info", Watch)
+        ])
     );
 }
 

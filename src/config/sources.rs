@@ -175,6 +175,13 @@ pub const LOOKBACK_SECS: RangeInclusive<f64> = 60.0..=366.0 * 86_400.0;
 pub const TRACE_LIMIT: RangeInclusive<usize> = 1..=1_000;
 
 impl Resolver<'_> {
+    /// A section's `interval`, in seconds, or its default.
+    fn interval(&self, given: Option<&Spanned<String>>, default: f64) -> Result<f64, ConfigError> {
+        given.map_or(Ok(default), |i| {
+            self.duration(i, "interval", &INTERVAL_SECS)
+        })
+    }
+
     pub(super) fn resolve_opensearch(
         &self,
         o: OpenSearchFile,
@@ -197,10 +204,7 @@ impl Resolver<'_> {
             connection,
             index: o.index,
             query: o.query,
-            interval: match &o.interval {
-                Some(i) => self.duration(i, "interval", &INTERVAL_SECS)?,
-                None => DEFAULT_INTERVAL_SECS,
-            },
+            interval: self.interval(o.interval.as_ref(), DEFAULT_INTERVAL_SECS)?,
             max_events: match &o.max_events {
                 Some(m) => self.in_range(m, &MAX_EVENTS, "max-events")?,
                 None => DEFAULT_MAX_EVENTS,
@@ -231,10 +235,7 @@ impl Resolver<'_> {
             connection,
             api: j.api,
             query,
-            interval: match &j.interval {
-                Some(i) => self.duration(i, "interval", &INTERVAL_SECS)?,
-                None => DEFAULT_TRACES_INTERVAL_SECS,
-            },
+            interval: self.interval(j.interval.as_ref(), DEFAULT_TRACES_INTERVAL_SECS)?,
         })
     }
 
@@ -243,10 +244,7 @@ impl Resolver<'_> {
         a: &AlertmanagerFile,
     ) -> Result<AlertmanagerConfig, ConfigError> {
         let connection = self.resolve_connection("alertmanager", &a.connection_keys())?;
-        let interval = match &a.interval {
-            Some(i) => self.duration(i, "interval", &INTERVAL_SECS)?,
-            None => DEFAULT_FAULTS_INTERVAL_SECS,
-        };
+        let interval = self.interval(a.interval.as_ref(), DEFAULT_FAULTS_INTERVAL_SECS)?;
         let operator = match &a.operator {
             Some(o) => {
                 let name = crate::text::one_line(o.get_ref(), OPERATOR_WIDTH);
@@ -260,8 +258,23 @@ impl Resolver<'_> {
             }
             None => default_operator(std::env::var("USER").ok().as_deref()),
         };
+        let severity = self.resolve_severity(&a.severity)?;
+        Ok(AlertmanagerConfig {
+            connection,
+            interval,
+            operator,
+            severity,
+        })
+    }
+
+    /// The `[alertmanager.severity]` table, each word a limit level, then the defaults it does
+    /// not name.
+    fn resolve_severity(
+        &self,
+        table: &BTreeMap<String, Spanned<String>>,
+    ) -> Result<Vec<(String, LimitLevel)>, ConfigError> {
         let mut severity = Vec::new();
-        for (value, word) in &a.severity {
+        for (value, word) in table {
             let Some(level) = LimitLevel::ALL
                 .into_iter()
                 .find(|l| l.name() == word.get_ref())
@@ -280,16 +293,11 @@ impl Resolver<'_> {
             severity.push((value.clone(), level));
         }
         for (value, level) in DEFAULT_SEVERITY {
-            if !a.severity.contains_key(value) {
+            if !table.contains_key(value) {
                 severity.push((value.to_owned(), level));
             }
         }
-        Ok(AlertmanagerConfig {
-            connection,
-            interval,
-            operator,
-            severity,
-        })
+        Ok(severity)
     }
 
     pub(super) fn resolve_prometheus(
@@ -297,10 +305,7 @@ impl Resolver<'_> {
         p: &PrometheusFile,
     ) -> Result<PrometheusConfig, ConfigError> {
         let connection = self.resolve_connection("prometheus", &p.connection_keys())?;
-        let interval = match &p.interval {
-            Some(i) => self.duration(i, "interval", &INTERVAL_SECS)?,
-            None => DEFAULT_INTERVAL_SECS,
-        };
+        let interval = self.interval(p.interval.as_ref(), DEFAULT_INTERVAL_SECS)?;
         Ok(PrometheusConfig {
             connection,
             interval,
