@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use capcom::config::{self, AlertmanagerConfig};
-use capcom::model::LimitLevel;
+use capcom::model::LimitLevel::{self, Critical, Distress, Severe, Warning, Watch};
 
 const FAULTS_PANE: &str = "[[layout.column]]\npanes = [{ id = \"faults\" }]\n[[pane]]\nid = \"faults\"\nkind = \"faults\"\n";
 
@@ -36,7 +36,6 @@ fn a_section_with_only_a_url_takes_the_defaults() {
         a.operator,
         config::default_operator(std::env::var("USER").ok().as_deref())
     );
-    use LimitLevel::{Critical, Distress, Warning, Watch};
     assert_eq!(
         a.severity,
         levels(&[
@@ -110,7 +109,6 @@ critical = "distress"
         }
     );
     // The table's own entries first, then the defaults it does not name.
-    use LimitLevel::{Distress, Severe, Warning, Watch};
     assert_eq!(
         a.severity,
         levels(&[
