@@ -132,44 +132,101 @@ pub struct Firing {
     pub values: Vec<(f64, f64)>,
 }
 
-/// The firing set after each evaluation over `samples` (Unix time, telemetry), only where it
-/// changed: `(time, alerts firing then)`, starting with the first evaluation.
-#[must_use]
-pub fn evaluate(samples: &[(f64, Telemetry)]) -> Vec<(f64, Vec<Firing>)> {
-    let mut series: Vec<(usize, Watched, Option<f64>, Option<Firing>)> = RULES
-        .iter()
-        .enumerate()
-        .flat_map(|(i, r)| watched(r).into_iter().map(move |w| (i, w, None, None)))
-        .collect();
-    let mut out: Vec<(f64, Vec<Firing>)> = Vec::new();
-    let mut names: Vec<(usize, Option<&str>)> = Vec::new();
-    for (t, tel) in samples {
-        for (rule, w, active, firing) in &mut series {
+impl Firing {
+    /// Its labels as Prometheus sends them: the series' (`instance`, `job`, `wheel`), the
+    /// rule's (`severity`, `service`) and `alertname`, sorted by name.
+    #[must_use]
+    pub fn labels(&self) -> Vec<(&'static str, &'static str)> {
+        let rule = &RULES[self.rule];
+        let mut labels = vec![
+            ("alertname", rule.name),
+            ("instance", INSTANCE),
+            ("job", JOB),
+            ("service", rule.service),
+            ("severity", rule.severity),
+        ];
+        if let Some(w) = self.wheel {
+            labels.push(("wheel", w));
+        }
+        labels.sort_unstable();
+        labels
+    }
+
+    /// Its summary and description as the rules file's templates expand them for `value`.
+    #[must_use]
+    pub fn annotations(&self, value: f64) -> (String, String) {
+        let rule = &RULES[self.rule];
+        let fill = |text: &str| {
+            text.replace("{wheel}", self.wheel.unwrap_or_default())
+                .replace("{value}", &shown(value))
+        };
+        (fill(rule.summary), fill(rule.description))
+    }
+}
+
+/// The rules' state through evaluations: per watched series, since when its expression has
+/// held and its alert if firing.
+struct Evaluation {
+    series: Vec<(usize, Watched, Option<f64>, Option<Firing>)>,
+}
+
+impl Evaluation {
+    fn new() -> Self {
+        let series = RULES
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| watched(r).into_iter().map(move |w| (i, w, None, None)))
+            .collect();
+        Self { series }
+    }
+
+    /// Evaluates every rule at `t` on `tel`; returns what fires then.
+    fn step(&mut self, t: f64, tel: &Telemetry) -> Vec<Firing> {
+        for (rule, w, active, firing) in &mut self.series {
             match (w.value)(tel).filter(|v| (w.holds)(*v)) {
                 Some(v) => {
-                    let since = *active.get_or_insert(*t);
+                    let since = *active.get_or_insert(t);
                     if let Some(f) = firing {
-                        f.values.push((*t, v));
+                        f.values.push((t, v));
                     } else if t - since >= RULES[*rule].hold {
                         *firing = Some(Firing {
                             rule: *rule,
                             wheel: w.wheel,
-                            fired_at: *t,
-                            values: vec![(*t, v)],
+                            fired_at: t,
+                            values: vec![(t, v)],
                         });
                     }
                 }
                 None => (*active, *firing) = (None, None),
             }
         }
-        let now: Vec<Firing> = series.iter().filter_map(|s| s.3.clone()).collect();
-        let now_names: Vec<(usize, Option<&str>)> = now.iter().map(|f| (f.rule, f.wheel)).collect();
-        if out.is_empty() || now_names != names {
+        self.series.iter().filter_map(|s| s.3.clone()).collect()
+    }
+}
+
+/// The firing set after each evaluation over `samples` (Unix time, telemetry), only where it
+/// changed: `(time, alerts firing then)`, starting with the first evaluation.
+#[must_use]
+pub fn evaluate(samples: &[(f64, Telemetry)]) -> Vec<(f64, Vec<Firing>)> {
+    let mut rules = Evaluation::new();
+    let mut out: Vec<(f64, Vec<Firing>)> = Vec::new();
+    for (t, tel) in samples {
+        let now = rules.step(*t, tel);
+        let key = |f: &[Firing]| f.iter().map(|f| (f.rule, f.wheel)).collect::<Vec<_>>();
+        if out.last().is_none_or(|(_, last)| key(last) != key(&now)) {
             out.push((*t, now));
-            names = now_names;
         }
     }
     out
+}
+
+/// What fires after the last evaluation over `samples`, each alert's values up to then.
+#[must_use]
+pub fn firing_after(samples: &[(f64, Telemetry)]) -> Vec<Firing> {
+    let mut rules = Evaluation::new();
+    samples
+        .iter()
+        .fold(Vec::new(), |_, (t, tel)| rules.step(*t, tel))
 }
 
 /// Alertmanager's fingerprint of a label set: FNV-1a 64 over the labels sorted by name, each
@@ -239,17 +296,7 @@ pub fn alerts_body(firing: &[Firing], t: f64) -> String {
         .iter()
         .map(|f| {
             let rule = &RULES[f.rule];
-            let mut labels = vec![
-                ("alertname", rule.name),
-                ("instance", INSTANCE),
-                ("job", JOB),
-                ("service", rule.service),
-                ("severity", rule.severity),
-            ];
-            if let Some(w) = f.wheel {
-                labels.push(("wheel", w));
-            }
-            labels.sort_unstable();
+            let labels = f.labels();
             let sent = f.fired_at + ((t - f.fired_at) / RESEND).floor() * RESEND;
             let value = f
                 .values
@@ -257,17 +304,14 @@ pub fn alerts_body(firing: &[Firing], t: f64) -> String {
                 .rev()
                 .find(|(at, _)| *at <= sent)
                 .map_or(0.0, |(_, v)| *v);
-            let fill = |text: &str| {
-                text.replace("{wheel}", f.wheel.unwrap_or_default())
-                    .replace("{value}", &shown(value))
-            };
+            let (summary, description) = f.annotations(value);
             let fp = fingerprint(&labels);
             let mut body = String::new();
             let _ = write!(
                 body,
                 r#"{{"annotations":{{"description":{},"summary":{}}},"endsAt":"{}","fingerprint":"{fp}","receivers":[{{"name":"{RECEIVER}"}}],"startsAt":"{}","status":{{"inhibitedBy":[],"silencedBy":[],"state":"active"}},"updatedAt":"{}","generatorURL":{},"labels":{{"#,
-                json_str(&fill(rule.description)),
-                json_str(&fill(rule.summary)),
+                json_str(&description),
+                json_str(&summary),
                 stamp(sent + 4.0 * RESEND),
                 stamp(f.fired_at),
                 stamp(sent),
