@@ -399,7 +399,7 @@ fn am_fixture(name: &str) -> Vec<u8> {
 /// Alertmanager on the test clock: no alerts, then the motor firing from `+200 s`, then
 /// silenced from `+400 s`; a 500 at `+300 s`; every request costs [`LATENCY_MS`].
 fn alertmanager(clock_ms: Arc<AtomicI64>, origin_ms: i64) -> Server {
-    let (firing, silenced, silences) = (
+    let (firing, acked, silences) = (
         am_fixture("alerts_firing.json"),
         am_fixture("alerts_silenced.json"),
         am_fixture("silences.json"),
@@ -413,7 +413,7 @@ fn alertmanager(clock_ms: Arc<AtomicI64>, origin_ms: i64) -> Server {
             }
             ("/api/v2/alerts", ..200_000) | ("/api/v2/silences", ..400_000) => b"[]".to_vec(),
             ("/api/v2/alerts", ..400_000) => firing.clone(),
-            ("/api/v2/alerts", _) => silenced.clone(),
+            ("/api/v2/alerts", _) => acked.clone(),
             ("/api/v2/silences", _) => silences.clone(),
             _ => return answer(&Store::default(), head),
         };

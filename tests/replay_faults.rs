@@ -142,11 +142,18 @@ async fn ask(
     }
 }
 
-#[tokio::test]
-async fn silences_written_during_a_replay_act_locally() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    recording(dir.path());
-    let rec = Recording::open(dir.path()).expect("opens");
+/// The replay task on a recording in `dir`, display time its own just after the second
+/// snapshot: where to send silence writes, what it answers, and how to stop it.
+fn spawn_replay(
+    dir: &Path,
+) -> (
+    mpsc::Sender<SilenceWrite>,
+    mpsc::Receiver<SourceUpdate>,
+    CancellationToken,
+    tokio::task::JoinHandle<()>,
+) {
+    recording(dir);
+    let rec = Recording::open(dir).expect("opens");
     let config = rec.config().expect("dashboard");
     let wall = capcom::wall_now();
     // Display time is the recording's: just after the second snapshot.
@@ -157,7 +164,7 @@ async fn silences_written_during_a_replay_act_locally() {
         original: true,
     };
     let (replay, _) = Replay::new(&rec, &config, clock);
-    let (tx, mut rx) = mpsc::channel(64);
+    let (tx, rx) = mpsc::channel(64);
     let (writes, writes_rx) = mpsc::channel(4);
     let (_clock_tx, clock_rx) = watch::channel(None);
     let (_until_tx, until_rx) = watch::channel(None);
@@ -179,6 +186,13 @@ async fn silences_written_during_a_replay_act_locally() {
         tx,
         cancel.clone(),
     ));
+    (writes, rx, cancel, task)
+}
+
+#[tokio::test]
+async fn silences_written_during_a_replay_act_locally() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (writes, mut rx, cancel, task) = spawn_replay(dir.path());
     let now = SECOND + 1.0;
     // Shelve the battery alert for ten minutes.
     let shelve = NewSilence {

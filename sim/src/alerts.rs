@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::metrics::{INSTANCE, JOB, catalogue, round};
+use super::metrics::{INSTANCE, JOB, MetricSeries, catalogue, round};
 use super::world::Telemetry;
 
 /// The external URL Prometheus links its alerts to (`generatorURL`) in the stack.
@@ -70,49 +70,52 @@ pub const RULES: [Rule; 3] = [
     },
 ];
 
-/// One series a rule watches: its labels beyond the rule's, and its value in a sample (`None`
-/// while the series is absent).
+/// One series a rule watches: a metric the world exports, or `up` (`None`).
 struct Watched {
-    wheel: Option<&'static str>,
-    value: Box<dyn Fn(&Telemetry) -> Option<f64>>,
+    series: Option<MetricSeries>,
     /// Whether the expression holds for a value.
     holds: fn(f64) -> bool,
 }
 
-/// The series each rule's expression selects, read off the telemetry as Prometheus scrapes
-/// it (rounded as exported; absent while the link is down, except `up`).
+impl Watched {
+    /// Its value in a sample as Prometheus scraped it (rounded as exported); `None` while the
+    /// link is down, when only `up` has a value (0).
+    fn value(&self, t: &Telemetry) -> Option<f64> {
+        match &self.series {
+            Some(s) => t.comms_up.then(|| round((s.read)(t, s.index), s.decimals)),
+            None => Some(if t.comms_up { 1.0 } else { 0.0 }),
+        }
+    }
+
+    /// Its `wheel` label, for per-wheel series.
+    fn wheel(&self) -> Option<&'static str> {
+        self.series
+            .as_ref()
+            .and_then(|s| s.labels.iter().find(|(k, _)| *k == "wheel"))
+            .map(|(_, w)| *w)
+    }
+}
+
+/// The series each rule's expression selects.
 fn watched(rule: &Rule) -> Vec<Watched> {
-    let metric = |name: &str| {
+    let metric = |name: &str, holds: fn(f64) -> bool| {
         catalogue()
             .into_iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, s)| s)
+            .map(|(_, all)| all)
             .unwrap_or_default()
+            .into_iter()
+            .map(|s| Watched {
+                series: Some(s),
+                holds,
+            })
+            .collect()
     };
     match rule.name {
-        "RoverBatteryLow" => metric("rover_battery_soc_percent")
-            .into_iter()
-            .map(|s| Watched {
-                wheel: None,
-                value: Box::new(move |t| {
-                    t.comms_up.then(|| round((s.read)(t, s.index), s.decimals))
-                }),
-                holds: |v| v < 30.0,
-            })
-            .collect(),
-        "RoverMotorHot" => metric("rover_motor_temperature_celsius")
-            .into_iter()
-            .map(|s| Watched {
-                wheel: s.labels.first().map(|(_, w)| *w),
-                value: Box::new(move |t| {
-                    t.comms_up.then(|| round((s.read)(t, s.index), s.decimals))
-                }),
-                holds: |v| v > 50.0,
-            })
-            .collect(),
+        "RoverBatteryLow" => metric("rover_battery_soc_percent", |v| v < 30.0),
+        "RoverMotorHot" => metric("rover_motor_temperature_celsius", |v| v > 50.0),
         _ => vec![Watched {
-            wheel: None,
-            value: Box::new(|t| Some(if t.comms_up { 1.0 } else { 0.0 })),
+            series: None,
             holds: |v| v == 0.0,
         }],
     }
@@ -183,21 +186,20 @@ impl Evaluation {
     /// Evaluates every rule at `t` on `tel`; returns what fires then.
     fn step(&mut self, t: f64, tel: &Telemetry) -> Vec<Firing> {
         for (rule, w, active, firing) in &mut self.series {
-            match (w.value)(tel).filter(|v| (w.holds)(*v)) {
-                Some(v) => {
-                    let since = *active.get_or_insert(t);
-                    if let Some(f) = firing {
-                        f.values.push((t, v));
-                    } else if t - since >= RULES[*rule].hold {
-                        *firing = Some(Firing {
-                            rule: *rule,
-                            wheel: w.wheel,
-                            fired_at: t,
-                            values: vec![(t, v)],
-                        });
-                    }
-                }
-                None => (*active, *firing) = (None, None),
+            let Some(v) = w.value(tel).filter(|v| (w.holds)(*v)) else {
+                (*active, *firing) = (None, None);
+                continue;
+            };
+            let since = *active.get_or_insert(t);
+            if let Some(f) = firing {
+                f.values.push((t, v));
+            } else if t - since >= RULES[*rule].hold {
+                *firing = Some(Firing {
+                    rule: *rule,
+                    wheel: w.wheel(),
+                    fired_at: t,
+                    values: vec![(t, v)],
+                });
             }
         }
         self.series.iter().filter_map(|s| s.3.clone()).collect()

@@ -139,18 +139,12 @@ fn write_alerts(dir: &Path, samples: &[(f64, Telemetry)]) -> io::Result<Vec<Aler
     let mut entries = Vec::new();
     for (at, firing) in super::alerts::evaluate(samples) {
         let body = super::alerts::alerts_body(&firing, at);
-        let n = match bodies.iter().position(|b| *b == body) {
-            Some(i) => i + 1,
-            None => {
-                bodies.push(body);
-                let n = bodies.len();
-                std::fs::write(
-                    dir.join(format!("alertmanager/alerts-{n:02}.json")),
-                    &bodies[n - 1],
-                )?;
-                n
-            }
-        };
+        if !bodies.contains(&body) {
+            let n = bodies.len() + 1;
+            std::fs::write(dir.join(format!("alertmanager/alerts-{n:02}.json")), &body)?;
+            bodies.push(body.clone());
+        }
+        let n = bodies.iter().position(|b| *b == body).map_or(0, |i| i + 1);
         entries.push(AlertmanagerEntry {
             at,
             alerts: format!("alertmanager/alerts-{n:02}.json"),

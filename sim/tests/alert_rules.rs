@@ -12,28 +12,12 @@ use std::process::Command;
 use capcom_sim::alerts::{RULES, evaluate, firing_after};
 use capcom_sim::metrics::{INSTANCE, JOB, catalogue, round};
 use capcom_sim::recording::{EPOCH, REPLAY_FROM, STEP};
-use capcom_sim::world::World;
+use capcom_sim::world::{Telemetry, World};
 use serde_json::{Value, json};
 
-#[test]
-fn prometheus_fires_what_the_simulator_wrote() {
-    if Command::new("promtool").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("CAPCOM_REQUIRE_PROMETHEUS").is_none(),
-            "CAPCOM_REQUIRE_PROMETHEUS is set but promtool is not installed"
-        );
-        eprintln!("SKIPPED: promtool is not installed; CI runs this check");
-        return;
-    }
-    // Past the comms loss, which ends the sol's last alert.
-    let until = 66_000.0;
-    let mut world = World::new(1);
-    let samples: Vec<_> = (0..=(until / STEP) as usize)
-        .map(|k| {
-            let t = k as f64 * STEP;
-            (EPOCH + t, world.sample(t))
-        })
-        .collect();
+/// The world's series as Prometheus scraped them, one value every `STEP` from the epoch:
+/// the battery and motor temperatures (stale while the link is down), and `up`.
+fn input_series(samples: &[(f64, Telemetry)]) -> Vec<Value> {
     let mut series = Vec::new();
     for (name, all) in catalogue() {
         if !matches!(
@@ -73,6 +57,29 @@ fn prometheus_fires_what_the_simulator_wrote() {
         "values": up.join(" "),
     }));
 
+    series
+}
+
+#[test]
+fn prometheus_fires_what_the_simulator_wrote() {
+    if Command::new("promtool").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CAPCOM_REQUIRE_PROMETHEUS").is_none(),
+            "CAPCOM_REQUIRE_PROMETHEUS is set but promtool is not installed"
+        );
+        eprintln!("SKIPPED: promtool is not installed; CI runs this check");
+        return;
+    }
+    // Past the comms loss, which ends the sol's last alert.
+    let until = 66_000.0;
+    let mut world = World::new(1);
+    let samples: Vec<_> = (0..=(until / STEP) as usize)
+        .map(|k| {
+            let t = k as f64 * STEP;
+            (EPOCH + t, world.sample(t))
+        })
+        .collect();
+    let series = input_series(&samples);
     let changes = evaluate(&samples);
     assert!(changes.len() >= 6, "several alerts fire and resolve");
     let mut times: Vec<f64> = changes.iter().map(|(t, _)| t - EPOCH).collect();

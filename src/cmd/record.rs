@@ -218,24 +218,7 @@ async fn record(
     // Events and traces of the last seconds are asked for once they have settled.
     let settles = others.events.is_some() || others.traces.is_some();
     let end = stop_at + if settles { SETTLE } else { 0.0 };
-    let mut manifest = Manifest {
-        format: 1,
-        name: out
-            .file_name()
-            .map_or_else(|| "recording".into(), |n| n.to_string_lossy().into_owned()),
-        description: format!(
-            "Recorded by capcom {} from {}",
-            env!("CARGO_PKG_VERSION"),
-            client.url()
-        ),
-        started: start,
-        ended: start,
-        replay_from: started_wall - start,
-        prometheus: Vec::new(),
-        opensearch: Vec::new(),
-        jaeger: Vec::new(),
-        alertmanager: Vec::new(),
-    };
+    let mut manifest = new_manifest(out, client.url(), start, started_wall - start);
     let mut at = Progress {
         from: start,
         settled: start,
@@ -577,6 +560,28 @@ fn trace_file_name(chunk: usize, service: &str, taken: &[String]) -> String {
         n += 1;
     }
     file
+}
+
+/// The manifest of a recording into `out` from the Prometheus at `url`, starting at `start`,
+/// a replay beginning `replay_from` seconds later; nothing recorded yet.
+fn new_manifest(out: &Path, url: &str, start: f64, replay_from: f64) -> Manifest {
+    Manifest {
+        format: 1,
+        name: out
+            .file_name()
+            .map_or_else(|| "recording".into(), |n| n.to_string_lossy().into_owned()),
+        description: format!(
+            "Recorded by capcom {} from {url}",
+            env!("CARGO_PKG_VERSION")
+        ),
+        started: start,
+        ended: start,
+        replay_from,
+        prometheus: Vec::new(),
+        opensearch: Vec::new(),
+        jaeger: Vec::new(),
+        alertmanager: Vec::new(),
+    }
 }
 
 fn write_manifest(out: &Path, manifest: &Manifest) -> Result<()> {

@@ -7,18 +7,35 @@ use std::collections::BTreeMap;
 
 use super::Recording;
 use super::replay::read_body;
+use crate::config::{Config, PaneKind};
 use crate::model::fault::{AlertState, FaultSnapshot, LabelSet, Matcher, Silence, SilenceState};
 use crate::model::fault::{NewSilence, SilenceWrite};
 use crate::source::SourceError;
 use crate::source::alertmanager::{FaultError, parse_alerts, parse_silences};
 use crate::text::one_line;
 
+/// A replay's faults for `config`: the recorded snapshots, time-shifted by `shift`; `fail`
+/// hears why there are none when they cannot be read, or when the dashboard wants faults
+/// (`[alertmanager]` or a Faults pane) and none were recorded.
+pub(super) fn start(
+    rec: &Recording,
+    config: &Config,
+    shift: f64,
+    mut fail: impl FnMut(SourceError),
+) -> Faults {
+    let wanted =
+        config.alertmanager.is_some() || config.panes.iter().any(|p| p.kind == PaneKind::Faults);
+    match load(rec, shift) {
+        Ok(None) if wanted => fail(SourceError::NotRecorded("no alerts".into())),
+        Ok(recorded) => return Faults::new(recorded.unwrap_or_default()),
+        Err(e) => fail(e),
+    }
+    Faults::default()
+}
+
 /// Every recorded snapshot, parsed, time-shifted by `shift`, oldest first; `None` when the
 /// recording holds no Alertmanager answers.
-pub(super) fn load(
-    rec: &Recording,
-    shift: f64,
-) -> Result<Option<Vec<(f64, FaultSnapshot)>>, SourceError> {
+fn load(rec: &Recording, shift: f64) -> Result<Option<Vec<(f64, FaultSnapshot)>>, SourceError> {
     if rec.manifest.alertmanager.is_empty() {
         return Ok(None);
     }
@@ -74,7 +91,7 @@ pub(super) struct Faults {
 
 impl Faults {
     /// The faults of a recording whose snapshots are `recorded` (display times, oldest first).
-    pub(super) fn new(recorded: Vec<(f64, FaultSnapshot)>) -> Self {
+    fn new(recorded: Vec<(f64, FaultSnapshot)>) -> Self {
         Self {
             recorded,
             ..Self::default()
@@ -300,7 +317,7 @@ mod tests {
             (matcher("service", ".+", true, true), false),
         ];
         for (m, want) in cases {
-            assert_eq!(silences(&[m.clone()], &motor), want, "{m:?}");
+            assert_eq!(silences(std::slice::from_ref(&m), &motor), want, "{m:?}");
         }
         let both = [
             matcher("alertname", "RoverMotorHot", false, true),
