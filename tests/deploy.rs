@@ -67,18 +67,23 @@ fn promtool_accepts_the_config_and_the_rules() {
         vec!["check", "rules", "deploy/prometheus/rules/slo.yml"],
         vec!["check", "rules", "deploy/prometheus/rules/rover-alerts.yml"],
     ] {
-        let out = Command::new("promtool")
-            .args(&args)
-            .current_dir(root())
-            .output()
-            .expect("promtool");
-        assert!(
-            out.status.success(),
-            "promtool {args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeeds("promtool", &args);
     }
+}
+
+/// Runs `tool args` in the repository and fails with its output unless it succeeds.
+fn succeeds(tool: &str, args: &[&str]) {
+    let out = Command::new(tool)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect(tool);
+    assert!(
+        out.status.success(),
+        "{tool} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -86,16 +91,9 @@ fn amtool_accepts_the_alertmanager_config() {
     if !have("amtool", "CAPCOM_REQUIRE_ALERTMANAGER") {
         return;
     }
-    let out = Command::new("amtool")
-        .args(["check-config", "deploy/alertmanager/alertmanager.yml"])
-        .current_dir(root())
-        .output()
-        .expect("amtool");
-    assert!(
-        out.status.success(),
-        "amtool check-config: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        "amtool",
+        &["check-config", "deploy/alertmanager/alertmanager.yml"],
     );
 }
 

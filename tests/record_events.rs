@@ -347,14 +347,19 @@ fn recorded_traces(dir: &Path) -> BTreeMap<String, usize> {
     seen
 }
 
-#[test]
-fn traces_are_recorded_once_each_at_the_default_chunk_size() {
-    let plan = Plan {
+/// Ten minutes in chunks of a minute (the default), `since` seconds of history before.
+fn ten_minutes(since: f64) -> Plan {
+    Plan {
         duration: 600.0,
-        since: Some(120.0),
+        since: Some(since),
         step: 15.0,
         chunk: 60.0,
-    };
+    }
+}
+
+#[test]
+fn traces_are_recorded_once_each_at_the_default_chunk_size() {
+    let plan = ten_minutes(120.0);
     let origin_ms: i64 = 1_800_000_000_000;
     let ms = Arc::new(AtomicI64::new(origin_ms));
     let first = origin_ms - 200_000;
@@ -423,12 +428,7 @@ fn alertmanager(clock_ms: Arc<AtomicI64>, origin_ms: i64) -> Server {
 
 #[test]
 fn alerts_and_silences_are_recorded_verbatim_only_when_they_change() {
-    let plan = Plan {
-        duration: 600.0,
-        since: Some(60.0),
-        step: 15.0,
-        chunk: 60.0,
-    };
+    let plan = ten_minutes(60.0);
     let origin_ms: i64 = 1_800_000_000_000;
     let ms = Arc::new(AtomicI64::new(origin_ms));
     let server = alertmanager(Arc::clone(&ms), origin_ms);

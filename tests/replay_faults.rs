@@ -8,7 +8,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use capcom::model::fault::SilenceWrite;
-use capcom::model::fault::{AlertState, FaultSnapshot, Matcher, NewSilence, SilenceState};
+use capcom::model::fault::{
+    AlertState, Fault, FaultSnapshot, Matcher, NewSilence, Silence, SilenceState,
+};
 use capcom::source::SourceUpdate;
 use capcom::source::recording::{Recording, Replay, ReplayClock, ReplayInputs};
 use tokio::sync::{mpsc, watch};
@@ -116,6 +118,22 @@ fn the_newest_snapshot_display_time_has_reached_is_sent_shifted() {
     );
 }
 
+fn alert<'a>(faults: &'a FaultSnapshot, name: &str) -> &'a Fault {
+    faults
+        .alerts
+        .iter()
+        .find(|a| a.name() == name)
+        .expect("the alert")
+}
+
+fn silence<'a>(faults: &'a FaultSnapshot, id: &str) -> &'a Silence {
+    faults
+        .silences
+        .iter()
+        .find(|s| s.id == id)
+        .expect("the silence")
+}
+
 /// Sends `write` to the replay task and returns what it answers, at once.
 async fn ask(
     writes: &mpsc::Sender<SilenceWrite>,
@@ -207,27 +225,15 @@ async fn silences_written_during_a_replay_act_locally() {
     };
     let (id, faults) = ask(&writes, &mut rx, SilenceWrite::Create(shelve.clone())).await;
     assert_eq!(id.as_deref(), Ok("local-1"));
-    let battery = faults
-        .alerts
-        .iter()
-        .find(|a| a.name() == "BatteryLow")
-        .expect("battery");
+    let battery = alert(&faults, "BatteryLow");
     assert_eq!(battery.state, AlertState::Suppressed);
     assert_eq!(battery.silenced_by, ["local-1"]);
-    let motor = faults
-        .alerts
-        .iter()
-        .find(|a| a.name() == "MotorHot")
-        .expect("motor");
+    let motor = alert(&faults, "MotorHot");
     assert!(
         !motor.silenced_by.contains(&"local-1".to_owned()),
         "not matched"
     );
-    let local = faults
-        .silences
-        .iter()
-        .find(|s| s.id == "local-1")
-        .expect("kept");
+    let local = silence(&faults, "local-1");
     assert_eq!(local.state, SilenceState::Active);
     assert_eq!(local.created_by, "flight");
     assert!(
@@ -239,34 +245,18 @@ async fn silences_written_during_a_replay_act_locally() {
     let recorded = "8d6d08b1-9257-4846-9555-30b1294772cf".to_owned();
     let (id, faults) = ask(&writes, &mut rx, SilenceWrite::Expire(recorded.clone())).await;
     assert_eq!(id, Ok(recorded.clone()));
-    let motor = faults
-        .alerts
-        .iter()
-        .find(|a| a.name() == "MotorHot")
-        .expect("motor");
+    let motor = alert(&faults, "MotorHot");
     assert_eq!(motor.state, AlertState::Active);
     assert!(motor.silenced_by.is_empty());
-    let ack = faults
-        .silences
-        .iter()
-        .find(|s| s.id == recorded)
-        .expect("still listed");
+    let ack = silence(&faults, &recorded);
     assert_eq!(ack.state, SilenceState::Expired);
 
     // Un-shelve: the battery alert is active again; a second expiry is refused.
     let (id, faults) = ask(&writes, &mut rx, SilenceWrite::Expire("local-1".into())).await;
     assert_eq!(id.as_deref(), Ok("local-1"));
-    let battery = faults
-        .alerts
-        .iter()
-        .find(|a| a.name() == "BatteryLow")
-        .expect("battery");
+    let battery = alert(&faults, "BatteryLow");
     assert_eq!(battery.state, AlertState::Active);
-    let local = faults
-        .silences
-        .iter()
-        .find(|s| s.id == "local-1")
-        .expect("kept");
+    let local = silence(&faults, "local-1");
     assert_eq!(local.state, SilenceState::Expired);
     let (again, _) = ask(&writes, &mut rx, SilenceWrite::Expire("local-1".into())).await;
     assert!(again.expect_err("refused").contains("already expired"));
@@ -302,13 +292,7 @@ fn a_shelf_ends_on_time_and_the_alert_comes_back() {
         }),
         now,
     );
-    let battery = |s: &FaultSnapshot| {
-        s.alerts
-            .iter()
-            .find(|a| a.name() == "BatteryLow")
-            .expect("battery")
-            .state
-    };
+    let battery = |s: &FaultSnapshot| alert(s, "BatteryLow").state;
     assert_eq!(
         battery(snapshot(&updates).expect("at once")),
         AlertState::Suppressed
