@@ -226,10 +226,6 @@ async fn record(
         chunk: 0,
         faults: FaultBodies::default(),
     };
-    if let Some(am) = others.faults {
-        // Alerts have no history to ask for: what holds as the recording starts, at once.
-        record_faults(am, out, clock.now(), &mut at.faults, &mut manifest).await?;
-    }
     let mut interrupted = false;
     // One listener for the whole run, so a Ctrl-C while a chunk is being fetched is not lost:
     // it ends the run at the next wait, after that chunk (and one last one) is written.
@@ -241,6 +237,10 @@ async fn record(
         one_line(client.url(), 120),
         one_line(&out.display().to_string(), 200)
     );
+    if let Some(am) = others.faults {
+        // Alerts have no history to ask for: what holds as the recording starts, at once.
+        record_faults(am, out, clock.now(), &mut at.faults, &mut manifest).await?;
+    }
     loop {
         let now = clock.now();
         let until = (now + plan.chunk).min(end);

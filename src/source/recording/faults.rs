@@ -229,7 +229,8 @@ fn state_at(s: &Silence, now: f64) -> SilenceState {
 /// create `new` at `now`, in its words.
 fn validate(new: &NewSilence, now: f64) -> Result<(), &'static str> {
     if new.matchers.is_empty() {
-        return Err("silence invalid: at least one matcher required");
+        // What Alertmanager 0.25 answers (tests/fixtures/alertmanager).
+        return Err("matchers in body should have at least 1 items");
     }
     let mut all_match_empty = true;
     for m in &new.matchers {
