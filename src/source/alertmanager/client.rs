@@ -109,6 +109,14 @@ impl AlertmanagerClient {
             .map(drop)
     }
 
+    /// `GET path`'s body, verbatim (`capcom record` keeps answers as they came).
+    ///
+    /// # Errors
+    /// Any failure, as one readable line.
+    pub async fn body(&self, path: &str) -> Result<Vec<u8>, SourceError> {
+        self.ok(self.endpoint.get(path, &[])).await
+    }
+
     /// The body of a successful answer; an error status with Alertmanager's envelope says
     /// what it says, else the status line.
     async fn ok(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>, SourceError> {
