@@ -21,6 +21,7 @@ pub mod widgets;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Color;
 
 use crate::app::{App, View};
 
@@ -32,6 +33,38 @@ pub fn render(app: &App, frame: &mut Frame) {
 
 /// Draws the whole screen into a buffer (what [`render`] does, without a terminal).
 pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
+    draw_layers(app, area, buf);
+    paint_background(app, area, buf);
+}
+
+/// Gives every cell that names no colour of its own the theme's background and ink — under
+/// panes, borders, the status bar and cleared overlays alike — so a light theme reads the same
+/// in a dark terminal and the reverse. A theme without them (`mono`) leaves the terminal's.
+/// (ratatui sends only changed cells, so this costs bytes mainly in the first frame.)
+fn paint_background(app: &App, area: Rect, buf: &mut Buffer) {
+    let ground = app.theme.background;
+    if ground.fg.is_none() && ground.bg.is_none() {
+        return;
+    }
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            if let Some(bg) = ground.bg
+                && cell.bg == Color::Reset
+            {
+                cell.bg = bg;
+            }
+            if let Some(fg) = ground.fg
+                && cell.fg == Color::Reset
+            {
+                cell.fg = fg;
+            }
+        }
+    }
+}
+
+/// The panes, the view on top, the status bar and the help, in that order.
+fn draw_layers(app: &App, area: Rect, buf: &mut Buffer) {
     if !layout::fits(area) {
         overlay::too_small(app, area, buf);
         return;
