@@ -159,11 +159,11 @@ fn recording_gaps(c: &Config, rec: &Recording, out: &mut Stdout) -> usize {
         }
     }
     if gaps == 0 {
-        let last = answered.pop().unwrap_or_default();
+        let closing = answered.pop().unwrap_or_default();
         let list = if answered.is_empty() {
-            last
+            closing
         } else {
-            format!("{} and {last}", answered.join(", "))
+            format!("{} and {closing}", answered.join(", "))
         };
         out.line(format_args!(
             "ok   recording {}: answers {list}",

@@ -105,36 +105,7 @@ pub fn waterfall(app: &App, view: &TraceView, area: Rect, buf: &mut Buffer) {
     for (i, row) in view.rows.iter().enumerate().skip(start).take(height) {
         let y = body.y + (i - start) as u16;
         let bar_area = Rect::new(body.x + left as u16 + 1, y, bar_w as u16, 1);
-        let line = match row.span {
-            Some(index) => {
-                let span = &trace.spans[index];
-                let look = match (span.error, row.critical) {
-                    (true, true) => ("█", theme.limit_critical),
-                    (true, false) => ("━", theme.limit_critical),
-                    (false, true) => ("█", theme.key),
-                    (false, false) => ("━", theme.dim),
-                };
-                bar(
-                    (span.start, span.duration),
-                    look,
-                    (s.start, s.duration),
-                    bar_area,
-                    buf,
-                );
-                tree_cell(app, row, span, left)
-            }
-            None => {
-                let look = ("┄", theme.status_stale);
-                bar(
-                    (s.start, s.duration),
-                    look,
-                    (s.start, s.duration),
-                    bar_area,
-                    buf,
-                );
-                placeholder_cell(app, &s, left)
-            }
-        };
+        let line = draw_row(app, trace, row, &s, left, bar_area, buf);
         let line = if i == view.selected {
             line.patch_style(theme.selection)
         } else {
@@ -142,6 +113,33 @@ pub fn waterfall(app: &App, view: &TraceView, area: Rect, buf: &mut Buffer) {
         };
         line.render(Rect::new(body.x, y, left as u16, 1), buf);
     }
+}
+
+/// Draws one row's bar into `bar_area` and returns its tree cell, `left` columns wide.
+fn draw_row(
+    app: &App,
+    trace: &Trace,
+    row: &crate::model::waterfall::Row,
+    s: &TraceSummary,
+    left: usize,
+    bar_area: Rect,
+    buf: &mut Buffer,
+) -> Line<'static> {
+    let theme = &app.theme;
+    let axis = (s.start, s.duration);
+    let Some(index) = row.span else {
+        bar(axis, ("┄", theme.status_stale), axis, bar_area, buf);
+        return placeholder_cell(app, s, left);
+    };
+    let span = &trace.spans[index];
+    let look = match (span.error, row.critical) {
+        (true, true) => ("█", theme.limit_critical),
+        (true, false) => ("━", theme.limit_critical),
+        (false, true) => ("█", theme.key),
+        (false, false) => ("━", theme.dim),
+    };
+    bar((span.start, span.duration), look, axis, bar_area, buf);
+    tree_cell(app, row, span, left)
 }
 
 /// The row of a running trace's root, which has not arrived: the service and operation the
@@ -369,10 +367,15 @@ pub fn span_lines(
     index: Option<usize>,
     width: usize,
 ) -> Vec<Line<'static>> {
+    match index {
+        Some(index) => arrived_span_lines(app, trace, index, width),
+        None => placeholder_lines(app, trace, width),
+    }
+}
+
+/// The lines of the detail of span `index`.
+fn arrived_span_lines(app: &App, trace: &Trace, index: usize, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
-    let Some(index) = index else {
-        return placeholder_lines(app, trace, width);
-    };
     let Some(span) = trace.spans.get(index) else {
         return Vec::new();
     };
