@@ -307,6 +307,14 @@ fn parent_text(trace: &Trace, span: &TraceSpan) -> String {
     }
 }
 
+/// One `key  value` line of a span's detail, `width` columns at most.
+fn field_line(app: &App, width: usize, k: &str, v: &str, style: Style) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!(" {k:<10} "), app.theme.dim),
+        Span::styled(safe_line(v, width.saturating_sub(13)), style),
+    ])
+}
+
 /// What the detail of a running trace's root says: it has not arrived, which id the spans
 /// below name as their parent, and the trace so far.
 fn placeholder_lines(app: &App, trace: &Trace, width: usize) -> Vec<Line<'static>> {
@@ -315,12 +323,7 @@ fn placeholder_lines(app: &App, trace: &Trace, width: usize) -> Vec<Line<'static
     let named = crate::model::waterfall::tree(trace)
         .placeholder
         .and_then(|p| p.span_id);
-    let field = |k: &str, v: String, style: Style| {
-        Line::from(vec![
-            Span::styled(format!(" {k:<10} "), theme.dim),
-            Span::styled(safe_line(&v, width.saturating_sub(13)), style),
-        ])
-    };
+    let field = |k: &str, v: String, style: Style| field_line(app, width, k, &v, style);
     vec![
         Line::styled(
             safe_line(
@@ -384,12 +387,7 @@ fn arrived_span_lines(app: &App, trace: &Trace, index: usize, width: usize) -> V
         .iter()
         .map(|s| s.start)
         .fold(f64::INFINITY, f64::min);
-    let field = |k: &str, v: String, style: Style| {
-        Line::from(vec![
-            Span::styled(format!(" {k:<10} "), theme.dim),
-            Span::styled(safe_line(&v, width.saturating_sub(13)), style),
-        ])
-    };
+    let field = |k: &str, v: String, style: Style| field_line(app, width, k, &v, style);
     let (status, parent) = (status_text(span), parent_text(trace, span));
     let mut lines = vec![
         field("operation", span.name.clone(), theme.title),
