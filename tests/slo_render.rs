@@ -118,7 +118,7 @@ fn three_keys_from_a_paging_slo_reach_a_failed_span_and_one_more_its_events() {
     let Some(View::Trace(v)) = app.views.last() else {
         panic!("{:?}", app.views)
     };
-    let failing = &v.trace.spans[v.rows[v.selected].span];
+    let failing = &v.trace.spans[v.rows[v.selected].span.expect("a span")];
     assert!(failing.error, "{failing:?}");
     let trace_id = v.trace.trace_id.clone();
     app.update(Action::DrillIn);

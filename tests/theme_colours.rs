@@ -10,15 +10,22 @@
 //! | a limit level and a series | 20 | 10 |
 //! | neighbouring limit levels; `ok` and warning / critical | 15 (20 for ok) | 8 (10 for ok) |
 //! | two series | 12 | 4 |
-//! | anything drawn and the theme's background | 30 | 15 |
+//! | anything drawn (and text) and the theme's background | 30 | 15 |
+//!
+//! The background is the theme's own (its `background` role), which every frame is painted on,
+//! whatever the terminal's.
 //!
 //! `high-contrast` uses the 16 ANSI colours, whose shades the terminal picks; it is checked on
 //! xterm's defaults for the limit/series pairs only (20 normal, 5 simulated): its levels also
 //! differ by bold, underline and reverse. `mono` has no colours; modifiers carry it.
 
+use capcom::action::Action;
+use capcom::app::App;
 use capcom::config::theme::Theme;
 use capcom::model::LimitLevel;
 use ratatui::style::{Color, Style};
+
+mod screen;
 
 type Lab = [f64; 3];
 
@@ -194,9 +201,10 @@ const LEVELS: [LimitLevel; 5] = [
     LimitLevel::Severe,
 ];
 
-/// Every pair the theme must keep apart, with its thresholds (normal, simulated); the
-/// background is assumed where the theme leaves it to the terminal.
-fn pairs(theme: &Theme, background: [u8; 3]) -> Vec<Pair> {
+/// Every pair the theme must keep apart, with its thresholds (normal, simulated), on the
+/// theme's own background.
+fn pairs(theme: &Theme) -> Vec<Pair> {
+    let background = rgb(theme.background.bg.expect("a background colour"));
     let limit = |l: LimitLevel| fg(theme.limit(Some(l), Style::new()));
     let series: Vec<[u8; 3]> = theme.series.iter().map(|s| fg(*s)).collect();
     let mut out = Vec::new();
@@ -227,6 +235,16 @@ fn pairs(theme: &Theme, background: [u8; 3]) -> Vec<Pair> {
         out.push(pair(format!("ok ~ {l:?}"), ok, limit(l), 20.0, 10.0));
     }
     out.push(pair("ok ~ background".into(), ok, background, 30.0, 15.0));
+    for (name, style) in [("text", theme.text), ("dim", theme.dim)] {
+        let pair = pair(
+            format!("{name} ~ background"),
+            fg(style),
+            background,
+            30.0,
+            15.0,
+        );
+        out.push(pair);
+    }
     for (i, a) in series.iter().enumerate() {
         out.push(pair(
             format!("series {i} ~ background"),
@@ -298,9 +316,9 @@ fn the_simulations_keep_grey_and_merge_red_with_green_for_a_deutan() {
 
 #[test]
 fn dark_and_light_keep_limits_series_and_levels_apart_for_every_vision() {
-    for (name, background) in [("dark", [0x0d, 0x11, 0x17]), ("light", [0xff, 0xff, 0xff])] {
+    for name in ["dark", "light"] {
         let theme = Theme::builtin(name).expect("built in");
-        let bad = too_close(&pairs(&theme, background));
+        let bad = too_close(&pairs(&theme));
         assert!(bad.is_empty(), "theme {name}:\n{}", bad.join("\n"));
     }
 }
@@ -329,10 +347,84 @@ fn the_old_dark_palette_fails_this_test() {
         std::path::Path::new("old.toml"),
     )
     .expect("theme");
-    let bad = too_close(&pairs(&old, [0x0d, 0x11, 0x17]));
+    let bad = too_close(&pairs(&old));
     assert!(
         bad.iter()
             .any(|b| b.starts_with("Watch ~ series 0 (Normal): ΔE 0.0")),
         "{bad:?}"
+    );
+}
+
+#[test]
+fn every_theme_but_mono_has_its_own_background() {
+    for (name, want) in [
+        ("dark", Some(Color::Rgb(0x0d, 0x11, 0x17))),
+        ("light", Some(Color::Rgb(0xff, 0xff, 0xff))),
+        ("high-contrast", Some(Color::Black)),
+        ("mono", None),
+    ] {
+        let theme = Theme::builtin(name).expect("built in");
+        assert_eq!(theme.background.bg, want, "{name}");
+        assert_eq!(
+            theme.background.fg, theme.text.fg,
+            "{name}: its ink is the text's"
+        );
+    }
+}
+
+/// The bundled demo drawn in `theme` with the waterfall of its first trace open, with help
+/// over it, and at a size too small to draw: every cell of every frame.
+fn cells(theme: &str) -> Vec<(Color, Color)> {
+    let mut app = screen::app_at(2.0, (160, 48));
+    app.theme = Theme::builtin(theme).expect("built in");
+    screen::focus(&mut app, App::traces_focused);
+    app.update(Action::DrillIn);
+    let mut out = Vec::new();
+    let mut grab = |app: &App| {
+        let terminal = screen::draw(app);
+        out.extend(
+            terminal
+                .backend()
+                .buffer()
+                .content
+                .iter()
+                .map(|c| (c.fg, c.bg)),
+        );
+    };
+    grab(&app);
+    app.update(Action::ToggleHelp);
+    grab(&app);
+    app.update(Action::Resize {
+        width: 30,
+        height: 6,
+    });
+    grab(&app);
+    out
+}
+
+#[test]
+fn every_cell_is_painted_on_the_themes_background_or_a_roles_own() {
+    for name in ["dark", "light", "high-contrast"] {
+        let cells = cells(name);
+        let unpainted = cells.iter().filter(|(_, bg)| *bg == Color::Reset).count();
+        let no_ink = cells.iter().filter(|(fg, _)| *fg == Color::Reset).count();
+        assert_eq!(
+            (unpainted, no_ink),
+            (0, 0),
+            "{name}: cells left to the terminal's background, ink (of {})",
+            cells.len()
+        );
+        let ground = Theme::builtin(name).expect("built in").background.bg;
+        let on_ground = cells.iter().filter(|(_, bg)| Some(*bg) == ground).count();
+        assert!(
+            on_ground * 2 > cells.len(),
+            "{name}: {on_ground} of {}",
+            cells.len()
+        );
+    }
+    let mono = cells("mono");
+    assert!(
+        mono.iter().all(|c| *c == (Color::Reset, Color::Reset)),
+        "mono leaves every colour to the terminal"
     );
 }

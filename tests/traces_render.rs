@@ -184,7 +184,7 @@ fn collapsing_hides_a_subtree_and_keeps_the_span_selected() {
         panic!("{:?}", app.views)
     };
     let trace = Arc::clone(&v.trace);
-    let selected = &trace.spans[v.rows[v.selected].span];
+    let selected = &trace.spans[v.rows[v.selected].span.expect("a span")];
     assert_eq!(selected.span_id, "d1");
     assert!(v.rows[v.selected].collapsed);
     assert!(
@@ -212,7 +212,7 @@ fn on_the_bundled_recording_a_failed_command_opens_at_its_failing_span_160x48() 
     let Some(View::Trace(v)) = app.views.last() else {
         panic!("{:?}", app.views)
     };
-    let span = &v.trace.spans[v.rows[v.selected].span];
+    let span = &v.trace.spans[v.rows[v.selected].span.expect("a span")];
     assert!(span.error, "the failing span is selected: {span:?}");
     assert!(v.rows.iter().any(|r| r.critical), "a critical path");
     insta::assert_snapshot!("bundled_waterfall", draw(&app).backend());
@@ -246,12 +246,41 @@ fn the_demos_running_drive_reads_as_running_and_its_open_waterfall_takes_new_spa
     }
     let shown = text(&app);
     assert!(shown.contains("nav: plan.path ⋯ running"), "{shown}");
+    let listed = app.traces.shown()[at].summary.clone();
     app.update(Action::DrillIn);
     let Some(View::Trace(v)) = app.views.last() else {
         panic!("{:?}", app.views)
     };
     let (id, before) = (v.trace.trace_id.clone(), v.trace.spans.len());
-    assert!(text(&app).contains("⋯ running: the root has not arrived"));
+    let shown = text(&app);
+    assert!(shown.contains("⋯ running: the root has not arrived"));
+    let agree = format!(
+        "{} · {} spans ·",
+        capcom::ui::panes::traces::short_duration(listed.duration),
+        listed.spans
+    );
+    assert!(shown.contains(&agree), "{agree:?} not in\n{shown}");
+    assert!(
+        shown.contains("▾ nav: plan.path ⋯ running, root not arrived"),
+        "one placeholder root row, named as the list names the trace:\n{shown}"
+    );
+    assert_eq!(shown.matches("(parent missing)").count(), 0, "{shown}");
+    for _ in 0..10 {
+        app.update(Action::SelectPrev);
+    }
+    app.update(Action::DrillIn);
+    assert!(
+        matches!(app.views.last(), Some(View::Span { span: None, .. })),
+        "{:?}",
+        app.views.last()
+    );
+    let shown = text(&app);
+    assert!(
+        shown.contains("⋯ running: the root span has not arrived"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("bundled_placeholder_detail", text(&app));
+    app.update(Action::DrillOut);
     let later = (1..=60)
         .map(|i| now + 10.0 * f64::from(i))
         .find(|&t| {
@@ -298,7 +327,7 @@ fn the_long_compress_before_the_downlink_is_on_the_critical_path() {
         let critical: Vec<&str> = rows
             .iter()
             .filter(|r| r.critical)
-            .map(|r| t.spans[r.span].name.as_str())
+            .filter_map(|r| r.span.map(|i| t.spans[i].name.as_str()))
             .collect();
         for name in ["navcam.capture", "image.compress", "downlink.queue"] {
             assert!(

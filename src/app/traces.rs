@@ -152,7 +152,7 @@ impl TraceView {
         let rows = waterfall::layout(&trace, &collapsed);
         let selected = rows
             .iter()
-            .position(|r| trace.spans[r.span].error)
+            .position(|r| r.span.is_some_and(|i| trace.spans[i].error))
             .unwrap_or(0);
         Self {
             trace,
@@ -168,7 +168,8 @@ impl TraceView {
         let id = |t: &Trace, i: usize| t.spans[i].span_id.clone();
         let collapsed: HashSet<String> =
             self.collapsed.iter().map(|&i| id(&self.trace, i)).collect();
-        let selected = self.row().map(|r| id(&self.trace, r.span));
+        // The placeholder (no span) stays selected while the root has not arrived.
+        let selected = self.row().map(|r| r.span.map(|i| id(&self.trace, i)));
         self.collapsed = (0..trace.spans.len())
             .filter(|&i| collapsed.contains(&trace.spans[i].span_id))
             .collect();
@@ -178,7 +179,7 @@ impl TraceView {
             .and_then(|s| {
                 self.rows
                     .iter()
-                    .position(|r| self.trace.spans[r.span].span_id == s)
+                    .position(|r| r.span.map(|i| &self.trace.spans[i].span_id) == s.as_ref())
             })
             .unwrap_or(0);
     }
@@ -200,8 +201,11 @@ impl TraceView {
     /// Hides the selected span's subtree; on a leaf or a collapsed span, moves to its parent.
     pub fn collapse(&mut self) {
         let Some(&row) = self.row() else { return };
-        if row.has_children && !row.collapsed {
-            self.collapsed.insert(row.span);
+        if let Some(span) = row.span
+            && row.has_children
+            && !row.collapsed
+        {
+            self.collapsed.insert(span);
             self.relayout();
         } else if row.depth > 0 {
             // The parent is the nearest row above at a lesser depth.
@@ -217,9 +221,10 @@ impl TraceView {
     /// Shows the selected span's subtree.
     pub fn expand(&mut self) {
         if let Some(&row) = self.row()
+            && let Some(span) = row.span
             && row.collapsed
         {
-            self.collapsed.remove(&row.span);
+            self.collapsed.remove(&span);
             self.relayout();
         }
     }
@@ -574,7 +579,10 @@ pub(super) mod tests {
         assert_eq!(v.rows.len(), 3);
         assert_eq!(v.selected, 2, "the failing span is selected at once");
         a.update(Action::DrillIn);
-        assert!(matches!(a.views.last(), Some(View::Span { span: 2, .. })));
+        assert!(matches!(
+            a.views.last(),
+            Some(View::Span { span: Some(2), .. })
+        ));
         a.update(Action::DrillOut);
         a.update(Action::SelectPrev);
         a.update(Action::Collapse);

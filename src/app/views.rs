@@ -41,8 +41,9 @@ pub enum View {
     Span {
         /// Its trace.
         trace: Arc<Trace>,
-        /// Index into the trace's spans.
-        span: usize,
+        /// Index into the trace's spans; `None` is a running trace's placeholder root, which
+        /// has no span.
+        span: Option<usize>,
         /// Lines scrolled.
         scroll: usize,
     },

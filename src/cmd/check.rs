@@ -2,11 +2,13 @@
 //! configuration and probes each source — reachable, credentials accepted, its version, and
 //! that every query runs; for Jaeger, the API it speaks and one trace search; for
 //! Alertmanager, its version and cluster — printing one line per check, and exits 1 if any
-//! failed.
+//! failed. A recording (`--replay`) is checked for an answer to everything its dashboard asks:
+//! each query, the events and the traces.
 
 use color_eyre::eyre::Result;
 
 use crate::cli::OpenArgs;
+use crate::config::{Config, PaneKind};
 use crate::model::traces::TraceQuery;
 use crate::session::{Data, Session};
 use crate::source::SourceError;
@@ -15,6 +17,8 @@ use crate::source::jaeger::JaegerClient;
 use crate::source::prometheus::PrometheusClient;
 use crate::stdio::Out;
 use crate::text::plural;
+
+mod recording;
 
 /// Standard output, where each check prints its line.
 type Stdout = Out<std::io::StdoutLock<'static>>;
@@ -46,11 +50,9 @@ fn checks(open: &OpenArgs, out: &mut Stdout) -> Result<u8> {
     };
     let c = &session.config;
     out.line(format_args!("{}", config_line(c, &session.theme.name)));
-    let Data::Live(prometheus) = &session.data else {
-        out.line(format_args!(
-            "ok   source: a recording (replay); nothing live to probe"
-        ));
-        return Ok(0);
+    let prometheus = match &session.data {
+        Data::Replay(rec) => return Ok(u8::from(recording::gaps(c, rec, out) > 0)),
+        Data::Live(prometheus) => prometheus,
     };
     unconfigured_panes(c, out);
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -80,8 +82,7 @@ fn checks(open: &OpenArgs, out: &mut Stdout) -> Result<u8> {
 
 /// A warning (not a failure: the exit status stays) for each pane whose source has no
 /// section, which will stay empty.
-fn unconfigured_panes(c: &crate::config::Config, out: &mut Stdout) {
-    use crate::config::PaneKind;
+fn unconfigured_panes(c: &Config, out: &mut Stdout) {
     for pane in &c.panes {
         let missing = match pane.kind {
             PaneKind::Events if c.opensearch.is_none() => "opensearch",

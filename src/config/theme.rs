@@ -89,6 +89,9 @@ macro_rules! roles {
 }
 
 roles! {
+    /// The whole screen's background (`bg`) and the ink (`fg`) of whatever names no colour of
+    /// its own, painted under every pane, border, bar and overlay; unset, the terminal's.
+    background = "background",
     /// Ordinary text.
     text = "text",
     /// Secondary text: labels, units, axes.

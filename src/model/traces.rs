@@ -151,7 +151,7 @@ impl TraceSummary {
             spans: spans.len(),
             services,
             errors: spans.iter().filter(|s| s.error).count(),
-            running: !spans.is_empty() && spans.iter().all(|s| s.parent_id.is_some()),
+            running: super::waterfall::running(trace),
         }
     }
 }

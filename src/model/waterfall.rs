@@ -1,8 +1,10 @@
 //! A trace as a waterfall: its spans as a tree in display order (depth-first, children by start
 //! time), which subtrees are collapsed, and which spans are on the critical path
-//! (`critical_path.rs`, as Jaeger UI computes it). Malformed traces still lay out: a span whose
-//! parent is missing is a root marked as an orphan, children listed before parents are found,
-//! duplicate span ids each get a row, and a parent cycle cannot loop.
+//! (`critical_path.rs`, as Jaeger UI computes it). A running trace — every span names a parent,
+//! because the root is written when the command ends — lays out under one placeholder root row,
+//! which has no span. Malformed traces still lay out: a span whose parent is missing is a root
+//! marked as an orphan, children listed before parents are found, duplicate span ids each get a
+//! row, and a parent cycle cannot loop.
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,8 +18,8 @@ use super::span::Trace;
     reason = "independent marks of one row, drawn as such"
 )]
 pub struct Row {
-    /// Index into `trace.spans`.
-    pub span: usize,
+    /// Index into `trace.spans`; `None` for a running trace's placeholder root.
+    pub span: Option<usize>,
     /// Nesting depth (roots are 0).
     pub depth: usize,
     /// Whether the span has children (shown or collapsed).
@@ -31,18 +33,39 @@ pub struct Row {
 }
 
 /// A trace's spans as a tree: roots and each span's children, both in start order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Tree {
-    /// Spans with no parent in the trace, by start.
+    /// Spans with no parent in the trace, by start (under the placeholder, if there is one).
     pub roots: Vec<usize>,
     /// Each span's children, by start.
     pub children: Vec<Vec<usize>>,
     /// Whether each span names a parent that is not in the trace.
     pub orphan: Vec<bool>,
+    /// The root a running trace waits for, whose children are `roots`.
+    pub placeholder: Option<Placeholder>,
+}
+
+/// The root of a running trace, not arrived yet: a row without a span, over the spans that have
+/// no parent in the trace, spanning the whole trace so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placeholder {
+    /// The span id those spans name as their parent, when they all name the same one.
+    pub span_id: Option<String>,
+    /// The earliest start, Unix seconds.
+    pub start: f64,
+    /// The latest end, Unix seconds.
+    pub end: f64,
+}
+
+/// Whether `trace` is still running: it has spans and every one names a parent, so its root,
+/// written when the command ends, has not arrived (or the trace was cut short).
+#[must_use]
+pub fn running(trace: &Trace) -> bool {
+    !trace.spans.is_empty() && trace.spans.iter().all(|s| s.parent_id.is_some())
 }
 
 /// Builds `trace`'s tree: the first span with an id is the one children attach to; a span whose
-/// parent is missing (or itself) is a root.
+/// parent is missing (or itself) is a root — under a placeholder when the trace is running.
 #[must_use]
 pub fn tree(trace: &Trace) -> Tree {
     let spans = &trace.spans;
@@ -67,10 +90,23 @@ pub fn tree(trace: &Trace) -> Tree {
     };
     by_start(&mut roots);
     children.iter_mut().for_each(by_start);
+    let placeholder = running(trace).then(|| {
+        let mut named = roots.iter().filter_map(|&r| spans[r].parent_id.as_deref());
+        let first = named.next();
+        Placeholder {
+            span_id: first.filter(|&f| named.all(|p| p == f)).map(str::to_owned),
+            start: spans.iter().map(|s| s.start).fold(f64::INFINITY, f64::min),
+            end: spans
+                .iter()
+                .map(|s| s.start + s.duration)
+                .fold(f64::NEG_INFINITY, f64::max),
+        }
+    });
     Tree {
         roots,
         children,
         orphan,
+        placeholder,
     }
 }
 
@@ -87,17 +123,30 @@ pub fn layout<S: std::hash::BuildHasher>(trace: &Trace, collapsed: &HashSet<usiz
         roots,
         children,
         orphan,
+        placeholder,
     } = tree;
-    let mut rows = Vec::with_capacity(spans.len());
+    let mut rows = Vec::with_capacity(spans.len() + 1);
+    // The placeholder has no span to collapse or to be on the critical path with.
+    if placeholder.is_some() {
+        rows.push(Row {
+            span: None,
+            depth: 0,
+            has_children: !roots.is_empty(),
+            collapsed: false,
+            critical: false,
+            orphan: false,
+        });
+    }
+    let top = usize::from(placeholder.is_some());
     let mut seen = vec![false; spans.len()];
-    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&r| (r, 0)).collect();
+    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&r| (r, top)).collect();
     while let Some((i, depth)) = stack.pop() {
         if std::mem::replace(&mut seen[i], true) {
             continue; // a cycle
         }
         let hidden = collapsed.contains(&i);
         rows.push(Row {
-            span: i,
+            span: Some(i),
             depth,
             has_children: !children[i].is_empty(),
             collapsed: hidden,
@@ -119,7 +168,7 @@ pub fn layout<S: std::hash::BuildHasher>(trace: &Trace, collapsed: &HashSet<usiz
     for (i, _) in reachable.iter().enumerate().filter(|(_, r)| !**r) {
         {
             rows.push(Row {
-                span: i,
+                span: Some(i),
                 depth: 0,
                 has_children: false,
                 collapsed: false,
@@ -142,7 +191,10 @@ mod tests {
 
     fn names(trace: &Trace, rows: &[Row]) -> Vec<(String, usize)> {
         rows.iter()
-            .map(|r| (trace.spans[r.span].span_id.clone(), r.depth))
+            .map(|r| {
+                let id = r.span.map_or("(placeholder)", |i| &trace.spans[i].span_id);
+                (id.to_owned(), r.depth)
+            })
             .collect()
     }
 
@@ -161,10 +213,11 @@ mod tests {
         let rows = layout(&t, &HashSet::new());
         let want = [("root", 0), ("c1", 1), ("g", 2), ("c2", 1)].map(|(n, d)| (n.to_owned(), d));
         assert_eq!(names(&t, &rows), want);
-        let critical: Vec<&str> = rows
-            .iter()
-            .filter(|r| r.critical)
-            .map(|r| t.spans[r.span].span_id.as_str())
+        let critical: Vec<String> = names(&t, &rows)
+            .into_iter()
+            .zip(&rows)
+            .filter(|(_, r)| r.critical)
+            .map(|((id, _), _)| id)
             .collect();
         assert_eq!(
             critical,
@@ -203,8 +256,68 @@ mod tests {
             warnings: vec![],
         };
         let rows = layout(&t, &HashSet::new());
-        let mut shown: Vec<usize> = rows.iter().map(|r| r.span).collect();
+        let mut shown: Vec<Option<usize>> = rows.iter().map(|r| r.span).collect();
         shown.sort_unstable();
-        assert_eq!(shown, [0, 1, 2, 3], "every span exactly once");
+        assert_eq!(
+            shown,
+            [Some(0), Some(1), Some(2), Some(3)],
+            "every span exactly once"
+        );
+    }
+
+    /// The bundled demo's running drive, cut down: the root (`sequence.execute`, `x`) has not
+    /// arrived; two of its children have, one with a child of its own.
+    fn running_drive() -> Trace {
+        Trace {
+            trace_id: "t".into(),
+            spans: vec![
+                span("seg", Some("x"), 5.0, 120.0),
+                span("plan", Some("x"), 0.0, 4.4),
+                span("check", Some("seg"), 30.0, 0.1),
+            ],
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn the_orphans_of_a_running_trace_sit_under_one_placeholder_root() {
+        let t = running_drive();
+        let tree = tree(&t);
+        assert_eq!(
+            tree.placeholder,
+            Some(Placeholder {
+                span_id: Some("x".into()),
+                start: 0.0,
+                end: 125.0,
+            })
+        );
+        let rows = layout(&t, &HashSet::new());
+        let want = [("(placeholder)", 0), ("plan", 1), ("seg", 1), ("check", 2)]
+            .map(|(n, d)| (n.to_owned(), d));
+        assert_eq!(names(&t, &rows), want);
+        assert!(rows[0].has_children && !rows[0].critical && !rows[0].orphan);
+        assert!(rows[1].orphan && rows[2].orphan && !rows[3].orphan);
+        let critical: Vec<bool> = rows.iter().map(|r| r.critical).collect();
+        assert_eq!(critical, [false, true, true, true]);
+    }
+
+    #[test]
+    fn orphans_naming_different_parents_share_one_placeholder_without_an_id() {
+        let mut t = running_drive();
+        t.spans.push(span("other", Some("y"), 1.0, 1.0));
+        let rows = layout(&t, &HashSet::new());
+        assert_eq!(tree(&t).placeholder.and_then(|p| p.span_id), None);
+        assert_eq!(rows.iter().filter(|r| r.span.is_none()).count(), 1);
+        assert_eq!(rows.iter().filter(|r| r.depth == 1).count(), 3);
+    }
+
+    #[test]
+    fn a_trace_with_its_root_has_no_placeholder() {
+        let mut t = running_drive();
+        t.spans.push(span("x", None, 0.0, 130.0));
+        assert_eq!(tree(&t).placeholder, None);
+        let rows = layout(&t, &HashSet::new());
+        assert!(rows.iter().all(|r| r.span.is_some()));
+        assert_eq!(rows[0].span, Some(3));
     }
 }

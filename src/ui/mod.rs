@@ -21,6 +21,7 @@ pub mod widgets;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier};
 
 use crate::app::{App, View};
 
@@ -32,6 +33,45 @@ pub fn render(app: &App, frame: &mut Frame) {
 
 /// Draws the whole screen into a buffer (what [`render`] does, without a terminal).
 pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
+    draw_layers(app, area, buf);
+    paint_background(app, area, buf);
+}
+
+/// Gives every cell that names no colour of its own the theme's background and ink — under
+/// panes, borders, the status bar and cleared overlays alike — so a light theme reads the same
+/// in a dark terminal and the reverse. A theme without them (`mono`) leaves the terminal's.
+///
+/// ratatui sends only the cells that changed, each colour change as one sequence holding both
+/// colours, so a blank cell takes the ink of the cell before it (it shows no ink): a run of
+/// text and spaces then needs no change of colour.
+fn paint_background(app: &App, area: Rect, buf: &mut Buffer) {
+    let ground = app.theme.background;
+    if ground.fg.is_none() && ground.bg.is_none() {
+        return;
+    }
+    let shows_ink = Modifier::REVERSED | Modifier::UNDERLINED | Modifier::CROSSED_OUT;
+    for y in area.top()..area.bottom() {
+        let mut before = ground.fg;
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            if let Some(bg) = ground.bg
+                && cell.bg == Color::Reset
+            {
+                cell.bg = bg;
+            }
+            if cell.fg == Color::Reset {
+                let blank = cell.symbol() == " " && !cell.modifier.intersects(shows_ink);
+                if let Some(fg) = if blank { before } else { ground.fg } {
+                    cell.fg = fg;
+                }
+            }
+            before = Some(cell.fg);
+        }
+    }
+}
+
+/// The panes, the view on top, the status bar and the help, in that order.
+fn draw_layers(app: &App, area: Rect, buf: &mut Buffer) {
     if !layout::fits(area) {
         overlay::too_small(app, area, buf);
         return;

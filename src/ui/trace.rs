@@ -1,6 +1,7 @@
 //! The drill-down into a trace, drawn over the dashboard: the waterfall (the span tree on the
 //! left, a bar per span on one time axis on the right, the critical path and errors marked by
-//! a sign as well as a colour), one span's detail, and the trace search form.
+//! a sign as well as a colour; a running trace's root, not arrived, as a placeholder row), one
+//! span's detail, and the trace search form.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -103,24 +104,67 @@ pub fn waterfall(app: &App, view: &TraceView, area: Rect, buf: &mut Buffer) {
     };
     for (i, row) in view.rows.iter().enumerate().skip(start).take(height) {
         let y = body.y + (i - start) as u16;
-        let span = &trace.spans[row.span];
-        let selected = i == view.selected;
-        let line = tree_cell(app, row, span, left);
-        let line = if selected {
+        let bar_area = Rect::new(body.x + left as u16 + 1, y, bar_w as u16, 1);
+        let line = draw_row(app, trace, row, &s, left, bar_area, buf);
+        let line = if i == view.selected {
             line.patch_style(theme.selection)
         } else {
             line
         };
         line.render(Rect::new(body.x, y, left as u16, 1), buf);
-        bar(
-            app,
-            span,
-            row.critical,
-            (s.start, s.duration),
-            Rect::new(body.x + left as u16 + 1, y, bar_w as u16, 1),
-            buf,
-        );
     }
+}
+
+/// Draws one row's bar into `bar_area` and returns its tree cell, `left` columns wide.
+fn draw_row(
+    app: &App,
+    trace: &Trace,
+    row: &crate::model::waterfall::Row,
+    s: &TraceSummary,
+    left: usize,
+    bar_area: Rect,
+    buf: &mut Buffer,
+) -> Line<'static> {
+    let theme = &app.theme;
+    let axis = (s.start, s.duration);
+    let Some(index) = row.span else {
+        bar(axis, ("┄", theme.status_stale), axis, bar_area, buf);
+        return placeholder_cell(app, s, left);
+    };
+    let span = &trace.spans[index];
+    let look = match (span.error, row.critical) {
+        (true, true) => ("█", theme.limit_critical),
+        (true, false) => ("━", theme.limit_critical),
+        (false, true) => ("█", theme.key),
+        (false, false) => ("━", theme.dim),
+    };
+    bar((span.start, span.duration), look, axis, bar_area, buf);
+    tree_cell(app, row, span, left)
+}
+
+/// The row of a running trace's root, which has not arrived: the service and operation the
+/// Traces list shows for the trace, marked running, over the whole trace so far.
+fn placeholder_cell(app: &App, s: &TraceSummary, width: usize) -> Line<'static> {
+    let theme = &app.theme;
+    let dur = short_duration(s.duration);
+    let label = format!("{}: {}", s.root_service, s.root_operation);
+    let used = 3 + dur.chars().count() + 1;
+    let long = " ⋯ running, root not arrived";
+    let mark = if width >= used + label.chars().count() + long.chars().count() {
+        long
+    } else {
+        " ⋯ running"
+    };
+    let name = safe_line(&label, width.saturating_sub(used + mark.chars().count()));
+    let pad = width.saturating_sub(used + Span::raw(name.as_str()).width() + mark.chars().count());
+    Line::from(vec![
+        Span::raw(" "),
+        Span::styled("▾ ", theme.dim),
+        Span::styled(name, theme.text),
+        Span::styled(mark, theme.status_stale),
+        Span::raw(" ".repeat(pad + 1)),
+        Span::styled(dur, theme.dim),
+    ])
 }
 
 /// Tick labels at 0, ¼, ½, ¾ and the whole duration.
@@ -185,7 +229,12 @@ fn tree_cell(
     } else {
         Span::raw("")
     };
-    let orphan = if row.orphan { " (parent missing)" } else { "" };
+    // Under a running trace's placeholder, a missing parent is the root the header explains.
+    let orphan = if row.orphan && row.depth == 0 {
+        " (parent missing)"
+    } else {
+        ""
+    };
     let service = span.service.as_deref().unwrap_or("?");
     let used = 1 + indent.len() + 2 + usize::from(span.error) * 2 + dur.chars().count() + 1;
     let name = safe_line(
@@ -209,12 +258,12 @@ fn tree_cell(
     ])
 }
 
-/// A span's bar on the trace's time axis: `█` on the critical path, `━` off it, red when it
-/// failed; at least one cell, so the shortest span still shows where it happened.
+/// A bar from `start` for `duration` on the trace's time axis, in `glyph` and `style` (a span:
+/// `█` on the critical path, `━` off it, red when it failed; the placeholder root: `┄`); at
+/// least one cell, so the shortest span still shows where it happened.
 fn bar(
-    app: &App,
-    span: &TraceSpan,
-    critical: bool,
+    (start, duration): (f64, f64),
+    (glyph, style): (&str, Style),
     (t0, total): (f64, f64),
     area: Rect,
     buf: &mut Buffer,
@@ -224,17 +273,8 @@ fn bar(
         return;
     }
     let scale = if total > 0.0 { w / total } else { 0.0 };
-    let x0 = ((span.start - t0) * scale).floor().clamp(0.0, w - 1.0);
-    let x1 = ((span.start + span.duration - t0) * scale)
-        .ceil()
-        .clamp(x0 + 1.0, w);
-    let theme = &app.theme;
-    let style: Style = match (span.error, critical) {
-        (true, _) => theme.limit_critical,
-        (false, true) => theme.key,
-        (false, false) => theme.dim,
-    };
-    let glyph = if critical { "█" } else { "━" };
+    let x0 = ((start - t0) * scale).floor().clamp(0.0, w - 1.0);
+    let x1 = ((start + duration - t0) * scale).ceil().clamp(x0 + 1.0, w);
     for x in x0 as u16..x1 as u16 {
         buf[(area.x + x, area.y)].set_symbol(glyph).set_style(style);
     }
@@ -267,9 +307,77 @@ fn parent_text(trace: &Trace, span: &TraceSpan) -> String {
     }
 }
 
-/// The lines of one span's detail.
+/// One `key  value` line of a span's detail, `width` columns at most.
+fn field_line(app: &App, width: usize, k: &str, v: &str, style: Style) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!(" {k:<10} "), app.theme.dim),
+        Span::styled(safe_line(v, width.saturating_sub(13)), style),
+    ])
+}
+
+/// What the detail of a running trace's root says: it has not arrived, which id the spans
+/// below name as their parent, and the trace so far.
+fn placeholder_lines(app: &App, trace: &Trace, width: usize) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let s = TraceSummary::of(trace);
+    let named = crate::model::waterfall::tree(trace)
+        .placeholder
+        .and_then(|p| p.span_id);
+    let field = |k: &str, v: String, style: Style| field_line(app, width, k, &v, style);
+    vec![
+        Line::styled(
+            safe_line(
+                " ⋯ running: the root span has not arrived (it is sent when the command ends)",
+                width,
+            ),
+            theme.status_stale,
+        ),
+        Line::raw(""),
+        field(
+            "shown as",
+            format!(
+                "{}: {} (the earliest span's, as the list shows it)",
+                s.root_service, s.root_operation
+            ),
+            theme.title,
+        ),
+        field(
+            "span id",
+            named.map_or_else(
+                || "? (the arrived spans name different parents)".to_owned(),
+                |id| format!("{id} (the parent the arrived spans name)"),
+            ),
+            theme.dim,
+        ),
+        field("start", format!("{} UTC", clock(s.start)), theme.text),
+        field(
+            "so far",
+            format!(
+                "{} · {}",
+                short_duration(s.duration),
+                crate::text::plural(s.spans, "span")
+            ),
+            theme.text,
+        ),
+    ]
+}
+
+/// The lines of one span's detail; `None` is a running trace's placeholder root.
 #[must_use]
-pub fn span_lines(app: &App, trace: &Trace, index: usize, width: usize) -> Vec<Line<'static>> {
+pub fn span_lines(
+    app: &App,
+    trace: &Trace,
+    index: Option<usize>,
+    width: usize,
+) -> Vec<Line<'static>> {
+    match index {
+        Some(index) => arrived_span_lines(app, trace, index, width),
+        None => placeholder_lines(app, trace, width),
+    }
+}
+
+/// The lines of the detail of span `index`.
+fn arrived_span_lines(app: &App, trace: &Trace, index: usize, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let Some(span) = trace.spans.get(index) else {
         return Vec::new();
@@ -279,12 +387,7 @@ pub fn span_lines(app: &App, trace: &Trace, index: usize, width: usize) -> Vec<L
         .iter()
         .map(|s| s.start)
         .fold(f64::INFINITY, f64::min);
-    let field = |k: &str, v: String, style: Style| {
-        Line::from(vec![
-            Span::styled(format!(" {k:<10} "), theme.dim),
-            Span::styled(safe_line(&v, width.saturating_sub(13)), style),
-        ])
-    };
+    let field = |k: &str, v: String, style: Style| field_line(app, width, k, &v, style);
     let (status, parent) = (status_text(span), parent_text(trace, span));
     let mut lines = vec![
         field("operation", span.name.clone(), theme.title),
@@ -370,11 +473,12 @@ pub fn span_lines(app: &App, trace: &Trace, index: usize, width: usize) -> Vec<L
     lines
 }
 
-/// One span's detail, scrolled `scroll` lines down.
+/// One span's detail (`None`: a running trace's placeholder root), scrolled `scroll` lines
+/// down.
 pub fn span_detail(
     app: &App,
     trace: &Trace,
-    index: usize,
+    index: Option<usize>,
     scroll: usize,
     area: Rect,
     buf: &mut Buffer,
@@ -383,13 +487,16 @@ pub fn span_detail(
         .into_iter()
         .skip(scroll)
         .collect();
-    let title = trace.spans.get(index).map_or_else(String::new, |s| {
-        format!(
-            " span {} · {} ",
-            safe_line(&s.span_id, 16),
-            safe_line(&s.name, 50)
-        )
-    });
+    let title = match index {
+        None => " root not arrived · ⋯ running ".to_owned(),
+        Some(i) => trace.spans.get(i).map_or_else(String::new, |s| {
+            format!(
+                " span {} · {} ",
+                safe_line(&s.span_id, 16),
+                safe_line(&s.name, 50)
+            )
+        }),
+    };
     Clear.render(area, buf);
     Paragraph::new(lines)
         .style(app.theme.overlay)

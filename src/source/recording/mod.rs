@@ -265,6 +265,21 @@ impl Recording {
         config::parse(&self.dashboard, &format!("{}/{DASHBOARD}", self.origin))
     }
 
+    /// Whether the body `file` is there to be read (`capcom check --replay`): the checks of
+    /// [`files::open`], without reading it.
+    ///
+    /// # Errors
+    /// Why it would not be read: missing, or refused.
+    pub fn has_body(&self, file: &str) -> Result<(), Refused> {
+        match &self.files {
+            Files::Bundled => BUNDLED
+                .get_file(format!("{file}.gz"))
+                .map(drop)
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound).into()),
+            Files::Dir(root) => files::open(root, file, MAX_BODY_BYTES).map(drop),
+        }
+    }
+
     /// A body by its path in the recording, read under the checks of [`files::read`].
     fn body(&self, file: &str) -> Result<Cow<'static, [u8]>, Refused> {
         match &self.files {
@@ -277,6 +292,14 @@ impl Recording {
 }
 
 impl Manifest {
+    /// The recorded answers to the `PromQL` expression `promql` (chunks of one range), as the
+    /// replay matches a dashboard's query to them: the same text, trimmed.
+    pub fn answers<'a>(&'a self, promql: &'a str) -> impl Iterator<Item = &'a PrometheusEntry> {
+        self.prometheus
+            .iter()
+            .filter(move |e| e.query.trim() == promql.trim())
+    }
+
     /// Every body file the manifest names, with its entry for messages (`[[jaeger]] 2`).
     fn files<'a>(&'a self) -> Vec<(String, &'a str)> {
         let numbered = |section: &str, files: Vec<&'a str>| -> Vec<(String, &'a str)> {
