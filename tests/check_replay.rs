@@ -11,7 +11,7 @@ use capcom::source::recording::{Manifest, parse_manifest};
 fn recording(edit: impl FnOnce(&mut Manifest)) -> tempfile::TempDir {
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/mars-rover");
     let dir = tempfile::tempdir().expect("tempdir");
-    for sub in ["prometheus", "opensearch", "jaeger"] {
+    for sub in ["prometheus", "opensearch", "jaeger", "alertmanager"] {
         std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
         for f in std::fs::read_dir(committed.join(sub)).expect("read dir") {
             let f = f.expect("entry").path();

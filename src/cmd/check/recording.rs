@@ -1,5 +1,5 @@
 //! `capcom check` on a recording: does it answer everything its dashboard asks — each query,
-//! the events and the traces — with every answering file present? It reads the manifest and
+//! the events, the traces and the faults — with every answering file present? It reads the manifest and
 //! looks for the files; it parses no body.
 
 use crate::config::{Config, PaneKind, QueryId};
@@ -19,7 +19,7 @@ struct Whole {
 }
 
 /// Every recorded source a pane needs as a whole; another one is one more entry.
-const WHOLE: [Whole; 2] = [
+const WHOLE: [Whole; 3] = [
     Whole {
         what: "events",
         pane: |k| matches!(k, PaneKind::Events),
@@ -30,10 +30,18 @@ const WHOLE: [Whole; 2] = [
         pane: |k| matches!(k, PaneKind::Traces),
         files: |m| m.jaeger.iter().map(|e| e.file.as_str()).collect(),
     },
+    Whole {
+        what: "faults",
+        pane: |k| matches!(k, PaneKind::Faults),
+        files: |m| {
+            let polls = m.alertmanager.iter();
+            polls.flat_map(|e| [e.alerts.as_str(), e.silences.as_str()]).collect()
+        },
+    },
 ];
 
 /// Checks that `rec` answers everything `c` asks — each query (by the replay's own match), and
-/// the events or traces when a pane shows them, every answering file present — printing a
+/// the events, traces or faults when a pane shows them, every answering file present — printing a
 /// `FAIL` line naming each gap and who asked, or one `ok` line. Returns how many gaps.
 pub(super) fn gaps(c: &Config, rec: &Recording, out: &mut Stdout) -> usize {
     let mut gaps = 0;
