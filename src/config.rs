@@ -119,6 +119,7 @@ enum PaneKindFile {
     Events,
     Traces,
     Slo,
+    Faults,
 }
 
 #[derive(Debug, Deserialize)]
@@ -462,10 +463,14 @@ impl Resolver<'_> {
                     PaneKind::Table(ids)
                 }
             }
-            PaneKindFile::Events | PaneKindFile::Traces | PaneKindFile::Slo => {
+            PaneKindFile::Events
+            | PaneKindFile::Traces
+            | PaneKindFile::Slo
+            | PaneKindFile::Faults => {
                 let (what, source) = match p.kind {
                     PaneKindFile::Events => ("an events", "[opensearch]"),
                     PaneKindFile::Traces => ("a traces", "[jaeger]"),
+                    PaneKindFile::Faults => ("a faults", "[alertmanager] and the SLO alerts"),
                     _ => ("an SLO", "every [[slo]]"),
                 };
                 if !p.series.is_empty() || p.x.is_some() || p.y.is_some() || p.heading.is_some() {
@@ -479,6 +484,7 @@ impl Resolver<'_> {
                 match p.kind {
                     PaneKindFile::Events => PaneKind::Events,
                     PaneKindFile::Traces => PaneKind::Traces,
+                    PaneKindFile::Faults => PaneKind::Faults,
                     _ => PaneKind::Slo,
                 }
             }
