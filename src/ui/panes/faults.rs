@@ -19,9 +19,13 @@ use crate::ui::overlay::panel;
 /// Lines per fault.
 const ROWS: usize = 2;
 
-/// Who quieted a fault and until when: `by flight till 08:10:00: swapping batteries`.
+/// Who quieted a fault and until when: `by flight till 08:10:00: swapping batteries`, the
+/// date before the time when it ends on another day.
 fn note_text(app: &App, note: &Note, narrow: bool) -> String {
-    let until = super::events::time(Some(note.until), narrow, app.shows_dates());
+    // A day's acknowledgement ends tomorrow: the date says so.
+    let day = |t: f64| (t / 86_400.0).floor();
+    let dated = app.shows_dates() || day(note.until) != day(app.now);
+    let until = super::events::time(Some(note.until), narrow, dated);
     let comment = note.comment.trim();
     let by = safe_line(&note.by, 24);
     if comment.is_empty() {
