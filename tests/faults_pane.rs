@@ -3,6 +3,11 @@
 //! keys pressed through the keymap down to the exact silence write each one asks for —
 //! live, read-only, without an `[alertmanager]`, and in the bundled replay.
 
+#![allow(
+    clippy::float_cmp,
+    reason = "silence lengths are whole seconds, compared exactly"
+)]
+
 use capcom::action::{Action, Effect};
 use capcom::app::{App, Clock, View};
 use capcom::config::{AlertmanagerConfig, Connection};
@@ -27,23 +32,15 @@ const NOW: f64 = 1_796_178_800.0;
 
 fn alertmanager() -> AlertmanagerConfig {
     AlertmanagerConfig {
-        connection: Connection {
-            url: "http://127.0.0.1:9093".into(),
-            timeout: 5.0,
-            headers: Vec::new(),
-            ca_file: None,
-            insecure_skip_verify: false,
-            auth: None,
-            max_body: 1 << 20,
-        },
+        connection: Connection::to_url("http://127.0.0.1:9093"),
         interval: 5.0,
         operator: "flight".into(),
         severity: Vec::new(),
     }
 }
 
-/// What Alertmanager answered: MotorHot (critical, under a silence someone made outside
-/// capcom) and BatteryLow (warning), both firing.
+/// What Alertmanager answered: `MotorHot` (critical, under a silence someone made outside
+/// capcom) and `BatteryLow` (warning), both firing.
 fn answer() -> SourceUpdate {
     SourceUpdate::FaultsFetched {
         fetched_at: NOW,
@@ -116,7 +113,7 @@ fn the_severity_is_a_word_in_the_ladders_colour() {
     assert_eq!(buf[(x, y)].fg, app.theme.limit_critical.fg.expect("colour"));
 }
 
-/// The closing note's path: BatteryLow firing → `s`, 10 min, a comment → shelved by
+/// The closing note's path: `BatteryLow` firing → `s`, 10 min, a comment → shelved by
 /// `flight` for 10 minutes, out of the default list, listed under `f` shelved.
 #[test]
 fn battery_low_firing_to_shelved_for_ten_minutes_with_a_comment() {

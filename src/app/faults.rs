@@ -5,17 +5,19 @@
 //! match it. Acknowledging and shelving are silences (see the README's "Faults"); the keys
 //! that make them are in `keys.rs`. No I/O: writes leave as [`crate::action::Effect`]s.
 
-use crate::config::{Config, PaneKind};
+use crate::config::PaneKind;
 use crate::model::LimitLevel;
-use crate::model::fault::{Fault, FaultSnapshot, LabelSet, Matcher, Silence, SilenceState};
+use crate::model::fault::{Fault, FaultSnapshot, LabelSet, Matcher};
 use crate::model::slo::Alert;
 use crate::source::{Reason, SourceError};
 
 use super::{App, Failure, Freshness};
 
 mod keys;
+mod list;
 
 pub use keys::{ACK_SECS, SHELF_CHOICES, format_length};
+pub use list::{matcher_matches, severity_of};
 
 /// How long a fault that stopped firing stays listed, as `resolved`: five minutes.
 pub const RESOLVED_KEEP_SECS: f64 = 300.0;
@@ -212,53 +214,6 @@ pub struct FaultsState {
     pub pending: Option<Pending>,
 }
 
-/// Whether `m` matches `labels`, as Alertmanager matches: a missing label is the empty
-/// string, a regular expression must match the whole value.
-#[must_use]
-pub fn matcher_matches(m: &Matcher, labels: &LabelSet) -> bool {
-    let value = labels.get(&m.name).map_or("", String::as_str);
-    let hit = if m.is_regex {
-        regex::Regex::new(&format!("^(?:{})$", m.value)).is_ok_and(|re| re.is_match(value))
-    } else {
-        value == m.value
-    };
-    hit == m.is_equal
-}
-
-/// Whether `silence` is in force at `now` and matches `labels` (every matcher), or is one of
-/// the silences Alertmanager says suppress the alert.
-#[must_use]
-pub fn silence_applies(s: &Silence, labels: &LabelSet, silenced_by: &[String], now: f64) -> bool {
-    let in_force = s.state == SilenceState::Active && s.starts_at <= now && now < s.ends_at;
-    in_force
-        && (silenced_by.contains(&s.id)
-            || (!s.matchers.is_empty() && s.matchers.iter().all(|m| matcher_matches(m, labels))))
-}
-
-/// Alertmanager's `severity` label on the limit ladder: the configured mapping (or, without
-/// one, critical → critical, error → distress, warning → warning, info → watch); anything
-/// else is a warning.
-#[must_use]
-pub fn severity_of(labels: &LabelSet, config: &Config) -> LimitLevel {
-    const DEFAULTS: [(&str, LimitLevel); 4] = [
-        ("critical", LimitLevel::Critical),
-        ("error", LimitLevel::Distress),
-        ("warning", LimitLevel::Warning),
-        ("info", LimitLevel::Watch),
-    ];
-    let value = labels.get("severity").map_or("", String::as_str);
-    let configured = config
-        .alertmanager
-        .as_ref()
-        .map(|a| a.severity.as_slice())
-        .filter(|s| !s.is_empty());
-    match configured {
-        Some(list) => list.iter().find(|(k, _)| k == value).map(|(_, l)| *l),
-        None => DEFAULTS.iter().find(|(k, _)| *k == value).map(|(_, l)| *l),
-    }
-    .unwrap_or(LimitLevel::Warning)
-}
-
 impl App {
     /// How fresh the faults are: `no [alertmanager] configured` in a live session without
     /// one (the SLO faults still show).
@@ -281,138 +236,6 @@ impl App {
             self.config.panes.get(self.focus).map(|p| &p.kind),
             Some(PaneKind::Faults)
         )
-    }
-
-    /// Every fault, most severe first, then newest; resolved ones last.
-    #[must_use]
-    pub fn fault_rows(&self) -> Vec<FaultRow> {
-        let snap = &self.faults.snapshot;
-        let alerts = snap.alerts.iter().map(|f| (f, None));
-        let resolved = self.faults.resolved.iter().map(|(f, at)| (f, Some(*at)));
-        let mut rows: Vec<FaultRow> = alerts
-            .chain(resolved)
-            .map(|(f, resolved_at)| self.alert_row(f, resolved_at.is_some()))
-            .collect();
-        rows.extend(self.faults.slo.iter().filter_map(|s| self.slo_row(s)));
-        rows.sort_by(|a, b| {
-            let done = |r: &FaultRow| r.state == FaultState::Resolved;
-            done(a)
-                .cmp(&done(b))
-                .then(b.severity.cmp(&a.severity))
-                .then(b.since.total_cmp(&a.since))
-        });
-        rows
-    }
-
-    /// The faults the filter lets through.
-    #[must_use]
-    pub fn shown_faults(&self) -> Vec<FaultRow> {
-        let filter = self.faults.filter;
-        let mut rows = self.fault_rows();
-        rows.retain(|r| filter.shows(r.state));
-        rows
-    }
-
-    /// How many faults fire with nobody on them: firing, not acknowledged, shelved or
-    /// silenced (the status bar's `FAULTS n`), and the most severe of them.
-    #[must_use]
-    pub fn unacknowledged_faults(&self) -> (usize, Option<LimitLevel>) {
-        let rows = self.fault_rows();
-        let firing = rows.iter().filter(|r| r.state == FaultState::Firing);
-        (firing.clone().count(), firing.map(|r| r.severity).max())
-    }
-
-    fn alert_row(&self, f: &Fault, resolved: bool) -> FaultRow {
-        let mut row = FaultRow {
-            name: f.name().to_owned(),
-            labels: f.labels.clone(),
-            summary: f.annotations.get("summary").cloned().unwrap_or_default(),
-            severity: severity_of(&f.labels, &self.config),
-            since: f.starts_at,
-            state: FaultState::Firing,
-            ack: None,
-            shelf: None,
-            silence: None,
-            origin: Origin::Alert(Box::new(f.clone())),
-        };
-        self.note_silences(&mut row, &f.silenced_by);
-        if resolved {
-            row.state = FaultState::Resolved;
-        }
-        row
-    }
-
-    fn slo_row(&self, s: &SloFault) -> Option<FaultRow> {
-        let slo = self.config.slos.iter().find(|c| c.name == s.slo)?;
-        let objective = crate::source::prometheus::format_value(slo.objective * 100.0);
-        let period = crate::config::prom_duration(slo.period);
-        let summary = match self.live_slo_status(slo).firing {
-            Some(rule) => format!(
-                "burning its budget over {}× on {} and {} ({objective}% over {period})",
-                crate::source::prometheus::format_value(rule.factor),
-                crate::config::prom_duration(rule.long),
-                crate::config::prom_duration(rule.short),
-            ),
-            None => format!("error budget of {objective}% over {period}"),
-        };
-        let mut labels = LabelSet::from([(SLO_LABEL.to_owned(), s.slo.clone())]);
-        if !slo.service.is_empty() {
-            labels.insert("service".into(), slo.service.clone());
-        }
-        let mut row = FaultRow {
-            name: format!("SLO {}", s.slo),
-            labels,
-            summary,
-            severity: if s.alert == Alert::Page {
-                LimitLevel::Critical
-            } else {
-                LimitLevel::Warning
-            },
-            since: s.since,
-            state: FaultState::Firing,
-            ack: None,
-            shelf: None,
-            silence: None,
-            origin: Origin::Slo(s.slo.clone()),
-        };
-        self.note_silences(&mut row, &[]);
-        if s.resolved_at.is_some() {
-            row.state = FaultState::Resolved;
-        }
-        Some(row)
-    }
-
-    /// The silences in force on `row` and the state they give it: a shelf over an
-    /// acknowledgement over any other silence. The latest of each kind counts.
-    fn note_silences(&self, row: &mut FaultRow, silenced_by: &[String]) {
-        let mut applying: Vec<&Silence> = (self.faults.snapshot.silences.iter())
-            .filter(|s| silence_applies(s, &row.labels, silenced_by, self.now))
-            .collect();
-        applying.sort_by(|a, b| a.starts_at.total_cmp(&b.starts_at));
-        for s in applying {
-            let note = |comment: &str| Note {
-                id: s.id.clone(),
-                by: s.created_by.clone(),
-                comment: comment.to_owned(),
-                until: s.ends_at,
-            };
-            if let Some(c) = s.comment.strip_prefix(SHELVE_PREFIX) {
-                row.shelf = Some(note(c));
-            } else if let Some(c) = s.comment.strip_prefix(ACK_PREFIX) {
-                row.ack = Some(note(c));
-            } else {
-                row.silence = Some(note(&s.comment));
-            }
-        }
-        row.state = if row.shelf.is_some() {
-            FaultState::Shelved
-        } else if row.ack.is_some() {
-            FaultState::Acknowledged
-        } else if row.silence.is_some() {
-            FaultState::Silenced
-        } else {
-            FaultState::Firing
-        };
     }
 
     /// Alertmanager answered (or failed) at `at`: an alert gone from the answer is kept as
@@ -501,6 +324,7 @@ pub(crate) mod tests {
     use super::super::tests::app;
     use super::*;
     use crate::action::Action;
+    use crate::model::fault::{Silence, SilenceState};
     use crate::source::SourceUpdate;
     use crate::source::alertmanager::{parse_alerts, parse_silences};
 
@@ -524,15 +348,7 @@ pub(crate) mod tests {
     /// An `[alertmanager]` as the SOURCE side resolves it, operator `flight`.
     pub(crate) fn alertmanager() -> crate::config::AlertmanagerConfig {
         crate::config::AlertmanagerConfig {
-            connection: crate::config::Connection {
-                url: "http://127.0.0.1:9".into(),
-                timeout: 5.0,
-                headers: Vec::new(),
-                ca_file: None,
-                insecure_skip_verify: false,
-                auth: None,
-                max_body: 1 << 20,
-            },
+            connection: crate::config::Connection::to_url("http://127.0.0.1:9"),
             interval: 5.0,
             operator: "flight".into(),
             severity: Vec::new(),
@@ -540,8 +356,8 @@ pub(crate) mod tests {
     }
 
     /// The demo's dashboard with an `[alertmanager]`, at 02:33:20 on the samples' day, after
-    /// Alertmanager answered two firing alerts (MotorHot critical, BatteryLow warning) and
-    /// its silences (one, not capcom's, on MotorHot).
+    /// Alertmanager answered two firing alerts (`MotorHot` critical, `BatteryLow` warning)
+    /// and its silences (one, not capcom's, on `MotorHot`).
     pub(crate) fn with_faults() -> App {
         let mut a = app();
         a.config.alertmanager = Some(alertmanager());

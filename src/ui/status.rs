@@ -122,40 +122,29 @@ fn sources(app: &App, spans: &mut Vec<Span<'static>>) {
             ));
         }
     }
-    if app.config.opensearch.is_some() || app.events.last_ok.is_some() || app.events.error.is_some()
-    {
-        spans.push(Span::styled(
-            format!(" · {} ", SourceId::OpenSearch.name()),
-            theme.dim,
-        ));
-        spans.push(freshness_span(
-            app,
-            app.events_freshness(),
+    let (c, events, traces, faults) = (&app.config, &app.events, &app.traces, &app.faults);
+    let others = [
+        (
             SourceId::OpenSearch,
-        ));
-    }
-    if app.config.jaeger.is_some() || app.traces.last_ok.is_some() || app.traces.error.is_some() {
-        spans.push(Span::styled(
-            format!(" · {} ", SourceId::Jaeger.name()),
-            theme.dim,
-        ));
-        spans.push(freshness_span(
-            app,
-            app.traces_freshness(),
+            c.opensearch.is_some() || events.last_ok.is_some() || events.error.is_some(),
+        ),
+        (
             SourceId::Jaeger,
-        ));
-    }
-    let faults = &app.faults;
-    if app.config.alertmanager.is_some() || faults.last_ok.is_some() || faults.error.is_some() {
-        spans.push(Span::styled(
-            format!(" · {} ", SourceId::Alertmanager.name()),
-            theme.dim,
-        ));
-        spans.push(freshness_span(
-            app,
-            app.faults_freshness(),
+            c.jaeger.is_some() || traces.last_ok.is_some() || traces.error.is_some(),
+        ),
+        (
             SourceId::Alertmanager,
-        ));
+            c.alertmanager.is_some() || faults.last_ok.is_some() || faults.error.is_some(),
+        ),
+    ];
+    for (id, _) in others.into_iter().filter(|(_, shown)| *shown) {
+        let freshness = match id {
+            SourceId::OpenSearch => app.events_freshness(),
+            SourceId::Jaeger => app.traces_freshness(),
+            _ => app.faults_freshness(),
+        };
+        spans.push(Span::styled(format!(" · {} ", id.name()), theme.dim));
+        spans.push(freshness_span(app, freshness, id));
     }
 }
 

@@ -23,7 +23,7 @@ const ROWS: usize = 2;
 /// date before the time when it ends on another day.
 fn note_text(app: &App, note: &Note, narrow: bool) -> String {
     // A day's acknowledgement ends tomorrow: the date says so.
-    let day = |t: f64| (t / 86_400.0).floor();
+    let day = |t: f64| (t / 86_400.0).floor() as i64;
     let dated = app.shows_dates() || day(note.until) != day(app.now);
     let until = super::events::time(Some(note.until), narrow, dated);
     let comment = note.comment.trim();
@@ -229,14 +229,6 @@ pub fn fault_detail(app: &App, row: &FaultRow, scroll: usize, area: Rect, buf: &
         Origin::Slo(name) => say("from", format!("capcom's SLO {name}")),
     }
     let lines: Vec<Line> = out.into_iter().skip(scroll).collect();
-    Clear.render(area, buf);
-    Paragraph::new(lines)
-        .style(theme.overlay)
-        .block(panel(
-            app,
-            BorderType::Thick,
-            format!(" fault: {} ", safe_line(&row.name, 60)),
-            " j k scroll · Esc back ",
-        ))
-        .render(area, buf);
+    let title = format!(" fault: {} ", safe_line(&row.name, 60));
+    crate::ui::overlay::full_view(app, lines, title, " j k scroll · Esc back ", area, buf);
 }
