@@ -152,9 +152,10 @@ const TRACES: Help = Help {
     keys: "/ f s",
     what: "traces: filter / search form / sort by time or duration",
 };
+// One line for the faults' keys and the detail's `t`: at 80×24 help has no row to spare.
 const FAULTS: Help = Help {
-    keys: "a s u f",
-    what: "faults: acknowledge / shelve (5, 10, 15 min, custom) / undo either / filter",
+    keys: "a s u f, t",
+    what: "faults: ack / shelve / undo / filter; in a fault, t: traces",
 };
 const FOLD: Help = Help {
     keys: "← h / → / Space",
@@ -244,7 +245,10 @@ pub const FAULTS_PANE: Context = context!(
 );
 
 /// A fault's detail.
-pub const FAULT_DETAIL: Context = context!("fault detail", [ESC, DOWN, UP]);
+pub const FAULT_DETAIL: Context = context!(
+    "fault detail",
+    [ESC, DOWN, UP, bind(&[ch('t')], Action::OpenTrace, &FAULTS),]
+);
 
 /// The shelf chooser; its border lists these keys.
 pub const SHELVE_CHOOSER: Context = context!(

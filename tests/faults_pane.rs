@@ -350,3 +350,28 @@ fn enter_opens_a_faults_labels_annotations_silences_and_expression() {
     );
     insta::assert_snapshot!(draw(&app).backend());
 }
+
+#[test]
+fn t_on_a_faults_detail_lists_its_services_failed_traces_and_esc_comes_back() {
+    let mut app = live((160, 48), |_| {});
+    let faults_pane = app.focus;
+    press(&mut app, "j\n");
+    let searches: Vec<_> = press(&mut app, "t")
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::SearchTraces(q) => Some(q),
+            _ => None,
+        })
+        .collect();
+    let [q] = searches.as_slice() else {
+        panic!("one search: {searches:?}")
+    };
+    assert_eq!(q.services, ["power"]);
+    assert_eq!(q.attributes, [("error".to_owned(), "true".to_owned())]);
+    assert_eq!(q.lookback, 3_600.0);
+    assert!(app.traces_focused(), "the Traces pane, full screen");
+    assert_eq!(app.full_screen(), Some(app.focus));
+    press(&mut app, "\x1b");
+    assert!(matches!(app.views.last(), Some(View::FaultDetail { .. })));
+    assert_eq!(app.focus, faults_pane);
+}

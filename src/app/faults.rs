@@ -2,8 +2,9 @@
 //! kept beside it), the alerts that left it (listed as resolved for [`RESOLVED_KEEP_SECS`]),
 //! capcom's own SLO alerts as faults, and the one list drawn from them — most severe first,
 //! then newest — each fault acknowledged, shelved, silenced or firing after the silences that
-//! match it. Acknowledging and shelving are silences (see the README's "Faults"); the keys
-//! that make them are in `keys.rs`. No I/O: writes leave as [`crate::action::Effect`]s.
+//! match it (derived in `list.rs`). Acknowledging and shelving are silences (see the
+//! README's "Faults"); the keys that make them are in `keys.rs`. No I/O: writes leave as
+//! [`crate::action::Effect`]s.
 
 use crate::config::PaneKind;
 use crate::model::LimitLevel;

@@ -81,6 +81,26 @@ impl App {
         }
     }
 
+    /// `t` on a fault's detail: the failed traces of its `service` over the last hour,
+    /// slowest first, full screen; `l` there shows a trace's events, `Esc` comes back.
+    pub(in crate::app) fn open_fault_traces(&mut self, fault: &FaultRow) -> Handled {
+        let Some(service) = fault.labels.get("service").filter(|s| !s.is_empty()) else {
+            self.notice = Some(format!(
+                "{} has no service label to search traces by",
+                fault.name
+            ));
+            return Handled::DONE;
+        };
+        let query = crate::model::traces::TraceQuery {
+            services: vec![service.clone()],
+            attributes: vec![("error".into(), "true".into())],
+            lookback: 3_600.0,
+            limit: self.traces.query.limit,
+            ..crate::model::traces::TraceQuery::default()
+        };
+        self.show_traces(query, "this fault's")
+    }
+
     /// The fault the selection is on, among those the filter shows.
     #[must_use]
     pub fn selected_fault(&self) -> Option<FaultRow> {

@@ -230,5 +230,6 @@ pub fn fault_detail(app: &App, row: &FaultRow, scroll: usize, area: Rect, buf: &
     }
     let lines: Vec<Line> = out.into_iter().skip(scroll).collect();
     let title = format!(" fault: {} ", safe_line(&row.name, 60));
-    crate::ui::overlay::full_view(app, lines, title, " j k scroll · Esc back ", area, buf);
+    let keys = " j k scroll · t its service's failed traces · Esc back ";
+    crate::ui::overlay::full_view(app, lines, title, keys, area, buf);
 }
