@@ -57,6 +57,16 @@ pub struct OpenArgs {
     /// mono when NO_COLOR is set, else dark).
     #[arg(long, value_name = "NAME|FILE", global = true)]
     pub theme: Option<String>,
+    /// Read-only, for shared terminals: nothing is ever written to a backend (acknowledging
+    /// and shelving faults say why they cannot). Also on with CAPCOM_READ_ONLY=1 or the
+    /// config's read-only = true; any one of the three turns it on, none turns it off.
+    #[arg(
+        long,
+        global = true,
+        env = "CAPCOM_READ_ONLY",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub read_only: bool,
     /// Connection settings for the live Prometheus, over the config's.
     #[command(flatten)]
     pub prometheus_flags: PrometheusFlags,
@@ -121,6 +131,7 @@ impl Default for OpenArgs {
             speed: 1.0,
             original_time: false,
             theme: None,
+            read_only: false,
         }
     }
 }
@@ -308,9 +319,27 @@ mod tests {
         );
     }
 
+    use clap::CommandFactory;
+
+    #[test]
+    fn read_only_is_a_flag_that_only_turns_it_on() {
+        let flag = |args: &[&str]| Cli::try_parse_from(args).map(|c| c.open.read_only).ok();
+        assert_eq!(flag(&["capcom", "--read-only"]), Some(true));
+        assert_eq!(flag(&["capcom", "check", "--read-only"]), Some(true));
+        assert_eq!(flag(&["capcom", "--read-only=false"]), None, "no way off");
+        // CAPCOM_READ_ONLY is the flag's variable (tests/alertmanager_live.rs sets it).
+        let env = Cli::command()
+            .get_arguments()
+            .find(|a| a.get_id() == "read_only")
+            .and_then(|a| a.get_env().map(ToOwned::to_owned));
+        assert_eq!(
+            env.as_deref(),
+            Some(std::ffi::OsStr::new("CAPCOM_READ_ONLY"))
+        );
+    }
+
     #[test]
     fn the_command_line_is_well_formed() {
-        use clap::CommandFactory;
         Cli::command().debug_assert();
     }
 }

@@ -33,11 +33,12 @@ pub use slo::{
     prom_duration,
 };
 pub use sources::{
-    AlertmanagerConfig, DEFAULT_MAX_EVENTS, DEFAULT_PAGE_SIZE, DEFAULT_TRACES_INTERVAL_SECS,
-    FieldMap, JaegerApi, JaegerConfig, LOOKBACK_SECS, MAX_EVENTS, OpenSearchConfig, PAGE_SIZE,
-    PrometheusConfig, TRACE_LIMIT,
+    AlertmanagerConfig, DEFAULT_FAULTS_INTERVAL_SECS, DEFAULT_MAX_EVENTS, DEFAULT_PAGE_SIZE,
+    DEFAULT_SEVERITY, DEFAULT_TRACES_INTERVAL_SECS, FieldMap, JaegerApi, JaegerConfig,
+    LOOKBACK_SECS, MAX_EVENTS, OPERATOR_WIDTH, OpenSearchConfig, PAGE_SIZE, PrometheusConfig,
+    TRACE_LIMIT, default_operator,
 };
-use sources::{JaegerFile, OpenSearchFile, PrometheusFile};
+use sources::{AlertmanagerFile, JaegerFile, OpenSearchFile, PrometheusFile};
 
 /// Points kept per series unless configured: a day at 5 s steps, whatever the session length.
 pub const DEFAULT_MAX_POINTS: usize = 20_000;
@@ -70,6 +71,9 @@ struct ConfigFile {
     prometheus: Option<PrometheusFile>,
     opensearch: Option<OpenSearchFile>,
     jaeger: Option<JaegerFile>,
+    alertmanager: Option<AlertmanagerFile>,
+    #[serde(default)]
+    read_only: bool,
     #[serde(default)]
     slo: Vec<slo::SloFile>,
     layout: LayoutFile,
@@ -400,6 +404,10 @@ impl Resolver<'_> {
             Some(j) => Some(self.resolve_jaeger(j)?),
             None => None,
         };
+        let alertmanager = match &file.alertmanager {
+            Some(a) => Some(self.resolve_alertmanager(a)?),
+            None => None,
+        };
         let mut queries = Vec::new();
         let mut panes = Vec::new();
         for p in &file.pane {
@@ -414,8 +422,8 @@ impl Resolver<'_> {
         let slos = self.resolve_slos(file.slo, &mut queries)?;
         let layout = self.resolve_layout(&file.layout, &panes)?;
         Ok(Config {
-            alertmanager: None,
-            read_only: false,
+            alertmanager,
+            read_only: file.read_only,
             title: file
                 .title
                 .as_deref()
@@ -470,7 +478,7 @@ impl Resolver<'_> {
                 let (what, source) = match p.kind {
                     PaneKindFile::Events => ("an events", "[opensearch]"),
                     PaneKindFile::Traces => ("a traces", "[jaeger]"),
-                    PaneKindFile::Faults => ("a faults", "[alertmanager] and the SLO alerts"),
+                    PaneKindFile::Faults => ("a faults", "[alertmanager] and every [[slo]]"),
                     _ => ("an SLO", "every [[slo]]"),
                 };
                 if !p.series.is_empty() || p.x.is_some() || p.y.is_some() || p.heading.is_some() {

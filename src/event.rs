@@ -143,46 +143,63 @@ fn apply(app: &mut App, actions: Vec<Action>, outlets: &Outlets) -> Flow {
     let mut queue = std::collections::VecDeque::from(actions);
     while let Some(action) = queue.pop_front() {
         for effect in app.update(action) {
-            match effect {
-                Effect::Quit => return Flow::Quit,
-                Effect::SetEventQuery(q) => {
-                    outlets.event_query.send_replace(q);
-                }
-                Effect::EventsUntil(until) => {
-                    outlets.events_until.send_replace(until);
-                }
-                Effect::ReTime(clock) => {
-                    outlets.replay_clock.send_replace(Some(clock));
-                }
-                Effect::SearchTraces(q) => {
-                    outlets.trace_query.send_replace(q);
-                }
-                Effect::FetchTrace(id) => {
-                    // A full queue means the source is busy with earlier asks: say so.
-                    if outlets.trace_fetch.try_send(id).is_err() {
-                        let busy = "the traces source is busy; try again".to_owned();
-                        queue.push_front(Action::ShowNotice(busy));
-                    }
-                }
-                Effect::PlanChanged(wanted) => {
-                    outlets.plan.send_replace(wanted);
-                }
-                Effect::WriteSilence(write) => {
-                    let refused = match &outlets.silence_writes {
-                        None => Some("read-only: nothing is written to Alertmanager"),
-                        Some(tx) => tx
-                            .try_send(write)
-                            .is_err()
-                            .then_some("the faults source is busy or stopped; try again"),
-                    };
-                    if let Some(why) = refused {
-                        queue.push_front(Action::ShowNotice(why.to_owned()));
-                    }
-                }
+            match carry_out(effect, outlets) {
+                Carried::Quit => return Flow::Quit,
+                Carried::Then(next) => queue.push_front(next),
+                Carried::Done => {}
             }
         }
     }
     Flow::Continue
+}
+
+/// What carrying out one effect left to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Carried {
+    /// Nothing: it went to its source.
+    Done,
+    /// Apply this next (a notice saying why the effect could not be carried out).
+    Then(Action),
+    /// End the loop.
+    Quit,
+}
+
+/// Carries out one effect of `update` on the sources' channels, as the loop does.
+#[must_use]
+pub fn carry_out(effect: Effect, outlets: &Outlets) -> Carried {
+    let notice = |why: &str| Carried::Then(Action::ShowNotice(why.to_owned()));
+    match effect {
+        Effect::Quit => return Carried::Quit,
+        Effect::SetEventQuery(q) => {
+            outlets.event_query.send_replace(q);
+        }
+        Effect::EventsUntil(until) => {
+            outlets.events_until.send_replace(until);
+        }
+        Effect::ReTime(clock) => {
+            outlets.replay_clock.send_replace(Some(clock));
+        }
+        Effect::SearchTraces(q) => {
+            outlets.trace_query.send_replace(q);
+        }
+        Effect::FetchTrace(id) => {
+            // A full queue means the source is busy with earlier asks: say so.
+            if outlets.trace_fetch.try_send(id).is_err() {
+                return notice("the traces source is busy; try again");
+            }
+        }
+        Effect::PlanChanged(wanted) => {
+            outlets.plan.send_replace(wanted);
+        }
+        Effect::WriteSilence(write) => match &outlets.silence_writes {
+            None => return notice("read-only: nothing is written to Alertmanager"),
+            Some(tx) if tx.try_send(write).is_err() => {
+                return notice("the faults source is busy or stopped; try again");
+            }
+            Some(_) => {}
+        },
+    }
+    Carried::Done
 }
 
 /// The action a terminal event asks for: keys (presses only), clicks, resizes.

@@ -101,6 +101,9 @@ impl Session {
         if let Data::Live(Some(p)) = &data {
             config.prometheus = Some(p.clone());
         }
+        // Any of the file's key, the flag and CAPCOM_READ_ONLY (read by clap into the flag)
+        // turns read-only on; none of them can turn it off.
+        config.read_only |= open.read_only;
         let theme =
             Theme::load(&theme_name(open, &config)).map_err(color_eyre::eyre::Error::msg)?;
         Ok(Self {
@@ -171,9 +174,16 @@ fn live_source(
             p
         }
         (None, Some(p)) => p.clone(),
-        (None, None) if config.opensearch.is_some() || config.jaeger.is_some() => return Ok(None),
+        (None, None)
+            if config.opensearch.is_some()
+                || config.jaeger.is_some()
+                || config.alertmanager.is_some() =>
+        {
+            return Ok(None);
+        }
         (None, None) => bail!(
-            "{} has no [prometheus], [opensearch] or [jaeger] section: add one with its url, \
+            "{} has no [prometheus], [opensearch], [jaeger] or [alertmanager] section: add one \
+             with its url, \
              pass --prometheus URL, or replay a recording with --replay DIR",
             found.map_or_else(
                 || "the configuration".to_owned(),

@@ -89,14 +89,12 @@ fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
 
 #[test]
 fn a_silence_made_on_a_real_alertmanager_suppresses_its_alert_until_expired() {
-    let Some(am) = common::Alertmanager::start() else {
-        return;
-    };
-    let rules = "groups:\n  - name: rover\n    interval: 1s\n    rules:\n      \
-                 - alert: MotorHot\n        expr: vector(72)\n        \
-                 labels: {severity: critical, service: mobility}\n        \
-                 annotations: {summary: \"Left-middle motor above 60 °C\"}\n";
-    let Some(_prometheus) = common::Prometheus::start_alerting(rules, &am.addr) else {
+    let Some((am, _prometheus)) = common::firing(
+        "MotorHot",
+        "vector(72)",
+        "{severity: critical, service: mobility}",
+        "Left-middle motor above 60 °C",
+    ) else {
         return;
     };
     let rt = tokio::runtime::Builder::new_current_thread()

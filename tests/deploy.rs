@@ -1,6 +1,6 @@
 //! The live stack's files hold together: `deploy/capcom.toml` is the bundled dashboard plus
 //! the stack's sources on the ports `docker-compose.yml` publishes; Prometheus' config and
-//! rules pass `promtool check`; the compose file passes `docker-compose config` (Debian's
+//! rules pass `promtool check`, Alertmanager's `amtool check-config`; the compose file passes `docker-compose config` (Debian's
 //! docker-compose: no engine needed). No container is started here: these machines have no
 //! Docker engine. Checks whose tool is missing say they were skipped, unless CI requires them.
 
@@ -51,6 +51,10 @@ fn the_stacks_config_is_the_recorded_dashboard_on_the_published_ports() {
         config.opensearch.as_ref().map(|o| o.index.as_str()),
         Some("rover-events-*")
     );
+    assert!(
+        compose.contains("\"127.0.0.1:9093:9093\"") && text.contains("\"http://127.0.0.1:9093\""),
+        "Alertmanager is published on 9093 and deploy/capcom.toml names it"
+    );
 }
 
 #[test]
@@ -61,19 +65,36 @@ fn promtool_accepts_the_config_and_the_rules() {
     for args in [
         vec!["check", "config", "deploy/prometheus/prometheus.yml"],
         vec!["check", "rules", "deploy/prometheus/rules/slo.yml"],
+        vec!["check", "rules", "deploy/prometheus/rules/rover-alerts.yml"],
     ] {
-        let out = Command::new("promtool")
-            .args(&args)
-            .current_dir(root())
-            .output()
-            .expect("promtool");
-        assert!(
-            out.status.success(),
-            "promtool {args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeeds("promtool", &args);
     }
+}
+
+/// Runs `tool args` in the repository and fails with its output unless it succeeds.
+fn succeeds(tool: &str, args: &[&str]) {
+    let out = Command::new(tool)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect(tool);
+    assert!(
+        out.status.success(),
+        "{tool} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn amtool_accepts_the_alertmanager_config() {
+    if !have("amtool", "CAPCOM_REQUIRE_ALERTMANAGER") {
+        return;
+    }
+    succeeds(
+        "amtool",
+        &["check-config", "deploy/alertmanager/alertmanager.yml"],
+    );
 }
 
 #[test]

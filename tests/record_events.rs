@@ -6,7 +6,8 @@
 //! time from a `Clock`, and here that clock is the server's own. Waiting moves it forward at
 //! once, and each request moves it 150 ms, as if the request took that long. The server makes
 //! an event searchable once the clock has passed its time by the refresh delay. A real-time
-//! run of the binary covers the small chunks the issue measured.
+//! run of the binary covers the small chunks the issue measured. Alertmanager's alerts and
+//! silences are recorded on the same clock.
 
 mod common;
 
@@ -346,14 +347,19 @@ fn recorded_traces(dir: &Path) -> BTreeMap<String, usize> {
     seen
 }
 
-#[test]
-fn traces_are_recorded_once_each_at_the_default_chunk_size() {
-    let plan = Plan {
+/// Ten minutes in chunks of a minute (the default), `since` seconds of history before.
+fn ten_minutes(since: f64) -> Plan {
+    Plan {
         duration: 600.0,
-        since: Some(120.0),
+        since: Some(since),
         step: 15.0,
         chunk: 60.0,
-    };
+    }
+}
+
+#[test]
+fn traces_are_recorded_once_each_at_the_default_chunk_size() {
+    let plan = ten_minutes(120.0);
     let origin_ms: i64 = 1_800_000_000_000;
     let ms = Arc::new(AtomicI64::new(origin_ms));
     let first = origin_ms - 200_000;
@@ -387,4 +393,115 @@ fn traces_are_recorded_once_each_at_the_default_chunk_size() {
         .collect();
     assert!(want.len() > 800, "{}", want.len());
     assert_exactly_once(&recorded_traces(&out), &want);
+}
+
+/// A real Alertmanager's answer from tests/fixtures/alertmanager.
+fn am_fixture(name: &str) -> Vec<u8> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/alertmanager");
+    std::fs::read(dir.join(name)).expect("fixture")
+}
+
+/// Alertmanager on the test clock: no alerts, then the motor firing from `+200 s`, then
+/// silenced from `+400 s`; a 500 at `+300 s`; every request costs [`LATENCY_MS`].
+fn alertmanager(clock_ms: Arc<AtomicI64>, origin_ms: i64) -> Server {
+    let (firing, acked, silences) = (
+        am_fixture("alerts_firing.json"),
+        am_fixture("alerts_silenced.json"),
+        am_fixture("silences.json"),
+    );
+    Server::start(move |head, _| {
+        let now = clock_ms.fetch_add(LATENCY_MS, Ordering::SeqCst) + LATENCY_MS - origin_ms;
+        let (path, _) = common::target(head);
+        let body = match (path.as_str(), now) {
+            (_, 300_000..=359_999) => {
+                return Reply::With(500, "text/plain", b"busy".to_vec());
+            }
+            ("/api/v2/alerts", ..200_000) | ("/api/v2/silences", ..400_000) => b"[]".to_vec(),
+            ("/api/v2/alerts", ..400_000) => firing.clone(),
+            ("/api/v2/alerts", _) => acked.clone(),
+            ("/api/v2/silences", _) => silences.clone(),
+            _ => return answer(&Store::default(), head),
+        };
+        Reply::With(200, "application/json", body)
+    })
+}
+
+#[test]
+fn alerts_and_silences_are_recorded_verbatim_only_when_they_change() {
+    let plan = ten_minutes(60.0);
+    let origin_ms: i64 = 1_800_000_000_000;
+    let ms = Arc::new(AtomicI64::new(origin_ms));
+    let server = alertmanager(Arc::clone(&ms), origin_ms);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = format!(
+        "[prometheus]\nurl = \"{}\"\n[[layout.column]]\npanes = [{{ id = \"t\" }}]\n\
+         [[pane]]\nid = \"t\"\nkind = \"table\"\n[[pane.series]]\nquery = \"up\"\nlegend = \"up\"\n",
+        server.url
+    );
+    let config = dir.path().join("capcom.toml");
+    std::fs::write(&config, text).expect("config");
+    let mut session = session(&config);
+    // [alertmanager] is parsed by the Alertmanager source's config; built here meanwhile.
+    let connection = session
+        .config
+        .prometheus
+        .clone()
+        .expect("prometheus")
+        .connection;
+    session.config.alertmanager = Some(capcom::config::AlertmanagerConfig {
+        connection,
+        interval: 15.0,
+        operator: "flight".into(),
+        severity: Vec::new(),
+    });
+    let out = dir.path().join("rec");
+    capcom::cmd::record::run_with(&session, &out, &plan, &TestClock(Arc::clone(&ms)))
+        .expect("record");
+    let rec = Recording::open(&out).expect("open");
+    let entries = &rec.manifest.alertmanager;
+    let origin = origin_ms as f64 / 1000.0;
+    let at: Vec<f64> = entries.iter().map(|e| e.at - origin).collect();
+    assert_eq!(entries.len(), 3, "the start and two changes only: {at:?}");
+    assert!(at[0] < 1.0, "at the start: {at:?}");
+    assert!((200.0..270.0).contains(&at[1]), "{at:?}");
+    assert!(
+        (420.0..490.0).contains(&at[2]),
+        "the first poll after the failure: {at:?}"
+    );
+    let body = |file: &str| std::fs::read(out.join(file)).expect("body");
+    assert_eq!(body(&entries[0].alerts), b"[]");
+    assert_eq!(
+        body(&entries[1].alerts),
+        am_fixture("alerts_firing.json"),
+        "verbatim"
+    );
+    assert_eq!(body(&entries[2].alerts), am_fixture("alerts_silenced.json"));
+    assert_eq!(
+        entries[1].silences, entries[0].silences,
+        "an unchanged body is not written again"
+    );
+    assert_eq!(body(&entries[2].silences), am_fixture("silences.json"));
+    let files = std::fs::read_dir(out.join("alertmanager"))
+        .expect("dir")
+        .count();
+    assert_eq!(files, 5, "three alerts bodies, two silences bodies");
+    // The replay releases them as display time reaches them.
+    let config = rec.config().expect("dashboard");
+    let clock = ReplayClock {
+        wall_origin: 0.0,
+        rec_origin: origin,
+        speed: 1.0,
+        original: true,
+    };
+    let (mut replay, _) = Replay::new(&rec, &config, clock);
+    let alerts_at = |replay: &mut Replay, t: f64| {
+        replay.poll(origin + t).into_iter().find_map(|u| match u {
+            SourceUpdate::FaultsFetched { result, .. } => {
+                Some(result.expect("faults").alerts.len())
+            }
+            _ => None,
+        })
+    };
+    assert_eq!(alerts_at(&mut replay, 10.0), Some(0));
+    assert_eq!(alerts_at(&mut replay, at[1] + 1.0), Some(2));
 }

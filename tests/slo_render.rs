@@ -396,6 +396,7 @@ sli = { kind = "ratio", good = 'requests_total{result="ok"}', total = "requests_
         prometheus: entries,
         opensearch: Vec::new(),
         jaeger: Vec::new(),
+        alertmanager: Vec::new(),
     };
     std::fs::write(
         dir.path().join(MANIFEST),

@@ -1,10 +1,12 @@
 //! The rover world simulator: a deterministic rover on a traverse over one Martian sol
-//! (`world`), what it reports (`metrics`, `events`, `traces`), and what it writes: the bundled
-//! recording (`recording`, with `otlp` for the Jaeger body). It is the single source
+//! (`world`), what it reports (`metrics`, `events`, `traces`, and the alerts its rules raise:
+//! `alerts`), and what it writes: the bundled recording (`recording`, with `otlp` for the
+//! Jaeger body). It is the single source
 //! of the demo data, so regenerating it reproduces the committed files byte for byte.
 
 #![cfg_attr(test, allow(clippy::float_cmp))]
 
+pub mod alerts;
 pub mod bulk;
 pub mod cli;
 pub mod events;

@@ -13,7 +13,7 @@ use super::world::{SOL_SECONDS, Telemetry, World};
 use capcom::source::jaeger::Api;
 use capcom::source::prometheus::format_value;
 use capcom::source::recording::{
-    DASHBOARD, JaegerEntry, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry,
+    AlertmanagerEntry, DASHBOARD, JaegerEntry, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry,
 };
 
 /// The recording's start: 2026-11-26T00:00:00Z, the sol's local midnight.
@@ -95,6 +95,7 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
         dir.join(&traces_file),
         super::otlp::v3_body(&super::traces::traces(seed), EPOCH),
     )?;
+    let alertmanager = write_alerts(dir, &samples)?;
     let manifest = Manifest {
         format: 1,
         name: "mars-rover".into(),
@@ -117,6 +118,7 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
             service: String::new(),
             file: traces_file,
         }],
+        alertmanager,
     };
     let manifest_text = toml::to_string(&manifest).map_err(|e| io::Error::other(e.to_string()))?;
     std::fs::write(
@@ -125,6 +127,31 @@ pub fn write(dir: &Path, seed: u64) -> io::Result<()> {
     )?;
     std::fs::write(dir.join(DASHBOARD), DASHBOARD_TOML)?;
     Ok(())
+}
+
+/// Alertmanager's answers over the sol, each time the rover's alerts change: one file per
+/// distinct alerts body, and the one silences body (none: nobody has acknowledged anything).
+fn write_alerts(dir: &Path, samples: &[(f64, Telemetry)]) -> io::Result<Vec<AlertmanagerEntry>> {
+    std::fs::create_dir_all(dir.join("alertmanager"))?;
+    let silences = "alertmanager/silences.json".to_owned();
+    std::fs::write(dir.join(&silences), "[]")?;
+    let mut bodies: Vec<String> = Vec::new();
+    let mut entries = Vec::new();
+    for (at, firing) in super::alerts::evaluate(samples) {
+        let body = super::alerts::alerts_body(&firing, at);
+        if !bodies.contains(&body) {
+            let n = bodies.len() + 1;
+            std::fs::write(dir.join(format!("alertmanager/alerts-{n:02}.json")), &body)?;
+            bodies.push(body.clone());
+        }
+        let n = bodies.iter().position(|b| *b == body).map_or(0, |i| i + 1);
+        entries.push(AlertmanagerEntry {
+            at,
+            alerts: format!("alertmanager/alerts-{n:02}.json"),
+            silences: silences.clone(),
+        });
+    }
+    Ok(entries)
 }
 
 /// What one of the dashboard's SLO queries asks of the world.

@@ -1,7 +1,8 @@
 //! `capcom check`: the first thing to run on a new ground station. It validates the
 //! configuration and probes each source — reachable, credentials accepted, its version, and
-//! that every query runs; for Jaeger, the API it speaks and one trace search — printing one
-//! line per check, and exits 1 if any failed.
+//! that every query runs; for Jaeger, the API it speaks and one trace search; for
+//! Alertmanager, its version and cluster — printing one line per check, and exits 1 if any
+//! failed.
 
 use color_eyre::eyre::Result;
 
@@ -9,6 +10,7 @@ use crate::cli::OpenArgs;
 use crate::model::traces::TraceQuery;
 use crate::session::{Data, Session};
 use crate::source::SourceError;
+use crate::source::alertmanager::AlertmanagerClient;
 use crate::source::jaeger::JaegerClient;
 use crate::source::prometheus::PrometheusClient;
 use crate::stdio::Out;
@@ -70,6 +72,9 @@ fn checks(open: &OpenArgs, out: &mut Stdout) -> Result<u8> {
     if let Some(cfg) = &session.config.jaeger {
         failures += runtime.block_on(probe_jaeger(cfg, out));
     }
+    if let Some(cfg) = &session.config.alertmanager {
+        failures += runtime.block_on(probe_alertmanager(cfg, c.read_only, out));
+    }
     Ok(u8::from(failures > 0))
 }
 
@@ -81,6 +86,7 @@ fn unconfigured_panes(c: &crate::config::Config, out: &mut Stdout) {
         let missing = match pane.kind {
             PaneKind::Events if c.opensearch.is_none() => "opensearch",
             PaneKind::Traces if c.jaeger.is_none() => "jaeger",
+            PaneKind::Faults if c.alertmanager.is_none() => "alertmanager",
             _ => continue,
         };
         out.line(format_args!(
@@ -150,12 +156,48 @@ fn lookback(cfg: &crate::config::JaegerConfig) -> String {
     .to_string()
 }
 
+/// Alertmanager's version and cluster state (`disabled` when it runs alone), from
+/// `/api/v2/status`; read-only mode said, since acknowledging will not work.
+async fn probe_alertmanager(
+    cfg: &crate::config::AlertmanagerConfig,
+    read_only: bool,
+    out: &mut Stdout,
+) -> usize {
+    let url = &cfg.connection.url;
+    let status = match AlertmanagerClient::new(&cfg.connection) {
+        Ok(client) => client.status().await,
+        Err(e) => {
+            out.line(format_args!("FAIL alertmanager {url}: {e}"));
+            return 1;
+        }
+    };
+    match status {
+        Ok(s) => {
+            let writes = if read_only {
+                "read-only: acknowledging and shelving are off".to_owned()
+            } else {
+                format!("silences made by {}", cfg.operator)
+            };
+            out.line(format_args!(
+                "ok   alertmanager {url}: version {}, cluster {}; {writes}",
+                s.version, s.cluster
+            ));
+            0
+        }
+        Err(e) => {
+            out.line(format_args!("FAIL alertmanager {url}: {e}"));
+            1
+        }
+    }
+}
+
 /// The line for a configuration that loaded.
 fn config_line(c: &crate::config::Config, theme: &str) -> String {
     format!(
-        "ok   config: {}, {}, theme {theme}",
+        "ok   config: {}, {}, theme {theme}{}",
         plural(c.panes.len(), "pane"),
         plural(c.queries.len(), "query"),
+        if c.read_only { ", read-only" } else { "" }
     )
 }
 

@@ -5,7 +5,8 @@
 //! backend that fails for a chunk leaves a gap (and a warning), not a broken recording; Ctrl-C
 //! ends early and keeps every chunk written. With `[opensearch]` it also pages through each
 //! chunk's events, and with `[jaeger]` it runs the configured trace search over each chunk's
-//! time range, one verbatim body per service searched.
+//! time range, one verbatim body per service searched. With `[alertmanager]` it reads the
+//! alerts and silences at the start and every chunk, writing them only when an answer changed.
 //!
 //! Events and traces are gap-free and duplicate-free by construction: a chunk asks only for
 //! time that has already passed, [`SETTLE`] seconds ago (until the last chunk, which waits for
@@ -23,11 +24,12 @@ use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use crate::config::{JaegerConfig, OpenSearchConfig};
 use crate::model::traces::TraceQuery;
 use crate::session::{Data, Session};
+use crate::source::alertmanager::{AlertmanagerClient, parse_alerts, parse_silences};
 use crate::source::jaeger::JaegerClient;
 use crate::source::opensearch::{OpenSearchClient, tail_request};
 use crate::source::prometheus::PrometheusClient;
 use crate::source::recording::{
-    DASHBOARD, JaegerEntry, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry,
+    AlertmanagerEntry, DASHBOARD, JaegerEntry, MANIFEST, Manifest, OpenSearchEntry, PrometheusEntry,
 };
 use crate::source::{SourceError, SourceId};
 
@@ -85,6 +87,7 @@ fn whole_ms(t: f64) -> f64 {
 struct Others<'a> {
     events: Option<&'a (OpenSearchClient, OpenSearchConfig)>,
     traces: Option<&'a (JaegerClient, JaegerConfig)>,
+    faults: Option<&'a AlertmanagerClient>,
 }
 
 /// A file name for a query's chunk: its index, a readable slug, the chunk's number.
@@ -165,20 +168,38 @@ pub fn run_with(session: &Session, out: &Path, plan: &Plan, clock: &impl Clock) 
         }
         None => None,
     };
+    let faults = match &session.config.alertmanager {
+        Some(cfg) => {
+            std::fs::create_dir_all(out.join("alertmanager"))?;
+            Some(AlertmanagerClient::new(&cfg.connection).map_err(|e| eyre!("alertmanager: {e}"))?)
+        }
+        None => None,
+    };
     let others = Others {
         events: events.as_ref(),
         traces: traces.as_ref(),
+        faults: faults.as_ref(),
     };
     runtime.block_on(record(&client, &queries, &others, out, plan, since, clock))
 }
 
 /// Where the recording stands: the next Prometheus sample, how far events and traces are
-/// recorded (exclusive), the events' `search_after` cursor, the chunk number.
+/// recorded (exclusive), the events' `search_after` cursor, the chunk number, and
+/// Alertmanager's last answers.
 struct Progress {
     from: f64,
     settled: f64,
     after: Option<Vec<serde_json::Value>>,
     chunk: usize,
+    faults: FaultBodies,
+}
+
+/// The alerts and silences bodies last written, each with its file, and how many of each.
+#[derive(Default)]
+struct FaultBodies {
+    alerts: Option<(Vec<u8>, String)>,
+    silences: Option<(Vec<u8>, String)>,
+    written: (usize, usize),
 }
 
 async fn record(
@@ -197,28 +218,13 @@ async fn record(
     // Events and traces of the last seconds are asked for once they have settled.
     let settles = others.events.is_some() || others.traces.is_some();
     let end = stop_at + if settles { SETTLE } else { 0.0 };
-    let mut manifest = Manifest {
-        format: 1,
-        name: out
-            .file_name()
-            .map_or_else(|| "recording".into(), |n| n.to_string_lossy().into_owned()),
-        description: format!(
-            "Recorded by capcom {} from {}",
-            env!("CARGO_PKG_VERSION"),
-            client.url()
-        ),
-        started: start,
-        ended: start,
-        replay_from: started_wall - start,
-        prometheus: Vec::new(),
-        opensearch: Vec::new(),
-        jaeger: Vec::new(),
-    };
+    let mut manifest = new_manifest(out, client.url(), start, started_wall - start);
     let mut at = Progress {
         from: start,
         settled: start,
         after: None,
         chunk: 0,
+        faults: FaultBodies::default(),
     };
     let mut interrupted = false;
     // One listener for the whole run, so a Ctrl-C while a chunk is being fetched is not lost:
@@ -231,6 +237,10 @@ async fn record(
         one_line(client.url(), 120),
         one_line(&out.display().to_string(), 200)
     );
+    if let Some(am) = others.faults {
+        // Alerts have no history to ask for: what holds as the recording starts, at once.
+        record_faults(am, out, clock.now(), &mut at.faults, &mut manifest).await?;
+    }
     loop {
         let now = clock.now();
         let until = (now + plan.chunk).min(end);
@@ -265,6 +275,10 @@ async fn record(
             manifest.ended = last;
             at.from = last + step;
             wrote = true;
+        }
+        if let Some(am) = others.faults {
+            let t = now.min(stop_at);
+            wrote |= record_faults(am, out, t, &mut at.faults, &mut manifest).await?;
         }
         // Only time that has passed and settled; the last chunk takes everything up to the end.
         let bound = whole_ms(if last_chunk {
@@ -330,6 +344,75 @@ async fn record_others(
             Err(e) => eprintln!("  traces: {e} (a gap in the recording)"),
         }
     }
+}
+
+/// Alertmanager's alerts and silences at `t`, written (each verbatim) only when one changed
+/// since the last entry, the other named again; returns whether an entry was added. A failure
+/// is said on stderr: the last snapshot stands until the next chunk.
+async fn record_faults(
+    client: &AlertmanagerClient,
+    out: &Path,
+    t: f64,
+    last: &mut FaultBodies,
+    manifest: &mut Manifest,
+) -> Result<bool> {
+    let bodies = tokio::try_join!(
+        client.body("/api/v2/alerts"),
+        client.body("/api/v2/silences")
+    );
+    let (alerts, silences) = match bodies {
+        Ok(both) => both,
+        Err(e) => {
+            eprintln!("  alerts: {e} (the last snapshot stands)");
+            return Ok(false);
+        }
+    };
+    if let Err(e) = parse_alerts(&alerts).and_then(|_| parse_silences(&silences)) {
+        eprintln!("  alerts: {e} (not recorded; the last snapshot stands)");
+        return Ok(false);
+    }
+    let unchanged = |have: &Option<(Vec<u8>, String)>, body: &[u8]| {
+        have.as_ref().is_some_and(|(b, _)| b.as_slice() == body)
+    };
+    if unchanged(&last.alerts, &alerts) && unchanged(&last.silences, &silences) {
+        return Ok(false);
+    }
+    let alerts = kept(out, "alerts", alerts, &mut last.alerts, &mut last.written.0)?;
+    let silences = kept(
+        out,
+        "silences",
+        silences,
+        &mut last.silences,
+        &mut last.written.1,
+    )?;
+    eprintln!("  alerts: a new snapshot at {}", stamp(t));
+    manifest.alertmanager.push(AlertmanagerEntry {
+        at: t,
+        alerts,
+        silences,
+    });
+    Ok(true)
+}
+
+/// The file holding `body`: the last one written of this `kind` when the body is the same,
+/// else a new one, numbered by `count`.
+fn kept(
+    out: &Path,
+    kind: &str,
+    body: Vec<u8>,
+    last: &mut Option<(Vec<u8>, String)>,
+    count: &mut usize,
+) -> Result<String> {
+    if let Some((b, file)) = last.as_ref()
+        && *b == body
+    {
+        return Ok(file.clone());
+    }
+    *count += 1;
+    let file = format!("alertmanager/{kind}-{count:04}.json");
+    std::fs::write(out.join(&file), &body).wrap_err_with(|| format!("writing {file}"))?;
+    *last = Some((body, file.clone()));
+    Ok(file)
 }
 
 /// Fetches one chunk of every query; returns how many failed (each said on stderr).
@@ -477,6 +560,28 @@ fn trace_file_name(chunk: usize, service: &str, taken: &[String]) -> String {
         n += 1;
     }
     file
+}
+
+/// The manifest of a recording into `out` from the Prometheus at `url`, starting at `start`,
+/// a replay beginning `replay_from` seconds later; nothing recorded yet.
+fn new_manifest(out: &Path, url: &str, start: f64, replay_from: f64) -> Manifest {
+    Manifest {
+        format: 1,
+        name: out
+            .file_name()
+            .map_or_else(|| "recording".into(), |n| n.to_string_lossy().into_owned()),
+        description: format!(
+            "Recorded by capcom {} from {url}",
+            env!("CARGO_PKG_VERSION")
+        ),
+        started: start,
+        ended: start,
+        replay_from,
+        prometheus: Vec::new(),
+        opensearch: Vec::new(),
+        jaeger: Vec::new(),
+        alertmanager: Vec::new(),
+    }
 }
 
 fn write_manifest(out: &Path, manifest: &Manifest) -> Result<()> {

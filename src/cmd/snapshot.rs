@@ -70,10 +70,16 @@ fn fetch_once(session: &Session, app: &mut App) -> Result<()> {
         .as_ref()
         .map(|o| o.connection.timeout);
     let jaeger = session.config.jaeger.as_ref().map(|j| j.connection.timeout);
+    let alertmanager = session
+        .config
+        .alertmanager
+        .as_ref()
+        .map(|a| a.connection.timeout);
     let timeout = prometheus
         .into_iter()
         .chain(opensearch)
         .chain(jaeger)
+        .chain(alertmanager)
         .fold(1.0, f64::max);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -81,11 +87,14 @@ fn fetch_once(session: &Session, app: &mut App) -> Result<()> {
     runtime.block_on(async {
         let mut sources = super::sources::spawn(session, app, None)?;
         // Each query once, the events once when there is an [opensearch], the traces once
-        // when there is a [jaeger].
+        // when there is a [jaeger], the faults once when there is an [alertmanager] (the
+        // Faults pane and the status bar's count show them).
         let mut answered = vec![session.config.prometheus.is_none(); app.queries.len()];
-        let (events_at, traces_at) = (answered.len(), answered.len() + 1);
+        let (events_at, traces_at, faults_at) =
+            (answered.len(), answered.len() + 1, answered.len() + 2);
         answered.push(session.config.opensearch.is_none());
         answered.push(session.config.jaeger.is_none());
+        answered.push(session.config.alertmanager.is_none());
         let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(timeout + 1.0);
         while !answered.iter().all(|a| *a) {
             let Ok(Some(update)) = tokio::time::timeout_at(deadline, sources.rx.recv()).await
@@ -96,9 +105,9 @@ fn fetch_once(session: &Session, app: &mut App) -> Result<()> {
                 SourceUpdate::MetricsFetched { query, .. } => answered[*query] = true,
                 SourceUpdate::EventsFetched { .. } => answered[events_at] = true,
                 SourceUpdate::TracesFetched { .. } => answered[traces_at] = true,
+                SourceUpdate::FaultsFetched { .. } => answered[faults_at] = true,
                 SourceUpdate::ReplayFinished
                 | SourceUpdate::TraceFetched { .. }
-                | SourceUpdate::FaultsFetched { .. }
                 | SourceUpdate::SilenceWritten { .. } => {}
             }
             app.update(Action::Source(update));

@@ -1,5 +1,7 @@
-//! Starts what a session opened: a replay task, or the live pollers, events tail and traces
-//! source, all sending on one channel the loop (or `capcom snapshot`) drains.
+//! Starts what a session opened: a replay task, or the live pollers, events tail, traces and
+//! faults sources, all sending on one channel the loop (or `capcom snapshot`) drains. In
+//! read-only mode the loop gets no way to ask for a silence write, the faults task no
+//! channel to receive one on, and its client refuses any.
 
 use std::time::Duration;
 
@@ -11,6 +13,7 @@ use crate::app::App;
 use crate::config;
 use crate::event::{Outlets, Sources};
 use crate::session::{Data, Session};
+use crate::source::alertmanager::{self, AlertmanagerClient};
 use crate::source::jaeger::JaegerClient;
 use crate::source::prometheus::PrometheusClient;
 use crate::source::prometheus::poller::{self, Plan};
@@ -34,6 +37,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
     let (trace_query, trace_query_rx) = watch::channel(app.traces.query.clone());
     let (trace_fetch, trace_fetch_rx) = mpsc::channel(16);
     let (silence_writes, silence_writes_rx) = mpsc::channel(16);
+    let read_only = session.config.read_only;
     match (&session.data, replay) {
         (Data::Replay(_), Some(replay)) => {
             let crate::app::Clock::Replay(clock) = app.clock else {
@@ -96,6 +100,10 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
                     cancel.clone(),
                 ));
             }
+            if let Some(a) = &session.config.alertmanager {
+                let writes = (!read_only).then_some(silence_writes_rx);
+                spawn_faults(a, writes, &tx, &cancel)?;
+            }
         }
         (Data::Replay(_), None) => bail!("a replay session started without its replay"),
     }
@@ -108,9 +116,32 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
             replay_clock,
             trace_query,
             trace_fetch,
-            // Issue 15 in progress: the live Alertmanager task takes the receiver.
-            silence_writes: (!session.config.read_only).then_some(silence_writes),
+            silence_writes: (!read_only).then_some(silence_writes),
         },
         cancel,
     })
+}
+
+/// Starts the Alertmanager task. With no `writes` (read-only) its client is built read-only
+/// too, so not even a bug that hands it writes could send one.
+fn spawn_faults(
+    a: &config::AlertmanagerConfig,
+    writes: Option<mpsc::Receiver<crate::model::fault::SilenceWrite>>,
+    tx: &mpsc::Sender<crate::source::SourceUpdate>,
+    cancel: &CancellationToken,
+) -> Result<()> {
+    let client = AlertmanagerClient::new(&a.connection).map_err(|e| eyre!("alertmanager: {e}"))?;
+    let client = if writes.is_none() {
+        client.read_only()
+    } else {
+        client
+    };
+    tokio::spawn(alertmanager::task::run(
+        client,
+        a.interval,
+        writes,
+        tx.clone(),
+        cancel.clone(),
+    ));
+    Ok(())
 }

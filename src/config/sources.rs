@@ -1,14 +1,16 @@
-//! The backend sections of a configuration — `[prometheus]`, `[opensearch]` and `[jaeger]` — as written
-//! and as resolved. Each section's connection keys are declared once, by `section_file!`
+//! The backend sections of a configuration — `[prometheus]`, `[opensearch]`, `[jaeger]` and
+//! `[alertmanager]` — as written and as resolved. Each section's connection keys are declared once, by `section_file!`
 //! (`connection.rs`), and resolved there.
 
+use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::connection::{Connection, section_file};
-use super::{ConfigError, DEFAULT_INTERVAL_SECS, INTERVAL_SECS, Resolver};
+use super::{ConfigError, DEFAULT_INTERVAL_SECS, INTERVAL_SECS, Resolver, quoted};
+use crate::model::LimitLevel;
 
 section_file!(PrometheusFile {} {});
 
@@ -34,6 +36,12 @@ section_file!(JaegerFile {
     lookback: Option<Spanned<String>>,
     limit: Option<Spanned<usize>>,
 } {});
+
+section_file!(AlertmanagerFile {} {
+    operator: Option<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<String, Spanned<String>>,
+});
 
 /// Which of Jaeger's query APIs to speak.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -127,10 +135,28 @@ pub struct AlertmanagerConfig {
     pub interval: f64,
     /// Who the silences capcom creates name as their author (`operator`, else `$USER`).
     pub operator: String,
-    /// A `severity` label value to the limit level it is shown as, checked in order; a value
-    /// not listed is shown as `warning`.
+    /// A `severity` label value to the limit level it is shown as, checked in order: the
+    /// `[alertmanager.severity]` table's, then the defaults it does not name
+    /// ([`DEFAULT_SEVERITY`]); a value not listed is shown as `warning`.
     pub severity: Vec<(String, crate::model::LimitLevel)>,
 }
+
+/// Seconds between polls of Alertmanager unless configured. Alerts reach Alertmanager only as
+/// often as Prometheus evaluates its rules (a minute by default) and a second operator's
+/// acknowledgement is worth seeing within seconds: 10 s shows both soon, and two small GETs
+/// every 10 s cost Alertmanager nothing.
+pub const DEFAULT_FAULTS_INTERVAL_SECS: f64 = 10.0;
+
+/// The longest `operator` name kept, in columns: a name, not a comment.
+pub const OPERATOR_WIDTH: usize = 64;
+
+/// The `severity` label values known without configuration, and the limit levels they show as.
+pub const DEFAULT_SEVERITY: [(&str, LimitLevel); 4] = [
+    ("critical", LimitLevel::Critical),
+    ("error", LimitLevel::Distress),
+    ("warning", LimitLevel::Warning),
+    ("info", LimitLevel::Watch),
+];
 
 /// Seconds between trace searches unless configured: a search costs more than a metrics poll.
 pub const DEFAULT_TRACES_INTERVAL_SECS: f64 = 15.0;
@@ -149,6 +175,13 @@ pub const LOOKBACK_SECS: RangeInclusive<f64> = 60.0..=366.0 * 86_400.0;
 pub const TRACE_LIMIT: RangeInclusive<usize> = 1..=1_000;
 
 impl Resolver<'_> {
+    /// A section's `interval`, in seconds, or its default.
+    fn interval(&self, given: Option<&Spanned<String>>, default: f64) -> Result<f64, ConfigError> {
+        given.map_or(Ok(default), |i| {
+            self.duration(i, "interval", &INTERVAL_SECS)
+        })
+    }
+
     pub(super) fn resolve_opensearch(
         &self,
         o: OpenSearchFile,
@@ -171,10 +204,7 @@ impl Resolver<'_> {
             connection,
             index: o.index,
             query: o.query,
-            interval: match &o.interval {
-                Some(i) => self.duration(i, "interval", &INTERVAL_SECS)?,
-                None => DEFAULT_INTERVAL_SECS,
-            },
+            interval: self.interval(o.interval.as_ref(), DEFAULT_INTERVAL_SECS)?,
             max_events: match &o.max_events {
                 Some(m) => self.in_range(m, &MAX_EVENTS, "max-events")?,
                 None => DEFAULT_MAX_EVENTS,
@@ -205,11 +235,69 @@ impl Resolver<'_> {
             connection,
             api: j.api,
             query,
-            interval: match &j.interval {
-                Some(i) => self.duration(i, "interval", &INTERVAL_SECS)?,
-                None => DEFAULT_TRACES_INTERVAL_SECS,
-            },
+            interval: self.interval(j.interval.as_ref(), DEFAULT_TRACES_INTERVAL_SECS)?,
         })
+    }
+
+    pub(super) fn resolve_alertmanager(
+        &self,
+        a: &AlertmanagerFile,
+    ) -> Result<AlertmanagerConfig, ConfigError> {
+        let connection = self.resolve_connection("alertmanager", &a.connection_keys())?;
+        let interval = self.interval(a.interval.as_ref(), DEFAULT_FAULTS_INTERVAL_SECS)?;
+        let operator = match &a.operator {
+            Some(o) => {
+                let name = crate::text::one_line(o.get_ref(), OPERATOR_WIDTH);
+                if name.is_empty() {
+                    return Err(self.err(
+                        o.span(),
+                        "operator is empty: give the name silences are made by".into(),
+                    ));
+                }
+                name
+            }
+            None => default_operator(std::env::var("USER").ok().as_deref()),
+        };
+        let severity = self.resolve_severity(&a.severity)?;
+        Ok(AlertmanagerConfig {
+            connection,
+            interval,
+            operator,
+            severity,
+        })
+    }
+
+    /// The `[alertmanager.severity]` table, each word a limit level, then the defaults it does
+    /// not name.
+    fn resolve_severity(
+        &self,
+        table: &BTreeMap<String, Spanned<String>>,
+    ) -> Result<Vec<(String, LimitLevel)>, ConfigError> {
+        let mut severity = Vec::new();
+        for (value, word) in table {
+            let Some(level) = LimitLevel::ALL
+                .into_iter()
+                .find(|l| l.name() == word.get_ref())
+            else {
+                let words: Vec<_> = LimitLevel::ALL.iter().map(|l| l.name()).collect();
+                return Err(self.err(
+                    word.span(),
+                    format!(
+                        "severity {}: {} is not a limit level; give one of {}",
+                        quoted(value),
+                        quoted(word.get_ref()),
+                        words.join(", ")
+                    ),
+                ));
+            };
+            severity.push((value.clone(), level));
+        }
+        for (value, level) in DEFAULT_SEVERITY {
+            if !table.contains_key(value) {
+                severity.push((value.to_owned(), level));
+            }
+        }
+        Ok(severity)
     }
 
     pub(super) fn resolve_prometheus(
@@ -217,14 +305,23 @@ impl Resolver<'_> {
         p: &PrometheusFile,
     ) -> Result<PrometheusConfig, ConfigError> {
         let connection = self.resolve_connection("prometheus", &p.connection_keys())?;
-        let interval = match &p.interval {
-            Some(i) => self.duration(i, "interval", &INTERVAL_SECS)?,
-            None => DEFAULT_INTERVAL_SECS,
-        };
+        let interval = self.interval(p.interval.as_ref(), DEFAULT_INTERVAL_SECS)?;
         Ok(PrometheusConfig {
             connection,
             interval,
         })
+    }
+}
+
+/// Who silences name as their author when `operator` is not set: `$USER` (given as `user`),
+/// made safe and cut, else `capcom`.
+#[must_use]
+pub fn default_operator(user: Option<&str>) -> String {
+    let name = crate::text::one_line(user.unwrap_or_default(), OPERATOR_WIDTH);
+    if name.is_empty() {
+        "capcom".to_owned()
+    } else {
+        name
     }
 }
 

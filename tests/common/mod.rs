@@ -508,6 +508,24 @@ impl Drop for Alertmanager {
     }
 }
 
+/// A real Alertmanager, and a real Prometheus whose one alerting rule — `alert` on `expr`,
+/// with `labels` (YAML flow style, `{severity: critical}`) and a `summary` annotation — fires
+/// into it, evaluated and re-sent every second; `None` when either is not installed.
+pub fn firing(
+    alert: &str,
+    expr: &str,
+    labels: &str,
+    summary: &str,
+) -> Option<(Alertmanager, Prometheus)> {
+    let am = Alertmanager::start()?;
+    let rules = format!(
+        "groups:\n  - name: rover\n    interval: 1s\n    rules:\n      - alert: {alert}\n        \
+         expr: {expr}\n        labels: {labels}\n        annotations: {{summary: {summary:?}}}\n"
+    );
+    let prometheus = Prometheus::start_alerting(&rules, &am.addr)?;
+    Some((am, prometheus))
+}
+
 /// A port free on 127.0.0.1 right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

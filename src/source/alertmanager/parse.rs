@@ -206,6 +206,46 @@ pub fn parse_error(body: &[u8]) -> Option<String> {
         .map(|e| one_line(&e.message, MESSAGE_MAX))
 }
 
+/// What `GET /api/v2/status` says of the server, as `capcom check` prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// Alertmanager's version, e.g. `0.25.0`.
+    pub version: String,
+    /// Its cluster's state: `ready`, `settling`, or `disabled` when it runs alone.
+    pub cluster: String,
+    /// How many peers the cluster has (itself included, when clustered).
+    pub peers: usize,
+}
+
+/// `GET /api/v2/status`: the version and the cluster's state.
+///
+/// # Errors
+/// A body without them, or Alertmanager's error envelope.
+pub fn parse_status(body: &[u8]) -> Result<Status, FaultError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Wire {
+        cluster: Cluster,
+        version_info: Version,
+    }
+    #[derive(Deserialize)]
+    struct Cluster {
+        status: String,
+        #[serde(default)]
+        peers: Vec<serde_json::Value>,
+    }
+    #[derive(Deserialize)]
+    struct Version {
+        version: String,
+    }
+    let wire: Wire = serde_json::from_slice(body).map_err(|e| api_or(body, &e))?;
+    Ok(Status {
+        version: one_line(&wire.version_info.version, 40),
+        cluster: one_line(&wire.cluster.status, 40),
+        peers: wire.cluster.peers.len(),
+    })
+}
+
 fn api_or(body: &[u8], e: &serde_json::Error) -> FaultError {
     parse_error(body).map_or_else(|| malformed(e), FaultError::Api)
 }

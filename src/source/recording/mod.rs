@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{self, Config, ConfigError};
 use crate::source::jaeger::Api;
 
+mod faults;
 pub mod files;
 mod replay;
 pub use files::{MAX_BODY_BYTES, MAX_TOML_BYTES, Refused};
@@ -109,6 +110,24 @@ pub struct Manifest {
     /// Jaeger trace searches and traces, replayed as the Traces pane's answers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub jaeger: Vec<JaegerEntry>,
+    /// Alertmanager's alerts and silences, one entry per poll whose answer changed; replayed
+    /// as the Faults pane's snapshots.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alertmanager: Vec<AlertmanagerEntry>,
+}
+
+/// One recorded Alertmanager poll: what `/api/v2/alerts` and `/api/v2/silences` answered at
+/// `at`. A body that did not change since the last entry is not written again: the entry
+/// names the earlier file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AlertmanagerEntry {
+    /// Unix time (s) of the poll; the snapshot holds from then until the next entry's.
+    pub at: f64,
+    /// The `/api/v2/alerts` body's path, relative to the recording.
+    pub alerts: String,
+    /// The `/api/v2/silences` body's path, relative to the recording.
+    pub silences: String,
 }
 
 /// One recorded Jaeger answer (a search, or one trace by id) and the file holding its body.
@@ -276,6 +295,11 @@ impl Manifest {
             "jaeger",
             self.jaeger.iter().map(|e| &*e.file).collect(),
         ));
+        for (i, e) in self.alertmanager.iter().enumerate() {
+            let entry = format!("[[alertmanager]] {}", i + 1);
+            out.push((entry.clone(), &*e.alerts));
+            out.push((entry, &*e.silences));
+        }
         out
     }
 }
