@@ -19,8 +19,7 @@ mod views;
 pub use events::EventsState;
 pub use faults::{
     ACK_PREFIX, ACK_SECS, FaultFilter, FaultRow, FaultState, FaultsState, Note, Origin,
-    RESOLVED_KEEP_SECS, SHELF_CHOICES, SHELVE_PREFIX, SLO_LABEL, format_length, matcher_matches,
-    severity_of,
+    RESOLVED_KEEP_SECS, SHELF_CHOICES, SHELVE_PREFIX, SLO_LABEL, format_length, severity_of,
 };
 pub use slo::{LiveAlert, SloStatus};
 pub use traces::{

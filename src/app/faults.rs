@@ -18,7 +18,7 @@ mod keys;
 mod list;
 
 pub use keys::{ACK_SECS, SHELF_CHOICES, format_length};
-pub use list::{matcher_matches, severity_of};
+pub use list::severity_of;
 
 /// How long a fault that stopped firing stays listed, as `resolved`: five minutes.
 pub const RESOLVED_KEEP_SECS: f64 = 300.0;
@@ -382,30 +382,34 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn matchers_match_as_alertmanager_does() {
-        let l = labels(&[("alertname", "MotorHot"), ("wheel", "LM")]);
-        let m = |name: &str, value: &str, is_regex, is_equal| Matcher {
-            name: name.into(),
+    fn a_regex_silence_quiets_the_alerts_it_matches_as_alertmanager_would() {
+        let mut a = with_faults();
+        let now = a.now;
+        let regex = |value: &str, is_equal| Matcher {
+            name: "alertname".into(),
             value: value.into(),
-            is_regex,
+            is_regex: true,
             is_equal,
         };
-        assert!(matcher_matches(&m("wheel", "LM", false, true), &l));
-        assert!(!matcher_matches(&m("wheel", "LM", false, false), &l));
-        assert!(matcher_matches(&m("wheel", "L.", true, true), &l));
-        assert!(
-            !matcher_matches(&m("wheel", "L", true, true), &l),
-            "anchored"
-        );
-        assert!(matcher_matches(&m("wheel", "R.", true, false), &l));
-        assert!(
-            matcher_matches(&m("site", "", false, true), &l),
-            "missing is empty"
-        );
-        assert!(
-            !matcher_matches(&m("wheel", "(", true, true), &l),
-            "bad regex"
-        );
+        a.faults.snapshot.silences = vec![Silence {
+            id: "s1".into(),
+            // Anchored: `Battery` alone would match nothing.
+            matchers: vec![regex("Battery.*", true), regex("Motor.*", false)],
+            starts_at: now - 1.0,
+            ends_at: now + 600.0,
+            created_by: "ops".into(),
+            comment: "shelve: night pass".into(),
+            state: SilenceState::Active,
+        }];
+        let state = |a: &App, name: &str| {
+            (a.fault_rows().into_iter())
+                .find(|r| r.name == name)
+                .map(|r| r.state)
+        };
+        assert_eq!(state(&a, "BatteryLow"), Some(FaultState::Shelved));
+        assert_eq!(state(&a, "MotorHot"), Some(FaultState::Firing));
+        a.faults.snapshot.silences[0].matchers[0] = regex("Battery", true);
+        assert_eq!(state(&a, "BatteryLow"), Some(FaultState::Firing));
     }
 
     #[test]

@@ -1,28 +1,15 @@
 //! The one list the Faults pane draws: Alertmanager's alerts (and those lately resolved)
 //! and the SLO alerts, each in the state the silences in force give it, most severe first,
-//! then newest; and how a silence matches an alert, as Alertmanager matches.
+//! then newest (a silence matches an alert as `model::fault::all_match` says).
 
 use crate::config::Config;
 use crate::model::LimitLevel;
-use crate::model::fault::{Fault, LabelSet, Matcher, Silence, SilenceState};
+use crate::model::fault::{Fault, LabelSet, Silence, SilenceState, all_match};
 use crate::model::slo::Alert;
 
 use super::{
     ACK_PREFIX, App, FaultRow, FaultState, Note, Origin, SHELVE_PREFIX, SLO_LABEL, SloFault,
 };
-
-/// Whether `m` matches `labels`, as Alertmanager matches: a missing label is the empty
-/// string, a regular expression must match the whole value.
-#[must_use]
-pub fn matcher_matches(m: &Matcher, labels: &LabelSet) -> bool {
-    let value = labels.get(&m.name).map_or("", String::as_str);
-    let hit = if m.is_regex {
-        regex::Regex::new(&format!("^(?:{})$", m.value)).is_ok_and(|re| re.is_match(value))
-    } else {
-        value == m.value
-    };
-    hit == m.is_equal
-}
 
 /// Whether `silence` is in force at `now` and matches `labels` (every matcher), or is one of
 /// the silences Alertmanager says suppress the alert.
@@ -31,7 +18,7 @@ pub fn silence_applies(s: &Silence, labels: &LabelSet, silenced_by: &[String], n
     let in_force = s.state == SilenceState::Active && s.starts_at <= now && now < s.ends_at;
     in_force
         && (silenced_by.contains(&s.id)
-            || (!s.matchers.is_empty() && s.matchers.iter().all(|m| matcher_matches(m, labels))))
+            || (!s.matchers.is_empty() && all_match(&s.matchers, labels)))
 }
 
 /// Alertmanager's `severity` label on the limit ladder: the configured mapping (or, without
