@@ -374,13 +374,6 @@ pub(crate) mod tests {
         a
     }
 
-    fn labels(pairs: &[(&str, &str)]) -> LabelSet {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
     #[test]
     fn a_regex_silence_quiets_the_alerts_it_matches_as_alertmanager_would() {
         let mut a = with_faults();
@@ -415,7 +408,9 @@ pub(crate) mod tests {
     #[test]
     fn severity_follows_the_ladder_with_defaults_or_the_configured_map() {
         let mut a = app();
-        let sev = |a: &App, v: &str| severity_of(&labels(&[("severity", v)]), &a.config);
+        let sev = |a: &App, v: &str| {
+            severity_of(&LabelSet::from([("severity".into(), v.into())]), &a.config)
+        };
         assert_eq!(sev(&a, "critical"), LimitLevel::Critical);
         assert_eq!(sev(&a, "error"), LimitLevel::Distress);
         assert_eq!(sev(&a, "info"), LimitLevel::Watch);
