@@ -78,6 +78,14 @@ pub enum Action {
     ToggleCollapse,
     /// Waterfall or span: the events carrying the trace's id.
     TraceEvents,
+    /// Faults: acknowledge the selected fault (asks a comment).
+    Acknowledge,
+    /// Faults: shelve the selected fault for a while (asks how long, then a comment).
+    Shelve,
+    /// Faults: undo capcom's shelf or acknowledgement of the selected fault.
+    Undo,
+    /// Faults: list the next set (not shelved, unacknowledged, acknowledged, shelved, all).
+    CycleFilter,
     /// A character typed into the line being edited.
     TextInput(char),
     /// Delete the last character of the line being edited.

@@ -9,6 +9,7 @@ use crate::model::{Conductor, SeriesSet};
 use crate::source::recording::ReplayClock;
 
 mod events;
+mod faults;
 mod navigate;
 mod plan;
 mod slo;
@@ -16,6 +17,10 @@ mod sources;
 mod traces;
 mod views;
 pub use events::EventsState;
+pub use faults::{
+    ACK_PREFIX, ACK_SECS, FaultFilter, FaultRow, FaultState, FaultsState, Note, Origin,
+    RESOLVED_KEEP_SECS, SHELF_CHOICES, SHELVE_PREFIX, SLO_LABEL, format_length, severity_of,
+};
 pub use slo::{LiveAlert, SloStatus};
 pub use traces::{
     SEARCH_FIELDS, SearchFields, SearchForm, TraceSort, TraceView, TracesState, format_duration,
@@ -120,6 +125,8 @@ pub struct App {
     pub events: EventsState,
     /// The Traces pane's state.
     pub traces: TracesState,
+    /// The Faults pane's state.
+    pub faults: FaultsState,
     /// A one-line message for the status bar, until the next key.
     pub notice: Option<String>,
     /// Terminal size (columns, rows).
@@ -183,6 +190,7 @@ impl App {
             views: Vec::new(),
             events,
             traces,
+            faults: FaultsState::default(),
             notice: None,
             size: (80, 24),
             replay,
@@ -225,6 +233,7 @@ impl App {
         moved(&mut events.last_ok);
         self.traces.list.clear();
         moved(&mut self.traces.last_ok);
+        self.retime_faults(delta);
         for e in [&mut self.events.error, &mut self.traces.error]
             .into_iter()
             .flatten()
@@ -266,7 +275,7 @@ impl App {
         self.views.iter().rev().find_map(|v| match v {
             View::Zoom(p) => Some(Some(*p)),
             View::SloTraces { .. } | View::TraceEvents { .. } => Some(Some(self.focus)),
-            View::Search(_) | View::Help | View::Prompt { .. } => None,
+            View::Search(_) | View::Help | View::Prompt { .. } | View::ShelveChoice { .. } => None,
             _ => Some(None),
         })?
     }
@@ -335,8 +344,14 @@ impl App {
     /// then the global handler, until one of them takes it.
     fn apply(&mut self, action: Action) -> Vec<Effect> {
         match action {
-            Action::Tick { wall } => self.now = self.display_time(wall).max(self.now),
-            Action::Source(update) => self.apply_source(update),
+            Action::Tick { wall } => {
+                self.now = self.display_time(wall).max(self.now);
+                self.track_slo_faults();
+            }
+            Action::Source(update) => {
+                self.apply_source(update);
+                self.track_slo_faults();
+            }
             Action::Resize { width, height } => self.size = (width, height),
             Action::ShowNotice(text) => self.notice = Some(text),
             action => {

@@ -98,7 +98,7 @@ const CLICK: Help = Help {
 };
 const DRILL_IN: Help = Help {
     keys: "Enter",
-    what: "drill in: an SLO's failed traces, a trace, a span, an event; else zoom",
+    what: "drill in: an SLO's failed traces, a trace, a span, an event, a fault; else zoom",
 };
 const DRILL_OUT: Help = Help {
     keys: "Esc",
@@ -151,6 +151,11 @@ const EVENT_TRACE: Help = Help {
 const TRACES: Help = Help {
     keys: "/ f s",
     what: "traces: filter / search form / sort by time or duration",
+};
+// One line for the faults' keys and the detail's `t`: at 80×24 help has no row to spare.
+const FAULTS: Help = Help {
+    keys: "a s u f, t",
+    what: "faults: ack / shelve / undo / filter; in a fault, t: traces",
 };
 const FOLD: Help = Help {
     keys: "← h / → / Space",
@@ -228,6 +233,34 @@ pub const TRACES_PANE: Context = context!(
     ]
 );
 
+/// The Faults pane focused: acknowledge, shelve, undo, filter (its own `f` and `s`).
+pub const FAULTS_PANE: Context = context!(
+    "faults pane",
+    [
+        bind(&[ch('a')], Action::Acknowledge, &FAULTS),
+        bind(&[ch('s')], Action::Shelve, &FAULTS),
+        bind(&[ch('u')], Action::Undo, &FAULTS),
+        bind(&[ch('f')], Action::CycleFilter, &FAULTS),
+    ]
+);
+
+/// A fault's detail.
+pub const FAULT_DETAIL: Context = context!(
+    "fault detail",
+    [ESC, DOWN, UP, bind(&[ch('t')], Action::OpenTrace, &FAULTS),]
+);
+
+/// The shelf chooser; its border lists these keys.
+pub const SHELVE_CHOOSER: Context = context!(
+    "shelve chooser",
+    [
+        unlisted(&[code(KeyCode::Enter)], Action::DrillIn),
+        unlisted(&[code(KeyCode::Esc)], Action::DrillOut),
+        unlisted(&[ch('j'), code(KeyCode::Down)], Action::SelectNext),
+        unlisted(&[ch('k'), code(KeyCode::Up)], Action::SelectPrev),
+    ]
+);
+
 /// An event's whole document (the dashboard's keys work beneath it).
 pub const EVENT_DETAIL: Context = context!("event detail", [OPEN_TRACE]);
 
@@ -295,7 +328,10 @@ pub const CONTEXTS: &[&Context] = &[
     &DASHBOARD,
     &EVENTS_PANE,
     &TRACES_PANE,
+    &FAULTS_PANE,
     &EVENT_DETAIL,
+    &FAULT_DETAIL,
+    &SHELVE_CHOOSER,
     &WATERFALL,
     &SPAN,
     &HELP_OVERLAY,
@@ -315,6 +351,8 @@ pub fn contexts(app: &App) -> Vec<&'static Context> {
         Some(View::Search(_)) => out.push(&SEARCH_FORM),
         Some(View::Trace(_)) => out.extend([&WATERFALL, &GLOBAL]),
         Some(View::Span { .. }) => out.extend([&SPAN, &GLOBAL]),
+        Some(View::FaultDetail { .. }) => out.extend([&FAULT_DETAIL, &GLOBAL]),
+        Some(View::ShelveChoice { .. }) => out.extend([&SHELVE_CHOOSER, &GLOBAL]),
         top => {
             if matches!(top, Some(View::EventDetail { .. })) {
                 out.push(&EVENT_DETAIL);
@@ -322,6 +360,7 @@ pub fn contexts(app: &App) -> Vec<&'static Context> {
             match app.config.panes.get(app.focus).map(|p| &p.kind) {
                 Some(PaneKind::Events) => out.push(&EVENTS_PANE),
                 Some(PaneKind::Traces) => out.push(&TRACES_PANE),
+                Some(PaneKind::Faults) => out.push(&FAULTS_PANE),
                 _ => {}
             }
             out.extend([&DASHBOARD, &GLOBAL]);
@@ -389,7 +428,7 @@ mod tests {
         let keys: Vec<&str> = lines.iter().map(|h| h.keys).collect();
         assert_eq!(keys.first(), Some(&"Tab / Shift-Tab"));
         assert_eq!(keys.last(), Some(&"q / Ctrl-C"));
-        assert_eq!(lines.len(), 20, "{keys:?}");
+        assert_eq!(lines.len(), 21, "{keys:?}");
     }
 
     #[test]

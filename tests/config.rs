@@ -136,7 +136,15 @@ fn the_recorded_dashboard_is_the_simulator_dashboard() {
     let ids: Vec<&str> = c.panes.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["internal", "environment", "events", "slo", "traces", "path"]
+        [
+            "internal",
+            "environment",
+            "faults",
+            "events",
+            "slo",
+            "traces",
+            "path"
+        ]
     );
     let slos: Vec<&str> = c.slos.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(slos, ["mobility commands", "downlink latency"]);
@@ -196,7 +204,7 @@ fn prometheus_flags_set_up_a_live_session_over_the_bundled_dashboard() {
         p.connection.headers,
         vec![("X-Scope-OrgID".to_owned(), "mission-7".to_owned())]
     );
-    assert_eq!(session.config.panes.len(), 6, "the bundled rover dashboard");
+    assert_eq!(session.config.panes.len(), 7, "the bundled rover dashboard");
 }
 
 #[test]

@@ -188,9 +188,10 @@ fn three_keys_from_the_dashboard_reach_a_span_and_esc_walks_back() {
     let mut s = Session::start(&[]);
     s.wait_for("Traces", 20);
     s.wait_for("ERR", 10);
-    // Focus order: Internal, Environment, SLOs, Traces. The first failed trace, its span.
+    // Focus order: Internal, Faults, Environment, SLOs, Traces. The first failed trace, its
+    // span.
     s.writer
-        .write_all(b"\t\t\t/error\r")
+        .write_all(b"\t\t\t\t/error\r")
         .expect("focus, filter");
     s.writer.write_all(b"\r").expect("open the trace");
     s.wait_for("Enter span · Esc back", 5);

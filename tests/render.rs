@@ -58,7 +58,9 @@ fn help_overlay_80x24() {
 
 #[test]
 fn zoomed_environment_160x48() {
-    let app = app_at(2.0, (160, 48), &[Action::FocusNext, Action::ToggleZoom]);
+    // Internal, then Faults beneath it, then Environment.
+    let to_environment = [Action::FocusNext, Action::FocusNext, Action::ToggleZoom];
+    let app = app_at(2.0, (160, 48), &to_environment);
     insta::assert_snapshot!(draw(&app).backend());
 }
 
@@ -157,7 +159,8 @@ fn warnings_from_the_backend_are_shown_in_their_pane() {
 }
 
 /// Focus order: Internal, Environment, SLOs, Traces, Rover path, Events.
-const TO_EVENTS: [Action; 5] = [
+const TO_EVENTS: [Action; 6] = [
+    Action::FocusNext,
     Action::FocusNext,
     Action::FocusNext,
     Action::FocusNext,

@@ -10,7 +10,7 @@ use capcom::session::Session;
 
 mod screen;
 
-use screen::{bundled, draw, replay_at as app_at};
+use screen::{bundled, draw, press, replay_at as app_at};
 
 /// Seconds into the replay when the slip and the hot motor are over, and no longer page.
 const AFTER_THE_SLIP: f64 = 2_700.0;
@@ -146,24 +146,6 @@ fn three_keys_from_a_paging_slo_reach_a_failed_span_and_one_more_its_events() {
     let back = app.update(Action::DrillOut);
     assert!(matches!(back.as_slice(), [Effect::SearchTraces(q)] if q.attributes.is_empty()));
     assert!(app.views.is_empty() && app.slo_focused());
-}
-
-/// Presses each of `keys` through the keymap, as the terminal would deliver them.
-fn press(app: &mut App, keys: &str) -> Vec<Effect> {
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    let mut effects = Vec::new();
-    for c in keys.chars() {
-        let code = match c {
-            '\n' => KeyCode::Enter,
-            '\x1b' => KeyCode::Esc,
-            c => KeyCode::Char(c),
-        };
-        let key = KeyEvent::new(code, KeyModifiers::NONE);
-        if let Some(action) = capcom::keymap::key_action(app, key) {
-            effects.extend(app.update(action));
-        }
-    }
-    effects
 }
 
 /// `Enter` on the paging SLO (the first), its search answered by the replay at `now`.

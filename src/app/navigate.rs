@@ -49,6 +49,7 @@ impl App {
             _ if self.traces_focused() => return self.handle_traces_pane(action),
             _ if self.events_focused() => return self.handle_events_pane(action),
             _ if self.slo_focused() => return self.handle_slo_pane(action),
+            _ if self.faults_focused() => return self.handle_faults_pane(action),
             _ => return Handled::Pass,
         };
         if self.traces_focused() {
@@ -66,13 +67,15 @@ impl App {
         Handled::DONE
     }
 
-    /// How many rows `pane` lists to select from: a Table's series, the SLOs; none elsewhere.
+    /// How many rows `pane` lists to select from: a Table's series, the SLOs, the faults
+    /// shown; none elsewhere.
     pub(super) fn selectable_rows(&self, pane: PaneId) -> usize {
         match self.config.panes.get(pane).map(|p| &p.kind) {
             Some(PaneKind::Table(queries)) => {
                 queries.iter().map(|&q| self.queries[q].set.len()).sum()
             }
             Some(PaneKind::Slo) => self.config.slos.len(),
+            Some(PaneKind::Faults) => self.shown_faults().len(),
             _ => 0,
         }
     }

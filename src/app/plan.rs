@@ -68,7 +68,7 @@ impl App {
         self.freshness_of(self.traces.error.as_ref(), self.traces.last_ok, interval)
     }
 
-    fn freshness_of(
+    pub(super) fn freshness_of(
         &self,
         error: Option<&Failure>,
         last_ok: Option<f64>,
@@ -248,7 +248,9 @@ mod tests {
             "plus a tenth for the jump slack: {window}"
         );
         assert_eq!(a.fetch_plan()[lad], Want::Instant { at: None });
-        a.update(Action::FocusNext);
+        while a.config.panes[a.focus].id != "environment" {
+            a.update(Action::FocusNext);
+        }
         a.update(Action::ToggleZoom);
         let Want::Range { step: zoomed, .. } = a.fetch_plan()[env] else {
             panic!()
@@ -271,6 +273,9 @@ mod tests {
         let mut a = app();
         let changed = |e: &[Effect]| e.iter().any(|e| matches!(e, Effect::PlanChanged(_)));
         assert!(!changed(&a.update(Action::FocusNext)));
+        while a.config.panes[a.focus].id != "environment" {
+            a.update(Action::FocusNext);
+        }
         let effects = a.update(Action::ToggleZoom);
         let [Effect::PlanChanged(plan)] = effects.as_slice() else {
             panic!("{effects:?}")

@@ -234,15 +234,6 @@ impl App {
         let Some(slo) = self.config.slos.get(self.selected[self.focus]).cloned() else {
             return Handled::DONE;
         };
-        let Some(traces_pane) = self
-            .config
-            .panes
-            .iter()
-            .position(|p| p.kind == PaneKind::Traces)
-        else {
-            self.notice = Some("the layout has no Traces pane to show this SLO's traces".into());
-            return Handled::DONE;
-        };
         let status = self.slo_status(&slo);
         let lookback = status.firing.map_or(3_600.0, |r| r.long);
         // A latency SLO's bad events are slow, not failed: search by the threshold instead.
@@ -265,6 +256,24 @@ impl App {
             lookback,
             limit: self.traces.query.limit,
             ..TraceQuery::default()
+        };
+        self.show_traces(query, "this SLO's")
+    }
+
+    /// The Traces pane full screen on `query`, slowest first, without its local filter;
+    /// `Esc` restores the search, order, filter and focus from before. `whose` says whose
+    /// traces they would have been when the layout has no Traces pane.
+    pub(super) fn show_traces(&mut self, query: TraceQuery, whose: &str) -> Handled {
+        let Some(traces_pane) = self
+            .config
+            .panes
+            .iter()
+            .position(|p| p.kind == PaneKind::Traces)
+        else {
+            self.notice = Some(format!(
+                "the layout has no Traces pane to show {whose} traces"
+            ));
+            return Handled::DONE;
         };
         let view = View::SloTraces {
             from: self.focus,

@@ -96,8 +96,10 @@ impl App {
             SourceUpdate::TraceFetched { trace_id, result } => {
                 self.trace_arrived(&trace_id, result);
             }
-            // Issue 15 in progress: the Faults pane's state takes these.
-            SourceUpdate::FaultsFetched { .. } | SourceUpdate::SilenceWritten { .. } => {}
+            SourceUpdate::FaultsFetched { fetched_at, result } => {
+                self.faults_fetched(fetched_at, result);
+            }
+            SourceUpdate::SilenceWritten { write, result } => self.silence_written(&write, result),
             SourceUpdate::ReplayFinished => {
                 if let Some(r) = &mut self.replay {
                     r.finished = true;

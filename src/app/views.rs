@@ -11,12 +11,14 @@ use crate::model::event::Event;
 use crate::model::span::Trace;
 use crate::model::traces::TraceQuery;
 
-use super::{App, SearchForm, TraceSort, TraceView};
+use super::{App, FaultRow, SearchForm, TraceSort, TraceView};
 
 mod event_detail;
+mod fault_detail;
 mod help;
 mod prompt;
 mod search;
+mod shelve;
 mod slo_traces;
 mod span;
 mod trace_events;
@@ -68,6 +70,19 @@ pub enum View {
         /// The Events pane's filter before.
         previous_filter: String,
     },
+    /// One fault's labels, annotations, silences and expression, scrolled `scroll` lines.
+    FaultDetail {
+        /// The fault, as it was when opened.
+        fault: Box<FaultRow>,
+        /// Lines scrolled.
+        scroll: usize,
+    },
+    /// How long to shelve a fault for: 5, 10, 15 minutes or a typed length, over whatever
+    /// is beneath.
+    ShelveChoice {
+        /// The choice the selection is on (the last is "custom").
+        selected: usize,
+    },
     /// The help overlay, over whatever is beneath.
     Help,
     /// A line of text typed at the bottom of the screen, and what it is for.
@@ -84,7 +99,10 @@ impl View {
     /// is beneath is still what the screen shows.
     #[must_use]
     pub fn is_overlay(&self) -> bool {
-        matches!(self, Self::Help | Self::Prompt { .. })
+        matches!(
+            self,
+            Self::Help | Self::Prompt { .. } | Self::ShelveChoice { .. }
+        )
     }
 }
 
@@ -99,6 +117,10 @@ pub enum Editing {
     TraceFilter,
     /// A time to jump to, or fixed bounds for the window.
     Jump,
+    /// The comment of a fault's acknowledgement or shelf.
+    FaultComment,
+    /// A shelf's length, typed (`20m`, `1h`).
+    ShelveFor,
 }
 
 /// What a view, a pane or the global handler answers an action with.
@@ -143,6 +165,8 @@ impl App {
             Some(View::Search(_)) => search::handle(self, action),
             Some(View::SloTraces { .. }) => slo_traces::handle(self, action),
             Some(View::TraceEvents { .. }) => trace_events::handle(self, action),
+            Some(View::FaultDetail { .. }) => fault_detail::handle(self, action),
+            Some(View::ShelveChoice { .. }) => shelve::handle(self, action),
             Some(View::Help) => help::handle(action),
             Some(View::Prompt { .. }) => prompt::handle(self, action),
         }
@@ -324,6 +348,17 @@ mod tests {
             slo.update(Action::FocusNext);
         }
         out.push(slo);
+        let mut faults = super::super::faults::tests::with_faults();
+        while !faults.faults_focused() {
+            faults.update(Action::FocusNext);
+        }
+        out.push(faults.clone());
+        let mut detail = faults.clone();
+        detail.update(Action::DrillIn);
+        out.push(detail);
+        let mut chooser = faults;
+        chooser.update(Action::Shelve);
+        out.push(chooser);
         out
     }
 

@@ -64,6 +64,25 @@ pub struct Matcher {
 }
 
 impl Matcher {
+    /// Whether it matches a label's `value` (`""` when the label is missing), as
+    /// Alertmanager's `labels.Matcher` does: `=`, `!=`, `=~`, `!~`, a regular expression
+    /// anchored at both ends; one that does not compile matches no value.
+    #[must_use]
+    pub fn matches_value(&self, value: &str) -> bool {
+        let hit = if self.is_regex {
+            regex::Regex::new(&format!("^(?:{})$", self.value)).is_ok_and(|re| re.is_match(value))
+        } else {
+            self.value == value
+        };
+        hit == self.is_equal
+    }
+
+    /// Whether it matches the label it names in `labels`.
+    #[must_use]
+    pub fn matches(&self, labels: &LabelSet) -> bool {
+        self.matches_value(labels.get(&self.name).map_or("", String::as_str))
+    }
+
     /// An exact `name="value"` matcher.
     #[must_use]
     pub fn equal(name: &str, value: &str) -> Self {
@@ -74,6 +93,12 @@ impl Matcher {
             is_equal: true,
         }
     }
+}
+
+/// Whether a silence with `matchers` silences an alert with `labels`: every matcher matches.
+#[must_use]
+pub fn all_match(matchers: &[Matcher], labels: &LabelSet) -> bool {
+    matchers.iter().all(|m| m.matches(labels))
 }
 
 /// Where a silence is in its life.

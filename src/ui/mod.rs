@@ -103,8 +103,12 @@ fn draw_layers(app: &App, area: Rect, buf: &mut Buffer) {
             }
             trace::search_form(app, form, main, buf);
         }
+        Some(View::FaultDetail { fault, scroll }) => {
+            panes::faults::fault_detail(app, fault, *scroll, main, buf);
+        }
         Some(
             View::Zoom(_)
+            | View::ShelveChoice { .. }
             | View::SloTraces { .. }
             | View::TraceEvents { .. }
             | View::Help
@@ -113,6 +117,9 @@ fn draw_layers(app: &App, area: Rect, buf: &mut Buffer) {
         | None => {}
     }
     status::render(app, status_area, buf);
+    if let Some(View::ShelveChoice { selected }) = app.views.last() {
+        panes::faults::shelve_chooser(app, *selected, main, buf);
+    }
     if app.help_open() {
         overlay::help(app, main, buf);
     }

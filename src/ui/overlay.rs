@@ -93,14 +93,29 @@ pub fn event_detail(
         crate::text::safe_line(&event.index, 40),
         crate::text::safe_line(&event.id, 40)
     );
+    full_view(
+        app,
+        lines,
+        title,
+        " j k scroll · t trace · Esc back ",
+        area,
+        buf,
+    );
+}
+
+/// A view drawn over all of `area`: `lines` in a thick panel titled `title`, `keys` at its
+/// bottom right.
+pub fn full_view(
+    app: &App,
+    lines: Vec<Line>,
+    title: String,
+    keys: &str,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     Clear.render(area, buf);
     Paragraph::new(lines)
-        .style(theme.overlay)
-        .block(panel(
-            app,
-            BorderType::Thick,
-            title,
-            " j k scroll · t trace · Esc back ",
-        ))
+        .style(app.theme.overlay)
+        .block(panel(app, BorderType::Thick, title, keys))
         .render(area, buf);
 }

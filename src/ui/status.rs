@@ -1,5 +1,6 @@
-//! The status bar: LIVE / REPLAY and PAUSED, the time window and its end, each source's
-//! freshness, and the way to help. Only the clock and ages change each second: a few cells.
+//! The status bar: LIVE / REPLAY (and READ-ONLY), the worst SLO alert, how many faults fire
+//! unacknowledged, PAUSED, the time window and its end, each source's freshness, and the way
+//! to help. Only the clock and ages change each second: a few cells.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -24,7 +25,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         (None, Clock::Live) => spans.push(Span::styled(" LIVE ", theme.badge_live)),
     }
+    if app.config.read_only {
+        spans.push(Span::styled(" READ-ONLY ", theme.badge_paused));
+    }
     slo_spans(app, &mut spans);
+    let (unacknowledged, worst) = app.unacknowledged_faults();
+    if unacknowledged > 0 {
+        spans.push(Span::styled(
+            format!(" FAULTS {unacknowledged} "),
+            theme.limit(worst, theme.text),
+        ));
+    }
     spans.push(Span::raw(" "));
     if app.conductor.paused_at.is_none() {
         spans.push(Span::styled(
@@ -91,8 +102,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     help.right_aligned().render(area, buf);
 }
 
-/// Each source's health: Prometheus (and how many queries fail on their own), OpenSearch and
-/// Jaeger when they are configured or have answered.
+/// Each source's health: Prometheus (and how many queries fail on their own), OpenSearch,
+/// Jaeger and Alertmanager when they are configured or have answered.
 fn sources(app: &App, spans: &mut Vec<Span<'static>>) {
     let theme = &app.theme;
     if !app.queries.is_empty() {
@@ -111,28 +122,29 @@ fn sources(app: &App, spans: &mut Vec<Span<'static>>) {
             ));
         }
     }
-    if app.config.opensearch.is_some() || app.events.last_ok.is_some() || app.events.error.is_some()
-    {
-        spans.push(Span::styled(
-            format!(" · {} ", SourceId::OpenSearch.name()),
-            theme.dim,
-        ));
-        spans.push(freshness_span(
-            app,
-            app.events_freshness(),
+    let (c, events, traces, faults) = (&app.config, &app.events, &app.traces, &app.faults);
+    let others = [
+        (
             SourceId::OpenSearch,
-        ));
-    }
-    if app.config.jaeger.is_some() || app.traces.last_ok.is_some() || app.traces.error.is_some() {
-        spans.push(Span::styled(
-            format!(" · {} ", SourceId::Jaeger.name()),
-            theme.dim,
-        ));
-        spans.push(freshness_span(
-            app,
-            app.traces_freshness(),
+            c.opensearch.is_some() || events.last_ok.is_some() || events.error.is_some(),
+        ),
+        (
             SourceId::Jaeger,
-        ));
+            c.jaeger.is_some() || traces.last_ok.is_some() || traces.error.is_some(),
+        ),
+        (
+            SourceId::Alertmanager,
+            c.alertmanager.is_some() || faults.last_ok.is_some() || faults.error.is_some(),
+        ),
+    ];
+    for (id, _) in others.into_iter().filter(|(_, shown)| *shown) {
+        let freshness = match id {
+            SourceId::OpenSearch => app.events_freshness(),
+            SourceId::Jaeger => app.traces_freshness(),
+            _ => app.faults_freshness(),
+        };
+        spans.push(Span::styled(format!(" · {} ", id.name()), theme.dim));
+        spans.push(freshness_span(app, freshness, id));
     }
 }
 
@@ -189,10 +201,13 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
     let theme = &app.theme;
     if let Some((what, line)) = app.prompt() {
         let prompt = match what {
-            crate::app::Editing::Filter => " filter events: ",
-            crate::app::Editing::Query => " opensearch query: ",
-            crate::app::Editing::TraceFilter => " filter traces: ",
-            crate::app::Editing::Jump => " jump to (09:05, -3h, 09:00..09:30): ",
+            crate::app::Editing::Filter => " filter events: ".to_owned(),
+            crate::app::Editing::Query => " opensearch query: ".to_owned(),
+            crate::app::Editing::TraceFilter => " filter traces: ".to_owned(),
+            crate::app::Editing::Jump => " jump to (09:05, -3h, 09:00..09:30): ".to_owned(),
+            crate::app::Editing::FaultComment | crate::app::Editing::ShelveFor => {
+                fault_prompt(app, what)
+            }
         };
         let text = crate::text::safe_line(
             line,
@@ -218,6 +233,26 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
         return true;
     }
     false
+}
+
+/// What a fault's prompt asks: ` acknowledge BatteryLow for 24 h, comment: `, ` shelve
+/// BatteryLow for (20m, 1h): `.
+fn fault_prompt(app: &App, what: crate::app::Editing) -> String {
+    let Some(p) = &app.faults.pending else {
+        return " comment: ".to_owned();
+    };
+    let name = crate::text::safe_line(&p.name, 30);
+    match (what, p.shelf) {
+        (crate::app::Editing::ShelveFor, _) => format!(" shelve {name} for (20m, 1h): "),
+        (_, None) => format!(
+            " acknowledge {name} for {}, comment: ",
+            crate::app::format_length(crate::app::ACK_SECS)
+        ),
+        (_, Some(secs)) => format!(
+            " shelve {name} for {}, comment: ",
+            crate::app::format_length(secs)
+        ),
+    }
 }
 
 /// A source's freshness: `ok 2s`, `waiting`, or `STALE 41s: <reason>` without the source's

@@ -71,3 +71,22 @@ pub fn focus(app: &mut App, is: impl Fn(&App) -> bool) {
     }
     panic!("no such pane");
 }
+
+/// Presses each of `keys` through the keymap, as the terminal would deliver them (`\n`
+/// Enter, `\x1b` Esc); the effects the app asked for.
+pub fn press(app: &mut App, keys: &str) -> Vec<capcom::action::Effect> {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut effects = Vec::new();
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\x1b' => KeyCode::Esc,
+            c => KeyCode::Char(c),
+        };
+        let key = KeyEvent::new(code, KeyModifiers::NONE);
+        if let Some(action) = capcom::keymap::key_action(app, key) {
+            effects.extend(app.update(action));
+        }
+    }
+    effects
+}

@@ -1,6 +1,6 @@
 //! A line typed at the bottom of the screen: a filter, applied as it is typed (`Esc` clears
-//! it), the events' server-side query, sent on `Enter` when it changed, or a time to jump to,
-//! read on `Enter`.
+//! it), the events' server-side query, sent on `Enter` when it changed, a time to jump to,
+//! read on `Enter`, or a fault's shelf length and then its comment, which makes the silence.
 
 use super::{Editing, Handled, View};
 use crate::action::{Action, Effect};
@@ -18,6 +18,7 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
             match what {
                 Editing::Filter => app.events.filter.clear(),
                 Editing::TraceFilter => app.traces.filter.clear(),
+                Editing::FaultComment | Editing::ShelveFor => app.faults.pending = None,
                 Editing::Query | Editing::Jump => {}
             }
             return Handled::POP;
@@ -29,6 +30,21 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
                 Err(e) => app.notice = Some(e),
             }
             return Handled::POP;
+        }
+        Action::TextCommit if what == Editing::FaultComment => {
+            let line = line.clone();
+            return Handled::Pop(app.comment_committed(&line));
+        }
+        Action::TextCommit if what == Editing::ShelveFor => {
+            match parse_shelf(line) {
+                Ok(secs) => app.shelf_chosen(secs),
+                Err(e) => {
+                    app.faults.pending = None;
+                    app.notice = Some(e);
+                    return Handled::POP;
+                }
+            }
+            return Handled::DONE;
         }
         Action::TextCommit => {
             if what == Editing::Query && *line != app.events.query {
@@ -50,7 +66,26 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
             app.traces.filter = line;
             app.traces.selected = 0;
         }
-        Editing::Query | Editing::Jump => {}
+        Editing::Query | Editing::Jump | Editing::FaultComment | Editing::ShelveFor => {}
     }
     Handled::DONE
+}
+
+/// The longest shelf a typed length may ask for: a week.
+const MAX_SHELF_SECS: f64 = 7.0 * 86_400.0;
+
+/// A typed shelf length in seconds, read as the config reads durations (`20m`, `1h`).
+fn parse_shelf(line: &str) -> Result<f64, String> {
+    let bad = || {
+        format!(
+            "shelve for `{}`: not a length up to a week; write e.g. 20m, 1h",
+            line.trim()
+        )
+    };
+    let secs = humantime::parse_duration(line.trim())
+        .map_err(|_| bad())?
+        .as_secs_f64();
+    (secs > 0.0 && secs <= MAX_SHELF_SECS)
+        .then_some(secs)
+        .ok_or_else(bad)
 }

@@ -240,7 +240,7 @@ fn validate(new: &NewSilence, now: f64) -> Result<(), &'static str> {
         if m.is_regex && pattern(&m.value).is_none() {
             return Err("silence invalid: invalid label matcher: invalid regular expression");
         }
-        all_match_empty &= matches(m, "");
+        all_match_empty &= m.matches_value("");
     }
     if all_match_empty {
         return Err("silence invalid: at least one matcher must not match the empty string");
@@ -259,22 +259,10 @@ fn pattern(value: &str) -> Option<regex::Regex> {
     regex::Regex::new(&format!("^(?:{value})$")).ok()
 }
 
-/// Whether matcher `m` matches a label's value (`""` when the label is missing), as
-/// Alertmanager's `labels.Matcher` does: `=`, `!=`, `=~`, `!~`.
-fn matches(m: &Matcher, value: &str) -> bool {
-    let hit = if m.is_regex {
-        pattern(&m.value).is_some_and(|re| re.is_match(value))
-    } else {
-        m.value == value
-    };
-    hit == m.is_equal
-}
-
-/// Whether a silence with `matchers` silences an alert with `labels`: every matcher matches.
+/// Whether a silence with `matchers` silences an alert with `labels` (`model::fault`'s
+/// matching, which the Faults pane reads silences with too).
 fn silences(matchers: &[Matcher], labels: &LabelSet) -> bool {
-    matchers
-        .iter()
-        .all(|m| matches(m, labels.get(&m.name).map_or("", String::as_str)))
+    crate::model::fault::all_match(matchers, labels)
 }
 
 #[cfg(test)]

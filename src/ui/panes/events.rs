@@ -28,7 +28,7 @@ pub fn level_style(theme: &Theme, level: Level) -> Style {
 
 /// An event's time of day (UTC), after its date when `dated`; minutes only when the pane is
 /// narrow.
-fn time(t: Option<f64>, narrow: bool, dated: bool) -> String {
+pub(super) fn time(t: Option<f64>, narrow: bool, dated: bool) -> String {
     let (fmt, none) = match (narrow, dated) {
         (true, false) => ("%H:%M", "--:--"),
         (false, false) => ("%H:%M:%S", "--:--:--"),

@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod events;
+pub mod faults;
 pub mod path;
 pub mod slo;
 pub mod table;
@@ -36,6 +37,7 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     let freshness = match spec.kind {
         PaneKind::Events => app.events_freshness(),
         PaneKind::Traces => app.traces_freshness(),
+        PaneKind::Faults => app.faults_freshness(),
         _ => app.freshness(&queries),
     };
     let mut fresh = freshness_line(app, &freshness, room);
@@ -71,8 +73,7 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         PaneKind::Events => events::render(app, pane, inner, buf),
         PaneKind::Traces => traces::render(app, pane, inner, buf),
         PaneKind::Slo => slo::render(app, pane, inner, buf),
-        // Issue 15 in progress: the Faults pane draws here.
-        PaneKind::Faults => {}
+        PaneKind::Faults => faults::render(app, pane, inner, buf),
     }
 }
 

@@ -1,0 +1,23 @@
+//! One fault's detail: `j` `k` scroll it, `t` lists its service's failed traces over the
+//! last hour (as `Enter` on an SLO does), `Esc` closes it.
+
+use super::{Handled, View};
+use crate::action::Action;
+use crate::app::App;
+
+pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
+    let Some(View::FaultDetail { scroll, fault }) = app.views.last_mut() else {
+        return Handled::Pass;
+    };
+    match action {
+        Action::OpenTrace => {
+            let fault = fault.as_ref().clone();
+            return app.open_fault_traces(&fault);
+        }
+        Action::SelectNext => *scroll = scroll.saturating_add(1),
+        Action::SelectPrev => *scroll = scroll.saturating_sub(1),
+        Action::DrillOut => return Handled::POP,
+        _ => return Handled::Pass,
+    }
+    Handled::DONE
+}
