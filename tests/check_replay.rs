@@ -1,5 +1,5 @@
 //! `capcom check --replay`: a recording must answer what its dashboard asks — every Prometheus
-//! query, the events when a pane shows events, the traces when a pane shows traces — and
+//! query, the events, traces or faults when a pane shows them — and
 //! `check` fails naming each answer that is missing. The recordings are the bundled one, copied
 //! into a temporary folder and cut down.
 
@@ -68,7 +68,7 @@ fn the_bundled_recording_answers_everything_its_dashboard_asks() {
     assert!(fails(&out).is_empty(), "{out}");
     assert!(
         out.contains(
-            "ok   recording bundled:mars-rover: answers all 33 queries, the events and the traces"
+            "ok   recording bundled:mars-rover: answers all 33 queries, the events, the traces and the faults"
         ),
         "{out}"
     );
@@ -132,10 +132,11 @@ fn a_body_file_that_is_gone_is_no_answer() {
 }
 
 #[test]
-fn no_events_or_no_traces_fail_naming_the_pane_that_shows_them() {
+fn no_events_no_traces_or_no_faults_fail_naming_the_pane_that_shows_them() {
     let dir = recording(|m| {
         m.opensearch.clear();
         m.jaeger.clear();
+        m.alertmanager.clear();
     });
     let (status, out) = check_dir(&dir);
     assert_eq!(status, Some(1), "{out}");
@@ -144,6 +145,7 @@ fn no_events_or_no_traces_fail_naming_the_pane_that_shows_them() {
         [
             "FAIL recording: no answer for events (pane events)",
             "FAIL recording: no answer for traces (pane traces)",
+            "FAIL recording: no answer for faults (pane faults)",
         ],
         "{out}"
     );

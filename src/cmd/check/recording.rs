@@ -35,7 +35,9 @@ const WHOLE: [Whole; 3] = [
         pane: |k| matches!(k, PaneKind::Faults),
         files: |m| {
             let polls = m.alertmanager.iter();
-            polls.flat_map(|e| [e.alerts.as_str(), e.silences.as_str()]).collect()
+            polls
+                .flat_map(|e| [e.alerts.as_str(), e.silences.as_str()])
+                .collect()
         },
     },
 ];
