@@ -376,3 +376,24 @@ fn t_on_a_faults_detail_lists_its_services_failed_traces_and_esc_comes_back() {
     assert!(matches!(app.views.last(), Some(View::FaultDetail { .. })));
     assert_eq!(app.focus, faults_pane);
 }
+
+/// At 80×24 the filter's corner mark is wider than the pane: it is cut at the right, never
+/// drawn over the pane's left border.
+#[test]
+fn a_corner_mark_wider_than_the_pane_keeps_inside_it_80x24() {
+    let mut app = live((80, 24), |_| {});
+    press(&mut app, "j");
+    press(&mut app, "s");
+    press(&mut app, "j\n");
+    let write = the_write(&press(&mut app, "spare battery\n"));
+    written(&mut app, write, "5d2f5f0e-shelf");
+    let frame = text(&app);
+    let bottom = frame
+        .lines()
+        .find(|l| l.contains("not shelved"))
+        .expect("the filter's mark");
+    assert!(
+        bottom.starts_with('┃') || bottom.starts_with('│'),
+        "the left border stays: {bottom:?}\n{frame}"
+    );
+}

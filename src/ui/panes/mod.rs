@@ -77,15 +77,17 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// Marks about a list (`3 new ↓`, `/filter`, `searching…`) at the bottom right of `area`.
+/// Marks about a list (`3 new ↓`, `/filter`, `searching…`) at the bottom right of `area`, cut
+/// at its right edge when wider.
 pub fn corner_marks(marks: Vec<Span<'_>>, area: Rect, buf: &mut Buffer) {
     if marks.is_empty() || area.height == 0 {
         return;
     }
     let line = Line::from(marks);
     let w = line.width() as u16;
+    // Wider than the pane: cut at the right rather than drawn over the border on the left.
     let at = Rect::new(
-        area.right().saturating_sub(w),
+        area.right().saturating_sub(w).max(area.x),
         area.bottom() - 1,
         w.min(area.width),
         1,
