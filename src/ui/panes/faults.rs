@@ -107,7 +107,7 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         let what = if all.is_empty() {
             "no faults".to_owned()
         } else {
-            format!("no fault is {} (f: filter)", filter.label())
+            format!("no faults under \"{}\" (f: filter)", filter.label())
         };
         Line::styled(what, theme.dim).render(area, buf);
     }
