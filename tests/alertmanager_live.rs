@@ -426,19 +426,7 @@ fn a_firing_alert_arrives_and_one_operators_shelf_is_what_another_sees() {
             cancel.clone(),
         ));
         // When Alertmanager first holds the alert, seen directly.
-        let probe = client.clone();
-        let held = tokio::spawn(async move {
-            loop {
-                if probe
-                    .alerts()
-                    .await
-                    .is_ok_and(|l| l.iter().any(|x| x.name() == "BatteryLow"))
-                {
-                    return Instant::now();
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        });
+        let held = tokio::spawn(common::first_held(client.clone(), "BatteryLow"));
         let first = faults_where(&mut a, 20.0, |f| battery(f).is_some())
             .await
             .expect("the firing alert arrives");

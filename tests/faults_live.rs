@@ -235,20 +235,8 @@ fn flight_acknowledges_and_shelves_a_firing_alert_that_another_capcom_sees_and_r
             Capcom::open("A", dir.path(), &am.url, "flight", ""),
             Capcom::open("B", dir.path(), &am.url, "other", ""),
         ];
-        // When Alertmanager first holds the alert, seen directly every 20 ms.
-        let probe = client.clone();
-        let held = tokio::spawn(async move {
-            loop {
-                if probe
-                    .alerts()
-                    .await
-                    .is_ok_and(|l| l.iter().any(|x| x.name() == ALERT))
-                {
-                    return Instant::now();
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        });
+        // When Alertmanager first holds the alert, seen directly.
+        let held = tokio::spawn(common::first_held(client.clone(), ALERT));
         // A has polled (its pane says how long ago) before the alert exists.
         let (_, before) = wait_for(&mut caps, A, 10.0, "A's first poll", |f| {
             status(f).contains("alertmanager ok")

@@ -526,6 +526,24 @@ pub fn firing(
     Some((am, prometheus))
 }
 
+/// When `client`'s Alertmanager first holds an alert named `alert`, asking every 20 ms: what
+/// a live test measures capcom's arrival against.
+pub async fn first_held(
+    client: capcom::source::alertmanager::AlertmanagerClient,
+    alert: &'static str,
+) -> std::time::Instant {
+    loop {
+        if client
+            .alerts()
+            .await
+            .is_ok_and(|l| l.iter().any(|x| x.name() == alert))
+        {
+            return std::time::Instant::now();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// A port free on 127.0.0.1 right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
