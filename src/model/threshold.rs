@@ -83,7 +83,7 @@ fn top_level_comparisons(expr: &str) -> Vec<(usize, &str)> {
             }
             b'>' | b'<' | b'=' | b'!' if depth == 0 => {
                 let two = next == Some(b'=');
-                if b == b'=' && !two || b == b'!' && !two {
+                if (b == b'=' || b == b'!') && !two {
                     i += 1; // `=~`, `!~` and a lone `=` are no comparison here
                     continue;
                 }
