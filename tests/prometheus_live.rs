@@ -514,3 +514,79 @@ fn check_reports_each_probe_and_fails_on_a_bad_query() {
         "{text}"
     );
 }
+
+/// The runtime query slot's poller fetches whatever `PromQL` the app sets while running: none
+/// at first, a new one whole at once (replacing what the last one held), and nothing again
+/// once it is cleared.
+#[test]
+fn the_runtime_slot_fetches_the_promql_set_while_running() {
+    let Some((prom, _exporter, _dir, _config)) = start_live(None) else {
+        return;
+    };
+    let client =
+        PrometheusClient::new(&capcom::config::Connection::to_url(&prom.url)).expect("client");
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt")
+        .block_on(async {
+            let want = Want::Range {
+                window: 300.0,
+                step: 1.0,
+                paused_end: None,
+            };
+            // The slot is QueryId 1, after one configured query that wants nothing.
+            let (_plan_tx, plan_rx) = watch::channel(Plan::new(vec![Want::Nothing, want]));
+            let (promql_tx, promql_rx) = watch::channel(None);
+            let (tx, mut rx) = mpsc::channel(64);
+            let cancel = CancellationToken::new();
+            poller::spawn_slot(
+                &client,
+                1,
+                promql_rx,
+                &plan_rx,
+                Duration::from_secs(1),
+                &tx,
+                &cancel,
+            );
+            let quiet = |rx: &mut mpsc::Receiver<SourceUpdate>| {
+                let got = rx.try_recv();
+                assert!(got.is_err(), "nothing is fetched without a query: {got:?}");
+            };
+            tokio::time::sleep(Duration::from_millis(1_500)).await;
+            quiet(&mut rx);
+            let next = async |rx: &mut mpsc::Receiver<SourceUpdate>| {
+                let update = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+                    .await
+                    .expect("an answer in time")
+                    .expect("the poller runs");
+                let SourceUpdate::MetricsFetched {
+                    query,
+                    result,
+                    replace,
+                    ..
+                } = update
+                else {
+                    panic!("metrics: {update:?}")
+                };
+                let series = result.expect("ok").series;
+                let last = series.first().and_then(|s| s.points.last()).map(|p| p.v);
+                (query, replace, last)
+            };
+            promql_tx.send_replace(Some("capcom_test_temperature".into()));
+            assert_eq!(next(&mut rx).await, (1, true, Some(21.5)));
+            promql_tx.send_replace(Some("capcom_test_temperature * 2".into()));
+            // A tail of the first query may have been in flight: the new one's answer follows.
+            let mut answer = next(&mut rx).await;
+            if answer.2 == Some(21.5) {
+                answer = next(&mut rx).await;
+            }
+            assert_eq!(answer, (1, true, Some(43.0)), "the new query, whole");
+            promql_tx.send_replace(None);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            while rx.try_recv().is_ok() {} // what was in flight when it was cleared
+            tokio::time::sleep(Duration::from_millis(2_500)).await;
+            quiet(&mut rx);
+            cancel.cancel();
+        });
+}
