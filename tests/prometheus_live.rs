@@ -109,9 +109,11 @@ fn a_chart_and_a_table_fill_from_a_live_prometheus() {
         height: 20,
     });
     run_for(&session, &mut app, 10.0, |a| {
-        a.queries.iter().all(|q| !q.set.is_empty())
+        a.queries[..a.chart_slot()]
+            .iter()
+            .all(|q| !q.set.is_empty())
     });
-    for q in &app.queries {
+    for q in &app.queries[..app.chart_slot()] {
         let (labels, series) = q.set.iter().next().expect("a series");
         assert_eq!(labels["sensor"], "a");
         assert_eq!(series.points().last().expect("a point").v, 21.5);
@@ -256,7 +258,11 @@ fn an_outage_shows_stale_with_its_reason_and_recovers_without_a_restart() {
                 match (phase, &health) {
                     // (A brand-new series shows in a range only once an evaluation step has passed
                     // it, so wait for data in every query, not just answers.)
-                    (0, Freshness::Ok { .. }) if app.queries.iter().all(|q| !q.set.is_empty()) => {
+                    (0, Freshness::Ok { .. })
+                        if app.queries[..app.chart_slot()]
+                            .iter()
+                            .all(|q| !q.set.is_empty()) =>
+                    {
                         prom.stop();
                         phase = 1;
                     }
@@ -264,7 +270,10 @@ fn an_outage_shows_stale_with_its_reason_and_recovers_without_a_restart() {
                         assert!(reason.to_string().contains("cannot connect"), "{reason}");
                         let frame = frame_text(&app, (100, 20));
                         assert!(frame.contains("STALE"), "{frame}");
-                        let kept: Vec<usize> = app.queries.iter().map(|q| q.set.len()).collect();
+                        let kept: Vec<usize> = app.queries[..app.chart_slot()]
+                            .iter()
+                            .map(|q| q.set.len())
+                            .collect();
                         assert!(
                             kept.iter().all(|n| *n > 0),
                             "the last data is kept: {kept:?} series"
