@@ -68,6 +68,8 @@ pub enum Action {
     EditQuery,
     /// Open the trace behind the selected event.
     OpenTrace,
+    /// A fault's detail: chart its rule's expression over the last hour.
+    ChartAlert,
     /// Traces: switch the order between newest and longest first.
     ToggleSort,
     /// Waterfall: hide the selected span's children (or go to its parent).
@@ -121,4 +123,7 @@ pub enum Effect {
     /// Create or expire an Alertmanager silence (acknowledge, shelve, or undo either). Never
     /// carried out in read-only mode.
     WriteSilence(crate::model::fault::SilenceWrite),
+    /// Run this `PromQL` in the runtime query slot (`App::chart_slot`) from now on, or nothing
+    /// with `None`.
+    ChartQuery(Option<String>),
 }

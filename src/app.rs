@@ -19,13 +19,15 @@ mod views;
 pub use events::EventsState;
 pub use faults::{
     ACK_PREFIX, ACK_SECS, FaultFilter, FaultRow, FaultState, FaultsState, Note, Origin,
-    RESOLVED_KEEP_SECS, SHELF_CHOICES, SHELVE_PREFIX, SLO_LABEL, format_length, severity_of,
+    RESOLVED_KEEP_SECS, SHELF_CHOICES, SHELVE_PREFIX, SLO_LABEL, format_length, rule_expression,
+    severity_of,
 };
+pub use plan::CHART_WINDOW;
 pub use slo::{LiveAlert, SloStatus};
 pub use traces::{
     SEARCH_FIELDS, SearchFields, SearchForm, TraceSort, TraceView, TracesState, format_duration,
 };
-pub use views::{Editing, Handled, View};
+pub use views::{AlertChartView, Editing, Handled, View};
 
 /// How many poll intervals may pass without an answer before data counts as stale.
 const STALE_AFTER_POLLS: f64 = 3.0;
@@ -105,7 +107,7 @@ pub struct App {
     pub config: Config,
     /// The theme.
     pub theme: Theme,
-    /// Per query, indexed by `QueryId`.
+    /// Per query, indexed by `QueryId`; the last is the runtime slot (`App::chart_slot`).
     pub queries: Vec<QueryState>,
     /// Where time comes from.
     pub clock: Clock,
@@ -147,9 +149,8 @@ impl App {
         replay: Option<ReplayInfo>,
         wall: f64,
     ) -> Self {
-        let queries = config
-            .queries
-            .iter()
+        // One per configured query, and the runtime slot after them (`App::chart_slot`).
+        let queries = (0..=config.queries.len())
             .map(|_| QueryState {
                 set: SeriesSet::new(config.max_points),
                 last_ok: None,

@@ -57,6 +57,9 @@ pub struct Outlets {
     /// Asks the faults source (live, or a replay acting locally) to create or expire a
     /// silence. Absent in read-only mode: nothing can be written.
     pub silence_writes: Option<mpsc::Sender<crate::model::fault::SilenceWrite>>,
+    /// Tells the runtime query slot's source (live poller or replay) its `PromQL`; `None`
+    /// asks for nothing.
+    pub chart_query: watch::Sender<Option<String>>,
 }
 
 /// Runs the loop until the user quits or a signal arrives (`cmd/dashboard.rs` sets it up).
@@ -190,6 +193,9 @@ pub fn carry_out(effect: Effect, outlets: &Outlets) -> Carried {
         }
         Effect::PlanChanged(wanted) => {
             outlets.plan.send_replace(wanted);
+        }
+        Effect::ChartQuery(promql) => {
+            outlets.chart_query.send_replace(promql);
         }
         Effect::WriteSilence(write) => match &outlets.silence_writes {
             None => return notice("read-only: nothing is written to Alertmanager"),

@@ -154,8 +154,8 @@ const TRACES: Help = Help {
 };
 // One line for the faults' keys and the detail's `t`: at 80×24 help has no row to spare.
 const FAULTS: Help = Help {
-    keys: "a s u f, t",
-    what: "faults: ack / shelve / undo / filter; in a fault, t: traces",
+    keys: "a s u f, c t",
+    what: "faults: ack/shelve/undo/filter; a fault's c chart, t traces",
 };
 const FOLD: Help = Help {
     keys: "← h / → / Space",
@@ -247,7 +247,19 @@ pub const FAULTS_PANE: Context = context!(
 /// A fault's detail.
 pub const FAULT_DETAIL: Context = context!(
     "fault detail",
-    [ESC, DOWN, UP, bind(&[ch('t')], Action::OpenTrace, &FAULTS),]
+    [
+        ESC,
+        DOWN,
+        UP,
+        bind(&[ch('t')], Action::OpenTrace, &FAULTS),
+        bind(&[ch('c')], Action::ChartAlert, &FAULTS),
+    ]
+);
+
+/// A fault's rule as a chart.
+pub const ALERT_CHART: Context = context!(
+    "alert chart",
+    [ESC, bind(&[ch('t')], Action::OpenTrace, &FAULTS),]
 );
 
 /// The shelf chooser; its border lists these keys.
@@ -331,6 +343,7 @@ pub const CONTEXTS: &[&Context] = &[
     &FAULTS_PANE,
     &EVENT_DETAIL,
     &FAULT_DETAIL,
+    &ALERT_CHART,
     &SHELVE_CHOOSER,
     &WATERFALL,
     &SPAN,
@@ -352,6 +365,7 @@ pub fn contexts(app: &App) -> Vec<&'static Context> {
         Some(View::Trace(_)) => out.extend([&WATERFALL, &GLOBAL]),
         Some(View::Span { .. }) => out.extend([&SPAN, &GLOBAL]),
         Some(View::FaultDetail { .. }) => out.extend([&FAULT_DETAIL, &GLOBAL]),
+        Some(View::AlertChart(_)) => out.extend([&ALERT_CHART, &GLOBAL]),
         Some(View::ShelveChoice { .. }) => out.extend([&SHELVE_CHOOSER, &GLOBAL]),
         top => {
             if matches!(top, Some(View::EventDetail { .. })) {

@@ -397,3 +397,130 @@ fn a_corner_mark_wider_than_the_pane_keeps_inside_it_80x24() {
         "the left border stays: {bottom:?}\n{frame}"
     );
 }
+
+/// A live session as [`live`] with a `[prometheus]` to chart from.
+fn charting() -> App {
+    live((120, 30), |c| {
+        c.prometheus = Some(capcom::config::PrometheusConfig {
+            connection: Connection::to_url("http://127.0.0.1:9090"),
+            interval: 5.0,
+        });
+    })
+}
+
+/// The rule's left side over the last hour, one point a minute, crossing its threshold (0)
+/// half-way: what Prometheus answers the runtime slot.
+fn rule_answer(app: &App) -> SourceUpdate {
+    let points = (0..=60)
+        .map(|i| capcom::model::Point {
+            t: NOW - 3_600.0 + f64::from(i) * 60.0,
+            v: f64::from(i - 30) / 10.0,
+        })
+        .collect();
+    let mut labels = capcom::model::Labels::new();
+    labels.insert("instance".into(), "vm:19090".into());
+    SourceUpdate::MetricsFetched {
+        query: app.chart_slot(),
+        fetched_at: NOW,
+        result: Ok(capcom::source::prometheus::QueryResult {
+            series: vec![capcom::model::Series { labels, points }],
+            warnings: vec![],
+        }),
+        replace: true,
+    }
+}
+
+/// The one `ChartQuery` among `effects`.
+fn chart_query(effects: &[Effect]) -> Option<String> {
+    let asked: Vec<&Option<String>> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ChartQuery(q) => Some(q),
+            _ => None,
+        })
+        .collect();
+    let [q] = asked.as_slice() else {
+        panic!("one ChartQuery: {effects:?}")
+    };
+    (*q).clone()
+}
+
+/// `c` on `BatteryLow`'s detail (rule `prometheus_build_info > 0` in the samples) runs the
+/// rule's left side in the runtime slot over the last hour and charts it full screen, the
+/// 0 a dotted limit line at the fault's severity; `Esc` empties the slot.
+#[test]
+fn c_on_a_faults_detail_charts_its_rule_with_the_threshold_as_a_limit_line() {
+    let mut app = charting();
+    press(&mut app, "j\n");
+    let effects = press(&mut app, "c");
+    assert_eq!(
+        chart_query(&effects).as_deref(),
+        Some("prometheus_build_info")
+    );
+    assert!(matches!(app.views.last(), Some(View::AlertChart(_))));
+    let slot = app.chart_slot();
+    let capcom::source::prometheus::poller::Want::Range { window, .. } = app.fetch_plan()[slot]
+    else {
+        panic!("a range for the slot: {:?}", app.fetch_plan()[slot])
+    };
+    assert!(window >= 3_600.0, "at least the last hour: {window}");
+    let frame = text(&app);
+    assert!(frame.contains("waiting for data"), "{frame}");
+    app.update(Action::Source(rule_answer(&app)));
+    let frame = text(&app);
+    assert!(
+        frame.contains("chart: prometheus_build_info > 0"),
+        "{frame}"
+    );
+    assert!(frame.contains("fires above 0 (WARN, dotted)"), "{frame}");
+    assert!(frame.contains("{instance=\"vm:19090\"}"), "{frame}");
+    insta::assert_snapshot!(draw(&app).backend());
+
+    let effects = press(&mut app, "\x1b");
+    assert_eq!(chart_query(&effects), None);
+    assert!(matches!(app.views.last(), Some(View::FaultDetail { .. })));
+    assert_eq!(
+        app.fetch_plan()[slot],
+        capcom::source::prometheus::poller::Want::Nothing
+    );
+}
+
+/// A query the source cannot answer (a replay that did not record it) is said in the chart,
+/// made safe, and counts against no configured query.
+#[test]
+fn a_chart_the_source_cannot_answer_says_why() {
+    let mut app = charting();
+    press(&mut app, "j\nc");
+    let slot = app.chart_slot();
+    app.update(Action::Source(SourceUpdate::MetricsFetched {
+        query: slot,
+        fetched_at: NOW,
+        result: Err(SourceError::NotRecorded(
+            "prometheus_build_info\u{1b}[2J".into(),
+        )),
+        replace: true,
+    }));
+    let frame = text(&app);
+    assert!(
+        frame.contains("not in the recording: prometheus_build_info␛[2J"),
+        "{frame}"
+    );
+    assert_eq!(app.source_health().1, 0, "no configured query fails");
+    press(&mut app, "\x1b");
+    app.update(Action::Source(rule_answer(&app)));
+    assert!(
+        app.queries[slot].set.is_empty(),
+        "an answer for a chart already closed is dropped"
+    );
+}
+
+/// Without a `[prometheus]` (and not replaying) there is nothing to chart with: `c` says so
+/// and opens nothing.
+#[test]
+fn c_without_a_prometheus_says_there_is_nothing_to_chart_with() {
+    let mut app = live((120, 30), |_| {});
+    press(&mut app, "j\n");
+    assert!(press(&mut app, "c").is_empty());
+    assert!(matches!(app.views.last(), Some(View::FaultDetail { .. })));
+    assert!(status(&app).contains("no [prometheus]"), "{}", status(&app));
+}

@@ -109,9 +109,11 @@ fn a_chart_and_a_table_fill_from_a_live_prometheus() {
         height: 20,
     });
     run_for(&session, &mut app, 10.0, |a| {
-        a.queries.iter().all(|q| !q.set.is_empty())
+        a.queries[..a.chart_slot()]
+            .iter()
+            .all(|q| !q.set.is_empty())
     });
-    for q in &app.queries {
+    for q in &app.queries[..app.chart_slot()] {
         let (labels, series) = q.set.iter().next().expect("a series");
         assert_eq!(labels["sensor"], "a");
         assert_eq!(series.points().last().expect("a point").v, 21.5);
@@ -256,7 +258,11 @@ fn an_outage_shows_stale_with_its_reason_and_recovers_without_a_restart() {
                 match (phase, &health) {
                     // (A brand-new series shows in a range only once an evaluation step has passed
                     // it, so wait for data in every query, not just answers.)
-                    (0, Freshness::Ok { .. }) if app.queries.iter().all(|q| !q.set.is_empty()) => {
+                    (0, Freshness::Ok { .. })
+                        if app.queries[..app.chart_slot()]
+                            .iter()
+                            .all(|q| !q.set.is_empty()) =>
+                    {
                         prom.stop();
                         phase = 1;
                     }
@@ -264,7 +270,10 @@ fn an_outage_shows_stale_with_its_reason_and_recovers_without_a_restart() {
                         assert!(reason.to_string().contains("cannot connect"), "{reason}");
                         let frame = frame_text(&app, (100, 20));
                         assert!(frame.contains("STALE"), "{frame}");
-                        let kept: Vec<usize> = app.queries.iter().map(|q| q.set.len()).collect();
+                        let kept: Vec<usize> = app.queries[..app.chart_slot()]
+                            .iter()
+                            .map(|q| q.set.len())
+                            .collect();
                         assert!(
                             kept.iter().all(|n| *n > 0),
                             "the last data is kept: {kept:?} series"
@@ -513,4 +522,80 @@ fn check_reports_each_probe_and_fails_on_a_bad_query() {
         text.contains("FAIL prometheus") && text.contains("cannot connect"),
         "{text}"
     );
+}
+
+/// The runtime query slot's poller fetches whatever `PromQL` the app sets while running: none
+/// at first, a new one whole at once (replacing what the last one held), and nothing again
+/// once it is cleared.
+#[test]
+fn the_runtime_slot_fetches_the_promql_set_while_running() {
+    let Some((prom, _exporter, _dir, _config)) = start_live(None) else {
+        return;
+    };
+    let client =
+        PrometheusClient::new(&capcom::config::Connection::to_url(&prom.url)).expect("client");
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt")
+        .block_on(async {
+            let want = Want::Range {
+                window: 300.0,
+                step: 1.0,
+                paused_end: None,
+            };
+            // The slot is QueryId 1, after one configured query that wants nothing.
+            let (_plan_tx, plan_rx) = watch::channel(Plan::new(vec![Want::Nothing, want]));
+            let (promql_tx, promql_rx) = watch::channel(None);
+            let (tx, mut rx) = mpsc::channel(64);
+            let cancel = CancellationToken::new();
+            poller::spawn_slot(
+                &client,
+                1,
+                promql_rx,
+                &plan_rx,
+                Duration::from_secs(1),
+                &tx,
+                &cancel,
+            );
+            let quiet = |rx: &mut mpsc::Receiver<SourceUpdate>| {
+                let got = rx.try_recv();
+                assert!(got.is_err(), "nothing is fetched without a query: {got:?}");
+            };
+            tokio::time::sleep(Duration::from_millis(1_500)).await;
+            quiet(&mut rx);
+            let next = async |rx: &mut mpsc::Receiver<SourceUpdate>| {
+                let update = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+                    .await
+                    .expect("an answer in time")
+                    .expect("the poller runs");
+                let SourceUpdate::MetricsFetched {
+                    query,
+                    result,
+                    replace,
+                    ..
+                } = update
+                else {
+                    panic!("metrics: {update:?}")
+                };
+                let series = result.expect("ok").series;
+                let last = series.first().and_then(|s| s.points.last()).map(|p| p.v);
+                (query, replace, last)
+            };
+            promql_tx.send_replace(Some("capcom_test_temperature".into()));
+            assert_eq!(next(&mut rx).await, (1, true, Some(21.5)));
+            promql_tx.send_replace(Some("capcom_test_temperature * 2".into()));
+            // A tail of the first query may have been in flight: the new one's answer follows.
+            let mut answer = next(&mut rx).await;
+            if answer.2 == Some(21.5) {
+                answer = next(&mut rx).await;
+            }
+            assert_eq!(answer, (1, true, Some(43.0)), "the new query, whole");
+            promql_tx.send_replace(None);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            while rx.try_recv().is_ok() {} // what was in flight when it was cleared
+            tokio::time::sleep(Duration::from_millis(2_500)).await;
+            quiet(&mut rx);
+            cancel.cancel();
+        });
 }

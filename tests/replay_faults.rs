@@ -188,12 +188,14 @@ fn spawn_replay(
     let (_until_tx, until_rx) = watch::channel(None);
     let (_query_tx, query_rx) = watch::channel(capcom::model::traces::TraceQuery::default());
     let (_fetch_tx, fetch_rx) = mpsc::channel(4);
+    let (_chart_tx, chart_rx) = watch::channel(None);
     let inputs = ReplayInputs {
         clock: clock_rx,
         events_until: until_rx,
         trace_query: query_rx,
         trace_fetch: fetch_rx,
         silence_writes: writes_rx,
+        chart_query: chart_rx,
     };
     let cancel = CancellationToken::new();
     let task = tokio::spawn(capcom::source::recording::run(

@@ -20,6 +20,15 @@ mod list;
 pub use keys::{ACK_SECS, SHELF_CHOICES, format_length};
 pub use list::severity_of;
 
+/// The expression of the rule behind an alert, read from its Prometheus link (`g0.expr`).
+#[must_use]
+pub fn rule_expression(generator_url: &str) -> Option<String> {
+    let url = reqwest::Url::parse(generator_url).ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == "g0.expr")
+        .map(|(_, v)| v.into_owned())
+}
+
 /// How long a fault that stopped firing stays listed, as `resolved`: five minutes.
 pub const RESOLVED_KEEP_SECS: f64 = 300.0;
 

@@ -7,7 +7,17 @@ use crate::layout;
 use crate::source::Reason;
 use crate::source::prometheus::poller::{Want, step_for};
 
+/// The least an alert's chart shows, seconds: the last hour.
+pub const CHART_WINDOW: f64 = 3_600.0;
+
 impl App {
+    /// The runtime query slot: the `QueryId` after the configured queries, whose `PromQL` the
+    /// app sets while running (`Effect::ChartQuery`): an alert's chart today.
+    #[must_use]
+    pub fn chart_slot(&self) -> usize {
+        self.config.queries.len()
+    }
+
     /// How fresh the data behind some queries is: the oldest success among them, or the newest
     /// failure when one is newer than its query's success.
     #[must_use]
@@ -141,6 +151,21 @@ impl App {
                 }
             }
         }
+        // The runtime slot: an alert's chart over the last hour (or the window, if longer),
+        // about one point per column of the full-screen plot, while its view is open.
+        if self
+            .views
+            .iter()
+            .any(|v| matches!(v, super::View::AlertChart(_)))
+        {
+            let window = self.conductor.window.max(CHART_WINDOW);
+            let columns = main.width.saturating_sub(2 + layout::CHART_GUTTER).max(1);
+            plan[self.chart_slot()] = Want::Range {
+                window: window * 1.1,
+                step: step_for(window, columns),
+                paused_end,
+            };
+        }
         // Every SLO's windows and period, whatever is on screen (the status bar shows the
         // worst alert at all times), each an instant at one evaluation time shared by all;
         // while paused, also at the live one, for the alert now.
@@ -171,7 +196,7 @@ impl App {
     /// PromQL counted once (an SLO's sparkline repeats one of its windows' queries).
     #[must_use]
     pub fn source_health(&self) -> (Freshness, usize) {
-        let (own, rest): (Vec<usize>, Vec<usize>) = (0..self.queries.len())
+        let (own, rest): (Vec<usize>, Vec<usize>) = (0..self.config.queries.len())
             .partition(|&q| self.queries[q].error.as_ref().is_some_and(|f| f.query_only));
         let mut failing: Vec<&str> = own
             .iter()

@@ -7,8 +7,19 @@ use crate::source::{Reason, SourceUpdate};
 use super::{App, Failure};
 
 impl App {
+    /// Whether `query` is the runtime slot while no chart is open to show it.
+    fn closed_chart(&self, query: usize) -> bool {
+        query == self.chart_slot()
+            && !self
+                .views
+                .iter()
+                .any(|v| matches!(v, super::View::AlertChart(_)))
+    }
+
     pub(super) fn apply_source(&mut self, update: SourceUpdate) {
         match update {
+            // The runtime slot's answer for a chart already closed.
+            SourceUpdate::MetricsFetched { query, .. } if self.closed_chart(query) => {}
             SourceUpdate::MetricsFetched {
                 query,
                 fetched_at,

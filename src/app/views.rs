@@ -13,6 +13,7 @@ use crate::model::traces::TraceQuery;
 
 use super::{App, FaultRow, SearchForm, TraceSort, TraceView};
 
+mod alert_chart;
 mod event_detail;
 mod fault_detail;
 mod help;
@@ -24,6 +25,8 @@ mod span;
 mod trace_events;
 mod waterfall;
 mod zoom;
+
+pub use alert_chart::AlertChartView;
 
 /// A level of the drill-down stack, drawn over the dashboard.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +80,9 @@ pub enum View {
         /// Lines scrolled.
         scroll: usize,
     },
+    /// A fault's rule charted over the last hour from the runtime query slot, its threshold
+    /// as a limit line.
+    AlertChart(Box<AlertChartView>),
     /// How long to shelve a fault for: 5, 10, 15 minutes or a typed length, over whatever
     /// is beneath.
     ShelveChoice {
@@ -166,6 +172,7 @@ impl App {
             Some(View::SloTraces { .. }) => slo_traces::handle(self, action),
             Some(View::TraceEvents { .. }) => trace_events::handle(self, action),
             Some(View::FaultDetail { .. }) => fault_detail::handle(self, action),
+            Some(View::AlertChart(_)) => alert_chart::handle(self, action),
             Some(View::ShelveChoice { .. }) => shelve::handle(self, action),
             Some(View::Help) => help::handle(action),
             Some(View::Prompt { .. }) => prompt::handle(self, action),
@@ -355,7 +362,15 @@ mod tests {
         out.push(faults.clone());
         let mut detail = faults.clone();
         detail.update(Action::DrillIn);
-        out.push(detail);
+        out.push(detail.clone());
+        let mut chart = detail;
+        chart.config.prometheus = Some(crate::config::PrometheusConfig {
+            connection: crate::config::Connection::to_url("http://127.0.0.1:9090"),
+            interval: 5.0,
+        });
+        chart.update(Action::ChartAlert);
+        assert!(matches!(chart.views.last(), Some(View::AlertChart(_))));
+        out.push(chart);
         let mut chooser = faults;
         chooser.update(Action::Shelve);
         out.push(chooser);

@@ -89,7 +89,8 @@ fn fetch_once(session: &Session, app: &mut App) -> Result<()> {
         // Each query once, the events once when there is an [opensearch], the traces once
         // when there is a [jaeger], the faults once when there is an [alertmanager] (the
         // Faults pane and the status bar's count show them).
-        let mut answered = vec![session.config.prometheus.is_none(); app.queries.len()];
+        // The runtime slot (`App::chart_slot`) asks for nothing in a snapshot.
+        let mut answered = vec![session.config.prometheus.is_none(); app.config.queries.len()];
         let (events_at, traces_at, faults_at) =
             (answered.len(), answered.len() + 1, answered.len() + 2);
         answered.push(session.config.opensearch.is_none());
@@ -102,11 +103,14 @@ fn fetch_once(session: &Session, app: &mut App) -> Result<()> {
                 break;
             };
             match &update {
-                SourceUpdate::MetricsFetched { query, .. } => answered[*query] = true,
+                SourceUpdate::MetricsFetched { query, .. } if *query < events_at => {
+                    answered[*query] = true;
+                }
                 SourceUpdate::EventsFetched { .. } => answered[events_at] = true,
                 SourceUpdate::TracesFetched { .. } => answered[traces_at] = true,
                 SourceUpdate::FaultsFetched { .. } => answered[faults_at] = true,
-                SourceUpdate::ReplayFinished
+                SourceUpdate::MetricsFetched { .. }
+                | SourceUpdate::ReplayFinished
                 | SourceUpdate::TraceFetched { .. }
                 | SourceUpdate::SilenceWritten { .. } => {}
             }

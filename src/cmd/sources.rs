@@ -37,6 +37,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
     let (trace_query, trace_query_rx) = watch::channel(app.traces.query.clone());
     let (trace_fetch, trace_fetch_rx) = mpsc::channel(16);
     let (silence_writes, silence_writes_rx) = mpsc::channel(16);
+    let (chart_query, chart_query_rx) = watch::channel(None);
     let read_only = session.config.read_only;
     match (&session.data, replay) {
         (Data::Replay(_), Some(replay)) => {
@@ -51,6 +52,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
                 trace_query: trace_query_rx,
                 trace_fetch: trace_fetch_rx,
                 silence_writes: silence_writes_rx,
+                chart_query: chart_query_rx,
             };
             tokio::spawn(recording::run(
                 replay,
@@ -63,16 +65,8 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
         }
         (Data::Live(p), _) => {
             if let Some(p) = p {
-                let client =
-                    PrometheusClient::new(&p.connection).map_err(|e| eyre!("prometheus: {e}"))?;
-                let queries: Vec<String> = session
-                    .config
-                    .queries
-                    .iter()
-                    .map(|q| q.promql.clone())
-                    .collect();
-                let interval = Duration::from_secs_f64(p.interval);
-                poller::spawn(&client, &queries, &plan_rx, interval, &tx, &cancel);
+                let slot = (app.chart_slot(), chart_query_rx);
+                spawn_metrics(p, session, slot, &plan_rx, &tx, &cancel)?;
             }
             if let Some(os) = &session.config.opensearch {
                 let client = crate::source::opensearch::OpenSearchClient::new(&os.connection)
@@ -117,9 +111,33 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
             trace_query,
             trace_fetch,
             silence_writes: (!read_only).then_some(silence_writes),
+            chart_query,
         },
         cancel,
     })
+}
+
+/// Starts one poller per configured query, and the runtime slot's (its `QueryId`, and where
+/// its `PromQL` comes from).
+fn spawn_metrics(
+    p: &config::PrometheusConfig,
+    session: &Session,
+    (slot, promql): (usize, watch::Receiver<Option<String>>),
+    plan: &watch::Receiver<Plan>,
+    tx: &mpsc::Sender<crate::source::SourceUpdate>,
+    cancel: &CancellationToken,
+) -> Result<()> {
+    let client = PrometheusClient::new(&p.connection).map_err(|e| eyre!("prometheus: {e}"))?;
+    let queries: Vec<String> = session
+        .config
+        .queries
+        .iter()
+        .map(|q| q.promql.clone())
+        .collect();
+    let interval = Duration::from_secs_f64(p.interval);
+    poller::spawn(&client, &queries, plan, interval, tx, cancel);
+    poller::spawn_slot(&client, slot, promql, plan, interval, tx, cancel);
+    Ok(())
 }
 
 /// Starts the Alertmanager task. With no `writes` (read-only) its client is built read-only

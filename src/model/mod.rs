@@ -9,6 +9,7 @@ pub mod limits;
 pub mod series;
 pub mod slo;
 pub mod span;
+pub mod threshold;
 pub mod traces;
 pub mod waterfall;
 

@@ -106,6 +106,7 @@ fn draw_layers(app: &App, area: Rect, buf: &mut Buffer) {
         Some(View::FaultDetail { fault, scroll }) => {
             panes::faults::fault_detail(app, fault, *scroll, main, buf);
         }
+        Some(View::AlertChart(view)) => panes::chart::alert_chart(app, view, main, buf),
         Some(
             View::Zoom(_)
             | View::ShelveChoice { .. }

@@ -106,7 +106,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 /// Jaeger and Alertmanager when they are configured or have answered.
 fn sources(app: &App, spans: &mut Vec<Span<'static>>) {
     let theme = &app.theme;
-    if !app.queries.is_empty() {
+    if !app.config.queries.is_empty() {
         spans.push(Span::styled(" · ", theme.dim));
         spans.push(Span::styled(
             format!("{} ", SourceId::Prometheus.name()),

@@ -1,4 +1,4 @@
-//! One fault's detail: `j` `k` scroll it, `t` lists its service's failed traces over the
+//! One fault's detail: `j` `k` scroll it, `c` charts its rule, `t` lists its service's failed traces over the
 //! last hour (as `Enter` on an SLO does), `Esc` closes it.
 
 use super::{Handled, View};
@@ -13,6 +13,10 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
         Action::OpenTrace => {
             let fault = fault.as_ref().clone();
             return app.open_fault_traces(&fault);
+        }
+        Action::ChartAlert => {
+            let fault = fault.as_ref().clone();
+            return super::alert_chart::open(app, &fault);
         }
         Action::SelectNext => *scroll = scroll.saturating_add(1),
         Action::SelectPrev => *scroll = scroll.saturating_sub(1),

@@ -172,6 +172,7 @@ pub fn spawn(
             client: client.clone(),
             query,
             promql: promql.clone(),
+            runtime: None,
             plan: plan.clone(),
             covered: None,
             used: None,
@@ -180,11 +181,37 @@ pub fn spawn(
     }
 }
 
+/// Starts the task of the runtime query slot `query` (`App::chart_slot`): as a configured
+/// query's, but its `PromQL` is whatever `promql` holds now; a new one is fetched whole at
+/// once, and with `None` nothing is fetched.
+pub fn spawn_slot(
+    client: &PrometheusClient,
+    query: usize,
+    promql: watch::Receiver<Option<String>>,
+    plan: &watch::Receiver<Plan>,
+    interval: Duration,
+    tx: &mpsc::Sender<SourceUpdate>,
+    cancel: &CancellationToken,
+) {
+    let job = QueryJob {
+        client: client.clone(),
+        query,
+        promql: String::new(),
+        runtime: Some(promql),
+        plan: plan.clone(),
+        covered: None,
+        used: None,
+    };
+    tokio::spawn(runner::run(job, interval, tx.clone(), cancel.clone()));
+}
+
 /// One query's polling: what it wants from the plan, and what it already holds.
 struct QueryJob {
     client: PrometheusClient,
     query: usize,
     promql: String,
+    /// The runtime slot's `PromQL`, set while running; `None` for a configured query.
+    runtime: Option<watch::Receiver<Option<String>>>,
     plan: watch::Receiver<Plan>,
     covered: Option<Covered>,
     /// The want of the last turn: a plan change that leaves it alone is another query's.
@@ -195,10 +222,26 @@ impl Job for QueryJob {
     type Wake = ();
 
     async fn woken(&mut self) -> Option<()> {
-        self.plan.changed().await.ok()
+        match &mut self.runtime {
+            None => self.plan.changed().await.ok(),
+            Some(promql) => tokio::select! {
+                changed = self.plan.changed() => changed.ok(),
+                changed = promql.changed() => changed.ok(),
+            },
+        }
     }
 
     async fn turn(&mut self, wake: Option<()>) -> Turn {
+        if let Some(runtime) = &mut self.runtime {
+            let now = runtime.borrow_and_update().clone().unwrap_or_default();
+            if now != self.promql {
+                // Another query: what is held is not its, and the turn must fetch.
+                (self.promql, self.covered, self.used) = (now, None, None);
+            }
+            if self.promql.is_empty() {
+                return Turn::Idle;
+            }
+        }
         let want = self
             .plan
             .borrow_and_update()

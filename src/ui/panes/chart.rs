@@ -11,9 +11,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::{format_value, legend};
-use crate::app::App;
+use ratatui::widgets::{BorderType, Clear};
+
+use crate::app::{AlertChartView, App, CHART_WINDOW};
 use crate::config::{Query, QueryId};
 use crate::model::{Labels, SeriesBuf};
+use crate::text::{one_line, safe_line};
+use crate::ui::overlay::panel;
 use crate::ui::widgets::strip::{Strip, value_range};
 
 use crate::layout::CHART_GUTTER as GUTTER;
@@ -31,7 +35,11 @@ const JUMP_FRACTION: u16 = 10;
 /// repaints the whole plot, which on a slow ssh link costs more than the data itself.
 #[must_use]
 pub fn plot_range(app: &App, width: u16) -> (f64, f64) {
-    let window = app.conductor.window;
+    plot_range_over(app, app.conductor.window, width)
+}
+
+/// [`plot_range`] over a `window` other than the conductor's (an alert's chart's hour).
+fn plot_range_over(app: &App, window: f64, width: u16) -> (f64, f64) {
     let width = width.max(1);
     let columns = if app.conductor.paused_at.is_some() {
         1
@@ -45,41 +53,106 @@ pub fn plot_range(app: &App, width: u16) -> (f64, f64) {
 
 /// Draws the chart pane's series into `area`.
 pub fn render(app: &App, queries: &[QueryId], area: Rect, buf: &mut Buffer) {
-    let strips: Vec<(&Query, &Labels, &SeriesBuf)> = queries
+    let strips: Vec<(&Query, String, &SeriesBuf)> = queries
         .iter()
         .flat_map(|&q| {
+            let query = &app.config.queries[q];
             app.queries[q]
                 .set
                 .iter()
-                .map(move |(l, b)| (&app.config.queries[q], l, b))
+                .map(move |(l, b)| (query, legend(&query.legend, l), b))
         })
         .collect();
     if strips.is_empty() {
         Line::styled("waiting for data…", app.theme.dim).render(area, buf);
         return;
     }
+    draw_strips(app, &strips, app.conductor.window, area, buf);
+}
+
+/// An alert's rule charted from the runtime slot, full screen: titled with its expression,
+/// one strip per series (legend: its labels), the threshold as a limit line.
+pub fn alert_chart(app: &App, view: &AlertChartView, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let state = &app.queries[app.chart_slot()];
+    let window = app.conductor.window.max(CHART_WINDOW);
+    let title = format!(" chart: {} ", one_line(&view.expression, 100));
+    let keys = " t its service's failed traces · Esc back ";
+    Clear.render(area, buf);
+    let block = panel(app, BorderType::Thick, title, keys);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height < 2 {
+        return;
+    }
+    let head = Rect::new(inner.x, inner.y, inner.width, 1);
+    let said = match view.threshold {
+        Some(t) => {
+            let op = if t.above { "above" } else { "below" };
+            format!(
+                " {} · fires {op} {} ({}, dotted)",
+                one_line(&view.query.promql, 60),
+                t.value,
+                view.fault.severity.word()
+            )
+        }
+        None => format!(
+            " {} · no threshold read from the rule",
+            one_line(&view.query.promql, 60)
+        ),
+    };
+    Line::styled(said, theme.dim).render(head, buf);
+    let plot = Rect::new(
+        inner.x + 1,
+        inner.y + 1,
+        inner.width.saturating_sub(2),
+        inner.height - 1,
+    );
+    let strips: Vec<(&Query, String, &SeriesBuf)> = state
+        .set
+        .iter()
+        .map(|(l, b)| (&view.query, labels_legend(l), b))
+        .collect();
+    if strips.is_empty() {
+        let text = match &state.error {
+            Some(f) => one_line(&f.reason.to_string(), usize::from(plot.width)),
+            None => "waiting for data…".into(),
+        };
+        Line::styled(text, theme.dim).render(plot, buf);
+        return;
+    }
+    draw_strips(app, &strips, window, plot, buf);
+}
+
+/// A series' labels as its legend: `{k="v", …}`, made safe to draw.
+fn labels_legend(labels: &Labels) -> String {
+    let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+    safe_line(&format!("{{{}}}", inner.join(", ")), 80)
+}
+
+/// Stacked strips over `window` seconds, sharing a time axis along the bottom of `area`.
+fn draw_strips(
+    app: &App,
+    strips: &[(&Query, String, &SeriesBuf)],
+    window: f64,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     if area.width <= GUTTER + 4 || area.height < MIN_STRIP_ROWS + 1 {
         return;
     }
     let plot_w = area.width - GUTTER;
-    let (start, end) = plot_range(app, plot_w);
+    let (start, end) = plot_range_over(app, window, plot_w);
     let rows = area.height - 1;
     let shown = strips.len().min(usize::from(rows / MIN_STRIP_ROWS));
     let (each, extra) = (rows / shown as u16, rows % shown as u16);
     let mut top = area.y;
-    for (i, (query, labels, series)) in strips.iter().take(shown).enumerate() {
+    for (i, (query, name, series)) in strips.iter().take(shown).enumerate() {
         // Rows left over go one each to the first strips, so all are within a row of each other.
         let height = each + u16::from((i as u16) < extra);
         let strip_area = Rect::new(area.x, top, area.width, height);
         top += height;
-        render_strip(
-            app,
-            (query, labels, series),
-            i,
-            (start, end),
-            strip_area,
-            buf,
-        );
+        render_strip(app, (query, name, series), i, (start, end), strip_area, buf);
     }
     if shown < strips.len() {
         let note = format!(" +{} more (z to zoom) ", strips.len() - shown);
@@ -98,7 +171,7 @@ pub fn render(app: &App, queries: &[QueryId], area: Rect, buf: &mut Buffer) {
 
 fn render_strip(
     app: &App,
-    (query, labels, series): (&Query, &Labels, &SeriesBuf),
+    (query, name, series): (&Query, &str, &SeriesBuf),
     index: usize,
     (start, end): (f64, f64),
     area: Rect,
@@ -122,7 +195,7 @@ fn render_strip(
     let right_w = right.width() as u16;
     let header = Rect::new(area.x, area.y, area.width, 1);
     let left = Line::from(vec![
-        Span::styled(legend(&query.legend, labels), style),
+        Span::styled(name.to_owned(), style),
         Span::styled(
             if query.unit.is_empty() {
                 String::new()

@@ -176,15 +176,6 @@ pub fn shelve_chooser(app: &App, selected: usize, area: Rect, buf: &mut Buffer) 
         .render(rect, buf);
 }
 
-/// The expression of the rule behind an alert, read from its Prometheus link (`g0.expr`).
-#[must_use]
-pub fn expression(generator_url: &str) -> Option<String> {
-    let url = reqwest::Url::parse(generator_url).ok()?;
-    url.query_pairs()
-        .find(|(k, _)| k == "g0.expr")
-        .map(|(_, v)| v.into_owned())
-}
-
 /// One fault in full, over the dashboard: its labels, annotations, silences and expression.
 pub fn fault_detail(app: &App, row: &FaultRow, scroll: usize, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
@@ -221,7 +212,7 @@ pub fn fault_detail(app: &App, row: &FaultRow, scroll: usize, area: Rect, buf: &
             for (k, v) in &f.annotations {
                 say(&one_line(k, 11), format!(": {v}"));
             }
-            if let Some(expr) = expression(&f.generator_url) {
+            if let Some(expr) = crate::app::rule_expression(&f.generator_url) {
                 say("expression", expr);
             }
             say("source", f.generator_url.clone());
@@ -230,6 +221,6 @@ pub fn fault_detail(app: &App, row: &FaultRow, scroll: usize, area: Rect, buf: &
     }
     let lines: Vec<Line> = out.into_iter().skip(scroll).collect();
     let title = format!(" fault: {} ", safe_line(&row.name, 60));
-    let keys = " j k scroll · t its service's failed traces · Esc back ";
+    let keys = " j k scroll · c chart · t its service's failed traces · Esc back ";
     crate::ui::overlay::full_view(app, lines, title, keys, area, buf);
 }
