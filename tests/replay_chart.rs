@@ -27,7 +27,10 @@ async fn slot_answer(
         } = update
             && query == slot
         {
-            assert!(replace, "a new query's first answer replaces the last's");
+            assert!(
+                replace,
+                "a new query's first answer replaces the last's: {result:?}"
+            );
             return result;
         }
     }
@@ -69,6 +72,17 @@ async fn the_replay_answers_the_slot_for_a_recorded_query_and_not_recorded_other
         tx,
         cancel.clone(),
     ));
+
+    // The replay's first poll (its interval's first tick) comes before the chart is set, so
+    // no tick releases the slot between the two charts below: wait for a dashboard query.
+    let first_poll = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(u) = rx.recv().await {
+            if matches!(u, SourceUpdate::MetricsFetched { query: 0, .. }) {
+                return;
+            }
+        }
+    });
+    first_poll.await.expect("the replay's first poll");
 
     // The battery alert's rule, `rover_battery_soc_percent < 30`, charts its left side.
     chart.send_replace(Some("rover_battery_soc_percent".into()));
