@@ -524,3 +524,37 @@ fn c_without_a_prometheus_says_there_is_nothing_to_chart_with() {
     assert!(matches!(app.views.last(), Some(View::FaultDetail { .. })));
     assert!(status(&app).contains("no [prometheus]"), "{}", status(&app));
 }
+
+/// The threshold is the point of the chart: when the last hour never came near it, the value
+/// axis still reaches it, so its dotted line is drawn.
+#[test]
+fn the_threshold_line_is_drawn_even_where_the_data_never_reaches_it() {
+    let mut app = charting();
+    press(&mut app, "j\nc");
+    let SourceUpdate::MetricsFetched {
+        query,
+        fetched_at,
+        result: Ok(mut answer),
+        replace,
+    } = rule_answer(&app)
+    else {
+        panic!("an answer")
+    };
+    for p in &mut answer.series[0].points {
+        p.v += 8.0;
+    }
+    assert!(answer.series[0].points.iter().all(|p| p.v > 4.0));
+    app.update(Action::Source(SourceUpdate::MetricsFetched {
+        query,
+        fetched_at,
+        result: Ok(answer),
+        replace,
+    }));
+    let frame = text(&app);
+    // A limit line is one braille dot per cell, at the row's height for its value.
+    let dotted = ["⠁", "⠂", "⠄", "⡀"].map(|d| d.repeat(10));
+    assert!(
+        frame.contains("   0.00 ") && dotted.iter().any(|line| frame.contains(line.as_str())),
+        "the axis reaches 0 and the line at 0 is drawn:\n{frame}"
+    );
+}

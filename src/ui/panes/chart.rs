@@ -67,7 +67,7 @@ pub fn render(app: &App, queries: &[QueryId], area: Rect, buf: &mut Buffer) {
         Line::styled("waiting for data…", app.theme.dim).render(area, buf);
         return;
     }
-    draw_strips(app, &strips, app.conductor.window, area, buf);
+    draw_strips(app, &strips, app.conductor.window, Scale::Data, area, buf);
 }
 
 /// An alert's rule charted from the runtime slot, full screen: titled with its expression,
@@ -121,7 +121,8 @@ pub fn alert_chart(app: &App, view: &AlertChartView, area: Rect, buf: &mut Buffe
         Line::styled(text, theme.dim).render(plot, buf);
         return;
     }
-    draw_strips(app, &strips, window, plot, buf);
+    // The rule's threshold is the point of this chart: keep it in view.
+    draw_strips(app, &strips, window, Scale::DataAndLimits, plot, buf);
 }
 
 /// A series' labels as its legend: `{k="v", …}`, made safe to draw.
@@ -130,11 +131,21 @@ fn labels_legend(labels: &Labels) -> String {
     safe_line(&format!("{{{}}}", inner.join(", ")), 80)
 }
 
+/// What a strip's value axis spans.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scale {
+    /// The data in the window: a limit outside it is not drawn.
+    Data,
+    /// The data and every limit bound, so each limit line is drawn.
+    DataAndLimits,
+}
+
 /// Stacked strips over `window` seconds, sharing a time axis along the bottom of `area`.
 fn draw_strips(
     app: &App,
     strips: &[(&Query, String, &SeriesBuf)],
     window: f64,
+    scale: Scale,
     area: Rect,
     buf: &mut Buffer,
 ) {
@@ -152,13 +163,14 @@ fn draw_strips(
         let height = each + u16::from((i as u16) < extra);
         let strip_area = Rect::new(area.x, top, area.width, height);
         top += height;
-        render_strip(app, (query, name, series), i, (start, end), strip_area, buf);
+        let span = (start, end);
+        render_strip(app, (query, name, series), i, span, scale, strip_area, buf);
     }
     if shown < strips.len() {
         let note = format!(" +{} more (z to zoom) ", strips.len() - shown);
         let w = note.chars().count() as u16;
         let at = Rect::new(
-            area.right().saturating_sub(w),
+            area.right().saturating_sub(w).max(area.x),
             area.y + rows - 1,
             w.min(area.width),
             1,
@@ -174,6 +186,7 @@ fn render_strip(
     (query, name, series): (&Query, &str, &SeriesBuf),
     index: usize,
     (start, end): (f64, f64),
+    scale: Scale,
     area: Rect,
     buf: &mut Buffer,
 ) {
@@ -220,10 +233,15 @@ fn render_strip(
         area.height - 1,
     );
     let points = series.window(start, end);
-    let Some(y_range) = value_range(points, start, end) else {
+    let Some(mut y_range) = value_range(points, start, end) else {
         Line::styled("no data in window", theme.dim).render(plot, buf);
         return;
     };
+    if scale == Scale::DataAndLimits {
+        for (_, bound) in query.limits.bounds() {
+            y_range = (y_range.0.min(bound), y_range.1.max(bound));
+        }
+    }
     let mut gutter = |row: u16, v: f64| {
         let text = axis_label(v, query.precision.min(2), usize::from(GUTTER - 1));
         Line::styled(text, theme.dim)
