@@ -88,8 +88,57 @@ pub enum Action {
     Undo,
     /// Faults: list the next set (not shelved, unacknowledged, acknowledged, shelved, all).
     CycleFilter,
+    /// Notebook: write a note stamped with the conductor's time and the focused pane.
+    AddNote,
+    /// Notebook: list its entries (`Enter` jumps the conductor to one).
+    OpenNotebook,
+    /// Export what is focused: a chart or the path as PNG and SVG, a table as CSV, the events
+    /// as NDJSON, a trace as Jaeger and OTLP JSON.
+    Export,
+    /// Copy the selected trace id, event id or query to the clipboard (OSC 52).
+    Copy,
+    /// Show (and copy) the link to the selection in its web UI: Jaeger UI, Prometheus' graph
+    /// page, OpenSearch Dashboards.
+    ShowLink,
+    /// Type a `PromQL` query drawn as a temporary chart over the conductor's window.
+    AdHocQuery,
+    /// List each source's full last error.
+    OpenErrors,
+    /// Select the first row of the list in focus.
+    SelectFirst,
+    /// Select the last row of the list in focus.
+    SelectLast,
+    /// Move the selection a page down.
+    PageDown,
+    /// Move the selection a page up.
+    PageUp,
+    /// The mouse wheel turned over a list: move its selection.
+    Wheel {
+        /// Column of the mouse.
+        column: u16,
+        /// Row of the mouse.
+        row: u16,
+        /// Toward the newer / lower rows.
+        down: bool,
+    },
     /// A character typed into the line being edited.
     TextInput(char),
+    /// Move the cursor of the line being edited one character left.
+    TextLeft,
+    /// Move the cursor one character right.
+    TextRight,
+    /// Move the cursor to the start of the line.
+    TextHome,
+    /// Move the cursor to the end of the line.
+    TextEnd,
+    /// Delete from the start of the line to the cursor (Ctrl-U).
+    TextKillLine,
+    /// Delete the word before the cursor (Ctrl-W).
+    TextKillWord,
+    /// The line typed before this one (a prompt's history).
+    TextHistoryPrev,
+    /// The line typed after this one.
+    TextHistoryNext,
     /// Delete the last character of the line being edited.
     TextBackspace,
     /// Apply the line being edited.

@@ -9,8 +9,11 @@ use crate::model::{Conductor, SeriesSet};
 use crate::source::recording::ReplayClock;
 
 mod events;
+mod export;
 mod faults;
+mod handoff;
 mod navigate;
+mod notebook;
 mod plan;
 mod slo;
 mod sources;
@@ -424,6 +427,18 @@ impl App {
                 self.notice = Some("no [opensearch] is configured".into());
             }
             Action::EditQuery => return Handled::prompt(Editing::Query, self.events.query.clone()),
+            Action::AddNote | Action::OpenNotebook => return self.notebook_key(action),
+            Action::Export => return self.export_key(),
+            Action::Copy | Action::ShowLink | Action::AdHocQuery => {
+                return self.handoff_key(action);
+            }
+            Action::OpenErrors
+            | Action::SelectFirst
+            | Action::SelectLast
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Wheel { .. }
+            | Action::TraceEvents => return self.list_key(action),
             _ => return Handled::Pass,
         }
         Handled::DONE

@@ -125,11 +125,11 @@ const WINDOW: Help = Help {
     what: "wider / narrower window: 5m 15m 1h 6h 1d 7d",
 };
 const LIVE: Help = Help {
-    keys: "n / End",
-    what: "follow now again",
+    keys: "L / End",
+    what: "follow now again (End in a list: its last row)",
 };
 const JUMP: Help = Help {
-    keys: "g",
+    keys: "@",
     what: "jump to a time (09:05, 2026-11-26T09:05Z, -3h) or bounds (09:00..09:30); pauses",
 };
 const ORIGINAL_TIME: Help = Help {
@@ -165,6 +165,30 @@ const TRACE_EVENTS: Help = Help {
     keys: "l",
     what: "waterfall, span: the events carrying this trace's id",
 };
+const LIST: Help = Help {
+    keys: "g G / Home End / PgUp PgDn",
+    what: "a list's first / last row, a page up / down; the wheel scrolls",
+};
+const NOTE: Help = Help {
+    keys: "n / N",
+    what: "notebook: write a note at the conductor's time / list the notes",
+};
+const EXPORT: Help = Help {
+    keys: "e",
+    what: "export: a chart as PNG+SVG+CSV, events as NDJSON, a trace as JSON",
+};
+const COPY: Help = Help {
+    keys: "y / o",
+    what: "copy the selected id or query / show and copy its web UI link",
+};
+const AD_HOC: Help = Help {
+    keys: ":",
+    what: "chart a PromQL query over the window (↑ ↓ earlier queries)",
+};
+const ERRORS: Help = Help {
+    keys: "E",
+    what: "each source's full last error",
+};
 const HELP: Help = Help {
     keys: "?",
     what: "help: every key, as here",
@@ -178,6 +202,11 @@ const ESC: Binding = bind(&[code(KeyCode::Esc)], Action::DrillOut, &DRILL_OUT);
 const DOWN: Binding = bind(&[ch('j'), code(KeyCode::Down)], Action::SelectNext, &SELECT);
 const UP: Binding = bind(&[ch('k'), code(KeyCode::Up)], Action::SelectPrev, &SELECT);
 const OPEN_TRACE: Binding = bind(&[ch('t')], Action::OpenTrace, &EVENT_TRACE);
+const FIRST: Binding = bind(&[ch('g'), code(KeyCode::Home)], Action::SelectFirst, &LIST);
+const LAST: Binding = bind(&[ch('G')], Action::SelectLast, &LIST);
+const LAST_END: Binding = bind(&[ch('G'), code(KeyCode::End)], Action::SelectLast, &LIST);
+const PAGE_DOWN: Binding = bind(&[code(KeyCode::PageDown)], Action::PageDown, &LIST);
+const PAGE_UP: Binding = bind(&[code(KeyCode::PageUp)], Action::PageUp, &LIST);
 
 /// Every context but one being typed in: help and quit.
 pub const GLOBAL: Context = context!(
@@ -185,6 +214,21 @@ pub const GLOBAL: Context = context!(
     [
         bind(&[ch('?')], Action::ToggleHelp, &HELP),
         bind(&[ch('q')], Action::Quit, &QUIT),
+    ]
+);
+
+/// Evidence and hand-offs, wherever something is shown (not while typing, not under help):
+/// a note, an export, a copy, a link, an ad-hoc query, the sources' errors.
+pub const EVIDENCE: Context = context!(
+    "evidence",
+    [
+        bind(&[ch('n')], Action::AddNote, &NOTE),
+        bind(&[ch('N')], Action::OpenNotebook, &NOTE),
+        bind(&[ch('e')], Action::Export, &EXPORT),
+        bind(&[ch('y')], Action::Copy, &COPY),
+        bind(&[ch('o')], Action::ShowLink, &COPY),
+        bind(&[ch(':')], Action::AdHocQuery, &AD_HOC),
+        bind(&[ch('E')], Action::OpenErrors, &ERRORS),
     ]
 );
 
@@ -212,8 +256,12 @@ pub const DASHBOARD: Context = context!(
         ),
         bind(&[ch('+'), ch('=')], Action::WindowWider, &WINDOW),
         bind(&[ch('-'), ch('_')], Action::WindowNarrower, &WINDOW),
-        bind(&[ch('n'), code(KeyCode::End)], Action::GoLive, &LIVE),
-        bind(&[ch('g')], Action::JumpToTime, &JUMP),
+        bind(&[ch('L'), code(KeyCode::End)], Action::GoLive, &LIVE),
+        bind(&[ch('@')], Action::JumpToTime, &JUMP),
+        FIRST,
+        LAST,
+        PAGE_DOWN,
+        PAGE_UP,
         bind(&[ch('O')], Action::ToggleOriginalTime, &ORIGINAL_TIME),
         bind(&[ch('/')], Action::Filter, &EVENTS_FILTER),
         bind(&[ch('f')], Action::EditQuery, &EVENTS_QUERY),
@@ -221,7 +269,7 @@ pub const DASHBOARD: Context = context!(
 );
 
 /// The Events pane focused.
-pub const EVENTS_PANE: Context = context!("events pane", [OPEN_TRACE]);
+pub const EVENTS_PANE: Context = context!("events pane", [OPEN_TRACE, LAST_END]);
 
 /// The Traces pane focused: its own filter and search instead of the events'.
 pub const TRACES_PANE: Context = context!(
@@ -230,6 +278,8 @@ pub const TRACES_PANE: Context = context!(
         bind(&[ch('/')], Action::Filter, &TRACES),
         bind(&[ch('f')], Action::EditQuery, &TRACES),
         bind(&[ch('s')], Action::ToggleSort, &TRACES),
+        bind(&[ch('l')], Action::TraceEvents, &TRACE_EVENTS),
+        LAST_END,
     ]
 );
 
@@ -241,6 +291,7 @@ pub const FAULTS_PANE: Context = context!(
         bind(&[ch('s')], Action::Shelve, &FAULTS),
         bind(&[ch('u')], Action::Undo, &FAULTS),
         bind(&[ch('f')], Action::CycleFilter, &FAULTS),
+        LAST_END,
     ]
 );
 
@@ -288,6 +339,10 @@ pub const WATERFALL: Context = context!(
         bind(&[code(KeyCode::Right)], Action::Expand, &FOLD),
         bind(&[ch(' ')], Action::ToggleCollapse, &FOLD),
         bind(&[ch('l')], Action::TraceEvents, &TRACE_EVENTS),
+        FIRST,
+        LAST_END,
+        PAGE_DOWN,
+        PAGE_UP,
     ]
 );
 
@@ -308,6 +363,12 @@ pub const HELP_OVERLAY: Context = context!("help", [ESC]);
 const COMMIT: Binding = unlisted(&[code(KeyCode::Enter)], Action::TextCommit);
 const CANCEL: Binding = unlisted(&[code(KeyCode::Esc)], Action::TextCancel);
 const BACKSPACE: Binding = unlisted(&[code(KeyCode::Backspace)], Action::TextBackspace);
+const LEFT: Binding = unlisted(&[code(KeyCode::Left)], Action::TextLeft);
+const RIGHT: Binding = unlisted(&[code(KeyCode::Right)], Action::TextRight);
+const HOME: Binding = unlisted(&[code(KeyCode::Home), Key::Ctrl('a')], Action::TextHome);
+const END: Binding = unlisted(&[code(KeyCode::End), Key::Ctrl('e')], Action::TextEnd);
+const KILL_LINE: Binding = unlisted(&[Key::Ctrl('u')], Action::TextKillLine);
+const KILL_WORD: Binding = unlisted(&[Key::Ctrl('w')], Action::TextKillWord);
 
 /// The trace search form; its border lists these keys.
 pub const SEARCH_FORM: Context = Context {
@@ -316,6 +377,12 @@ pub const SEARCH_FORM: Context = Context {
         COMMIT,
         CANCEL,
         BACKSPACE,
+        LEFT,
+        RIGHT,
+        HOME,
+        END,
+        KILL_LINE,
+        KILL_WORD,
         unlisted(
             &[code(KeyCode::Tab), code(KeyCode::Down)],
             Action::FocusNext,
@@ -331,7 +398,19 @@ pub const SEARCH_FORM: Context = Context {
 /// A line typed at the bottom of the screen; the status bar lists these keys.
 pub const PROMPT: Context = Context {
     name: "prompt",
-    bindings: &[COMMIT, CANCEL, BACKSPACE],
+    bindings: &[
+        COMMIT,
+        CANCEL,
+        BACKSPACE,
+        LEFT,
+        RIGHT,
+        HOME,
+        END,
+        KILL_LINE,
+        KILL_WORD,
+        unlisted(&[code(KeyCode::Up)], Action::TextHistoryPrev),
+        unlisted(&[code(KeyCode::Down)], Action::TextHistoryNext),
+    ],
     typing: true,
 };
 
@@ -347,6 +426,7 @@ pub const CONTEXTS: &[&Context] = &[
     &SHELVE_CHOOSER,
     &WATERFALL,
     &SPAN,
+    &EVIDENCE,
     &HELP_OVERLAY,
     &SEARCH_FORM,
     &PROMPT,
@@ -362,10 +442,10 @@ pub fn contexts(app: &App) -> Vec<&'static Context> {
         Some(View::Help) => out.extend([&HELP_OVERLAY, &GLOBAL]),
         Some(View::Prompt { .. }) => out.push(&PROMPT),
         Some(View::Search(_)) => out.push(&SEARCH_FORM),
-        Some(View::Trace(_)) => out.extend([&WATERFALL, &GLOBAL]),
-        Some(View::Span { .. }) => out.extend([&SPAN, &GLOBAL]),
-        Some(View::FaultDetail { .. }) => out.extend([&FAULT_DETAIL, &GLOBAL]),
-        Some(View::AlertChart(_)) => out.extend([&ALERT_CHART, &GLOBAL]),
+        Some(View::Trace(_)) => out.extend([&WATERFALL, &EVIDENCE, &GLOBAL]),
+        Some(View::Span { .. }) => out.extend([&SPAN, &EVIDENCE, &GLOBAL]),
+        Some(View::FaultDetail { .. }) => out.extend([&FAULT_DETAIL, &EVIDENCE, &GLOBAL]),
+        Some(View::AlertChart(_)) => out.extend([&ALERT_CHART, &EVIDENCE, &GLOBAL]),
         Some(View::ShelveChoice { .. }) => out.extend([&SHELVE_CHOOSER, &GLOBAL]),
         top => {
             if matches!(top, Some(View::EventDetail { .. })) {
@@ -377,7 +457,7 @@ pub fn contexts(app: &App) -> Vec<&'static Context> {
                 Some(PaneKind::Faults) => out.push(&FAULTS_PANE),
                 _ => {}
             }
-            out.extend([&DASHBOARD, &GLOBAL]);
+            out.extend([&DASHBOARD, &EVIDENCE, &GLOBAL]);
         }
     }
     out
@@ -416,20 +496,30 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     None
 }
 
-/// The action a mouse event asks for, if any: a left click focuses, wherever the keys are
-/// (the model ignores it where there is nothing under the mouse to focus).
+/// The action a mouse event asks for, if any: a left click focuses (and selects the row under
+/// it), the wheel scrolls a list, wherever the keys are (the model ignores it where there is
+/// nothing under the mouse).
 #[must_use]
 pub fn mouse_action(event: MouseEvent) -> Option<Action> {
     let bound = DASHBOARD
         .bindings
         .iter()
         .any(|b| b.keys.contains(&Key::Click));
-    (bound && matches!(event.kind, MouseEventKind::Down(MouseButton::Left))).then_some(
-        Action::FocusAt {
-            column: event.column,
-            row: event.row,
-        },
-    )
+    let (column, row) = (event.column, event.row);
+    match event.kind {
+        MouseEventKind::Down(MouseButton::Left) if bound => Some(Action::FocusAt { column, row }),
+        MouseEventKind::ScrollDown => Some(Action::Wheel {
+            column,
+            row,
+            down: true,
+        }),
+        MouseEventKind::ScrollUp => Some(Action::Wheel {
+            column,
+            row,
+            down: false,
+        }),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -442,7 +532,7 @@ mod tests {
         let keys: Vec<&str> = lines.iter().map(|h| h.keys).collect();
         assert_eq!(keys.first(), Some(&"Tab / Shift-Tab"));
         assert_eq!(keys.last(), Some(&"q / Ctrl-C"));
-        assert_eq!(lines.len(), 21, "{keys:?}");
+        assert_eq!(lines.len(), 27, "{keys:?}");
     }
 
     #[test]

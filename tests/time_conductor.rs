@@ -86,7 +86,7 @@ fn paused_and_scrubbed_back_events_and_traces_show_that_time_160x48() {
     );
     insta::assert_snapshot!(screen::draw(&app).backend());
     // Following again resumes the live tail.
-    press(&mut app, &mut replay, "n");
+    press(&mut app, &mut replay, "L");
     assert_eq!(app.events.visible().last().and_then(|e| e.t), Some(newest));
     assert!(app.traces.shown().iter().any(|l| l.summary.start > end));
 }
@@ -110,7 +110,7 @@ fn scrubbed_back_past_what_the_pane_holds_the_events_are_fetched_up_to_the_end()
         .expect("events");
     // Before the oldest event held: the pane asks the replay for the events up to there.
     let back = now - oldest + 600.0;
-    press(&mut app, &mut replay, &format!("g-{}s\n", back.round()));
+    press(&mut app, &mut replay, &format!("@-{}s\n", back.round()));
     let end = app.conductor.end(now);
     assert!(end < oldest, "{end} {oldest}");
     assert_eq!(app.events.asked, Some(end));
@@ -124,20 +124,20 @@ fn scrubbed_back_past_what_the_pane_holds_the_events_are_fetched_up_to_the_end()
 }
 
 #[test]
-fn g_jumps_to_a_time_or_to_fixed_bounds_and_says_what_it_cannot_read() {
+fn at_jumps_to_a_time_or_to_fixed_bounds_and_says_what_it_cannot_read() {
     let (mut app, mut replay, now) = start();
-    press(&mut app, &mut replay, "g-3h\n");
+    press(&mut app, &mut replay, "@-3h\n");
     assert_eq!(app.conductor.paused_at, Some(now - 10_800.0));
     assert!(app.views.is_empty(), "the prompt closes");
     // 2027-01-15: the display's date.
-    press(&mut app, &mut replay, "g06:00..06:30\n");
+    press(&mut app, &mut replay, "@06:00..06:30\n");
     assert_eq!(app.conductor.window, 1_800.0);
     assert_eq!(app.conductor.end(now), 1_800_000_000.0 - 5_400.0);
     assert_eq!(app.conductor.start(now), 1_800_000_000.0 - 7_200.0);
-    press(&mut app, &mut replay, "g2027-01-15T07:15Z\n");
+    press(&mut app, &mut replay, "@2027-01-15T07:15Z\n");
     assert_eq!(app.conductor.end(now), 1_800_000_000.0 - 2_700.0);
     let before = app.conductor;
-    press(&mut app, &mut replay, "gsoon\n");
+    press(&mut app, &mut replay, "@soon\n");
     assert_eq!(app.conductor, before, "a bad time changes nothing");
     let text = screen::text(&app);
     let last = text.lines().last().expect("a status line");
@@ -180,7 +180,7 @@ fn a_window_across_midnight_dates_its_lists_and_one_within_today_does_not() {
 #[test]
 fn capital_o_switches_a_paused_replay_to_its_original_times_and_back() {
     let (mut app, mut replay, now) = start();
-    press(&mut app, &mut replay, "g-2m\n");
+    press(&mut app, &mut replay, "@-2m\n");
     let slip = |app: &App| {
         app.events
             .visible()

@@ -80,3 +80,13 @@ impl App {
         }
     }
 }
+
+/// Lists: first, last, a page, the wheel; `l` on a trace; the errors view. (Issue 16: being
+/// built.)
+impl App {
+    pub(super) fn list_key(&mut self, action: &Action) -> Handled {
+        let _ = action;
+        self.notice = Some("not built yet".into());
+        Handled::DONE
+    }
+}

@@ -127,6 +127,10 @@ pub enum Editing {
     FaultComment,
     /// A shelf's length, typed (`20m`, `1h`).
     ShelveFor,
+    /// A note for the notebook.
+    Note,
+    /// An ad-hoc `PromQL` query to chart.
+    AdHoc,
 }
 
 /// What a view, a pane or the global handler answers an action with.

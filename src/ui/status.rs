@@ -208,6 +208,8 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
             crate::app::Editing::FaultComment | crate::app::Editing::ShelveFor => {
                 fault_prompt(app, what)
             }
+            crate::app::Editing::Note => " note: ".to_owned(),
+            crate::app::Editing::AdHoc => " promql: ".to_owned(),
         };
         let text = crate::text::safe_line(
             line,

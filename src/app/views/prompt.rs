@@ -19,7 +19,7 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
                 Editing::Filter => app.events.filter.clear(),
                 Editing::TraceFilter => app.traces.filter.clear(),
                 Editing::FaultComment | Editing::ShelveFor => app.faults.pending = None,
-                Editing::Query | Editing::Jump => {}
+                Editing::Query | Editing::Jump | Editing::Note | Editing::AdHoc => {}
             }
             return Handled::POP;
         }
@@ -35,6 +35,23 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
             let line = line.clone();
             return Handled::Pop(app.comment_committed(&line));
         }
+        Action::TextCommit if what == Editing::Note => {
+            let line = line.clone();
+            return app.note_committed(&line);
+        }
+        Action::TextCommit if what == Editing::AdHoc => {
+            let line = line.clone();
+            return app.ad_hoc_committed(&line);
+        }
+        // Cursor editing and history (issue 16: being built).
+        Action::TextLeft
+        | Action::TextRight
+        | Action::TextHome
+        | Action::TextEnd
+        | Action::TextKillLine
+        | Action::TextKillWord
+        | Action::TextHistoryPrev
+        | Action::TextHistoryNext => return Handled::DONE,
         Action::TextCommit if what == Editing::ShelveFor => {
             match parse_shelf(line) {
                 Ok(secs) => app.shelf_chosen(secs),
@@ -66,7 +83,12 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
             app.traces.filter = line;
             app.traces.selected = 0;
         }
-        Editing::Query | Editing::Jump | Editing::FaultComment | Editing::ShelveFor => {}
+        Editing::Query
+        | Editing::Jump
+        | Editing::FaultComment
+        | Editing::ShelveFor
+        | Editing::Note
+        | Editing::AdHoc => {}
     }
     Handled::DONE
 }

@@ -32,6 +32,13 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
             Err(e) => form.error = Some(e),
         },
         Action::TextCancel | Action::DrillOut => return Handled::POP,
+        // Cursor editing (issue 16: being built).
+        Action::TextLeft
+        | Action::TextRight
+        | Action::TextHome
+        | Action::TextEnd
+        | Action::TextKillLine
+        | Action::TextKillWord => {}
         _ => return Handled::Pass,
     }
     Handled::DONE
