@@ -211,16 +211,13 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
             crate::app::Editing::Note => " note: ".to_owned(),
             crate::app::Editing::AdHoc => " promql: ".to_owned(),
         };
-        let text = crate::text::safe_line(
-            line,
-            usize::from(area.width).saturating_sub(prompt.len() + 24),
-        );
-        Line::from(vec![
-            Span::styled(prompt, theme.key),
-            Span::styled(format!("{text}▏"), theme.text),
-            Span::styled("  Enter apply · Esc cancel", theme.dim),
-        ])
-        .render(area, buf);
+        let keys = "  Enter apply · Esc cancel";
+        let room = usize::from(area.width).saturating_sub(prompt.len() + keys.len());
+        let cursor = app.prompt_cursor().unwrap_or(0);
+        let mut spans = vec![Span::styled(prompt, theme.key)];
+        spans.extend(edited_spans(line, cursor, room.max(8), theme.text));
+        spans.push(Span::styled(keys, theme.dim));
+        Line::from(spans).render(area, buf);
         return true;
     }
     if let Some(notice) = &app.notice {
@@ -235,6 +232,54 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
         return true;
     }
     false
+}
+
+/// A line being edited, in at most `width` columns, made safe, with the cell under the
+/// cursor reversed; scrolled (`…` at the cut) so the cursor stays in view.
+pub(crate) fn edited_spans(
+    line: &str,
+    cursor: usize,
+    width: usize,
+    style: ratatui::style::Style,
+) -> Vec<Span<'static>> {
+    use unicode_width::UnicodeWidthStr as _;
+    let shown: Vec<String> = line
+        .chars()
+        .map(|c| crate::text::safe_line(c.encode_utf8(&mut [0; 4]), 2))
+        .collect();
+    let cursor = cursor.min(shown.len());
+    let under = shown.get(cursor).cloned().unwrap_or_else(|| " ".into());
+    let width = width.max(4);
+    // The cursor's cell and the text after it must fit: drop characters from the start
+    // (leaving a column for `…`) until the text before the cursor fits beside it.
+    let room = width.saturating_sub(under.width().max(1));
+    let mut start = cursor;
+    let mut used = 0;
+    while start > 0 && used + shown[start - 1].width() <= room {
+        used += shown[start - 1].width();
+        start -= 1;
+    }
+    // Cut: one more character makes room for the `…`.
+    if start > 0 && used + 1 > room {
+        start += 1;
+    }
+    let mut before: String = if start > 0 {
+        "…".into()
+    } else {
+        String::new()
+    };
+    before.extend(shown[start..cursor].iter().map(String::as_str));
+    let used = before.width() + under.width().max(1);
+    let after: String = shown.get(cursor + 1..).unwrap_or_default().concat();
+    let after = crate::text::safe_line(&after, width.saturating_sub(used));
+    vec![
+        Span::styled(before, style),
+        Span::styled(
+            under,
+            style.add_modifier(ratatui::style::Modifier::REVERSED),
+        ),
+        Span::styled(after, style),
+    ]
 }
 
 /// What a fault's prompt asks: ` acknowledge BatteryLow for 24 h, comment: `, ` shelve
