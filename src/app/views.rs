@@ -27,6 +27,7 @@ mod waterfall;
 mod zoom;
 
 pub use alert_chart::AlertChartView;
+pub(super) use alert_chart::chart_view as chart;
 
 /// A level of the drill-down stack, drawn over the dashboard.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,8 +81,8 @@ pub enum View {
         /// Lines scrolled.
         scroll: usize,
     },
-    /// A fault's rule charted over the last hour from the runtime query slot, its threshold
-    /// as a limit line.
+    /// A query charted from the runtime query slot: a fault's rule over the last hour, its
+    /// threshold as a limit line, or an ad-hoc query over the conductor's window.
     AlertChart(Box<AlertChartView>),
     /// How long to shelve a fault for: 5, 10, 15 minutes or a typed length, over whatever
     /// is beneath.
