@@ -243,7 +243,16 @@ fn o_in_a_replay_without_web_uis_says_which_key_to_set() {
     assert!(effects.is_empty());
     let bar = status(&app);
     assert!(
-        bar.contains("recording's backends") && bar.contains("[jaeger] ui"),
+        bar.contains("no link: set [jaeger] ui to a UI holding the recording's traces"),
+        "{bar}"
+    );
+    // Live, a chart's query with no Prometheus to link to names the key and an example.
+    let mut app = live("http://127.0.0.1:9", (160, 48));
+    app.config.prometheus = None;
+    assert!(press(&mut app, "o").is_empty());
+    let bar = status(&app);
+    assert!(
+        bar.contains("no link: set [prometheus] ui = \"http://…:9090\" in the config"),
         "{bar}"
     );
 }

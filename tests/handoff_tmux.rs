@@ -94,13 +94,24 @@ fn y_on_a_trace_puts_its_id_in_tmuxs_buffer() {
         &command,
     ]);
     tmux.wait_for("REPLAY");
-    // The replay lists its first traces within seconds.
-    std::thread::sleep(Duration::from_secs(3));
     for _ in 0..tabs {
         tmux.run(&["send-keys", "-t", "capcom", "Tab"]);
     }
-    tmux.run(&["send-keys", "-t", "capcom", "y"]);
-    let screen = tmux.wait_for("copied trace id: ");
+    // The replay lists its first traces within seconds (more on a loaded machine): until
+    // then `y` says no trace is selected, and is pressed again.
+    let start = Instant::now();
+    let screen = loop {
+        tmux.run(&["send-keys", "-t", "capcom", "y"]);
+        std::thread::sleep(Duration::from_millis(500));
+        let screen = tmux.screen();
+        if screen.contains("copied trace id: ") {
+            break screen;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no trace id copied:\n{screen}"
+        );
+    };
     let id: String = screen
         .split("copied trace id: ")
         .nth(1)

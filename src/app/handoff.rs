@@ -318,25 +318,22 @@ impl App {
     pub fn link(&self, sel: &Selection) -> Result<String, String> {
         let links = &self.config.links;
         let replay = self.replay.is_some();
-        let unset = |key: &str, what: &str| {
-            let why = if replay {
-                format!(
-                    "this replay's {what} ran on the recording's backends; set {key} to link \
-                     to one holding the same data"
-                )
+        // A replay's data is in no backend capcom knows of: the key must point at one.
+        let unset = |key: &str, example: &str, what: &str| {
+            Err(if replay {
+                format!("no link: set {key} to a UI holding the recording's {what}")
             } else {
-                format!("no link: set {key} in the config")
-            };
-            Err(why)
+                format!("no link: set {key} = \"{example}\" in the config")
+            })
         };
         match sel {
             Selection::Trace(id) => match &links.jaeger {
                 Some(base) => Ok(jaeger_link(base, id, None)),
-                None => unset("[jaeger] ui = \"http://…:16686\"", "traces"),
+                None => unset("[jaeger] ui", "http://…:16686", "traces"),
             },
             Selection::Span { trace, span } => match &links.jaeger {
                 Some(base) => Ok(jaeger_link(base, trace, Some(span))),
-                None => unset("[jaeger] ui = \"http://…:16686\"", "traces"),
+                None => unset("[jaeger] ui", "http://…:16686", "traces"),
             },
             Selection::Event { id, index, t } => match &links.dashboards {
                 Some(base) => Ok(dashboards_link(
@@ -346,7 +343,7 @@ impl App {
                     *t,
                     self.original(self.now),
                 )),
-                None => unset("[opensearch] dashboards = \"http://…:5601\"", "events"),
+                None => unset("[opensearch] dashboards", "http://…:5601", "events"),
             },
             Selection::Queries(q) => {
                 let base = links.prometheus.clone().or_else(|| {
@@ -364,7 +361,7 @@ impl App {
                         let end = self.original(self.conductor.end(self.now));
                         Ok(prometheus_link(&base, q, window, end))
                     }
-                    None => unset("[prometheus] ui = \"http://…:9090\"", "queries"),
+                    None => unset("[prometheus] ui", "http://…:9090", "data"),
                 }
             }
             Selection::Fault(_) => {
