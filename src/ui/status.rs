@@ -319,3 +319,36 @@ fn freshness_span(app: &App, f: Freshness, source: SourceId) -> Span<'static> {
         }
     }
 }
+
+#[cfg(test)]
+mod edit_tests {
+    use super::edited_spans;
+    use ratatui::style::{Modifier, Style};
+    use unicode_width::UnicodeWidthStr as _;
+
+    /// The three parts drawn: before the cursor, under it (reversed), after it.
+    fn parts(line: &str, cursor: usize, width: usize) -> [String; 3] {
+        let spans = edited_spans(line, cursor, width, Style::default());
+        assert!(spans[1].style.add_modifier.contains(Modifier::REVERSED));
+        let total: usize = spans.iter().map(|s| s.content.width()).sum();
+        assert!(total <= width, "{total} > {width}: {spans:?}");
+        [0, 1, 2].map(|i| spans[i].content.to_string())
+    }
+
+    #[test]
+    fn a_long_line_scrolls_to_keep_the_cursor_in_view_and_hostile_text_is_made_safe() {
+        let line: String = ('a'..='z').cycle().take(200).collect();
+        let [before, under, after] = parts(&line, 150, 40);
+        assert!(before.starts_with('…'), "{before}");
+        assert_eq!(under, line[150..151]);
+        assert!(before.ends_with(&line[140..150]), "{before}");
+        assert_eq!(after, "", "no room after a cursor at the right edge");
+        let [before, under, after] = parts(&line, 0, 40);
+        assert_eq!((before.as_str(), under.as_str()), ("", "a"));
+        assert!(after.ends_with('…'), "{after}");
+        let [before, under, _] = parts("日本語🚀", 4, 10);
+        assert_eq!((before.as_str(), under.as_str()), ("日本語🚀", " "));
+        let [before, ..] = parts("a\u{1b}[2Jb", 5, 20);
+        assert_eq!(before, "a␛[2J");
+    }
+}
