@@ -175,4 +175,9 @@ pub enum Effect {
     /// Run this `PromQL` in the runtime query slot (`App::chart_slot`) from now on, or nothing
     /// with `None`.
     ChartQuery(Option<String>),
+    /// Put this text on the clipboard: the loop writes it to the terminal as OSC 52. The app
+    /// only asks for text without control characters.
+    Clipboard(String),
+    /// Keep these ad-hoc queries (oldest first) as the history the next run starts with.
+    SaveQueryHistory(Vec<String>),
 }

@@ -25,6 +25,7 @@ pub use faults::{
     RESOLVED_KEEP_SECS, SHELF_CHOICES, SHELVE_PREFIX, SLO_LABEL, format_length, rule_expression,
     severity_of,
 };
+pub use handoff::{HISTORY_MAX, HandoffState};
 pub use plan::CHART_WINDOW;
 pub use slo::{LiveAlert, SloStatus};
 pub use traces::{
@@ -134,6 +135,8 @@ pub struct App {
     pub faults: FaultsState,
     /// A one-line message for the status bar, until the next key.
     pub notice: Option<String>,
+    /// The ad-hoc queries' history and the clipboard's reach (`y`, `o`, `:`).
+    pub handoff: HandoffState,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Set while replaying.
@@ -196,6 +199,7 @@ impl App {
             traces,
             faults: FaultsState::default(),
             notice: None,
+            handoff: HandoffState::default(),
             size: (80, 24),
             replay,
             planned: Vec::new(),

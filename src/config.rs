@@ -27,7 +27,7 @@ use diagnostic::located;
 pub use diagnostic::{
     ConfigError, MESSAGE_WIDTH, VALUE_WIDTH, error_at, human_secs, line_column, quoted, toml_error,
 };
-pub use files::{MAX_FILE_BYTES, read_capped, read_capped_text};
+pub use files::{MAX_FILE_BYTES, read_capped, read_capped_text, read_capped_to};
 pub use slo::{
     DEFAULT_PERIOD_SECS, MIN_ALERT_WINDOW_SECS, PERIOD_SECS, Sli, Slo, data_age_reach,
     prom_duration,
@@ -36,7 +36,7 @@ pub use sources::{
     AlertmanagerConfig, DEFAULT_FAULTS_INTERVAL_SECS, DEFAULT_MAX_EVENTS, DEFAULT_PAGE_SIZE,
     DEFAULT_SEVERITY, DEFAULT_TRACES_INTERVAL_SECS, FieldMap, JaegerApi, JaegerConfig,
     LOOKBACK_SECS, MAX_EVENTS, OPERATOR_WIDTH, OpenSearchConfig, PAGE_SIZE, PrometheusConfig,
-    TRACE_LIMIT, default_operator,
+    TRACE_LIMIT, WebUis, default_operator,
 };
 use sources::{AlertmanagerFile, JaegerFile, OpenSearchFile, PrometheusFile};
 
@@ -157,6 +157,8 @@ pub struct Config {
     pub jaeger: Option<JaegerConfig>,
     /// The live Alertmanager, if configured.
     pub alertmanager: Option<AlertmanagerConfig>,
+    /// The web UIs `o` links to.
+    pub links: WebUis,
     /// Read-only: nothing is ever written to a backend (`read-only = true`, `--read-only` or
     /// `CAPCOM_READ_ONLY=1`).
     pub read_only: bool,
@@ -392,6 +394,11 @@ impl Resolver<'_> {
         if let Some(t) = &file.theme {
             self.validate_theme(t)?;
         }
+        let links = self.web_uis(
+            file.prometheus.as_ref(),
+            file.opensearch.as_ref(),
+            file.jaeger.as_ref(),
+        )?;
         let prometheus = match &file.prometheus {
             Some(p) => Some(self.resolve_prometheus(p)?),
             None => None,
@@ -434,6 +441,7 @@ impl Resolver<'_> {
             prometheus,
             opensearch,
             jaeger,
+            links,
             slos,
             layout,
             panes,

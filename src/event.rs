@@ -86,7 +86,7 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
         while let Ok(more) = rx.try_recv() {
             batch.push(Action::Source(more));
         }
-        if apply(&mut app, batch, &outlets) == Flow::Quit {
+        if apply(&mut app, batch, &outlets, &mut terminal)? == Flow::Quit {
             return Ok(());
         }
     }
@@ -120,7 +120,7 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
         };
         if !actions.is_empty() {
             pending = true;
-            if apply(&mut app, actions, &outlets) == Flow::Quit {
+            if apply(&mut app, actions, &outlets, &mut terminal)? == Flow::Quit {
                 return Ok(());
             }
         }
@@ -141,19 +141,31 @@ enum Flow {
 }
 
 /// Applies actions in order and carries out the effects each returns; an effect that cannot be
-/// carried out comes back as an action, so only `update` writes the model.
-fn apply(app: &mut App, actions: Vec<Action>, outlets: &Outlets) -> Flow {
+/// carried out comes back as an action, so only `update` writes the model. Bytes for the
+/// terminal itself (a copy, OSC 52) go to `terminal`, between frames.
+fn apply(
+    app: &mut App,
+    actions: Vec<Action>,
+    outlets: &Outlets,
+    terminal: &mut DefaultTerminal,
+) -> Result<Flow> {
+    use std::io::Write as _;
     let mut queue = std::collections::VecDeque::from(actions);
     while let Some(action) = queue.pop_front() {
         for effect in app.update(action) {
             match carry_out(effect, outlets) {
-                Carried::Quit => return Flow::Quit,
+                Carried::Quit => return Ok(Flow::Quit),
                 Carried::Then(next) => queue.push_front(next),
+                Carried::Terminal(bytes) => {
+                    let out = terminal.backend_mut();
+                    out.write_all(&bytes)?;
+                    out.flush()?;
+                }
                 Carried::Done => {}
             }
         }
     }
-    Flow::Continue
+    Ok(Flow::Continue)
 }
 
 /// What carrying out one effect left to do.
@@ -165,6 +177,8 @@ pub enum Carried {
     Then(Action),
     /// End the loop.
     Quit,
+    /// Write these bytes to the terminal (an OSC 52 copy).
+    Terminal(Vec<u8>),
 }
 
 /// Carries out one effect of `update` on the sources' channels, as the loop does.
@@ -196,6 +210,18 @@ pub fn carry_out(effect: Effect, outlets: &Outlets) -> Carried {
         }
         Effect::ChartQuery(promql) => {
             outlets.chart_query.send_replace(promql);
+        }
+        Effect::Clipboard(text) => return Carried::Terminal(crate::handoff::osc52(&text)),
+        Effect::SaveQueryHistory(history) => {
+            let saved = crate::handoff::history_path()
+                .ok_or_else(|| std::io::Error::other("no $XDG_STATE_HOME or $HOME"))
+                .and_then(|path| crate::handoff::save_history(&path, &history));
+            if let Err(e) = saved {
+                return notice(&format!(
+                    "the ad-hoc queries' history was not saved: {}",
+                    crate::text::one_line(&e.to_string(), 80)
+                ));
+            }
         }
         Effect::WriteSilence(write) => match &outlets.silence_writes {
             None => return notice("read-only: nothing is written to Alertmanager"),

@@ -307,10 +307,25 @@ pub const FAULT_DETAIL: Context = context!(
     ]
 );
 
-/// A fault's rule as a chart.
+/// A query charted full screen: a fault's rule, an ad-hoc query.
 pub const ALERT_CHART: Context = context!(
     "alert chart",
-    [ESC, bind(&[ch('t')], Action::OpenTrace, &FAULTS),]
+    [
+        ESC,
+        bind(&[ch('t')], Action::OpenTrace, &FAULTS),
+        // The chart follows the conductor, as the dashboard's charts do.
+        bind(&[ch(' ')], Action::TogglePause, &PAUSE),
+        bind(&[ch('h'), code(KeyCode::Left)], Action::ScrubBack, &SCRUB),
+        bind(
+            &[ch('l'), code(KeyCode::Right)],
+            Action::ScrubForward,
+            &SCRUB
+        ),
+        bind(&[ch('+'), ch('=')], Action::WindowWider, &WINDOW),
+        bind(&[ch('-'), ch('_')], Action::WindowNarrower, &WINDOW),
+        bind(&[ch('L'), code(KeyCode::End)], Action::GoLive, &LIVE),
+        bind(&[ch('@')], Action::JumpToTime, &JUMP),
+    ]
 );
 
 /// The shelf chooser; its border lists these keys.

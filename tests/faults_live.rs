@@ -84,7 +84,8 @@ impl Capcom {
             for effect in self.app.update(action) {
                 match carry_out(effect, &self.sources.outlets) {
                     Carried::Then(next) => queue.push_front(next),
-                    Carried::Done => {}
+                    // No terminal here: a copy has nowhere to go.
+                    Carried::Done | Carried::Terminal(_) => {}
                     Carried::Quit => panic!("{}: capcom quit", self.name),
                 }
             }

@@ -171,7 +171,7 @@ fn a_acknowledges_for_a_day_and_the_pane_shows_by_whom_and_why() {
     press(&mut app, "ja");
     assert_eq!(
         status(&app).trim_end(),
-        " acknowledge BatteryLow for 24 h, comment: ▏  Enter apply · Esc cancel"
+        " acknowledge BatteryLow for 24 h, comment:    Enter apply · Esc cancel"
     );
     let write = the_write(&press(&mut app, "on it\n"));
     let SilenceWrite::Create(s) = &write else {
@@ -230,7 +230,7 @@ fn a_custom_shelf_reads_durations_as_the_config_does() {
     press(&mut app, "sjjj\n");
     assert_eq!(
         status(&app).trim_end(),
-        " shelve MotorHot for (20m, 1h): ▏  Enter apply · Esc cancel"
+        " shelve MotorHot for (20m, 1h):    Enter apply · Esc cancel"
     );
     press(&mut app, "1h30m\n");
     let SilenceWrite::Create(s) = the_write(&press(&mut app, "long job\n")) else {

@@ -151,14 +151,13 @@ impl App {
                 }
             }
         }
-        // The runtime slot: an alert's chart over the last hour (or the window, if longer),
+        // The runtime slot: an alert's chart over the last hour (or the window, if longer), an
+        // ad-hoc query's over the window,
         // about one point per column of the full-screen plot, while its view is open.
-        if self
-            .views
-            .iter()
-            .any(|v| matches!(v, super::View::AlertChart(_)))
-        {
-            let window = self.conductor.window.max(CHART_WINDOW);
+        if let Some(window) = self.views.iter().find_map(|v| match v {
+            super::View::AlertChart(c) => Some(c.window(self.conductor.window)),
+            _ => None,
+        }) {
             let columns = main.width.saturating_sub(2 + layout::CHART_GUTTER).max(1);
             plan[self.chart_slot()] = Want::Range {
                 window: window * 1.1,

@@ -312,6 +312,8 @@ pub struct SearchForm {
     pub fields: SearchFields,
     /// The field being typed, an index into [`SEARCH_FIELDS`].
     pub at: usize,
+    /// Where typing goes in that field, in characters.
+    pub cursor: usize,
     /// Why the form was not run, naming the field.
     pub error: Option<String>,
 }
@@ -337,6 +339,7 @@ impl SearchForm {
                 limit: q.limit.to_string(),
             },
             at: 0,
+            cursor: q.services.join(" ").chars().count(),
             error: None,
         }
     }

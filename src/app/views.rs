@@ -27,6 +27,7 @@ mod waterfall;
 mod zoom;
 
 pub use alert_chart::AlertChartView;
+pub(super) use alert_chart::chart_view as chart;
 
 /// A level of the drill-down stack, drawn over the dashboard.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,8 +81,8 @@ pub enum View {
         /// Lines scrolled.
         scroll: usize,
     },
-    /// A fault's rule charted over the last hour from the runtime query slot, its threshold
-    /// as a limit line.
+    /// A query charted from the runtime query slot: a fault's rule over the last hour, its
+    /// threshold as a limit line, or an ad-hoc query over the conductor's window.
     AlertChart(Box<AlertChartView>),
     /// How long to shelve a fault for: 5, 10, 15 minutes or a typed length, over whatever
     /// is beneath.
@@ -97,6 +98,8 @@ pub enum View {
         what: Editing,
         /// The line so far.
         line: String,
+        /// Where typing goes, in characters from the start (not bytes: any Unicode is typed).
+        cursor: usize,
     },
 }
 
@@ -159,7 +162,8 @@ impl Handled {
 
     /// The prompt for `what` opens, starting from `line`.
     pub(super) fn prompt(what: Editing, line: String) -> Self {
-        Self::push(View::Prompt { what, line })
+        let cursor = line.chars().count();
+        Self::push(View::Prompt { what, line, cursor })
     }
 }
 
@@ -226,7 +230,16 @@ impl App {
     #[must_use]
     pub fn prompt(&self) -> Option<(Editing, &str)> {
         match self.views.last() {
-            Some(View::Prompt { what, line }) => Some((*what, line)),
+            Some(View::Prompt { what, line, .. }) => Some((*what, line)),
+            _ => None,
+        }
+    }
+
+    /// Where the cursor of the line being typed is, in characters.
+    #[must_use]
+    pub fn prompt_cursor(&self) -> Option<usize> {
+        match self.views.last() {
+            Some(View::Prompt { cursor, .. }) => Some(*cursor),
             _ => None,
         }
     }
@@ -309,6 +322,35 @@ mod tests {
         press(&mut a, KeyCode::Char('/'));
         let ctrl_c = press_with(&mut a, KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(ctrl_c, vec![Effect::Quit]);
+    }
+
+    #[test]
+    fn prompt_editing_keys_move_the_cursor_and_delete_through_the_keymap() {
+        let mut a = app();
+        press(&mut a, KeyCode::Char('/'));
+        type_text(&mut a, "ab cd");
+        press(&mut a, KeyCode::Left);
+        press(&mut a, KeyCode::Left);
+        type_text(&mut a, "ü");
+        assert_eq!(a.events.filter, "ab ücd");
+        press_with(&mut a, KeyCode::Char('w'), KeyModifiers::CONTROL);
+        assert_eq!(
+            (a.events.filter.as_str(), a.prompt_cursor()),
+            ("ab cd", Some(3))
+        );
+        press(&mut a, KeyCode::End);
+        press(&mut a, KeyCode::Right);
+        assert_eq!(a.prompt_cursor(), Some(5));
+        press(&mut a, KeyCode::Home);
+        press_with(&mut a, KeyCode::Char('e'), KeyModifiers::CONTROL);
+        press(&mut a, KeyCode::Left);
+        press_with(&mut a, KeyCode::Char('u'), KeyModifiers::CONTROL);
+        assert_eq!(
+            (a.events.filter.as_str(), a.prompt_cursor()),
+            ("d", Some(0))
+        );
+        press_with(&mut a, KeyCode::Char('a'), KeyModifiers::CONTROL);
+        assert_eq!(a.prompt_cursor(), Some(0));
     }
 
     /// The model in each state a context of keys can be reached in.

@@ -29,6 +29,11 @@ fn run_session(session: &Session) -> Result<()> {
         .build()?;
     runtime.block_on(async move {
         let (mut app, replay) = session.start(crate::wall_now());
+        // Asked before the terminal is taken over: tmux's setting, the queries typed before.
+        app.handoff.clipboard_refused = crate::handoff::clipboard_refused();
+        if let Some(path) = crate::handoff::history_path() {
+            app.handoff.history = crate::handoff::load_history(&path, crate::app::HISTORY_MAX);
+        }
         let (terminal, guard) = crate::tui::init()?;
         let size = terminal.size()?;
         app.update(Action::Resize {

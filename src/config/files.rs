@@ -14,15 +14,24 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// # Errors
 /// The file cannot be read, or is larger than the limit.
 pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_capped_to(path, MAX_FILE_BYTES)
+}
+
+/// [`read_capped`] with a smaller cap of `max` bytes, for a file of capcom's own (a history)
+/// that is never large.
+///
+/// # Errors
+/// The file cannot be read, or is larger than `max`.
+pub fn read_capped_to(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read as _;
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
+        .take(max + 1)
         .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    if bytes.len() as u64 > max {
         return Err(std::io::Error::other(format!(
             "larger than {}; is it the right file?",
-            crate::text::size_text(MAX_FILE_BYTES)
+            crate::text::size_text(max)
         )));
     }
     Ok(bytes)

@@ -12,7 +12,9 @@ use super::connection::{Connection, section_file};
 use super::{ConfigError, DEFAULT_INTERVAL_SECS, INTERVAL_SECS, Resolver, quoted};
 use crate::model::LimitLevel;
 
-section_file!(PrometheusFile {} {});
+section_file!(PrometheusFile {} {
+    ui: Option<Spanned<String>>,
+});
 
 section_file!(OpenSearchFile {
     index: String,
@@ -24,6 +26,7 @@ section_file!(OpenSearchFile {
     tiebreaker: Option<String>,
     #[serde(default)]
     fields: FieldsFile,
+    dashboards: Option<Spanned<String>>,
 });
 
 section_file!(JaegerFile {
@@ -35,7 +38,9 @@ section_file!(JaegerFile {
     operation: String,
     lookback: Option<Spanned<String>>,
     limit: Option<Spanned<usize>>,
-} {});
+} {
+    ui: Option<Spanned<String>>,
+});
 
 section_file!(AlertmanagerFile {} {
     operator: Option<Spanned<String>>,
@@ -141,6 +146,19 @@ pub struct AlertmanagerConfig {
     pub severity: Vec<(String, crate::model::LimitLevel)>,
 }
 
+/// The web UIs `o` links to, each a base URL (no trailing slash): `[jaeger] ui`,
+/// `[prometheus] ui` (else the Prometheus itself, which serves `/graph`) and `[opensearch]
+/// dashboards`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebUis {
+    /// Jaeger UI (`/trace/<id>`).
+    pub jaeger: Option<String>,
+    /// Prometheus' own pages (`/graph`).
+    pub prometheus: Option<String>,
+    /// OpenSearch Dashboards (`/app/discover`).
+    pub dashboards: Option<String>,
+}
+
 /// Seconds between polls of Alertmanager unless configured. Alerts reach Alertmanager only as
 /// often as Prometheus evaluates its rules (a minute by default) and a second operator's
 /// acknowledgement is worth seeing within seconds: 10 s shows both soon, and two small GETs
@@ -175,6 +193,33 @@ pub const LOOKBACK_SECS: RangeInclusive<f64> = 60.0..=366.0 * 86_400.0;
 pub const TRACE_LIMIT: RangeInclusive<usize> = 1..=1_000;
 
 impl Resolver<'_> {
+    /// The web UIs' base URLs, each checked as the sections' `url` is; Prometheus' defaults
+    /// to its `url`.
+    pub(super) fn web_uis(
+        &self,
+        p: Option<&PrometheusFile>,
+        o: Option<&OpenSearchFile>,
+        j: Option<&JaegerFile>,
+    ) -> Result<WebUis, ConfigError> {
+        let check = |key: Option<&Spanned<String>>| -> Result<Option<String>, ConfigError> {
+            key.map(|u| {
+                super::validate_url(u.get_ref(), None)
+                    .map(|()| u.get_ref().trim_end_matches('/').to_owned())
+                    .map_err(|m| self.err(u.span(), m))
+            })
+            .transpose()
+        };
+        Ok(WebUis {
+            jaeger: check(j.and_then(|j| j.ui.as_ref()))?,
+            prometheus: match p {
+                Some(p) => check(p.ui.as_ref())?
+                    .or_else(|| Some(p.url.get_ref().trim_end_matches('/').to_owned())),
+                None => None,
+            },
+            dashboards: check(o.and_then(|o| o.dashboards.as_ref()))?,
+        })
+    }
+
     /// A section's `interval`, in seconds, or its default.
     fn interval(&self, given: Option<&Spanned<String>>, default: f64) -> Result<f64, ConfigError> {
         given.map_or(Ok(default), |i| {

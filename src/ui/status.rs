@@ -211,16 +211,13 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
             crate::app::Editing::Note => " note: ".to_owned(),
             crate::app::Editing::AdHoc => " promql: ".to_owned(),
         };
-        let text = crate::text::safe_line(
-            line,
-            usize::from(area.width).saturating_sub(prompt.len() + 24),
-        );
-        Line::from(vec![
-            Span::styled(prompt, theme.key),
-            Span::styled(format!("{text}▏"), theme.text),
-            Span::styled("  Enter apply · Esc cancel", theme.dim),
-        ])
-        .render(area, buf);
+        let keys = "  Enter apply · Esc cancel";
+        let room = usize::from(area.width).saturating_sub(prompt.len() + keys.len());
+        let cursor = app.prompt_cursor().unwrap_or(0);
+        let mut spans = vec![Span::styled(prompt, theme.key)];
+        spans.extend(edited_spans(line, cursor, room.max(8), theme.text));
+        spans.push(Span::styled(keys, theme.dim));
+        Line::from(spans).render(area, buf);
         return true;
     }
     if let Some(notice) = &app.notice {
@@ -235,6 +232,54 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
         return true;
     }
     false
+}
+
+/// A line being edited, in at most `width` columns, made safe, with the cell under the
+/// cursor reversed; scrolled (`…` at the cut) so the cursor stays in view.
+pub(crate) fn edited_spans(
+    line: &str,
+    cursor: usize,
+    width: usize,
+    style: ratatui::style::Style,
+) -> Vec<Span<'static>> {
+    use unicode_width::UnicodeWidthStr as _;
+    let shown: Vec<String> = line
+        .chars()
+        .map(|c| crate::text::safe_line(c.encode_utf8(&mut [0; 4]), 2))
+        .collect();
+    let cursor = cursor.min(shown.len());
+    let under = shown.get(cursor).cloned().unwrap_or_else(|| " ".into());
+    let width = width.max(4);
+    // The cursor's cell and the text after it must fit: drop characters from the start
+    // (leaving a column for `…`) until the text before the cursor fits beside it.
+    let room = width.saturating_sub(under.width().max(1));
+    let mut start = cursor;
+    let mut used = 0;
+    while start > 0 && used + shown[start - 1].width() <= room {
+        used += shown[start - 1].width();
+        start -= 1;
+    }
+    // Cut: one more character makes room for the `…`.
+    if start > 0 && used + 1 > room {
+        start += 1;
+    }
+    let mut before: String = if start > 0 {
+        "…".into()
+    } else {
+        String::new()
+    };
+    before.extend(shown[start..cursor].iter().map(String::as_str));
+    let used = before.width() + under.width().max(1);
+    let after: String = shown.get(cursor + 1..).unwrap_or_default().concat();
+    let after = crate::text::safe_line(&after, width.saturating_sub(used));
+    vec![
+        Span::styled(before, style),
+        Span::styled(
+            under,
+            style.add_modifier(ratatui::style::Modifier::REVERSED),
+        ),
+        Span::styled(after, style),
+    ]
 }
 
 /// What a fault's prompt asks: ` acknowledge BatteryLow for 24 h, comment: `, ` shelve
@@ -272,5 +317,38 @@ fn freshness_span(app: &App, f: Freshness, source: SourceId) -> Span<'static> {
             let reason = reason.after_name(source);
             Span::styled(format!("STALE{age}: {reason}"), theme.status_stale)
         }
+    }
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::edited_spans;
+    use ratatui::style::{Modifier, Style};
+    use unicode_width::UnicodeWidthStr as _;
+
+    /// The three parts drawn: before the cursor, under it (reversed), after it.
+    fn parts(line: &str, cursor: usize, width: usize) -> [String; 3] {
+        let spans = edited_spans(line, cursor, width, Style::default());
+        assert!(spans[1].style.add_modifier.contains(Modifier::REVERSED));
+        let total: usize = spans.iter().map(|s| s.content.width()).sum();
+        assert!(total <= width, "{total} > {width}: {spans:?}");
+        [0, 1, 2].map(|i| spans[i].content.to_string())
+    }
+
+    #[test]
+    fn a_long_line_scrolls_to_keep_the_cursor_in_view_and_hostile_text_is_made_safe() {
+        let line: String = ('a'..='z').cycle().take(200).collect();
+        let [before, under, after] = parts(&line, 150, 40);
+        assert!(before.starts_with('…'), "{before}");
+        assert_eq!(under, line[150..151]);
+        assert!(before.ends_with(&line[140..150]), "{before}");
+        assert_eq!(after, "", "no room after a cursor at the right edge");
+        let [before, under, after] = parts(&line, 0, 40);
+        assert_eq!((before.as_str(), under.as_str()), ("", "a"));
+        assert!(after.ends_with('…'), "{after}");
+        let [before, under, _] = parts("日本語🚀", 4, 10);
+        assert_eq!((before.as_str(), under.as_str()), ("日本語🚀", " "));
+        let [before, ..] = parts("a\u{1b}[2Jb", 5, 20);
+        assert_eq!(before, "a␛[2J");
     }
 }

@@ -526,19 +526,19 @@ pub fn search_form(app: &App, form: &SearchForm, area: Rect, buf: &mut Buffer) {
     for (i, name) in SEARCH_FIELDS.iter().enumerate() {
         let active = i == form.at;
         let text = form.fields.get(i);
-        let value = if text.is_empty() && !active {
-            Span::styled(hints[i], theme.dim)
+        let value = if active {
+            crate::ui::status::edited_spans(text, form.cursor, value_w, theme.text)
+        } else if text.is_empty() {
+            vec![Span::styled(hints[i], theme.dim)]
         } else {
-            let cursor = if active { "▏" } else { "" };
-            Span::styled(format!("{}{cursor}", safe_line(text, value_w)), theme.text)
+            vec![Span::styled(safe_line(text, value_w), theme.text)]
         };
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!(" {}{name:>13}  ", if active { "›" } else { " " }),
-                if active { theme.key } else { theme.dim },
-            ),
-            value,
-        ]));
+        let mut line = vec![Span::styled(
+            format!(" {}{name:>13}  ", if active { "›" } else { " " }),
+            if active { theme.key } else { theme.dim },
+        )];
+        line.extend(value);
+        lines.push(Line::from(line));
     }
     lines.push(Line::raw(""));
     lines.push(match &form.error {

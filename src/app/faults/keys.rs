@@ -160,6 +160,7 @@ impl App {
             *top = View::Prompt {
                 what: Editing::FaultComment,
                 line: String::new(),
+                cursor: 0,
             };
         }
     }

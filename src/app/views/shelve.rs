@@ -20,6 +20,7 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
                     *top = View::Prompt {
                         what: Editing::ShelveFor,
                         line: String::new(),
+                        cursor: 0,
                     };
                 }
             }

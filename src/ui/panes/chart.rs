@@ -13,7 +13,7 @@ use ratatui::widgets::Widget;
 use super::{format_value, legend};
 use ratatui::widgets::{BorderType, Clear};
 
-use crate::app::{AlertChartView, App, CHART_WINDOW};
+use crate::app::{AlertChartView, App};
 use crate::config::{Query, QueryId};
 use crate::model::{Labels, SeriesBuf};
 use crate::text::{one_line, safe_line};
@@ -70,14 +70,24 @@ pub fn render(app: &App, queries: &[QueryId], area: Rect, buf: &mut Buffer) {
     draw_strips(app, &strips, app.conductor.window, Scale::Data, area, buf);
 }
 
-/// An alert's rule charted from the runtime slot, full screen: titled with its expression,
-/// one strip per series (legend: its labels), the threshold as a limit line.
+/// A query charted from the runtime slot, full screen: a fault's rule (titled with its
+/// expression, the threshold as a limit line) or an ad-hoc query (titled with it, over the
+/// conductor's window); one strip per series, its labels the legend; a failure said above the
+/// strips, or in their place when nothing arrived.
 pub fn alert_chart(app: &App, view: &AlertChartView, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let state = &app.queries[app.chart_slot()];
-    let window = app.conductor.window.max(CHART_WINDOW);
-    let title = format!(" chart: {} ", one_line(&view.expression, 100));
-    let keys = " t its service's failed traces · Esc back ";
+    let window = view.window(app.conductor.window);
+    let (title, keys) = match view.fault {
+        Some(_) => (
+            format!(" chart: {} ", one_line(&view.expression, 100)),
+            " t its service's failed traces · Esc back ",
+        ),
+        None => (
+            format!(" query: {} ", one_line(&view.expression, 100)),
+            " : edit · y copy · o link · Esc back ",
+        ),
+    };
     Clear.render(area, buf);
     let block = panel(app, BorderType::Thick, title, keys);
     let inner = block.inner(area);
@@ -86,22 +96,36 @@ pub fn alert_chart(app: &App, view: &AlertChartView, area: Rect, buf: &mut Buffe
         return;
     }
     let head = Rect::new(inner.x, inner.y, inner.width, 1);
-    let said = match view.threshold {
-        Some(t) => {
+    let said = match (&view.fault, view.threshold) {
+        (Some(fault), Some(t)) => {
             let op = if t.above { "above" } else { "below" };
             format!(
                 " {} · fires {op} {} ({}, dotted)",
                 one_line(&view.query.promql, 60),
                 t.value,
-                view.fault.severity.word()
+                fault.severity.word()
             )
         }
-        None => format!(
+        (Some(_), None) => format!(
             " {} · no threshold read from the rule",
             one_line(&view.query.promql, 60)
         ),
+        (None, _) => format!(
+            " {} over the window · {}",
+            crate::model::conductor::format_span(window),
+            crate::text::plural(state.set.iter().count(), "series")
+        ),
     };
-    Line::styled(said, theme.dim).render(head, buf);
+    let failed = state.error.as_ref().map(|f| f.reason.to_string());
+    let unrecorded = app.replay.is_some() && state.error.as_ref().is_some_and(|f| f.query_only);
+    let mut head_spans = vec![Span::styled(said, theme.dim)];
+    if let Some(why) = failed.as_ref().filter(|_| !state.set.is_empty()) {
+        head_spans.push(Span::styled(
+            format!(" · STALE: {}", one_line(why, usize::from(head.width))),
+            theme.status_stale,
+        ));
+    }
+    Line::from(head_spans).render(head, buf);
     let plot = Rect::new(
         inner.x + 1,
         inner.y + 1,
@@ -114,14 +138,20 @@ pub fn alert_chart(app: &App, view: &AlertChartView, area: Rect, buf: &mut Buffe
         .map(|(l, b)| (&view.query, labels_legend(l), b))
         .collect();
     if strips.is_empty() {
-        let text = match &state.error {
-            Some(f) => one_line(&f.reason.to_string(), usize::from(plot.width)),
-            None => "waiting for data…".into(),
+        let (text, style) = match &failed {
+            Some(why) => (one_line(why, usize::from(plot.width)), theme.status_stale),
+            None if state.last_ok.is_some() => ("no series in the window".into(), theme.dim),
+            None => ("waiting for data…".into(), theme.dim),
         };
-        Line::styled(text, theme.dim).render(plot, buf);
+        Line::styled(text, style).render(plot, buf);
+        if unrecorded && plot.height > 1 {
+            let next = Rect::new(plot.x, plot.y + 1, plot.width, 1);
+            Line::styled("a replay answers only the queries it recorded", theme.dim)
+                .render(next, buf);
+        }
         return;
     }
-    // The rule's threshold is the point of this chart: keep it in view.
+    // A rule's threshold is the point of its chart: keep it in view.
     draw_strips(app, &strips, window, Scale::DataAndLimits, plot, buf);
 }
 
