@@ -145,6 +145,8 @@ pub enum Action {
     TextCommit,
     /// Drop the line being edited.
     TextCancel,
+    /// The note being typed: attach the screen as text, or not (`Ctrl-S`).
+    NoteScreen,
     /// Say this in the status bar until the next key (the loop's word about an effect it could
     /// not carry out).
     ShowNotice(String),
@@ -175,4 +177,12 @@ pub enum Effect {
     /// Run this `PromQL` in the runtime query slot (`App::chart_slot`) from now on, or nothing
     /// with `None`.
     ChartQuery(Option<String>),
+    /// Append this entry to the notebook's file, with the frame drawn as text first when
+    /// `screen`; the loop answers `SourceUpdate::NoteWritten`.
+    WriteNote {
+        /// The entry.
+        entry: Box<crate::model::notebook::Entry>,
+        /// Attach the screen as it is drawn now.
+        screen: bool,
+    },
 }
