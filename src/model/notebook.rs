@@ -1,5 +1,5 @@
 //! The operator's notebook: entries pinned to mission time. Plain values; the file they live
-//! in is `crate::notebook`, writing one is an effect of the app.
+//! in is `src/notebook.rs`, writing one is an effect of the app.
 
 use serde::{Deserialize, Serialize};
 

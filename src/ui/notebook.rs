@@ -1,6 +1,8 @@
 //! The notebook view: the entries newest last, one line each (mission time in UTC with its
 //! date, pane, kind, the first line of the text), and the selected entry whole beneath them.
 
+use std::fmt::Write as _;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -75,7 +77,7 @@ fn row(e: &Entry, width: usize) -> String {
     let pane_w = if width >= 100 { 16 } else { 11 };
     let mut text = head.to_owned();
     if more > 0 {
-        text.push_str(&format!(" (+{more})"));
+        let _ = write!(text, " (+{more})");
     }
     if e.screen.is_some() {
         text.push_str(" [screen]");
@@ -94,21 +96,18 @@ fn row(e: &Entry, width: usize) -> String {
 fn detail_view(app: &App, e: &Entry, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let w = usize::from(area.width).saturating_sub(2);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(format!(" #{} {} · ", e.id, e.kind.word()), theme.key),
-        Span::styled(
-            safe_line(
-                &format!(
-                    "{} · {} · written {}",
-                    pane_text(e),
-                    mission_text(e),
-                    utc(e.written)
-                ),
-                w.saturating_sub(20),
-            ),
-            theme.dim,
-        ),
-    ])];
+    let head = format!(" #{} {} · ", e.id, e.kind.word());
+    let pane = safe_line(
+        &format!("{} · written {}", pane_text(e), utc(e.written)),
+        w.saturating_sub(head.chars().count()),
+    );
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(head, theme.key),
+            Span::styled(pane, theme.text),
+        ]),
+        Line::styled(format!(" {}", safe_line(&mission_text(e), w)), theme.dim),
+    ];
     for line in safe_text(&e.text).lines() {
         lines.push(Line::styled(
             format!(" {}", safe_line(line, w)),

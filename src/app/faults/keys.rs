@@ -210,11 +210,11 @@ impl App {
             self.notice = Some("no fault selected".into());
             return Handled::DONE;
         };
-        let shelf = row
+        let shelved = row
             .shelf
             .as_ref()
             .map(|n| (n, "un-shelved", EntryKind::Unshelved));
-        let Some((note, verb, kind)) = shelf.or_else(|| {
+        let Some((note, verb, kind)) = shelved.or_else(|| {
             (row.ack.as_ref()).map(|n| (n, "un-acknowledged", EntryKind::Unacknowledged))
         }) else {
             self.notice = Some(match &row.silence {
