@@ -72,12 +72,19 @@ fn shift(app: &App) -> f64 {
     }
 }
 
+/// A notebook in a fresh tempdir (kept alive by the first value), the loop's outlets writing
+/// to it, and the bundled replay `secs` seconds in at 160×48 reading it.
+fn fresh(secs: f64) -> (tempfile::TempDir, PathBuf, Outlets, App) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("notebooks/n.jsonl");
+    let outlets = Outlets::detached(Some(Store::new(path.clone())));
+    let app = start(&path, secs, (160, 48));
+    (dir, path, outlets, app)
+}
+
 #[test]
 fn a_note_typed_at_n_is_written_and_read_again_after_a_restart() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("notebooks/demo.jsonl");
-    let outlets = Outlets::detached(Some(Store::new(path.clone())));
-    let mut app = start(&path, 2.0, (160, 48));
+    let (_dir, path, outlets, mut app) = fresh(2.0);
     // Paused ten minutes back with a 1 h window, the Environment pane focused.
     keys(&mut app, "+@-10m\n", &outlets);
     screen::focus(&mut app, |a| a.config.panes[a.focus].id == "environment");
@@ -130,10 +137,7 @@ fn a_note_typed_at_n_is_written_and_read_again_after_a_restart() {
 
 #[test]
 fn capital_n_lists_the_notes_and_enter_takes_the_conductor_back_to_one() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("n.jsonl");
-    let outlets = Outlets::detached(Some(Store::new(path.clone())));
-    let mut app = start(&path, 2.0, (160, 48));
+    let (_dir, _, outlets, mut app) = fresh(2.0);
     keys(&mut app, "@-20m\n", &outlets);
     let (then, window) = (app.conductor.end(app.now), app.conductor.window);
     keys(&mut app, "nrover stalled at the dune\n", &outlets);
@@ -158,10 +162,7 @@ fn capital_n_lists_the_notes_and_enter_takes_the_conductor_back_to_one() {
 
 #[test]
 fn acknowledging_a_fault_writes_an_entry_with_its_name_and_comment() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("n.jsonl");
-    let outlets = Outlets::detached(Some(Store::new(path.clone())));
-    let mut app = start(&path, 120.0, (160, 48));
+    let (_dir, path, outlets, mut app) = fresh(120.0);
     screen::focus(&mut app, App::faults_focused);
     let fault = app.selected_fault().expect("a fault fires").name;
     keys(&mut app, "alooking at it\n", &outlets);
@@ -214,6 +215,69 @@ fn a_note_that_cannot_be_written_says_why_and_is_written_when_it_can_be() {
 }
 
 #[test]
+fn entries_append_and_load_back_and_a_torn_line_is_skipped_not_lost() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::new(dir.path().join("a/b/n.jsonl"));
+    assert_eq!(
+        store.load(),
+        capcom::notebook::Loaded::default(),
+        "no file: no notes"
+    );
+    store.append(&entry(1, "one")).expect("writes");
+    // A crash mid-write: half a line, no newline.
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&store.path)
+        .expect("opens");
+    f.write_all(b"{\"id\":2,\"writ").expect("tears");
+    store.append(&entry(3, "three\nlines")).expect("writes");
+    let loaded = store.load();
+    let ids: Vec<u64> = loaded.entries.iter().map(|e| e.id).collect();
+    assert_eq!(ids, [1, 3]);
+    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+    assert!(
+        loaded.warnings[0].contains("line 2"),
+        "{:?}",
+        loaded.warnings
+    );
+    let text = std::fs::read_to_string(&store.path).expect("reads");
+    assert!(text.contains("{\"id\":2,\"writ\n"), "the torn line is kept");
+}
+
+#[test]
+fn the_exports_escape_hostile_notes() {
+    let mut e = entry(7, "<script>alert(1)</script>\n\u{1b}]52;c;AAAA\u{7} & more");
+    e.screen = Some("┌ Environment ┐\n``` <b>".into());
+    let html = capcom::notebook::html("Mars <rover>", std::slice::from_ref(&e));
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(
+        !html.contains('\u{1b}') && !html.contains('\u{7}'),
+        "{html}"
+    );
+    assert!(html.contains("␛]52;c;AAAA� &amp; more"), "{html}");
+    assert!(html.contains("Notebook: Mars &lt;rover&gt;"), "{html}");
+    assert!(html.contains("&lt;b&gt;"), "{html}");
+    let md = capcom::notebook::markdown("Mars", &[e]);
+    assert!(!md.contains('\u{1b}'), "{md}");
+    assert!(
+        md.contains("## 2025-11-26 09:12:03 UTC · Environment · note"),
+        "{md}"
+    );
+    assert!(
+        md.contains("> <script>alert(1)</script>\n> ␛]52;c;AAAA� & more\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("\n````text\n┌ Environment ┐\n``` <b>\n````\n"),
+        "{md}"
+    );
+}
+
+#[test]
 fn a_torn_last_line_is_skipped_with_a_warning_and_the_rest_loads() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("n.jsonl");
@@ -234,20 +298,17 @@ fn a_torn_last_line_is_skipped_with_a_warning_and_the_rest_loads() {
     );
 }
 
+/// A note on the Environment pane, paused at 2025-11-26 09:12:03 UTC.
 fn entry(id: u64, text: &str) -> Entry {
+    let paused = MissionTime {
+        end: 1_764_148_323.0,
+        paused: true,
+        window: 900.0,
+    };
     Entry {
-        id,
-        written: screen::WALL,
-        mission: MissionTime {
-            end: 1_764_148_323.0,
-            paused: true,
-            window: 900.0,
-        },
         pane: "environment".into(),
         pane_title: "Environment".into(),
-        kind: EntryKind::Note,
-        text: text.into(),
-        screen: None,
+        ..Entry::new(id, screen::WALL, paused, EntryKind::Note, text.into())
     }
 }
 

@@ -78,19 +78,16 @@ impl App {
             Clock::Live => 0.0,
         };
         let pane = self.config.panes.get(self.focus);
+        let mission = MissionTime {
+            end: self.conductor.end(self.now) - shift,
+            paused: self.conductor.paused_at.is_some(),
+            window: self.conductor.window,
+        };
+        let id = next_id(&self.notebook.entries);
         let entry = Entry {
-            id: next_id(&self.notebook.entries),
-            written: self.wall_now(),
-            mission: MissionTime {
-                end: self.conductor.end(self.now) - shift,
-                paused: self.conductor.paused_at.is_some(),
-                window: self.conductor.window,
-            },
             pane: pane.map(|p| p.id.clone()).unwrap_or_default(),
             pane_title: pane.map(|p| p.title.clone()).unwrap_or_default(),
-            kind,
-            text,
-            screen: None,
+            ..Entry::new(id, self.wall_now(), mission, kind, text)
         };
         self.notebook.unsaved.push(entry.id);
         self.notebook.entries.push(entry.clone());

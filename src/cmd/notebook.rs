@@ -60,20 +60,18 @@ pub fn run_on(
             bail!("an empty note: nothing written");
         }
         let now = crate::wall_now();
-        let entry = Entry {
-            id: next_id(&loaded.entries),
-            written: now,
-            mission: MissionTime {
-                end: now,
-                paused: false,
-                window: config.window,
-            },
-            pane: String::new(),
-            pane_title: String::new(),
-            kind: EntryKind::Note,
-            text,
-            screen: None,
+        let mission = MissionTime {
+            end: now,
+            paused: false,
+            window: config.window,
         };
+        let entry = Entry::new(
+            next_id(&loaded.entries),
+            now,
+            mission,
+            EntryKind::Note,
+            text,
+        );
         store
             .append(&entry)
             .map_err(|e| eyre!("{}: {e}", store.shown()))?;

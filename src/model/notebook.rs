@@ -71,6 +71,22 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// Entry `id` of `kind` saying `text`, written at `written` and pinned to `mission`, with
+    /// no pane and no screen.
+    #[must_use]
+    pub fn new(id: u64, written: f64, mission: MissionTime, kind: EntryKind, text: String) -> Self {
+        Self {
+            id,
+            written,
+            mission,
+            pane: String::new(),
+            pane_title: String::new(),
+            kind,
+            text,
+            screen: None,
+        }
+    }
+
     /// The first line of the text, and how many lines follow it.
     #[must_use]
     pub fn headline(&self) -> (&str, usize) {
@@ -91,20 +107,12 @@ mod tests {
     use super::*;
 
     fn entry(id: u64, text: &str) -> Entry {
-        Entry {
-            id,
-            written: 10.0,
-            mission: MissionTime {
-                end: 5.0,
-                paused: true,
-                window: 900.0,
-            },
-            pane: "environment".into(),
-            pane_title: "Environment".into(),
-            kind: EntryKind::Note,
-            text: text.into(),
-            screen: None,
-        }
+        let following = MissionTime {
+            end: 5.0,
+            paused: false,
+            window: 300.0,
+        };
+        Entry::new(id, 10.0, following, EntryKind::Note, text.into())
     }
 
     #[test]
