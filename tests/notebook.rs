@@ -375,8 +375,8 @@ fn capcom(data: &Path, args: &[&str], stdin: &str) -> (String, String, bool) {
 fn capcom_notebook_adds_lists_and_exports_markdown_and_escaped_html() {
     let dir = tempfile::tempdir().expect("tmp");
     let data = dir.path();
-    let (out, _, ok) = capcom(data, &["notebook"], "");
-    assert!(ok && out.starts_with("no entries in "), "{out}");
+    let (out, err, ok) = capcom(data, &["notebook"], "");
+    assert!(ok && out.starts_with("no entries in "), "{out}{err}");
     let hostile = "<script>alert(1)</script>\n\u{1b}]52;c;AAAA\u{7}\u{1b}[2J two lines\n";
     let (out, err, ok) = capcom(data, &["notebook", "add"], hostile);
     assert!(ok, "{err}");
