@@ -145,6 +145,8 @@ pub enum Action {
     TextCommit,
     /// Drop the line being edited.
     TextCancel,
+    /// The note being typed: attach the screen as text, or not (`Ctrl-S`).
+    NoteScreen,
     /// Say this in the status bar until the next key (the loop's word about an effect it could
     /// not carry out).
     ShowNotice(String),
@@ -180,4 +182,12 @@ pub enum Effect {
     Clipboard(String),
     /// Keep these ad-hoc queries (oldest first) as the history the next run starts with.
     SaveQueryHistory(Vec<String>),
+    /// Append this entry to the notebook's file, with the frame drawn as text first when
+    /// `screen`; the loop answers `SourceUpdate::NoteWritten`.
+    WriteNote {
+        /// The entry.
+        entry: Box<crate::model::notebook::Entry>,
+        /// Attach the screen as it is drawn now.
+        screen: bool,
+    },
 }

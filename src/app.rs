@@ -14,6 +14,7 @@ mod faults;
 mod handoff;
 mod navigate;
 mod notebook;
+pub use notebook::NotebookState;
 mod plan;
 mod slo;
 mod sources;
@@ -141,6 +142,8 @@ pub struct App {
     pub size: (u16, u16),
     /// Set while replaying.
     pub replay: Option<ReplayInfo>,
+    /// The operator's notebook.
+    pub notebook: NotebookState,
     /// The fetch plan last handed to the loop, to tell when it changes.
     planned: Vec<crate::source::prometheus::poller::Want>,
 }
@@ -202,6 +205,7 @@ impl App {
             handoff: HandoffState::default(),
             size: (80, 24),
             replay,
+            notebook: NotebookState::default(),
             planned: Vec::new(),
         };
         app.now = app.display_time(wall);
@@ -355,6 +359,7 @@ impl App {
             Action::Tick { wall } => {
                 self.now = self.display_time(wall).max(self.now);
                 self.track_slo_faults();
+                return self.notes_to_retry(wall);
             }
             Action::Source(update) => {
                 self.apply_source(update);
@@ -431,7 +436,9 @@ impl App {
                 self.notice = Some("no [opensearch] is configured".into());
             }
             Action::EditQuery => return Handled::prompt(Editing::Query, self.events.query.clone()),
-            Action::AddNote | Action::OpenNotebook => return self.notebook_key(action),
+            Action::AddNote | Action::OpenNotebook | Action::NoteScreen => {
+                return self.notebook_key(action);
+            }
             Action::Export => return self.export_key(),
             Action::Copy | Action::ShowLink | Action::AdHocQuery => {
                 return self.handoff_key(action);

@@ -183,6 +183,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The operator's notebook: list its entries, write one, or export it for a hand-over.
+    ///
+    /// Each dashboard has its own notebook, a JSON-lines file (one entry a line, appended and
+    /// synced to disk as it is written) at $XDG_DATA_HOME/capcom/notebooks/<dashboard>.jsonl,
+    /// or ~/.local/share/capcom/notebooks/ without $XDG_DATA_HOME; <dashboard> is the
+    /// dashboard's title made a file name (the demo's is mars-rover-sol-1). In the dashboard,
+    /// n writes a note and N lists them. With no option this lists the entries.
+    #[command(args_conflicts_with_subcommands = true)]
+    Notebook {
+        /// Print the notebook as a hand-over report: md (Markdown) or html.
+        #[arg(long, value_name = "FORMAT")]
+        export: Option<NotebookFormat>,
+        /// Write the report to FILE (whole, or not at all) instead of standard output.
+        #[arg(long, value_name = "FILE", requires = "export")]
+        out: Option<PathBuf>,
+        /// Write an entry instead.
+        #[command(subcommand)]
+        command: Option<NotebookCommand>,
+    },
     /// Run the rover world simulator (the capcom-sim binary, given the same arguments): write a
     /// recording of one sol (--write-recording), or run it live with any of its outputs: metrics
     /// for a Prometheus to scrape (--metrics-listen), events into OpenSearch (--opensearch),
@@ -196,6 +215,26 @@ pub enum Command {
             value_name = "ARGS"
         )]
         args: Vec<std::ffi::OsString>,
+    },
+}
+
+/// A notebook report's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NotebookFormat {
+    /// Markdown.
+    Md,
+    /// One HTML page.
+    Html,
+}
+
+/// `capcom notebook`'s own subcommands.
+#[derive(Debug, Subcommand)]
+pub enum NotebookCommand {
+    /// Write a note, stamped with the time now (wall clock, not the time conductor's): TEXT,
+    /// or standard input when no TEXT is given (several lines kept as they are).
+    Add {
+        /// The note; none reads standard input.
+        text: Option<String>,
     },
 }
 

@@ -60,6 +60,28 @@ pub struct Outlets {
     /// Tells the runtime query slot's source (live poller or replay) its `PromQL`; `None`
     /// asks for nothing.
     pub chart_query: watch::Sender<Option<String>>,
+    /// The notebook's file; `None` when there is nowhere to keep one (no `$XDG_DATA_HOME`
+    /// or `$HOME`).
+    pub notebook: Option<crate::notebook::Store>,
+}
+
+impl Outlets {
+    /// Outlets whose sources are gone (every send goes nowhere), writing notes to
+    /// `notebook`: for tests that carry out effects.
+    #[must_use]
+    pub fn detached(notebook: Option<crate::notebook::Store>) -> Self {
+        Self {
+            plan: watch::channel(Plan::default()).0,
+            event_query: watch::channel(String::new()).0,
+            events_until: watch::channel(None).0,
+            replay_clock: watch::channel(None).0,
+            trace_query: watch::channel(TraceQuery::default()).0,
+            trace_fetch: mpsc::channel(1).0,
+            silence_writes: None,
+            chart_query: watch::channel(None).0,
+            notebook,
+        }
+    }
 }
 
 /// Runs the loop until the user quits or a signal arrives (`cmd/dashboard.rs` sets it up).
@@ -152,7 +174,8 @@ fn apply(
     use std::io::Write as _;
     let mut queue = std::collections::VecDeque::from(actions);
     while let Some(action) = queue.pop_front() {
-        for effect in app.update(action) {
+        for mut effect in app.update(action) {
+            attach_screen(app, &mut effect);
             match carry_out(effect, outlets) {
                 Carried::Quit => return Ok(Flow::Quit),
                 Carried::Then(next) => queue.push_front(next),
@@ -166,6 +189,18 @@ fn apply(
         }
     }
     Ok(Flow::Continue)
+}
+
+/// Draws the screen as text into a note that asks for it, as the loop does before carrying
+/// the note's effect out: the frame the user sees (the prompt closed).
+pub fn attach_screen(app: &App, effect: &mut Effect) {
+    if let Effect::WriteNote {
+        entry,
+        screen: true,
+    } = effect
+    {
+        entry.screen = Some(crate::ui::frame_text(app, app.size));
+    }
 }
 
 /// What carrying out one effect left to do.
@@ -230,6 +265,19 @@ pub fn carry_out(effect: Effect, outlets: &Outlets) -> Carried {
             }
             Some(_) => {}
         },
+        Effect::WriteNote { entry, .. } => {
+            let result = match &outlets.notebook {
+                None => Err(
+                    "nowhere to keep a notebook: neither $XDG_DATA_HOME nor $HOME is set"
+                        .to_owned(),
+                ),
+                Some(store) => store.append(&entry).map_or_else(
+                    |e| Err(format!("{}: {e}", store.shown())),
+                    |()| Ok(store.shown()),
+                ),
+            };
+            return Carried::Then(Action::Source(SourceUpdate::NoteWritten { entry, result }));
+        }
     }
     Carried::Done
 }

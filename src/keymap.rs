@@ -328,6 +328,21 @@ pub const ALERT_CHART: Context = context!(
     ]
 );
 
+/// The notebook's list; its border lists these keys.
+pub const NOTEBOOK: Context = context!(
+    "notebook",
+    [
+        unlisted(&[code(KeyCode::Enter)], Action::DrillIn),
+        unlisted(&[code(KeyCode::Esc)], Action::DrillOut),
+        unlisted(&[ch('j'), code(KeyCode::Down)], Action::SelectNext),
+        unlisted(&[ch('k'), code(KeyCode::Up)], Action::SelectPrev),
+        unlisted(&[ch('g'), code(KeyCode::Home)], Action::SelectFirst),
+        unlisted(&[ch('G'), code(KeyCode::End)], Action::SelectLast),
+        unlisted(&[code(KeyCode::PageDown)], Action::PageDown),
+        unlisted(&[code(KeyCode::PageUp)], Action::PageUp),
+    ]
+);
+
 /// The shelf chooser; its border lists these keys.
 pub const SHELVE_CHOOSER: Context = context!(
     "shelve chooser",
@@ -425,6 +440,7 @@ pub const PROMPT: Context = Context {
         KILL_WORD,
         unlisted(&[code(KeyCode::Up)], Action::TextHistoryPrev),
         unlisted(&[code(KeyCode::Down)], Action::TextHistoryNext),
+        unlisted(&[Key::Ctrl('s')], Action::NoteScreen),
     ],
     typing: true,
 };
@@ -442,6 +458,7 @@ pub const CONTEXTS: &[&Context] = &[
     &WATERFALL,
     &SPAN,
     &EVIDENCE,
+    &NOTEBOOK,
     &HELP_OVERLAY,
     &SEARCH_FORM,
     &PROMPT,
@@ -462,6 +479,7 @@ pub fn contexts(app: &App) -> Vec<&'static Context> {
         Some(View::FaultDetail { .. }) => out.extend([&FAULT_DETAIL, &EVIDENCE, &GLOBAL]),
         Some(View::AlertChart(_)) => out.extend([&ALERT_CHART, &EVIDENCE, &GLOBAL]),
         Some(View::ShelveChoice { .. }) => out.extend([&SHELVE_CHOOSER, &GLOBAL]),
+        Some(View::Notebook { .. }) => out.extend([&NOTEBOOK, &GLOBAL]),
         top => {
             if matches!(top, Some(View::EventDetail { .. })) {
                 out.push(&EVENT_DETAIL);

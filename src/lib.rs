@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod layout;
 pub mod logging;
 pub mod model;
+pub mod notebook;
 pub mod session;
 pub mod source;
 pub mod stdio;

@@ -36,6 +36,9 @@ pub struct Session {
     pub speed: f64,
     /// Show a replay at its recorded times rather than shifted to now.
     pub original_time: bool,
+    /// The dashboard's notebook file (`crate::notebook::path_for` its title); `None` when
+    /// there is nowhere to keep one, and for tests (`prepare_bundled`) unless they set it.
+    pub notebook: Option<std::path::PathBuf>,
 }
 
 impl Session {
@@ -51,7 +54,9 @@ impl Session {
             std::env::var("XDG_CONFIG_HOME").ok().as_deref(),
             std::env::var("HOME").ok().as_deref(),
         );
-        Self::prepare_with(open, found.as_ref())
+        let mut session = Self::prepare_with(open, found.as_ref())?;
+        session.notebook = crate::notebook::path_for(&session.config.title);
+        Ok(session)
     }
 
     /// What [`Session::prepare`] does, ignoring any default config file: for tests, which must
@@ -113,6 +118,7 @@ impl Session {
             data,
             speed: open.speed,
             original_time: open.original_time,
+            notebook: None,
         })
     }
 
@@ -132,9 +138,18 @@ impl Session {
     }
 
     /// The app at wall-clock time `wall`, and the replay to feed it if this is one, with the
-    /// errors for queries the recording cannot answer already applied.
+    /// errors for queries the recording cannot answer already applied and the notebook read.
     #[must_use]
     pub fn start(&self, wall: f64) -> (App, Option<Replay>) {
+        let (mut app, replay) = self.start_app(wall);
+        if let Some(path) = &self.notebook {
+            let loaded = crate::notebook::Store::new(path.clone()).load();
+            app.set_notebook(loaded.entries, &loaded.warnings);
+        }
+        (app, replay)
+    }
+
+    fn start_app(&self, wall: f64) -> (App, Option<Replay>) {
         let config = self.config.clone();
         let theme = self.theme.clone();
         match (&self.data, self.clock(wall)) {

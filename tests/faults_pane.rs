@@ -68,11 +68,11 @@ fn live(size: (u16, u16), configure: impl FnOnce(&mut capcom::config::Config)) -
     app
 }
 
-/// The silence write in `effects`, which must be the only effect.
+/// The silence write in `effects`, which must hold only it and the notebook's entry of it.
 fn the_write(effects: &[Effect]) -> SilenceWrite {
     match effects {
-        [Effect::WriteSilence(w)] => w.clone(),
-        other => panic!("one silence write, not {other:?}"),
+        [Effect::WriteSilence(w), Effect::WriteNote { .. }] => w.clone(),
+        other => panic!("one silence write and its notebook entry, not {other:?}"),
     }
 }
 

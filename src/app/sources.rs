@@ -111,6 +111,7 @@ impl App {
                 self.faults_fetched(fetched_at, result);
             }
             SourceUpdate::SilenceWritten { write, result } => self.silence_written(&write, result),
+            SourceUpdate::NoteWritten { entry, result } => self.note_written(*entry, result),
             SourceUpdate::ReplayFinished => {
                 if let Some(r) = &mut self.replay {
                     r.finished = true;

@@ -17,6 +17,7 @@ mod alert_chart;
 mod event_detail;
 mod fault_detail;
 mod help;
+mod notebook;
 mod prompt;
 mod search;
 mod shelve;
@@ -88,6 +89,11 @@ pub enum View {
     /// is beneath.
     ShelveChoice {
         /// The choice the selection is on (the last is "custom").
+        selected: usize,
+    },
+    /// The notebook's entries, newest last.
+    Notebook {
+        /// The entry the selection is on.
         selected: usize,
     },
     /// The help overlay, over whatever is beneath.
@@ -182,6 +188,7 @@ impl App {
             Some(View::FaultDetail { .. }) => fault_detail::handle(self, action),
             Some(View::AlertChart(_)) => alert_chart::handle(self, action),
             Some(View::ShelveChoice { .. }) => shelve::handle(self, action),
+            Some(View::Notebook { .. }) => notebook::handle(self, action),
             Some(View::Help) => help::handle(action),
             Some(View::Prompt { .. }) => prompt::handle(self, action),
         }
@@ -420,6 +427,9 @@ mod tests {
         let mut chooser = faults;
         chooser.update(Action::Shelve);
         out.push(chooser);
+        let mut notebook = app();
+        notebook.update(Action::OpenNotebook);
+        out.push(notebook);
         out
     }
 

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod dashboard;
+pub mod notebook;
 pub mod record;
 pub mod simulate;
 pub mod slo;
@@ -41,6 +42,11 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Some(Command::Check) => check::run(&cli.open),
+        Some(Command::Notebook {
+            export,
+            out,
+            command,
+        }) => notebook::run(&cli.open, export, out.as_deref(), command.as_ref()),
         Some(Command::Slo { json }) => Ok(slo::run(&cli.open, json)),
         Some(Command::Simulate { args }) => {
             if cli.open.replay.is_some() {

@@ -5,8 +5,6 @@
 use std::time::Duration;
 
 use color_eyre::eyre::Result;
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
 
 use crate::action::Action;
 use crate::app::App;
@@ -112,7 +110,8 @@ fn fetch_once(session: &Session, app: &mut App) -> Result<()> {
                 SourceUpdate::MetricsFetched { .. }
                 | SourceUpdate::ReplayFinished
                 | SourceUpdate::TraceFetched { .. }
-                | SourceUpdate::SilenceWritten { .. } => {}
+                | SourceUpdate::SilenceWritten { .. }
+                | SourceUpdate::NoteWritten { .. } => {}
             }
             app.update(Action::Source(update));
         }
@@ -128,28 +127,4 @@ pub fn feed(app: &mut App, updates: Vec<SourceUpdate>) {
     }
 }
 
-/// Renders the app at `size` and returns the frame as text, one line per row, trailing blanks
-/// trimmed.
-#[must_use]
-pub fn frame_text(app: &App, size: (u16, u16)) -> String {
-    let area = Rect::new(0, 0, size.0, size.1);
-    let mut buf = Buffer::empty(area);
-    crate::ui::draw(app, area, &mut buf);
-    let mut out = String::with_capacity(usize::from(size.0 + 1) * usize::from(size.1) * 3);
-    for y in 0..size.1 {
-        let mut line = String::new();
-        let mut skip = 0usize;
-        for x in 0..size.0 {
-            let symbol = buf[(x, y)].symbol();
-            if skip == 0 {
-                line.push_str(symbol);
-            }
-            skip = skip
-                .max(ratatui::text::Span::raw(symbol).width())
-                .saturating_sub(1);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
+pub use crate::ui::frame_text;

@@ -112,6 +112,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
             trace_fetch,
             silence_writes: (!read_only).then_some(silence_writes),
             chart_query,
+            notebook: session.notebook.clone().map(crate::notebook::Store::new),
         },
         cancel,
     })

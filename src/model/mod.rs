@@ -6,6 +6,7 @@ pub mod critical_path;
 pub mod event;
 pub mod fault;
 pub mod limits;
+pub mod notebook;
 pub mod series;
 pub mod slo;
 pub mod span;

@@ -261,6 +261,13 @@ pub enum SourceUpdate {
     },
     /// A replay has played its recording to the end.
     ReplayFinished,
+    /// The loop wrote a notebook entry (the file, as it can be shown) or could not (why).
+    NoteWritten {
+        /// The entry, as written (with its screen, if one was attached).
+        entry: Box<crate::model::notebook::Entry>,
+        /// The file written to, or why not.
+        result: Result<String, String>,
+    },
 }
 
 impl SourceUpdate {
@@ -274,6 +281,7 @@ impl SourceUpdate {
             Self::TraceFetched { result, .. } => result.is_err(),
             Self::FaultsFetched { result, .. } => result.is_err(),
             Self::SilenceWritten { result, .. } => result.is_err(),
+            Self::NoteWritten { result, .. } => result.is_err(),
             Self::ReplayFinished => false,
         }
     }

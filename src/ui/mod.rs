@@ -12,6 +12,7 @@
 //! ```
 
 pub use crate::layout;
+pub mod notebook;
 pub mod overlay;
 pub mod panes;
 pub mod status;
@@ -35,6 +36,32 @@ pub fn render(app: &App, frame: &mut Frame) {
 pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     draw_layers(app, area, buf);
     paint_background(app, area, buf);
+}
+
+/// Renders the app at `size` and returns the frame as text, one line per row, trailing blanks
+/// trimmed.
+#[must_use]
+pub fn frame_text(app: &App, size: (u16, u16)) -> String {
+    let area = Rect::new(0, 0, size.0, size.1);
+    let mut buf = Buffer::empty(area);
+    crate::ui::draw(app, area, &mut buf);
+    let mut out = String::with_capacity(usize::from(size.0 + 1) * usize::from(size.1) * 3);
+    for y in 0..size.1 {
+        let mut line = String::new();
+        let mut skip = 0usize;
+        for x in 0..size.0 {
+            let symbol = buf[(x, y)].symbol();
+            if skip == 0 {
+                line.push_str(symbol);
+            }
+            skip = skip
+                .max(ratatui::text::Span::raw(symbol).width())
+                .saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 /// Gives every cell that names no colour of its own the theme's background and ink — under
@@ -107,6 +134,7 @@ fn draw_layers(app: &App, area: Rect, buf: &mut Buffer) {
             panes::faults::fault_detail(app, fault, *scroll, main, buf);
         }
         Some(View::AlertChart(view)) => panes::chart::alert_chart(app, view, main, buf),
+        Some(View::Notebook { selected }) => notebook::render(app, *selected, main, buf),
         Some(
             View::Zoom(_)
             | View::ShelveChoice { .. }

@@ -208,7 +208,10 @@ fn render_prompt(app: &App, area: Rect, buf: &mut Buffer) -> bool {
             crate::app::Editing::FaultComment | crate::app::Editing::ShelveFor => {
                 fault_prompt(app, what)
             }
-            crate::app::Editing::Note => " note: ".to_owned(),
+            crate::app::Editing::Note if app.notebook.with_screen => {
+                " note + screen (^S drops it): ".to_owned()
+            }
+            crate::app::Editing::Note => " note (^S adds the screen): ".to_owned(),
             crate::app::Editing::AdHoc => " promql: ".to_owned(),
         };
         let keys = "  Enter apply · Esc cancel";

@@ -7,6 +7,7 @@
 use crate::action::{Action, Effect};
 use crate::app::{App, Editing, Handled, View};
 use crate::model::fault::{Matcher, NewSilence, Silence, SilenceState, SilenceWrite};
+use crate::model::notebook::EntryKind;
 use crate::source::SourceError;
 
 use super::{ACK_PREFIX, FaultRow, FaultState, Pending, SHELVE_PREFIX, SLO_LABEL};
@@ -170,9 +171,14 @@ impl App {
         let Some(p) = self.faults.pending.take() else {
             return Vec::new();
         };
-        let (secs, verb, prefix) = match p.shelf {
-            None => (ACK_SECS, "acknowledged", ACK_PREFIX),
-            Some(s) => (s, "shelved", SHELVE_PREFIX),
+        let (secs, verb, prefix, kind) = match p.shelf {
+            None => (
+                ACK_SECS,
+                "acknowledged",
+                ACK_PREFIX,
+                EntryKind::Acknowledged,
+            ),
+            Some(s) => (s, "shelved", SHELVE_PREFIX, EntryKind::Shelved),
         };
         let created_by = self
             .config
@@ -192,7 +198,8 @@ impl App {
         } else {
             format!("{verb} {} for {length}: sending…", p.name)
         });
-        vec![Effect::WriteSilence(SilenceWrite::Create(silence))]
+        let note = self.fault_entry(kind, &format!("{} for {length}", p.name), comment);
+        vec![Effect::WriteSilence(SilenceWrite::Create(silence)), note]
     }
 
     /// `u`: expires capcom's shelf on the selected fault, else its acknowledgement.
@@ -204,9 +211,13 @@ impl App {
             self.notice = Some("no fault selected".into());
             return Handled::DONE;
         };
-        let Some((note, verb)) = (row.shelf.as_ref().map(|n| (n, "un-shelved")))
-            .or_else(|| row.ack.as_ref().map(|n| (n, "un-acknowledged")))
-        else {
+        let shelved = row
+            .shelf
+            .as_ref()
+            .map(|n| (n, "un-shelved", EntryKind::Unshelved));
+        let Some((note, verb, kind)) = shelved.or_else(|| {
+            (row.ack.as_ref()).map(|n| (n, "un-acknowledged", EntryKind::Unacknowledged))
+        }) else {
             self.notice = Some(match &row.silence {
                 Some(s) => format!(
                     "{} is silenced by {} outside capcom: expire that in Alertmanager",
@@ -221,9 +232,8 @@ impl App {
         } else {
             format!("{verb} {}: sending…", row.name)
         });
-        Handled::Done(vec![Effect::WriteSilence(SilenceWrite::Expire(
-            note.id.clone(),
-        ))])
+        let expire = Effect::WriteSilence(SilenceWrite::Expire(note.id.clone()));
+        Handled::Done(vec![expire, self.fault_entry(kind, &row.name, "")])
     }
 
     /// A write came back: the list shows it at once (the next poll confirms it), and the
