@@ -30,7 +30,7 @@ pub use slo::{LiveAlert, SloStatus};
 pub use traces::{
     SEARCH_FIELDS, SearchFields, SearchForm, TraceSort, TraceView, TracesState, format_duration,
 };
-pub use views::{AlertChartView, Editing, Handled, View};
+pub use views::{AlertChartView, Editing, ErrorLine, ErrorLineKind, Handled, View};
 
 /// How many poll intervals may pass without an answer before data counts as stale.
 const STALE_AFTER_POLLS: f64 = 3.0;
@@ -138,6 +138,11 @@ pub struct App {
     pub size: (u16, u16),
     /// Set while replaying.
     pub replay: Option<ReplayInfo>,
+    /// Lines the help overlay scrolled down.
+    pub help_scroll: usize,
+    /// How many lines the help overlay has (`keymap::help_lines`, set where the app is made
+    /// for a terminal, as the keymap sits above the app); 0: it does not scroll.
+    pub help_len: usize,
     /// The fetch plan last handed to the loop, to tell when it changes.
     planned: Vec<crate::source::prometheus::poller::Want>,
 }
@@ -198,6 +203,8 @@ impl App {
             notice: None,
             size: (80, 24),
             replay,
+            help_scroll: 0,
+            help_len: 0,
             planned: Vec::new(),
         };
         app.now = app.display_time(wall);
@@ -399,7 +406,10 @@ impl App {
                     _ => Handled::POP,
                 };
             }
-            Action::ToggleHelp => return Handled::push(View::Help),
+            Action::ToggleHelp => {
+                self.help_scroll = 0;
+                return Handled::push(View::Help);
+            }
             Action::TogglePause => self.conductor.toggle_pause(self.now),
             Action::WindowWider => self.conductor.zoom(true),
             Action::WindowNarrower => self.conductor.zoom(false),

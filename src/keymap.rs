@@ -302,6 +302,10 @@ pub const FAULT_DETAIL: Context = context!(
         ESC,
         DOWN,
         UP,
+        FIRST,
+        LAST_END,
+        PAGE_DOWN,
+        PAGE_UP,
         bind(&[ch('t')], Action::OpenTrace, &FAULTS),
         bind(&[ch('c')], Action::ChartAlert, &FAULTS),
     ]
@@ -325,7 +329,7 @@ pub const SHELVE_CHOOSER: Context = context!(
 );
 
 /// An event's whole document (the dashboard's keys work beneath it).
-pub const EVENT_DETAIL: Context = context!("event detail", [OPEN_TRACE]);
+pub const EVENT_DETAIL: Context = context!("event detail", [OPEN_TRACE, LAST_END]);
 
 /// A trace's waterfall.
 pub const WATERFALL: Context = context!(
@@ -353,12 +357,23 @@ pub const SPAN: Context = context!(
         ESC,
         DOWN,
         UP,
+        FIRST,
+        LAST_END,
+        PAGE_DOWN,
+        PAGE_UP,
         bind(&[ch('l')], Action::TraceEvents, &TRACE_EVENTS),
     ]
 );
 
-/// The help overlay: it takes no key but these and the global ones.
-pub const HELP_OVERLAY: Context = context!("help", [ESC]);
+/// The help overlay: it takes no key but these and the global ones; the list keys scroll it.
+pub const HELP_OVERLAY: Context =
+    context!("help", [ESC, DOWN, UP, FIRST, LAST_END, PAGE_DOWN, PAGE_UP]);
+
+/// The errors view: the list keys scroll it.
+pub const ERRORS_VIEW: Context = context!(
+    "errors",
+    [ESC, DOWN, UP, FIRST, LAST_END, PAGE_DOWN, PAGE_UP]
+);
 
 const COMMIT: Binding = unlisted(&[code(KeyCode::Enter)], Action::TextCommit);
 const CANCEL: Binding = unlisted(&[code(KeyCode::Esc)], Action::TextCancel);
@@ -428,6 +443,7 @@ pub const CONTEXTS: &[&Context] = &[
     &SPAN,
     &EVIDENCE,
     &HELP_OVERLAY,
+    &ERRORS_VIEW,
     &SEARCH_FORM,
     &PROMPT,
     &GLOBAL,
@@ -447,6 +463,7 @@ pub fn contexts(app: &App) -> Vec<&'static Context> {
         Some(View::FaultDetail { .. }) => out.extend([&FAULT_DETAIL, &EVIDENCE, &GLOBAL]),
         Some(View::AlertChart(_)) => out.extend([&ALERT_CHART, &EVIDENCE, &GLOBAL]),
         Some(View::ShelveChoice { .. }) => out.extend([&SHELVE_CHOOSER, &GLOBAL]),
+        Some(View::Errors { .. }) => out.extend([&ERRORS_VIEW, &GLOBAL]),
         top => {
             if matches!(top, Some(View::EventDetail { .. })) {
                 out.push(&EVENT_DETAIL);

@@ -137,7 +137,7 @@ impl Session {
     pub fn start(&self, wall: f64) -> (App, Option<Replay>) {
         let config = self.config.clone();
         let theme = self.theme.clone();
-        match (&self.data, self.clock(wall)) {
+        let (mut app, replay) = match (&self.data, self.clock(wall)) {
             (Data::Replay(rec), Some(clock)) => {
                 let info = ReplayInfo {
                     name: rec.manifest.name.clone(),
@@ -152,7 +152,10 @@ impl Session {
                 (app, Some(replay))
             }
             _ => (App::new(config, theme, Clock::Live, None, wall), None),
-        }
+        };
+        // The help overlay scrolls over the keymap's lines, a blank and the limits' ladder.
+        app.help_len = crate::keymap::help_lines().len() + 2;
+        (app, replay)
     }
 }
 

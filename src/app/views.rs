@@ -14,6 +14,7 @@ use crate::model::traces::TraceQuery;
 use super::{App, FaultRow, SearchForm, TraceSort, TraceView};
 
 mod alert_chart;
+mod errors;
 mod event_detail;
 mod fault_detail;
 mod help;
@@ -27,6 +28,8 @@ mod waterfall;
 mod zoom;
 
 pub use alert_chart::AlertChartView;
+pub use errors::{ErrorLine, ErrorLineKind};
+pub(super) use errors::{event_detail_len, fault_detail_len, span_detail_len};
 
 /// A level of the drill-down stack, drawn over the dashboard.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +94,11 @@ pub enum View {
     },
     /// The help overlay, over whatever is beneath.
     Help,
+    /// Each source's state, age and full last error, scrolled `scroll` lines down.
+    Errors {
+        /// Lines scrolled.
+        scroll: usize,
+    },
     /// A line of text typed at the bottom of the screen, and what it is for.
     Prompt {
         /// What the line is for.
@@ -178,7 +186,8 @@ impl App {
             Some(View::FaultDetail { .. }) => fault_detail::handle(self, action),
             Some(View::AlertChart(_)) => alert_chart::handle(self, action),
             Some(View::ShelveChoice { .. }) => shelve::handle(self, action),
-            Some(View::Help) => help::handle(action),
+            Some(View::Help) => help::handle(self, action),
+            Some(View::Errors { .. }) => errors::handle(self, action),
             Some(View::Prompt { .. }) => prompt::handle(self, action),
         }
     }

@@ -12,6 +12,7 @@
 //! ```
 
 pub use crate::layout;
+pub mod errors;
 pub mod overlay;
 pub mod panes;
 pub mod status;
@@ -107,6 +108,7 @@ fn draw_layers(app: &App, area: Rect, buf: &mut Buffer) {
             panes::faults::fault_detail(app, fault, *scroll, main, buf);
         }
         Some(View::AlertChart(view)) => panes::chart::alert_chart(app, view, main, buf),
+        Some(View::Errors { scroll }) => errors::render(app, *scroll, main, buf),
         Some(
             View::Zoom(_)
             | View::ShelveChoice { .. }

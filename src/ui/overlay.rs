@@ -48,15 +48,19 @@ pub fn help(app: &App, area: Rect, buf: &mut Buffer) {
     lines.push(Line::from(ladder));
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
     let rect = centered(area, width, lines.len() as u16 + 2);
+    // Taller than the screen (80×24), it scrolls, and its border says which way there is more.
+    let height = usize::from(rect.height.saturating_sub(2));
+    let scroll = app.help_scroll.min(lines.len().saturating_sub(height));
+    let more = lines.len() > scroll + height;
+    let keys = match (scroll > 0, more) {
+        (_, true) => " more ↓ j k PgDn · Esc or ? to close ",
+        (true, false) => " ↑ more k PgUp · Esc or ? to close ",
+        (false, false) => " Esc or ? to close ",
+    };
     Clear.render(rect, buf);
-    Paragraph::new(lines)
+    Paragraph::new(lines.split_off(scroll.min(lines.len())))
         .style(theme.overlay)
-        .block(panel(
-            app,
-            BorderType::Rounded,
-            " keys ".into(),
-            " Esc or ? to close ",
-        ))
+        .block(panel(app, BorderType::Rounded, " keys ".into(), keys))
         .render(rect, buf);
 }
 
