@@ -140,9 +140,10 @@ pub struct App {
     pub replay: Option<ReplayInfo>,
     /// Lines the help overlay scrolled down.
     pub help_scroll: usize,
-    /// How many lines the help overlay has (`keymap::help_lines`, set where the app is made
-    /// for a terminal, as the keymap sits above the app); 0: it does not scroll.
-    pub help_len: usize,
+    /// How many rows the help overlay has on a screen so wide (`keymap::help_len`, set where
+    /// the app is made for a terminal, as the keymap sits above the app); until then none:
+    /// help does not scroll.
+    pub help_len: fn(u16) -> usize,
     /// The fetch plan last handed to the loop, to tell when it changes.
     planned: Vec<crate::source::prometheus::poller::Want>,
 }
@@ -204,7 +205,7 @@ impl App {
             size: (80, 24),
             replay,
             help_scroll: 0,
-            help_len: 0,
+            help_len: |_| 0,
             planned: Vec::new(),
         };
         app.now = app.display_time(wall);

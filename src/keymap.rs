@@ -295,6 +295,10 @@ pub const FAULTS_PANE: Context = context!(
     ]
 );
 
+/// A pane that lists rows without keys of its own (an SLO pane, a table): `End` is its
+/// last row, as in the other lists.
+pub const LIST_PANE: Context = context!("list pane", [LAST_END]);
+
 /// A fault's detail.
 pub const FAULT_DETAIL: Context = context!(
     "fault detail",
@@ -444,6 +448,7 @@ pub const CONTEXTS: &[&Context] = &[
     &EVIDENCE,
     &HELP_OVERLAY,
     &ERRORS_VIEW,
+    &LIST_PANE,
     &SEARCH_FORM,
     &PROMPT,
     &GLOBAL,
@@ -472,6 +477,7 @@ pub fn contexts(app: &App) -> Vec<&'static Context> {
                 Some(PaneKind::Events) => out.push(&EVENTS_PANE),
                 Some(PaneKind::Traces) => out.push(&TRACES_PANE),
                 Some(PaneKind::Faults) => out.push(&FAULTS_PANE),
+                Some(PaneKind::Slo | PaneKind::Table(_)) => out.push(&LIST_PANE),
                 _ => {}
             }
             out.extend([&DASHBOARD, &EVIDENCE, &GLOBAL]);
@@ -492,6 +498,42 @@ pub fn help_lines() -> Vec<&'static Help> {
         }
     }
     out
+}
+
+/// The help overlay's rows on a screen `width` columns wide, and the overlay's width: each
+/// line of [`help_lines`] as its keys and what they do, the text wrapped under its own column
+/// where the screen is too narrow for it (the keys are empty on a text's later rows).
+#[must_use]
+pub fn help_rows(width: u16) -> (Vec<(&'static str, String)>, u16) {
+    let lines = help_lines();
+    let key_w = lines
+        .iter()
+        .map(|h| h.keys.chars().count())
+        .max()
+        .unwrap_or(0);
+    let text_w = lines
+        .iter()
+        .map(|h| h.what.chars().count())
+        .max()
+        .unwrap_or(0);
+    // A border and a space each side, the keys and two spaces, the text.
+    let natural = u16::try_from(key_w + text_w + 6).unwrap_or(u16::MAX);
+    let overlay = natural.min(width);
+    let room = usize::from(overlay).saturating_sub(key_w + 6).max(12);
+    let mut rows = Vec::new();
+    for h in lines {
+        for (i, part) in crate::text::wrap(h.what, room).into_iter().enumerate() {
+            rows.push((if i == 0 { h.keys } else { "" }, part));
+        }
+    }
+    (rows, overlay)
+}
+
+/// How many rows the help overlay has on a screen `width` columns wide: its keys, a blank and
+/// the limits' ladder.
+#[must_use]
+pub fn help_len(width: u16) -> usize {
+    help_rows(width).0.len() + 2
 }
 
 /// The action `key` asks for of the model as it is, if any.

@@ -153,8 +153,7 @@ impl Session {
             }
             _ => (App::new(config, theme, Clock::Live, None, wall), None),
         };
-        // The help overlay scrolls over the keymap's lines, a blank and the limits' ladder.
-        app.help_len = crate::keymap::help_lines().len() + 2;
+        app.help_len = crate::keymap::help_len;
         (app, replay)
     }
 }

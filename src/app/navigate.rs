@@ -151,16 +151,12 @@ impl App {
         if !self.traces_focused() || !self.on_dashboard() {
             return Handled::Pass;
         }
-        match self.traces.selected_trace() {
-            Some(l) => {
-                let id = l.trace.trace_id.clone();
-                self.open_trace_events(id)
-            }
-            None => {
-                self.notice = Some("no trace is selected".into());
-                Handled::DONE
-            }
+        if let Some(l) = self.traces.selected_trace() {
+            let id = l.trace.trace_id.clone();
+            return self.open_trace_events(id);
         }
+        self.notice = Some("no trace is selected".into());
+        Handled::DONE
     }
 
     /// The screen's area above the status bar: where views and a full-screen pane draw.
@@ -232,7 +228,7 @@ impl App {
             _ => return Handled::Pass,
         };
         let page = usize::from(layout::inner(self.main_area()).height);
-        let stops = self.help_len.saturating_sub(page) + 1;
+        let stops = (self.help_len)(self.size.0).saturating_sub(page) + 1;
         self.help_scroll = how.from(self.help_scroll, stops, page);
         Handled::DONE
     }
@@ -261,7 +257,7 @@ impl App {
     /// the bottom: its last row follows the tail again. A pane that lists nothing (a chart,
     /// the path) takes `G` as follow-now, as `End`, and pages through time a window at a time.
     fn move_in_pane(&mut self, pane: PaneId, how: Move) -> Handled {
-        let page = self.page_of(pane);
+        let rows = self.page_of(pane);
         let Some(kind) = self.config.panes.get(pane).map(|p| p.kind.clone()) else {
             return Handled::Pass;
         };
@@ -270,17 +266,17 @@ impl App {
                 let len = self.events.visible_len();
                 // Row 0 of the selection is the newest, the list's last row.
                 let from_top = len.saturating_sub(1).saturating_sub(self.events.selected);
-                let to = how.from(from_top, len, page);
+                let to = how.from(from_top, len, rows);
                 self.events.scroll(from_top as isize - to as isize);
             }
             PaneKind::Traces => {
                 let len = self.traces.shown().len();
-                self.traces.selected = how.from(self.traces.selected, len, page);
+                self.traces.selected = how.from(self.traces.selected, len, rows);
             }
             PaneKind::Table(_) | PaneKind::Slo | PaneKind::Faults => {
                 let len = self.selectable_rows(pane);
                 if let Some(sel) = self.selected.get_mut(pane) {
-                    *sel = how.from(*sel, len, page);
+                    *sel = how.from(*sel, len, rows);
                 }
             }
             PaneKind::Chart(_) | PaneKind::Path { .. } => match how {

@@ -363,6 +363,19 @@ mod tests {
             a.update(opens);
             out.push(a);
         }
+        // A chart focused: End follows now there (a list takes it as its last row).
+        let mut chart = app();
+        while !matches!(
+            chart.config.panes[chart.focus].kind,
+            crate::config::PaneKind::Chart(_)
+        ) {
+            chart.update(Action::FocusNext);
+        }
+        chart.update(Action::ScrubBack);
+        out.push(chart);
+        let mut errors = app();
+        errors.update(Action::OpenErrors);
+        out.push(errors);
         let mut slo = app();
         while !slo.slo_focused() {
             slo.update(Action::FocusNext);

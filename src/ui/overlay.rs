@@ -24,18 +24,18 @@ pub fn panel<'a>(app: &App, kind: BorderType, title: String, keys: &'a str) -> B
 /// The help overlay: every key, from the same tables the keymap dispatches with.
 pub fn help(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let bindings = crate::keymap::help_lines();
-    let key_w = bindings
+    let (rows, width) = crate::keymap::help_rows(area.width);
+    let key_w = rows
         .iter()
-        .map(|b| b.keys.chars().count())
+        .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    let mut lines: Vec<Line> = bindings
-        .iter()
-        .map(|b| {
+    let mut lines: Vec<Line> = rows
+        .into_iter()
+        .map(|(keys, what)| {
             Line::from(vec![
-                Span::styled(format!(" {:<key_w$}  ", b.keys), theme.key),
-                Span::styled(b.what, theme.overlay),
+                Span::styled(format!(" {keys:<key_w$}  "), theme.key),
+                Span::styled(what, theme.overlay),
             ])
         })
         .collect();
@@ -46,7 +46,6 @@ pub fn help(app: &App, area: Rect, buf: &mut Buffer) {
         ladder.push(Span::raw(" "));
     }
     lines.push(Line::from(ladder));
-    let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
     let rect = centered(area, width, lines.len() as u16 + 2);
     // Taller than the screen (80×24), it scrolls, and its border says which way there is more.
     let height = usize::from(rect.height.saturating_sub(2));

@@ -4,8 +4,6 @@
 //! the wheel scroll it; `Esc` closes it. Also the line counts of the other scrolled views,
 //! so `G` / `End` stop at their last page.
 
-use unicode_width::UnicodeWidthChar;
-
 use super::Handled;
 use crate::action::Action;
 use crate::app::{App, FaultRow, Freshness, Origin};
@@ -45,40 +43,14 @@ pub struct ErrorLine {
 }
 
 /// `text` (from outside: redacted, made one safe line) wrapped to lines of at most `width`
-/// columns, each after `indent` spaces; breaks at spaces where it can.
+/// columns, each after `indent` spaces.
 fn wrapped(text: &str, indent: usize, width: usize) -> Vec<String> {
-    let room = width.saturating_sub(indent).max(8);
     let text = crate::text::one_line(text, TEXT_MAX);
-    let mut out = Vec::new();
-    let (mut line, mut used) = (String::new(), 0);
-    // The last space of `line` (its byte index) and the width up to it.
-    let mut space: Option<(usize, usize)> = None;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > room {
-            let rest = match space {
-                Some((at, _)) if at > 0 => line.split_off(at + 1),
-                _ => String::new(),
-            };
-            out.push(line.trim_end().to_owned());
-            used = rest.chars().filter_map(UnicodeWidthChar::width).sum();
-            line = rest;
-            space = None;
-        }
-        if c == ' ' {
-            if line.is_empty() {
-                continue;
-            }
-            space = Some((line.len(), used));
-        }
-        line.push(c);
-        used += w;
-    }
-    if !line.trim().is_empty() {
-        out.push(line.trim_end().to_owned());
-    }
     let pad = " ".repeat(indent);
-    out.into_iter().map(|l| format!("{pad}{l}")).collect()
+    crate::text::wrap(&text, width.saturating_sub(indent).max(8))
+        .into_iter()
+        .map(|l| format!("{pad}{l}"))
+        .collect()
 }
 
 impl App {
@@ -190,19 +162,17 @@ impl App {
                 format!("ok · answered {} ago", format_age(*a)),
             ),
             Freshness::Stale { age: a, .. } => {
-                let mut s = "STALE".to_owned();
-                if let Some(t) = failed_at {
-                    s.push_str(&format!(" · failed {} ago", age(t)));
-                }
-                match a {
-                    Some(a) => s.push_str(&format!(" · last answer {} ago", format_age(*a))),
-                    None => s.push_str(" · no answer yet"),
-                }
-                (ErrorLineKind::Stale, s)
+                let failed = failed_at.map(|t| format!(" · failed {} ago", age(t)));
+                let last = a.map_or_else(
+                    || " · no answer yet".to_owned(),
+                    |a| format!(" · last answer {} ago", format_age(a)),
+                );
+                let failed = failed.unwrap_or_default();
+                (ErrorLineKind::Stale, format!("STALE{failed}{last}"))
             }
         };
-        let head = crate::text::one_line(&format!("{name} · {state}"), width);
-        out.push(line(kind, head));
+        let head = wrapped(&format!("{name} · {state}"), 0, width);
+        out.extend(head.into_iter().map(|t| line(kind, t)));
         if let Freshness::Stale { reason, .. } = freshness {
             let lines = wrapped(&reason.to_string(), 4, width);
             out.extend(lines.into_iter().map(|t| line(ErrorLineKind::Text, t)));
@@ -276,8 +246,12 @@ mod tests {
         let lines = wrapped(text, 4, 40);
         assert!(lines.iter().all(|l| l.chars().count() <= 40), "{lines:#?}");
         assert!(lines.iter().all(|l| l.starts_with("    ")));
-        let joined: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
-        assert_eq!(joined.join(" "), text);
+        let words = |t: &str| t.split_whitespace().collect::<String>();
+        assert_eq!(words(&lines.concat()), words(text), "no character lost");
+        assert!(
+            lines[0].ends_with("connect to"),
+            "broken at a space: {lines:#?}"
+        );
     }
 
     #[test]

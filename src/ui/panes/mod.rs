@@ -34,7 +34,9 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     ]);
     // The Events pane says which server-side query narrows it: `Events · level:ERROR`.
     if spec.kind == PaneKind::Events && !app.events.query.trim().is_empty() {
-        let room = usize::from(area.width / 3).saturating_sub(title.width());
+        // Up to two thirds of the border: its freshness keeps the rest.
+        let room =
+            usize::from(area.width) * 2 / 3 - title.width().min(usize::from(area.width) * 2 / 3);
         if room > 4 {
             let query = crate::text::one_line(&app.events.query, room - 3);
             title
