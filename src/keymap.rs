@@ -94,7 +94,7 @@ const FOCUS: Help = Help {
 };
 const CLICK: Help = Help {
     keys: "click",
-    what: "focus the pane under the mouse",
+    what: "focus the pane under the mouse and select the row under it",
 };
 const DRILL_IN: Help = Help {
     keys: "Enter",
@@ -163,7 +163,7 @@ const FOLD: Help = Help {
 };
 const TRACE_EVENTS: Help = Help {
     keys: "l",
-    what: "waterfall, span: the events carrying this trace's id",
+    what: "traces, waterfall, span: the events carrying the trace's id",
 };
 const LIST: Help = Help {
     keys: "g G / Home End / PgUp PgDn",
