@@ -506,16 +506,11 @@ pub fn help_lines() -> Vec<&'static Help> {
 #[must_use]
 pub fn help_rows(width: u16) -> (Vec<(&'static str, String)>, u16) {
     let lines = help_lines();
-    let key_w = lines
-        .iter()
-        .map(|h| h.keys.chars().count())
-        .max()
-        .unwrap_or(0);
-    let text_w = lines
-        .iter()
-        .map(|h| h.what.chars().count())
-        .max()
-        .unwrap_or(0);
+    let widest = |of: fn(&Help) -> &str| {
+        let widths = lines.iter().map(|h| of(h).chars().count());
+        widths.max().unwrap_or(0)
+    };
+    let (key_w, text_w) = (widest(|h| h.keys), widest(|h| h.what));
     // A border and a space each side, the keys and two spaces, the text.
     let natural = u16::try_from(key_w + text_w + 6).unwrap_or(u16::MAX);
     let overlay = natural.min(width);

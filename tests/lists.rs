@@ -33,6 +33,19 @@ fn focus(app: &mut App, kind: &PaneKind) -> usize {
     app.focus
 }
 
+fn click(app: &mut App, column: u16, row: u16) {
+    mouse(app, MouseEventKind::Down(MouseButton::Left), column, row);
+}
+
+/// The first pane of `kind`.
+fn pane_of(app: &App, kind: &PaneKind) -> usize {
+    app.config
+        .panes
+        .iter()
+        .position(|p| p.kind == *kind)
+        .expect("a pane of that kind")
+}
+
 /// The bundled replay two minutes in, 160×48: every list holds rows.
 fn app() -> App {
     screen::app_at(120.0, (160, 48))
@@ -165,27 +178,12 @@ fn a_click_selects_the_row_under_it_and_the_wheel_scrolls_the_list_under_the_mou
     let traces = focus(&mut a, &PaneKind::Traces);
     let r = rect(&a, traces);
     // The border, the header, then the rows: the third row is at y + 4.
-    mouse(
-        &mut a,
-        MouseEventKind::Down(MouseButton::Left),
-        r.x + 5,
-        r.y + 4,
-    );
+    click(&mut a, r.x + 5, r.y + 4);
     assert_eq!((a.focus, a.traces.selected), (traces, 2));
-    let faults = a
-        .config
-        .panes
-        .iter()
-        .position(|p| p.kind == PaneKind::Faults)
-        .expect("a faults pane");
+    let faults = pane_of(&a, &PaneKind::Faults);
     let f = rect(&a, faults);
     // Two lines a fault: line 3 inside is the second fault.
-    mouse(
-        &mut a,
-        MouseEventKind::Down(MouseButton::Left),
-        f.x + 3,
-        f.y + 3,
-    );
+    click(&mut a, f.x + 3, f.y + 3);
     assert_eq!((a.focus, a.selected[faults]), (faults, 1));
     // The wheel over the Traces pane moves its list, not the focus.
     mouse(&mut a, MouseEventKind::ScrollDown, r.x + 5, r.y + 5);
@@ -193,27 +191,12 @@ fn a_click_selects_the_row_under_it_and_the_wheel_scrolls_the_list_under_the_mou
     mouse(&mut a, MouseEventKind::ScrollUp, r.x + 5, r.y + 5);
     assert_eq!(a.traces.selected, 2);
     // A click on the newest event (the bottom row of the Events pane).
-    let events = a
-        .config
-        .panes
-        .iter()
-        .position(|p| p.kind == PaneKind::Events)
-        .expect("an events pane");
+    let events = pane_of(&a, &PaneKind::Events);
     let e = rect(&a, events);
-    mouse(
-        &mut a,
-        MouseEventKind::Down(MouseButton::Left),
-        e.x + 3,
-        e.y + 2,
-    );
+    click(&mut a, e.x + 3, e.y + 2);
     let top = a.events.selected;
     assert!(top > 0, "the top row is an older event");
-    mouse(
-        &mut a,
-        MouseEventKind::Down(MouseButton::Left),
-        e.x + 3,
-        e.bottom() - 2,
-    );
+    click(&mut a, e.x + 3, e.bottom() - 2);
     assert_eq!(a.events.selected, 0, "the bottom row is the newest");
 }
 
