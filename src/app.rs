@@ -32,7 +32,7 @@ pub use slo::{LiveAlert, SloStatus};
 pub use traces::{
     SEARCH_FIELDS, SearchFields, SearchForm, TraceSort, TraceView, TracesState, format_duration,
 };
-pub use views::{AlertChartView, Editing, Handled, View};
+pub use views::{AlertChartView, Editing, ErrorLine, ErrorLineKind, Handled, View};
 
 /// How many poll intervals may pass without an answer before data counts as stale.
 const STALE_AFTER_POLLS: f64 = 3.0;
@@ -144,6 +144,12 @@ pub struct App {
     pub replay: Option<ReplayInfo>,
     /// The operator's notebook.
     pub notebook: NotebookState,
+    /// Lines the help overlay scrolled down.
+    pub help_scroll: usize,
+    /// How many rows the help overlay has on a screen so wide (`keymap::help_len`, set where
+    /// the app is made for a terminal, as the keymap sits above the app); until then none:
+    /// help does not scroll.
+    pub help_len: fn(u16) -> usize,
     /// The fetch plan last handed to the loop, to tell when it changes.
     planned: Vec<crate::source::prometheus::poller::Want>,
 }
@@ -206,6 +212,8 @@ impl App {
             size: (80, 24),
             replay,
             notebook: NotebookState::default(),
+            help_scroll: 0,
+            help_len: |_| 0,
             planned: Vec::new(),
         };
         app.now = app.display_time(wall);
@@ -408,7 +416,10 @@ impl App {
                     _ => Handled::POP,
                 };
             }
-            Action::ToggleHelp => return Handled::push(View::Help),
+            Action::ToggleHelp => {
+                self.help_scroll = 0;
+                return Handled::push(View::Help);
+            }
             Action::TogglePause => self.conductor.toggle_pause(self.now),
             Action::WindowWider => self.conductor.zoom(true),
             Action::WindowNarrower => self.conductor.zoom(false),

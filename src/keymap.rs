@@ -94,7 +94,7 @@ const FOCUS: Help = Help {
 };
 const CLICK: Help = Help {
     keys: "click",
-    what: "focus the pane under the mouse",
+    what: "focus the pane under the mouse and select the row under it",
 };
 const DRILL_IN: Help = Help {
     keys: "Enter",
@@ -163,7 +163,7 @@ const FOLD: Help = Help {
 };
 const TRACE_EVENTS: Help = Help {
     keys: "l",
-    what: "waterfall, span: the events carrying this trace's id",
+    what: "traces, waterfall, span: the events carrying the trace's id",
 };
 const LIST: Help = Help {
     keys: "g G / Home End / PgUp PgDn",
@@ -295,6 +295,10 @@ pub const FAULTS_PANE: Context = context!(
     ]
 );
 
+/// A pane that lists rows without keys of its own (an SLO pane, a table): `End` is its
+/// last row, as in the other lists.
+pub const LIST_PANE: Context = context!("list pane", [LAST_END]);
+
 /// A fault's detail.
 pub const FAULT_DETAIL: Context = context!(
     "fault detail",
@@ -302,6 +306,10 @@ pub const FAULT_DETAIL: Context = context!(
         ESC,
         DOWN,
         UP,
+        FIRST,
+        LAST_END,
+        PAGE_DOWN,
+        PAGE_UP,
         bind(&[ch('t')], Action::OpenTrace, &FAULTS),
         bind(&[ch('c')], Action::ChartAlert, &FAULTS),
     ]
@@ -355,7 +363,7 @@ pub const SHELVE_CHOOSER: Context = context!(
 );
 
 /// An event's whole document (the dashboard's keys work beneath it).
-pub const EVENT_DETAIL: Context = context!("event detail", [OPEN_TRACE]);
+pub const EVENT_DETAIL: Context = context!("event detail", [OPEN_TRACE, LAST_END]);
 
 /// A trace's waterfall.
 pub const WATERFALL: Context = context!(
@@ -383,12 +391,23 @@ pub const SPAN: Context = context!(
         ESC,
         DOWN,
         UP,
+        FIRST,
+        LAST_END,
+        PAGE_DOWN,
+        PAGE_UP,
         bind(&[ch('l')], Action::TraceEvents, &TRACE_EVENTS),
     ]
 );
 
-/// The help overlay: it takes no key but these and the global ones.
-pub const HELP_OVERLAY: Context = context!("help", [ESC]);
+/// The help overlay: it takes no key but these and the global ones; the list keys scroll it.
+pub const HELP_OVERLAY: Context =
+    context!("help", [ESC, DOWN, UP, FIRST, LAST_END, PAGE_DOWN, PAGE_UP]);
+
+/// The errors view: the list keys scroll it.
+pub const ERRORS_VIEW: Context = context!(
+    "errors",
+    [ESC, DOWN, UP, FIRST, LAST_END, PAGE_DOWN, PAGE_UP]
+);
 
 const COMMIT: Binding = unlisted(&[code(KeyCode::Enter)], Action::TextCommit);
 const CANCEL: Binding = unlisted(&[code(KeyCode::Esc)], Action::TextCancel);
@@ -460,6 +479,8 @@ pub const CONTEXTS: &[&Context] = &[
     &EVIDENCE,
     &NOTEBOOK,
     &HELP_OVERLAY,
+    &ERRORS_VIEW,
+    &LIST_PANE,
     &SEARCH_FORM,
     &PROMPT,
     &GLOBAL,
@@ -480,6 +501,7 @@ pub fn contexts(app: &App) -> Vec<&'static Context> {
         Some(View::AlertChart(_)) => out.extend([&ALERT_CHART, &EVIDENCE, &GLOBAL]),
         Some(View::ShelveChoice { .. }) => out.extend([&SHELVE_CHOOSER, &GLOBAL]),
         Some(View::Notebook { .. }) => out.extend([&NOTEBOOK, &GLOBAL]),
+        Some(View::Errors { .. }) => out.extend([&ERRORS_VIEW, &GLOBAL]),
         top => {
             if matches!(top, Some(View::EventDetail { .. })) {
                 out.push(&EVENT_DETAIL);
@@ -488,6 +510,7 @@ pub fn contexts(app: &App) -> Vec<&'static Context> {
                 Some(PaneKind::Events) => out.push(&EVENTS_PANE),
                 Some(PaneKind::Traces) => out.push(&TRACES_PANE),
                 Some(PaneKind::Faults) => out.push(&FAULTS_PANE),
+                Some(PaneKind::Slo | PaneKind::Table(_)) => out.push(&LIST_PANE),
                 _ => {}
             }
             out.extend([&DASHBOARD, &EVIDENCE, &GLOBAL]);
@@ -508,6 +531,37 @@ pub fn help_lines() -> Vec<&'static Help> {
         }
     }
     out
+}
+
+/// The help overlay's rows on a screen `width` columns wide, and the overlay's width: each
+/// line of [`help_lines`] as its keys and what they do, the text wrapped under its own column
+/// where the screen is too narrow for it (the keys are empty on a text's later rows).
+#[must_use]
+pub fn help_rows(width: u16) -> (Vec<(&'static str, String)>, u16) {
+    let lines = help_lines();
+    let widest = |of: fn(&Help) -> &str| {
+        let widths = lines.iter().map(|h| of(h).chars().count());
+        widths.max().unwrap_or(0)
+    };
+    let (key_w, text_w) = (widest(|h| h.keys), widest(|h| h.what));
+    // A border and a space each side, the keys and two spaces, the text.
+    let natural = u16::try_from(key_w + text_w + 6).unwrap_or(u16::MAX);
+    let overlay = natural.min(width);
+    let room = usize::from(overlay).saturating_sub(key_w + 6).max(12);
+    let mut rows = Vec::new();
+    for h in lines {
+        for (i, part) in crate::text::wrap(h.what, room).into_iter().enumerate() {
+            rows.push((if i == 0 { h.keys } else { "" }, part));
+        }
+    }
+    (rows, overlay)
+}
+
+/// How many rows the help overlay has on a screen `width` columns wide: its keys, a blank and
+/// the limits' ladder.
+#[must_use]
+pub fn help_len(width: u16) -> usize {
+    help_rows(width).0.len() + 2
 }
 
 /// The action `key` asks for of the model as it is, if any.

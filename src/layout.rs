@@ -2,9 +2,9 @@
 //! gutters beside a chart's plot and an SLO's sparkline. Pure geometry, below both `app` and
 //! `ui`: rendering, mouse clicks and the fetch plan must agree on what is where and how wide.
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 
-use crate::config::{Config, PaneId};
+use crate::config::{Config, PaneId, PaneKind};
 
 /// Columns left of a chart's plot for the value range labels.
 pub const CHART_GUTTER: u16 = 7;
@@ -39,6 +39,64 @@ pub fn pane_areas(config: &Config, area: Rect) -> Vec<(PaneId, Rect)> {
         );
     }
     out
+}
+
+/// Lines one fault takes in the Faults pane: its name, then its state and summary.
+pub const FAULT_ROWS: u16 = 2;
+/// Lines one SLO takes in the SLO pane: its head, its numbers and sparkline, its burn rates.
+pub const SLO_ROWS: u16 = 3;
+
+/// The inside of a bordered pane or view.
+#[must_use]
+pub fn inner(rect: Rect) -> Rect {
+    rect.inner(Margin::new(1, 1))
+}
+
+/// Where a pane of `kind` drawn in `rect` (its border included) lists its rows, and how many
+/// lines each row takes; `None` for a pane that lists nothing (a chart, the path).
+#[must_use]
+pub fn list_body(kind: &PaneKind, rect: Rect) -> Option<(Rect, u16)> {
+    let inner = inner(rect);
+    match kind {
+        PaneKind::Events | PaneKind::Table(_) => Some((inner, 1)),
+        // The Traces pane's first line is its column header.
+        PaneKind::Traces => Some((
+            Rect {
+                y: inner.y + inner.height.min(1),
+                height: inner.height.saturating_sub(1),
+                ..inner
+            },
+            1,
+        )),
+        PaneKind::Faults => Some((inner, FAULT_ROWS)),
+        PaneKind::Slo => Some((inner, SLO_ROWS)),
+        PaneKind::Chart(_) | PaneKind::Path { .. } => None,
+    }
+}
+
+/// How many rows of `per_row` lines fit in `body`: at least one.
+#[must_use]
+pub fn rows_fit(body: Rect, per_row: u16) -> usize {
+    usize::from(body.height / per_row.max(1)).max(1)
+}
+
+/// The first row a list of which `fits` rows show draws: lists scroll only as far as the
+/// selection needs to stay on screen.
+#[must_use]
+pub fn first_shown(selected: usize, fits: usize) -> usize {
+    selected.saturating_sub(fits.max(1) - 1)
+}
+
+/// The waterfall's span rows inside the view drawn in `area`: below its summary and time
+/// axis.
+#[must_use]
+pub fn waterfall_body(area: Rect) -> Rect {
+    let inner = inner(area);
+    Rect {
+        y: inner.y + inner.height.min(2),
+        height: inner.height.saturating_sub(2),
+        ..inner
+    }
 }
 
 /// Whether a screen of `area` is big enough for the dashboard.

@@ -152,7 +152,7 @@ impl Session {
     fn start_app(&self, wall: f64) -> (App, Option<Replay>) {
         let config = self.config.clone();
         let theme = self.theme.clone();
-        match (&self.data, self.clock(wall)) {
+        let (mut app, replay) = match (&self.data, self.clock(wall)) {
             (Data::Replay(rec), Some(clock)) => {
                 let info = ReplayInfo {
                     name: rec.manifest.name.clone(),
@@ -167,7 +167,9 @@ impl Session {
                 (app, Some(replay))
             }
             _ => (App::new(config, theme, Clock::Live, None, wall), None),
-        }
+        };
+        app.help_len = crate::keymap::help_len;
+        (app, replay)
     }
 }
 

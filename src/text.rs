@@ -213,6 +213,42 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// `text` (already made safe, one line) in lines of at most `width` display columns, broken
+/// at spaces where it can, a word longer than a line split.
+#[must_use]
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let (mut line, mut used) = (String::new(), 0);
+    // Where `line` may break: the byte index of its last space.
+    let mut space: Option<usize> = None;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            let rest = match space {
+                Some(at) if at > 0 => line.split_off(at + 1),
+                _ => String::new(),
+            };
+            out.push(line.trim_end().to_owned());
+            used = rest.chars().filter_map(UnicodeWidthChar::width).sum();
+            line = rest;
+            space = None;
+        }
+        if c == ' ' {
+            if line.is_empty() {
+                continue;
+            }
+            space = Some(line.len());
+        }
+        line.push(c);
+        used += w;
+    }
+    if !line.trim().is_empty() {
+        out.push(line.trim_end().to_owned());
+    }
+    out
+}
+
 /// A size as people say it: `64 MiB`, `512 KiB`, `100 bytes`.
 #[must_use]
 pub fn size_text(bytes: u64) -> String {

@@ -4,9 +4,21 @@
 
 use std::io::{self, Write};
 
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
-use crossterm::execute;
 use ratatui::DefaultTerminal;
+
+/// Turns on mouse reports of presses, releases and the wheel (1000) in SGR form (1006), and
+/// nothing else: no motion (1002/1003, which flood input over ssh and take text selection
+/// from the terminal) and no legacy or urxvt encodings. crossterm's `EnableMouseCapture`
+/// turns on all of them.
+pub const MOUSE_ON: &str = "\x1b[?1000h\x1b[?1006h";
+/// Turns the mouse reports [`MOUSE_ON`] turned on off again, in reverse order.
+pub const MOUSE_OFF: &str = "\x1b[?1006l\x1b[?1000l";
+
+fn mouse(on: bool) -> io::Result<()> {
+    let mut out = io::stdout();
+    out.write_all(if on { MOUSE_ON } else { MOUSE_OFF }.as_bytes())?;
+    out.flush()
+}
 
 /// Restores the terminal when dropped.
 #[derive(Debug)]
@@ -28,17 +40,17 @@ pub fn init() -> io::Result<(DefaultTerminal, TerminalGuard)> {
     let guard = TerminalGuard;
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(io::stdout(), DisableMouseCapture);
+        let _ = mouse(false);
         previous(info);
     }));
-    execute!(io::stdout(), EnableMouseCapture)?;
+    mouse(true)?;
     Ok((terminal, guard))
 }
 
 /// Turns mouse capture, raw mode and the alternate screen off, and shows the cursor. Errors are
 /// ignored: after a hang-up there may be no terminal left to write to.
 pub fn restore() {
-    let _ = execute!(io::stdout(), DisableMouseCapture);
+    let _ = mouse(false);
     let _ = ratatui::try_restore();
     let _ = io::stdout().flush();
 }

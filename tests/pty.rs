@@ -13,7 +13,10 @@ use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 const LEAVE_ALT_SCREEN: &str = "\x1b[?1049l";
 const ENTER_ALT_SCREEN: &str = "\x1b[?1049h";
-const MOUSE_OFF: &str = "\x1b[?1000l";
+const MOUSE_ON: &str = "\x1b[?1000h\x1b[?1006h";
+const MOUSE_OFF: &str = "\x1b[?1006l\x1b[?1000l";
+/// Motion tracking (button-drag, any-motion) and the urxvt encoding: never asked for.
+const MOUSE_FLOODS: [&str; 3] = ["\x1b[?1002h", "\x1b[?1003h", "\x1b[?1015h"];
 const SHOW_CURSOR: &str = "\x1b[?25h";
 
 struct Session {
@@ -122,10 +125,16 @@ impl Session {
             left > entered,
             "left the alternate screen after entering it"
         );
+        let on = text[entered..]
+            .find(MOUSE_ON)
+            .expect("clicks and the wheel reported, in SGR form");
         assert!(
-            text[entered..].contains(MOUSE_OFF),
+            text[entered + on..].contains(MOUSE_OFF),
             "mouse capture turned off"
         );
+        for mode in MOUSE_FLOODS {
+            assert!(!text.contains(mode), "{mode:?} asked for");
+        }
         assert!(text[entered..].contains(SHOW_CURSOR), "cursor shown again");
         let termios = self.pair.master.get_termios().expect("termios");
         assert!(

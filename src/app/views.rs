@@ -14,6 +14,7 @@ use crate::model::traces::TraceQuery;
 use super::{App, FaultRow, SearchForm, TraceSort, TraceView};
 
 mod alert_chart;
+mod errors;
 mod event_detail;
 mod fault_detail;
 mod help;
@@ -29,6 +30,8 @@ mod zoom;
 
 pub use alert_chart::AlertChartView;
 pub(super) use alert_chart::chart_view as chart;
+pub use errors::{ErrorLine, ErrorLineKind};
+pub(super) use errors::{event_detail_len, fault_detail_len, span_detail_len};
 
 /// A level of the drill-down stack, drawn over the dashboard.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +101,11 @@ pub enum View {
     },
     /// The help overlay, over whatever is beneath.
     Help,
+    /// Each source's state, age and full last error, scrolled `scroll` lines down.
+    Errors {
+        /// Lines scrolled.
+        scroll: usize,
+    },
     /// A line of text typed at the bottom of the screen, and what it is for.
     Prompt {
         /// What the line is for.
@@ -189,7 +197,8 @@ impl App {
             Some(View::AlertChart(_)) => alert_chart::handle(self, action),
             Some(View::ShelveChoice { .. }) => shelve::handle(self, action),
             Some(View::Notebook { .. }) => notebook::handle(self, action),
-            Some(View::Help) => help::handle(action),
+            Some(View::Help) => help::handle(self, action),
+            Some(View::Errors { .. }) => errors::handle(self, action),
             Some(View::Prompt { .. }) => prompt::handle(self, action),
         }
     }
@@ -403,6 +412,19 @@ mod tests {
             a.update(opens);
             out.push(a);
         }
+        // A chart focused: End follows now there (a list takes it as its last row).
+        let mut chart = app();
+        while !matches!(
+            chart.config.panes[chart.focus].kind,
+            crate::config::PaneKind::Chart(_)
+        ) {
+            chart.update(Action::FocusNext);
+        }
+        chart.update(Action::ScrubBack);
+        out.push(chart);
+        let mut errors = app();
+        errors.update(Action::OpenErrors);
+        out.push(errors);
         let mut slo = app();
         while !slo.slo_focused() {
             slo.update(Action::FocusNext);

@@ -12,6 +12,7 @@
 //! ```
 
 pub use crate::layout;
+pub mod errors;
 pub mod notebook;
 pub mod overlay;
 pub mod panes;
@@ -135,6 +136,7 @@ fn draw_layers(app: &App, area: Rect, buf: &mut Buffer) {
         }
         Some(View::AlertChart(view)) => panes::chart::alert_chart(app, view, main, buf),
         Some(View::Notebook { selected }) => notebook::render(app, *selected, main, buf),
+        Some(View::Errors { scroll }) => errors::render(app, *scroll, main, buf),
         Some(
             View::Zoom(_)
             | View::ShelveChoice { .. }

@@ -24,18 +24,18 @@ pub fn panel<'a>(app: &App, kind: BorderType, title: String, keys: &'a str) -> B
 /// The help overlay: every key, from the same tables the keymap dispatches with.
 pub fn help(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let bindings = crate::keymap::help_lines();
-    let key_w = bindings
+    let (rows, width) = crate::keymap::help_rows(area.width);
+    let key_w = rows
         .iter()
-        .map(|b| b.keys.chars().count())
+        .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    let mut lines: Vec<Line> = bindings
-        .iter()
-        .map(|b| {
+    let mut lines: Vec<Line> = rows
+        .into_iter()
+        .map(|(keys, what)| {
             Line::from(vec![
-                Span::styled(format!(" {:<key_w$}  ", b.keys), theme.key),
-                Span::styled(b.what, theme.overlay),
+                Span::styled(format!(" {keys:<key_w$}  "), theme.key),
+                Span::styled(what, theme.overlay),
             ])
         })
         .collect();
@@ -46,17 +46,20 @@ pub fn help(app: &App, area: Rect, buf: &mut Buffer) {
         ladder.push(Span::raw(" "));
     }
     lines.push(Line::from(ladder));
-    let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
     let rect = centered(area, width, lines.len() as u16 + 2);
+    // Taller than the screen (80×24), it scrolls, and its border says which way there is more.
+    let height = usize::from(rect.height.saturating_sub(2));
+    let scroll = app.help_scroll.min(lines.len().saturating_sub(height));
+    let more = lines.len() > scroll + height;
+    let keys = match (scroll > 0, more) {
+        (_, true) => " more ↓ j k PgDn · Esc or ? to close ",
+        (true, false) => " ↑ more k PgUp · Esc or ? to close ",
+        (false, false) => " Esc or ? to close ",
+    };
     Clear.render(rect, buf);
-    Paragraph::new(lines)
+    Paragraph::new(lines.split_off(scroll.min(lines.len())))
         .style(theme.overlay)
-        .block(panel(
-            app,
-            BorderType::Rounded,
-            " keys ".into(),
-            " Esc or ? to close ",
-        ))
+        .block(panel(app, BorderType::Rounded, " keys ".into(), keys))
         .render(rect, buf);
 }
 

@@ -95,13 +95,9 @@ pub fn waterfall(app: &App, view: &TraceView, area: Rect, buf: &mut Buffer) {
         Rect::new(inner.x + left as u16 + 1, inner.y + 1, bar_w as u16, 1),
         buf,
     );
-    let body = Rect::new(inner.x, inner.y + 2, inner.width, inner.height - 2);
+    let body = crate::layout::waterfall_body(area);
     let height = usize::from(body.height);
-    let start = if view.selected < height {
-        0
-    } else {
-        view.selected + 1 - height
-    };
+    let start = crate::layout::first_shown(view.selected, height);
     for (i, row) in view.rows.iter().enumerate().skip(start).take(height) {
         let y = body.y + (i - start) as u16;
         let bar_area = Rect::new(body.x + left as u16 + 1, y, bar_w as u16, 1);

@@ -6,22 +6,21 @@ use crate::action::Action;
 use crate::app::App;
 
 pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
-    let Some(View::FaultDetail { scroll, fault }) = app.views.last_mut() else {
+    let Some(View::FaultDetail { fault, .. }) = app.views.last_mut() else {
         return Handled::Pass;
     };
     match action {
         Action::OpenTrace => {
             let fault = fault.as_ref().clone();
-            return app.open_fault_traces(&fault);
+            app.open_fault_traces(&fault)
         }
         Action::ChartAlert => {
             let fault = fault.as_ref().clone();
-            return super::alert_chart::open(app, &fault);
+            super::alert_chart::open(app, &fault)
         }
-        Action::SelectNext => *scroll = scroll.saturating_add(1),
-        Action::SelectPrev => *scroll = scroll.saturating_sub(1),
-        Action::DrillOut => return Handled::POP,
-        _ => return Handled::Pass,
+        Action::SelectNext => app.scroll_text(1),
+        Action::SelectPrev => app.scroll_text(-1),
+        Action::DrillOut => Handled::POP,
+        _ => Handled::Pass,
     }
-    Handled::DONE
 }

@@ -6,18 +6,17 @@ use crate::action::Action;
 use crate::app::App;
 
 pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
-    let Some(View::Span { trace, scroll, .. }) = app.views.last_mut() else {
+    let Some(View::Span { trace, .. }) = app.views.last_mut() else {
         return Handled::Pass;
     };
     match action {
-        Action::SelectNext => *scroll = scroll.saturating_add(1),
-        Action::SelectPrev => *scroll = scroll.saturating_sub(1),
+        Action::SelectNext => app.scroll_text(1),
+        Action::SelectPrev => app.scroll_text(-1),
         Action::TraceEvents => {
             let trace_id = trace.trace_id.clone();
-            return app.open_trace_events(trace_id);
+            app.open_trace_events(trace_id)
         }
-        Action::DrillOut => return Handled::POP,
-        _ => return Handled::Pass,
+        Action::DrillOut => Handled::POP,
+        _ => Handled::Pass,
     }
-    Handled::DONE
 }

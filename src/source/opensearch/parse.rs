@@ -186,7 +186,14 @@ fn malformed(e: &serde_json::Error) -> SearchError {
     SearchError::Malformed(one_line(&e.to_string(), MESSAGE_MAX))
 }
 
-/// The envelope's `type: reason`, plus the first root cause when it says something else.
+/// The longest an error envelope's text is kept: its reason, root cause and what caused that
+/// (a query parser's message with its line and column) fit; a 70 KB one is cut.
+const ENVELOPE_MAX: usize = 3 * MESSAGE_MAX;
+
+/// The envelope's `type: reason`, plus the first root cause when it says something else, and
+/// what caused it: OpenSearch keeps a query parser's own message (`Cannot parse 'level:(':
+/// Encountered "<EOF>" at line 1, column 8`) in a `caused_by`, of the root cause or of the
+/// first failed shard's reason.
 fn api_error(error: &Value) -> SearchError {
     if let Some(text) = error.as_str() {
         return SearchError::Api {
@@ -208,6 +215,17 @@ fn api_error(error: &Value) -> SearchError {
             reason = format!("{reason} ({ckind}: {creason})");
         }
     }
+    let shard = error.pointer("/failed_shards/0/reason");
+    let caused = [error.pointer("/root_cause/0"), shard]
+        .into_iter()
+        .flatten()
+        .find_map(|v| v.get("caused_by"));
+    if let Some(cause) = caused {
+        let (ckind, creason) = (field(cause, "type"), field(cause, "reason"));
+        if !creason.is_empty() && !reason.contains(&creason) {
+            reason = format!("{reason}, caused by {ckind}: {creason}");
+        }
+    }
     // The server's words are kept only sanitized, redacted and cut.
     SearchError::Api {
         kind: if kind.is_empty() {
@@ -215,7 +233,7 @@ fn api_error(error: &Value) -> SearchError {
         } else {
             one_line(&kind, 60)
         },
-        reason: one_line(&reason, MESSAGE_MAX),
+        reason: one_line(&reason, ENVELOPE_MAX),
     }
 }
 
@@ -381,6 +399,30 @@ mod tests {
         assert_eq!(
             (e.t, e.level, e.message.as_str()),
             (None, Level::Unknown, r#"{"x":1}"#)
+        );
+    }
+
+    #[test]
+    fn a_bad_querys_parser_message_is_kept_from_its_caused_by() {
+        // Built on the shape OpenSearch answers (status 400) a `query_string` it cannot parse
+        // with (the envelope as in tests/fixtures/opensearch/error_search_phase_execution_500
+        // .json): the parser's own words are only in the failed shard's `caused_by`.
+        let body = br#"{"error":{"root_cause":[{"type":"query_shard_exception",
+            "reason":"Failed to parse query [level:(ERROR]","index":"rover-events"}],
+          "type":"search_phase_execution_exception","reason":"all shards failed",
+          "phase":"query","grouped":true,
+          "failed_shards":[{"shard":0,"index":"rover-events","node":"n1",
+            "reason":{"type":"query_shard_exception",
+              "reason":"Failed to parse query [level:(ERROR]","index":"rover-events",
+              "caused_by":{"type":"parse_exception",
+                "reason":"Cannot parse 'level:(ERROR': Encountered \"<EOF>\" at line 1, column 12.\nWas expecting one of:\n    <AND> ...\n    <OR> ...\n    \")\" ...\n    ",
+                "caused_by":{"type":"parse_exception",
+                  "reason":"Encountered \"<EOF>\" at line 1, column 12."}}}}]},
+          "status":400}"#;
+        let e = parse_search(body).expect_err("an error");
+        assert_eq!(
+            e.to_string(),
+            "search_phase_execution_exception: all shards failed (query_shard_exception: Failed to parse query [level:(ERROR]), caused by parse_exception: Cannot parse 'level:(ERROR': Encountered \"<EOF>\" at line 1, column 12. Was expecting one of: <AND> ... <OR> ... \")\" ..."
         );
     }
 

@@ -17,7 +17,7 @@ use crate::ui::layout::centered;
 use crate::ui::overlay::panel;
 
 /// Lines per fault.
-const ROWS: usize = 2;
+const ROWS: usize = crate::layout::FAULT_ROWS as usize;
 
 /// Who quieted a fault and until when: `by flight till 08:10:00: swapping batteries`, the
 /// date before the time when it ends on another day.
@@ -113,8 +113,8 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     }
     let focused = app.focus == pane;
     let selected = app.selected[pane].min(rows.len().saturating_sub(1));
-    let fits = (usize::from(area.height) / ROWS).max(1);
-    let start = selected.saturating_sub(fits - 1);
+    let fits = crate::layout::rows_fit(area, crate::layout::FAULT_ROWS);
+    let start = crate::layout::first_shown(selected, fits);
     let width = usize::from(area.width);
     for (i, row) in rows.iter().skip(start).take(fits).enumerate() {
         let lines = lines(app, row, width);

@@ -27,11 +27,23 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     } else {
         (theme.border, BorderType::Plain)
     };
-    let title = Line::from(vec![
+    let mut title = Line::from(vec![
         Span::raw(" "),
         Span::styled(spec.title.as_str(), theme.title),
         Span::raw(" "),
     ]);
+    // The Events pane says which server-side query narrows it: `Events · level:ERROR`.
+    if spec.kind == PaneKind::Events && !app.events.query.trim().is_empty() {
+        // Up to two thirds of the border: its freshness keeps the rest.
+        let room =
+            usize::from(area.width) * 2 / 3 - title.width().min(usize::from(area.width) * 2 / 3);
+        if room > 4 {
+            let query = crate::text::one_line(&app.events.query, room - 3);
+            title
+                .spans
+                .insert(2, Span::styled(format!(" · {query}"), theme.key));
+        }
+    }
     let room = usize::from(area.width).saturating_sub(title.width() + 4);
     let queries = app.pane_queries(pane);
     let freshness = match spec.kind {

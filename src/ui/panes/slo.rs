@@ -21,7 +21,7 @@ use crate::text::safe_line;
 const BLOCKS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
 /// Lines per SLO.
-const ROWS: u16 = 3;
+const ROWS: u16 = crate::layout::SLO_ROWS;
 
 /// What a window's burn rate shows when its data covers too little of it to count.
 pub const INSUFFICIENT: &str = "–";
@@ -253,9 +253,9 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     }
     let width = usize::from(area.width);
     let focused = app.focus == pane;
-    let fits = usize::from((area.height / ROWS).max(1));
+    let fits = crate::layout::rows_fit(area, ROWS);
     let selected = app.selected.get(pane).copied().unwrap_or(0);
-    let first = selected.saturating_sub(fits - 1);
+    let first = crate::layout::first_shown(selected, fits);
     for (i, slo) in app.config.slos.iter().enumerate().skip(first).take(fits) {
         let y = area.y + (i - first) as u16 * ROWS;
         let status = app.slo_status(slo);

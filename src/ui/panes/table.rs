@@ -74,7 +74,7 @@ pub fn render(app: &App, pane: PaneId, queries: &[QueryId], area: Rect, buf: &mu
     let bar_w = width.saturating_sub(label_w + value_w + word_w + 3);
     let height = usize::from(area.height);
     let selected = app.selected[pane].min(rows.len() - 1);
-    let first = selected.saturating_sub(height.saturating_sub(1));
+    let first = crate::layout::first_shown(selected, height);
     for (i, row) in rows.iter().enumerate().skip(first).take(height) {
         let mut spans = vec![
             Span::styled(fit(&row.label, label_w), theme.text),

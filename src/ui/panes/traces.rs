@@ -177,7 +177,7 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
     }
     let height = usize::from(body.height);
     let focused = app.focus == pane;
-    let start = tr.selected.saturating_sub(height.saturating_sub(1));
+    let start = crate::layout::first_shown(tr.selected, height);
     for (i, l) in shown.iter().skip(start).take(height).enumerate() {
         let selected = focused && start + i == tr.selected;
         row(app, l, width, selected)
