@@ -387,6 +387,39 @@ pub fn plot_rect(size: (u32, u32), i: usize, n: usize) -> (i32, i32, i32, i32) {
     )
 }
 
+/// The pixel at which `draw_chart` draws value `v` at time `t` in panel `panel` of `chart`
+/// drawn at `size`: the same axes, for tests that check a point is where the data says.
+#[must_use]
+pub fn pixel(chart: &Chart, size: (u32, u32), panel: usize, (t, v): (f64, f64)) -> (i32, i32) {
+    let (left, top, right, bottom) = plot_rect(size, panel, chart.panels.len());
+    let axis = TimeAxis {
+        from: chart.from,
+        to: chart.to,
+    };
+    let (y0, y1) = value_range(&chart.panels[panel], chart.from, chart.to);
+    let x = axis.map(&t, (left, right));
+    let y = bottom - ((v - y0) / (y1 - y0) * f64::from(bottom - top)).round() as i32;
+    (x, y)
+}
+
+/// The colour a limit level's band is filled with (its level's colour, a tenth on white).
+#[must_use]
+pub fn band_colour(level: LimitLevel) -> (u8, u8, u8) {
+    let c = Ink::light().limit(level);
+    let mix = |a: u8| (f64::from(a) * BAND_ALPHA + 255.0 * (1.0 - BAND_ALPHA)).round() as u8;
+    (mix(c.0), mix(c.1), mix(c.2))
+}
+
+/// The colour of series `i` (in drawing order across panels).
+#[must_use]
+pub fn series_colour(i: usize) -> (u8, u8, u8) {
+    let c = Ink::light().series(i);
+    (c.0, c.1, c.2)
+}
+
+/// How opaque a limit band's tint is.
+const BAND_ALPHA: f64 = 0.10;
+
 const HEADING_H: i32 = 78;
 const PANEL_PAD_TOP: i32 = 8;
 const PANEL_PAD_BOTTOM: i32 = 8;
@@ -470,8 +503,9 @@ fn draw_panel<DB: DrawingBackend>(
         }
     };
     let mut mesh = ctx.configure_mesh();
+    let (_, plot_h) = plot_area.dim_in_pixel();
     mesh.x_labels(12)
-        .y_labels(4)
+        .y_labels((plot_h / 36).clamp(2, 10) as usize)
         .label_style(labels.clone())
         .axis_style(ink.grid)
         .bold_line_style(ink.grid.mix(0.5))
@@ -490,7 +524,7 @@ fn draw_panel<DB: DrawingBackend>(
         let c = ink.limit(level);
         ctx.draw_series(std::iter::once(Rectangle::new(
             [(axis.from, a), (axis.to, b)],
-            c.mix(0.10).filled(),
+            c.mix(BAND_ALPHA).filled(),
         )))
         .map_err(err)?;
     }
