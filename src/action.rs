@@ -175,4 +175,6 @@ pub enum Effect {
     /// Run this `PromQL` in the runtime query slot (`App::chart_slot`) from now on, or nothing
     /// with `None`.
     ChartQuery(Option<String>),
+    /// Render and write this export (`e`) off the loop, in the export folder.
+    Export(Box<crate::export::Request>),
 }

@@ -60,6 +60,8 @@ pub struct Outlets {
     /// Tells the runtime query slot's source (live poller or replay) its `PromQL`; `None`
     /// asks for nothing.
     pub chart_query: watch::Sender<Option<String>>,
+    /// Hands the export task what `e` asks to export.
+    pub exports: mpsc::Sender<crate::export::Request>,
 }
 
 /// Runs the loop until the user quits or a signal arrives (`cmd/dashboard.rs` sets it up).
@@ -196,6 +198,11 @@ pub fn carry_out(effect: Effect, outlets: &Outlets) -> Carried {
         }
         Effect::ChartQuery(promql) => {
             outlets.chart_query.send_replace(promql);
+        }
+        Effect::Export(request) => {
+            if outlets.exports.try_send(*request).is_err() {
+                return notice("exports are still being written; try again");
+            }
         }
         Effect::WriteSilence(write) => match &outlets.silence_writes {
             None => return notice("read-only: nothing is written to Alertmanager"),

@@ -116,6 +116,7 @@ impl App {
                     r.finished = true;
                 }
             }
+            SourceUpdate::Exported { pane, result } => self.exported(&pane, &result),
         }
     }
 }

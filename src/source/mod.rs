@@ -261,6 +261,13 @@ pub enum SourceUpdate {
     },
     /// A replay has played its recording to the end.
     ReplayFinished,
+    /// An export asked for by `e` was written (or could not be).
+    Exported {
+        /// The pane (or view) exported, as the request named it.
+        pane: String,
+        /// The files written, or why none were.
+        result: Result<Vec<std::path::PathBuf>, String>,
+    },
 }
 
 impl SourceUpdate {
@@ -274,6 +281,7 @@ impl SourceUpdate {
             Self::TraceFetched { result, .. } => result.is_err(),
             Self::FaultsFetched { result, .. } => result.is_err(),
             Self::SilenceWritten { result, .. } => result.is_err(),
+            Self::Exported { result, .. } => result.is_err(),
             Self::ReplayFinished => false,
         }
     }
