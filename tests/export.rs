@@ -453,3 +453,29 @@ fn capcom_export_writes_the_file_and_says_clearly_what_it_cannot() {
     );
     assert!(!docs.is_empty());
 }
+
+#[test]
+fn e_on_the_traces_pane_and_in_the_waterfall_exports_the_selected_trace() {
+    let mut app = screen::app_at(600.0, (160, 48));
+    screen::focus(&mut app, |a| a.config.panes[a.focus].id == "traces");
+    let selected = app.traces.selected_trace().expect("a trace").trace.clone();
+    let trace_of = |effects: Vec<Effect>| {
+        effects.into_iter().find_map(|e| match e {
+            Effect::Export(r) => match r.content {
+                Content::Trace(t) => Some((r.pane, t)),
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    let (pane, trace) = trace_of(screen::press(&mut app, "e")).expect("the trace exported");
+    assert_eq!(trace.trace_id, selected.trace_id);
+    assert_eq!(pane, format!("trace-{}", selected.trace_id));
+    screen::press(&mut app, "\n");
+    assert!(
+        matches!(app.views.last(), Some(capcom::app::View::Trace(_))),
+        "Enter opens the waterfall"
+    );
+    let (_, trace) = trace_of(screen::press(&mut app, "e")).expect("exported from the waterfall");
+    assert_eq!(trace.trace_id, selected.trace_id);
+}

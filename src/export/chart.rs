@@ -23,7 +23,7 @@ const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 pub const FONT: &str = "DejaVu Sans";
 
 /// Pixels of the legend column at the right of each panel.
-const LEGEND_W: u32 = 300;
+const LEGEND_W: u32 = 340;
 /// Pixels left of each plot for the value labels.
 const Y_LABELS_W: u32 = 90;
 /// Pixels under the last plot for the time labels.
@@ -591,8 +591,19 @@ fn clip(run: &[(f64, f64)], from: f64, to: f64) -> Vec<(f64, f64)> {
     out
 }
 
-/// The legend column: the query in bold with its unit, a swatch and name per series, and the
-/// limit ladder, each bound with its level's word.
+/// One entry of a legend: a swatch (a series' line, or a limit's tinted band with its line)
+/// and its words.
+struct Entry {
+    colour: RGBColor,
+    band: bool,
+    text: String,
+    note: Option<String>,
+}
+
+/// The legend column: the query in bold with its unit, then each series and each limit bound
+/// (its level's word, `≥`/`≤`, the value, "above chart" when off the value axis), flowed left to
+/// right and wrapped, so six wheels and a five-level ladder still fit a short panel; what still
+/// does not fit is counted, never drawn over.
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     ink: &Ink,
@@ -600,89 +611,87 @@ fn draw_legend<DB: DrawingBackend>(
     series: &[(RGBColor, String)],
     (y0, y1): (f64, f64),
 ) -> DrawResult<()> {
-    let (_, h) = area.dim_in_pixel();
-    let line_h = 20;
-    let rows = ((h as i32 - PANEL_PAD_TOP) / line_h).max(1) as usize;
-    let mut y = PANEL_PAD_TOP + 2;
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32 - 8, h as i32);
+    let line_h = 19;
     let bold = (FONT, 16, FontStyle::Bold).into_font().color(&ink.text);
-    let plain = (FONT, 15).into_font().color(&ink.text);
     let head = if panel.unit.is_empty() {
         panel.name.clone()
     } else {
         format!("{} ({})", panel.name, panel.unit)
     };
+    let mut y = PANEL_PAD_TOP + 2;
     area.draw_text(&fit(&head, 30), &bold, (8, y))
         .map_err(err)?;
-    y += line_h + 2;
-    let limits: Vec<(LimitLevel, f64)> = panel.limits.bounds().collect();
-    let room = rows.saturating_sub(1);
-    let shown_series = if series.len() + limits.len() <= room {
-        series.len()
+    y += line_h + 3;
+    let (_, nom_hi) = panel.limits.nominal_range();
+    let unit = if panel.unit.is_empty() {
+        String::new()
     } else {
-        room.saturating_sub(limits.len().min(room / 2))
-            .min(series.len())
+        format!(" {}", panel.unit)
     };
-    for (i, (c, name)) in series.iter().enumerate().take(shown_series) {
-        let more = series.len() - shown_series;
-        if more > 0 && i + 1 == shown_series {
-            area.draw_text(&format!("+{} more series", more + 1), &plain, (36, y))
-                .map_err(err)?;
-            break;
-        }
-        area.draw(&PathElement::new(
-            vec![(8, y + 8), (28, y + 8)],
-            c.stroke_width(3),
-        ))
-        .map_err(err)?;
-        area.draw_text(&fit(name, 30), &plain, (36, y))
-            .map_err(err)?;
-        y += line_h;
+    let mut entries: Vec<Entry> = series
+        .iter()
+        .map(|(c, name)| Entry {
+            colour: *c,
+            band: false,
+            text: fit(name, 30),
+            note: None,
+        })
+        .collect();
+    for (level, v) in panel.limits.bounds() {
+        let side = if v >= nom_hi { "≥" } else { "≤" };
+        entries.push(Entry {
+            colour: ink.limit(level),
+            band: true,
+            text: format!(
+                "{} {side} {}{unit}",
+                level.word(),
+                axis_value(v, panel.precision.max(1))
+            ),
+            note: (v <= y0 || v >= y1)
+                .then(|| format!("({} chart)", if v >= y1 { "above" } else { "below" })),
+        });
     }
-    let (nom_lo, nom_hi) = panel.limits.nominal_range();
-    for (level, v) in limits {
-        if y + line_h > h as i32 {
+    let plain = (FONT, 14).into_font();
+    let small = (FONT, 12).into_font().color(&ink.muted);
+    let width_of = |text: &str, font: &TextStyle| {
+        area.estimate_text_size(text, font)
+            .map_or(text.chars().count() as i32 * 8, |(w, _)| w as i32)
+    };
+    let mut x = 8;
+    for (i, e) in entries.iter().enumerate() {
+        let style = plain.color(if e.band { &e.colour } else { &ink.text });
+        let note_w = e.note.as_ref().map_or(0, |n| width_of(n, &small) + 4);
+        let text_w = width_of(&e.text, &style);
+        let item_w = 26 + text_w + note_w + 14;
+        if x > 8 && x + item_w > w {
+            x = 8;
+            y += line_h;
+        }
+        if y + 2 * line_h > h && i + 1 < entries.len() {
+            let more = format!("+{} more", entries.len() - i);
+            area.draw_text(&more, &small, (x, y + 2)).map_err(err)?;
             break;
         }
-        let c = ink.limit(level);
-        area.draw(&Rectangle::new(
-            [(8, y + 2), (28, y + 14)],
-            c.mix(0.25).filled(),
-        ))
-        .map_err(err)?;
-        area.draw(&PathElement::new(
-            vec![(8, y + 8), (28, y + 8)],
-            c.stroke_width(2),
-        ))
-        .map_err(err)?;
-        let side = if v >= nom_hi {
-            "≥"
-        } else if v <= nom_lo {
-            "≤"
-        } else {
-            "at"
-        };
-        let text = format!(
-            "{} {side} {}{}",
-            level.word(),
-            axis_value(v, panel.precision.max(1)),
-            if panel.unit.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", panel.unit)
-            }
-        );
-        let style = (FONT, 15).into_font().color(&c);
-        area.draw_text(&text, &style, (36, y)).map_err(err)?;
-        if v <= y0 || v >= y1 {
-            let off = (FONT, 13).into_font().color(&ink.muted);
-            let side = if v >= y1 { "above" } else { "below" };
-            let w = area
-                .estimate_text_size(&text, &style)
-                .map_or(120, |(w, _)| w as i32);
-            area.draw_text(&format!("({side} chart)"), &off, (36 + w + 6, y + 1))
-                .map_err(err)?;
+        if e.band {
+            area.draw(&Rectangle::new(
+                [(x, y + 2), (x + 20, y + 14)],
+                e.colour.mix(BAND_ALPHA * 2.5).filled(),
+            ))
+            .map_err(err)?;
         }
-        y += line_h;
+        area.draw(&PathElement::new(
+            vec![(x, y + 8), (x + 20, y + 8)],
+            e.colour.stroke_width(if e.band { 2 } else { 3 }),
+        ))
+        .map_err(err)?;
+        area.draw_text(&e.text, &style, (x + 26, y)).map_err(err)?;
+        if let Some(note) = &e.note {
+            let at = x + 26 + text_w + 4;
+            area.draw_text(note, &small, (at, y + 2)).map_err(err)?;
+        }
+        x += item_w;
     }
     Ok(())
 }
@@ -742,7 +751,7 @@ fn draw_path<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, path: &Path) -> 
         .axis_desc_style((FONT, 15).into_font().color(&ink.muted))
         .axis_style(ink.grid)
         .bold_line_style(ink.grid.mix(0.5))
-        .light_line_style(ink.grid.mix(0.18))
+        .light_line_style(TRANSPARENT)
         .x_desc("east (m)")
         .y_desc("north (m)")
         .x_label_formatter(&fmt)
