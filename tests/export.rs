@@ -385,7 +385,10 @@ fn e_on_a_pane_with_nothing_to_export_says_why() {
     let mut app = screen::app_at(600.0, (160, 48));
     screen::focus(&mut app, |a| a.config.panes[a.focus].id == "slo");
     screen::press(&mut app, "e");
-    assert!(screen::text(&app).contains("SLOs has nothing to export"));
+    assert!(
+        screen::text(&app)
+            .contains("nothing to export in SLOs: e takes a chart, table, path, events or a trace")
+    );
 }
 
 fn capcom(args: &[&str]) -> std::process::Output {

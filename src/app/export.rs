@@ -117,8 +117,8 @@ impl App {
             }
             PaneKind::Slo | PaneKind::Faults => {
                 return Err(format!(
-                    "{} has nothing to export: e exports a chart, table, path, the events or a trace",
-                    safe_line(&p.title, 40)
+                    "nothing to export in {}: e takes a chart, table, path, events or a trace",
+                    safe_line(&p.title, 20)
                 ));
             }
         };
