@@ -109,6 +109,29 @@ pub struct PrometheusFlags {
     pub prometheus_insecure_skip_verify: bool,
 }
 
+/// `capcom export`'s flags.
+#[derive(Debug, Args, Clone)]
+pub struct ExportArgs {
+    /// The pane's id, as the dashboard's [[pane]] names it (e.g. environment).
+    #[arg(long, value_name = "ID", required_unless_present = "trace")]
+    pub pane: Option<String>,
+    /// A trace's id, to export it (formats jaeger, otlp).
+    #[arg(long, value_name = "TRACE_ID", conflicts_with = "pane")]
+    pub trace: Option<String>,
+    /// The window's start (default: the dashboard's window before --to).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// The window's end (default: now).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub to: Option<String>,
+    /// What to write.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["png", "svg", "csv", "ndjson", "jaeger", "otlp"]))]
+    pub format: String,
+    /// The file to write (replaced atomically if it exists), or - for standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
 fn parse_header(s: &str) -> Result<(String, String), String> {
     match s.split_once(':') {
         Some((name, value)) if !name.trim().is_empty() => {
@@ -185,26 +208,7 @@ pub enum Command {
     ///   capcom export --pane environment --from -1h --format png --out env.png
     ///   capcom --replay rec export --pane events --format ndjson --out -
     #[command(verbatim_doc_comment)]
-    Export {
-        /// The pane's id, as the dashboard's [[pane]] names it (e.g. environment).
-        #[arg(long, value_name = "ID", required_unless_present = "trace")]
-        pane: Option<String>,
-        /// A trace's id, to export it (formats jaeger, otlp).
-        #[arg(long, value_name = "TRACE_ID", conflicts_with = "pane")]
-        trace: Option<String>,
-        /// The window's start (default: the dashboard's window before --to).
-        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-        from: Option<String>,
-        /// The window's end (default: now).
-        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-        to: Option<String>,
-        /// What to write.
-        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["png", "svg", "csv", "ndjson", "jaeger", "otlp"]))]
-        format: String,
-        /// The file to write (replaced atomically if it exists), or - for standard output.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-    },
+    Export(ExportArgs),
     /// Check the configuration and probe each source: reachable, credentials accepted, version,
     /// and that every query runs. One line per check; exit status 1 if any fails.
     Check,

@@ -2,42 +2,24 @@
 //! the dashboard — for scripts and cron. The data is gathered as `capcom snapshot` gathers it.
 
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use color_eyre::eyre::{Result, bail, eyre};
 
 use crate::app::App;
-use crate::cli::OpenArgs;
+use crate::cli::{ExportArgs, OpenArgs};
 use crate::export::{Content, Format};
 use crate::model::conductor::{Jump, parse_jump};
 use crate::session::Session;
 use crate::source::SourceUpdate;
 use crate::text::one_line;
 
-/// What `capcom export` was asked.
-#[derive(Debug, Clone)]
-pub struct Args {
-    /// The pane's id.
-    pub pane: Option<String>,
-    /// A trace's id.
-    pub trace: Option<String>,
-    /// The window's start, as the `@` prompt reads it.
-    pub from: Option<String>,
-    /// The window's end.
-    pub to: Option<String>,
-    /// The format's name.
-    pub format: String,
-    /// The file, or `-`.
-    pub out: PathBuf,
-}
-
 /// Runs `capcom export`; returns the exit code.
 ///
 /// # Errors
 /// An unknown pane, a format the pane cannot give, a window that cannot be read, no data
 /// source, or a file that cannot be written.
-pub fn run(open: &OpenArgs, args: &Args) -> Result<u8> {
+pub fn run(open: &OpenArgs, args: &ExportArgs) -> Result<u8> {
     let format = Format::parse(&args.format).ok_or_else(|| eyre!("unknown format"))?;
     let session = Session::prepare(open)?;
     let pane = match &args.pane {

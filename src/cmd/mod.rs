@@ -41,24 +41,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             record::run(&session, &out, &plan)?;
             Ok(0)
         }
-        Some(Command::Export {
-            pane,
-            trace,
-            from,
-            to,
-            format,
-            out,
-        }) => {
-            let args = export::Args {
-                pane,
-                trace,
-                from,
-                to,
-                format,
-                out,
-            };
-            export::run(&cli.open, &args)
-        }
+        Some(Command::Export(args)) => export::run(&cli.open, &args),
         Some(Command::Check) => check::run(&cli.open),
         Some(Command::Slo { json }) => Ok(slo::run(&cli.open, json)),
         Some(Command::Simulate { args }) => {

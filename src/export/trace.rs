@@ -198,17 +198,6 @@ fn key_values(attrs: &[Attribute]) -> Vec<Value> {
         .collect()
 }
 
-fn otlp_kind(kind: SpanKind) -> u8 {
-    match kind {
-        SpanKind::Unspecified => 0,
-        SpanKind::Internal => 1,
-        SpanKind::Server => 2,
-        SpanKind::Client => 3,
-        SpanKind::Producer => 4,
-        SpanKind::Consumer => 5,
-    }
-}
-
 /// The trace as OTLP JSON: one `resourceSpans` per resource, its spans under one scope.
 #[must_use]
 pub fn otlp_json(t: &Trace) -> Vec<u8> {
@@ -238,7 +227,7 @@ pub fn otlp_json(t: &Trace) -> Vec<u8> {
             "spanId": s.span_id,
             "parentSpanId": s.parent_id.clone().unwrap_or_default(),
             "name": s.name,
-            "kind": otlp_kind(s.kind),
+            "kind": s.kind.otlp_code(),
             "startTimeUnixNano": nanos(s.start),
             "endTimeUnixNano": nanos(s.start + s.duration),
             "attributes": key_values(&s.attributes),
