@@ -190,4 +190,6 @@ pub enum Effect {
         /// Attach the screen as it is drawn now.
         screen: bool,
     },
+    /// Render and write this export (`e`) off the loop, in the export folder.
+    Export(Box<crate::export::Request>),
 }

@@ -109,6 +109,29 @@ pub struct PrometheusFlags {
     pub prometheus_insecure_skip_verify: bool,
 }
 
+/// `capcom export`'s flags.
+#[derive(Debug, Args, Clone)]
+pub struct ExportArgs {
+    /// The pane's id, as the dashboard's [[pane]] names it (e.g. environment).
+    #[arg(long, value_name = "ID", required_unless_present = "trace")]
+    pub pane: Option<String>,
+    /// A trace's id, to export it (formats jaeger, otlp).
+    #[arg(long, value_name = "TRACE_ID", conflicts_with = "pane")]
+    pub trace: Option<String>,
+    /// The window's start (default: the dashboard's window before --to).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// The window's end (default: now).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub to: Option<String>,
+    /// What to write.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["png", "svg", "csv", "ndjson", "jaeger", "otlp"]))]
+    pub format: String,
+    /// The file to write (replaced atomically if it exists), or - for standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
 fn parse_header(s: &str) -> Result<(String, String), String> {
     match s.split_once(':') {
         Some((name, value)) if !name.trim().is_empty() => {
@@ -173,6 +196,19 @@ pub enum Command {
         #[arg(long, default_value = "1m", value_parser = parse_duration)]
         chunk: f64,
     },
+    /// Export one pane over a time window to a file, as `e` does in the dashboard: for scripts
+    /// and cron.
+    ///
+    /// The data is gathered as `snapshot` gathers it: the replay played up to now, or each live
+    /// query asked once over the window. A chart or table pane gives png, svg or csv; the path
+    /// pane png, svg or csv; the events pane ndjson (the documents in the window); a trace
+    /// (--trace ID) jaeger (Jaeger UI's "upload trace" opens it) or otlp. Times read like the
+    /// dashboard's `@` prompt: 09:05 (UTC, today), 2026-11-26T09:05Z, -3h (before now).
+    /// Examples:
+    ///   capcom export --pane environment --from -1h --format png --out env.png
+    ///   capcom --replay rec export --pane events --format ndjson --out -
+    #[command(verbatim_doc_comment)]
+    Export(ExportArgs),
     /// Check the configuration and probe each source: reachable, credentials accepted, version,
     /// and that every query runs. One line per check; exit status 1 if any fails.
     Check,

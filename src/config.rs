@@ -79,6 +79,14 @@ struct ConfigFile {
     layout: LayoutFile,
     #[serde(default)]
     pane: Vec<PaneFile>,
+    export: Option<ExportFile>,
+}
+
+/// `[export]`: where `e` writes its files.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportFile {
+    folder: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,6 +178,9 @@ pub struct Config {
     pub panes: Vec<Pane>,
     /// Every query any pane asks, in pane order; [`QueryId`] indexes this.
     pub queries: Vec<Query>,
+    /// `[export] folder`: where `e` writes (absolute, or `~/…` for the home folder); `None`
+    /// is the default, `$XDG_DATA_HOME/capcom/exports`.
+    pub export_folder: Option<String>,
 }
 
 /// One column of the layout.
@@ -238,6 +249,30 @@ pub struct Query {
     pub max: Option<f64>,
     /// Limit ladder.
     pub limits: Limits,
+}
+
+/// Fills `{{label}}` placeholders of a legend template from a series' labels (a missing label
+/// is empty). The result is the label values as scraped: sanitize it before drawing it.
+#[must_use]
+pub fn fill_legend(template: &str, labels: &crate::model::Labels) -> String {
+    if !template.contains("{{") {
+        return template.to_owned();
+    }
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let name = after[..close].trim();
+        out.push_str(labels.get(name).map_or("", String::as_str));
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl fmt::Display for Query {
@@ -428,7 +463,23 @@ impl Resolver<'_> {
         }
         let slos = self.resolve_slos(file.slo, &mut queries)?;
         let layout = self.resolve_layout(&file.layout, &panes)?;
+        let export_folder = match file.export.and_then(|e| e.folder) {
+            Some(f) if f.get_ref().starts_with('/') || f.get_ref().starts_with("~/") => {
+                Some(f.into_inner())
+            }
+            Some(f) => {
+                return Err(self.err(
+                    f.span(),
+                    format!(
+                        "[export] folder {} must be absolute or start with ~/",
+                        quoted(f.get_ref())
+                    ),
+                ));
+            }
+            None => None,
+        };
         Ok(Config {
+            export_folder,
             alertmanager,
             read_only: file.read_only,
             title: file

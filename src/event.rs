@@ -63,6 +63,8 @@ pub struct Outlets {
     /// The notebook's file; `None` when there is nowhere to keep one (no `$XDG_DATA_HOME`
     /// or `$HOME`).
     pub notebook: Option<crate::notebook::Store>,
+    /// Hands the export task what `e` asks to export.
+    pub exports: mpsc::Sender<crate::export::Request>,
 }
 
 impl Outlets {
@@ -80,6 +82,7 @@ impl Outlets {
             silence_writes: None,
             chart_query: watch::channel(None).0,
             notebook,
+            exports: mpsc::channel(1).0,
         }
     }
 }
@@ -256,6 +259,11 @@ pub fn carry_out(effect: Effect, outlets: &Outlets) -> Carried {
                     "the ad-hoc queries' history was not saved: {}",
                     crate::text::one_line(&e.to_string(), 80)
                 ));
+            }
+        }
+        Effect::Export(request) => {
+            if outlets.exports.try_send(*request).is_err() {
+                return notice("exports are still being written; try again");
             }
         }
         Effect::WriteSilence(write) => match &outlets.silence_writes {

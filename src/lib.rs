@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod event;
+pub mod export;
 pub mod handoff;
 pub mod keymap;
 pub mod layout;

@@ -1,7 +1,7 @@
 //! The layering ARCHITECTURE.md draws, held: no import cycle among the top-level modules of
-//! `src/`, `model/` imports no other module but `text`, and `app/` never imports `ui/` (ui
-//! reads `&App`; geometry both need lives in `layout.rs`, below both). Edges are the
-//! `crate::NAME` paths in each module's files, test code left out.
+//! `src/`, `model/` imports no other module but `text`, `app/` never imports `ui/` (ui
+//! reads `&App`; geometry both need lives in `layout.rs`, below both), and `export/` imports
+//! neither. Edges are the `crate::NAME` paths in each module's files, test code left out.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -97,6 +97,15 @@ fn the_model_and_the_app_stay_below_the_drawing() {
     assert!(model.is_empty(), "model/ imports {model:?}");
     assert!(!g["app"].contains("ui"), "app/ imports ui/");
     assert!(g["ui"].contains("app"), "the check sees ui reading the app");
+    let export = &g["export"];
+    assert!(
+        !export.contains("app") && !export.contains("ui"),
+        "export/ imports {export:?}: it renders owned data, below the app and the drawing"
+    );
+    assert!(
+        g["app"].contains("export"),
+        "the check sees the app asking for exports"
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use capcom::model::span::{AttrValue, Attribute, Span, SpanEvent, SpanKind, Trace};
+use capcom::model::span::{AttrValue, Attribute, Span, SpanEvent, Trace};
 
 /// The instrumentation scope every span is written under.
 pub const SCOPE: &str = "rover-sim";
@@ -58,17 +58,6 @@ fn nanos(epoch_us: i64, t: f64) -> String {
     format!("{}", (epoch_us + micros(t)) * 1000)
 }
 
-fn kind(k: SpanKind) -> u8 {
-    match k {
-        SpanKind::Unspecified => 0,
-        SpanKind::Internal => 1,
-        SpanKind::Server => 2,
-        SpanKind::Client => 3,
-        SpanKind::Producer => 4,
-        SpanKind::Consumer => 5,
-    }
-}
-
 fn span(out: &mut String, s: &Span, epoch_us: i64) {
     let _ = write!(
         out,
@@ -84,7 +73,7 @@ fn span(out: &mut String, s: &Span, epoch_us: i64) {
         out,
         r#","name":{},"kind":{},"startTimeUnixNano":"{}","endTimeUnixNano":"{}","attributes":"#,
         json_str(&s.name),
-        kind(s.kind),
+        s.kind.otlp_code(),
         nanos(epoch_us, s.start),
         (epoch_us + end_us) * 1000,
     );

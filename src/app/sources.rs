@@ -117,6 +117,7 @@ impl App {
                     r.finished = true;
                 }
             }
+            SourceUpdate::Exported { pane, result } => self.exported(&pane, &result),
         }
     }
 }

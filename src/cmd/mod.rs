@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod dashboard;
+pub mod export;
 pub mod notebook;
 pub mod record;
 pub mod simulate;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             record::run(&session, &out, &plan)?;
             Ok(0)
         }
+        Some(Command::Export(args)) => export::run(&cli.open, &args),
         Some(Command::Check) => check::run(&cli.open),
         Some(Command::Notebook {
             export,

@@ -40,19 +40,33 @@ pub fn snapshot(session: &Session, size: (u16, u16), wall: f64) -> Result<String
 /// # Errors
 /// A live source that cannot be set up.
 pub fn settled(session: &Session, size: (u16, u16), wall: f64) -> Result<App> {
+    settled_with(session, size, wall, |_| Ok(())).map(|(app, _)| app)
+}
+
+/// [`settled`], with `prepare` run on the app before any data is asked for (`capcom export`
+/// sets its window there), and the replay handed back to answer more (a trace by id).
+///
+/// # Errors
+/// `prepare` fails, or a live source cannot be set up.
+pub fn settled_with(
+    session: &Session,
+    size: (u16, u16),
+    wall: f64,
+    prepare: impl FnOnce(&mut App) -> Result<()>,
+) -> Result<(App, Option<crate::source::recording::Replay>)> {
     let (mut app, replay) = session.start(wall);
     app.update(Action::Resize {
         width: size.0,
         height: size.1,
     });
-    match replay {
-        Some(mut replay) => {
-            let now = app.now;
-            feed(&mut app, replay.poll(now));
-        }
-        None => fetch_once(session, &mut app)?,
+    prepare(&mut app)?;
+    if let Some(mut replay) = replay {
+        let now = app.now;
+        feed(&mut app, replay.poll(now));
+        return Ok((app, Some(replay)));
     }
-    Ok(app)
+    fetch_once(session, &mut app)?;
+    Ok((app, None))
 }
 
 /// Runs the live pollers until every query has answered once, or its timeout has passed.
@@ -109,6 +123,7 @@ fn fetch_once(session: &Session, app: &mut App) -> Result<()> {
                 SourceUpdate::FaultsFetched { .. } => answered[faults_at] = true,
                 SourceUpdate::MetricsFetched { .. }
                 | SourceUpdate::ReplayFinished
+                | SourceUpdate::Exported { .. }
                 | SourceUpdate::TraceFetched { .. }
                 | SourceUpdate::SilenceWritten { .. }
                 | SourceUpdate::NoteWritten { .. } => {}

@@ -38,6 +38,13 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
     let (trace_fetch, trace_fetch_rx) = mpsc::channel(16);
     let (silence_writes, silence_writes_rx) = mpsc::channel(16);
     let (chart_query, chart_query_rx) = watch::channel(None);
+    let (exports, exports_rx) = mpsc::channel(4);
+    tokio::spawn(export_task(
+        export_folder(session.config.export_folder.as_deref()),
+        exports_rx,
+        tx.clone(),
+        cancel.clone(),
+    ));
     let read_only = session.config.read_only;
     match (&session.data, replay) {
         (Data::Replay(_), Some(replay)) => {
@@ -113,6 +120,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
             silence_writes: (!read_only).then_some(silence_writes),
             chart_query,
             notebook: session.notebook.clone().map(crate::notebook::Store::new),
+            exports,
         },
         cancel,
     })
@@ -163,4 +171,53 @@ fn spawn_faults(
         cancel.clone(),
     ));
     Ok(())
+}
+
+/// Where exports go: the configured `[export] folder` (`~/` read as the home folder), else
+/// `$XDG_DATA_HOME/capcom/exports`, else `~/.local/share/capcom/exports`.
+#[must_use]
+pub fn export_folder(configured: Option<&str>) -> Option<std::path::PathBuf> {
+    let home = std::env::var("HOME").ok();
+    match configured {
+        Some(f) => match f.strip_prefix("~/") {
+            Some(rest) => home.map(|h| std::path::Path::new(&h).join(rest)),
+            None => Some(f.into()),
+        },
+        None => crate::export::files::default_folder(
+            std::env::var("XDG_DATA_HOME").ok().as_deref(),
+            home.as_deref(),
+        ),
+    }
+}
+
+/// The export task: renders and writes each request on tokio's blocking pool, so the loop
+/// never waits for a PNG, and answers [`SourceUpdate::Exported`](crate::source::SourceUpdate).
+async fn export_task(
+    folder: Option<std::path::PathBuf>,
+    mut requests: mpsc::Receiver<crate::export::Request>,
+    tx: mpsc::Sender<crate::source::SourceUpdate>,
+    cancel: CancellationToken,
+) {
+    loop {
+        let request = tokio::select! {
+            () = cancel.cancelled() => return,
+            r = requests.recv() => match r {
+                Some(r) => r,
+                None => return,
+            },
+        };
+        let pane = request.pane.clone();
+        let result = match folder.clone() {
+            None => Err("no folder to export to: set [export] folder, or HOME".to_owned()),
+            Some(folder) => tokio::task::spawn_blocking(move || {
+                crate::export::write_request(&request, &folder).map_err(|e| e.to_string())
+            })
+            .await
+            .unwrap_or_else(|e| Err(format!("the export stopped: {e}"))),
+        };
+        let update = crate::source::SourceUpdate::Exported { pane, result };
+        if tx.send(update).await.is_err() {
+            return;
+        }
+    }
 }

@@ -5,6 +5,10 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+/// Points more than this many steps apart (the step the data comes at) are not joined: the
+/// data has a gap there. The strip charts and the exported charts draw gaps alike.
+pub const GAP_STEPS: f64 = 2.5;
+
 /// A series' label set, sorted by name (the way Prometheus sorts them).
 pub type Labels = BTreeMap<String, String>;
 

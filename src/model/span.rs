@@ -78,6 +78,21 @@ pub enum SpanKind {
     Consumer,
 }
 
+impl SpanKind {
+    /// The kind's number in OTLP (`SPAN_KIND_*`).
+    #[must_use]
+    pub fn otlp_code(self) -> u8 {
+        match self {
+            Self::Unspecified => 0,
+            Self::Internal => 1,
+            Self::Server => 2,
+            Self::Client => 3,
+            Self::Producer => 4,
+            Self::Consumer => 5,
+        }
+    }
+}
+
 /// Something that happened during a span (Jaeger: a log).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpanEvent {

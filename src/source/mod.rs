@@ -268,6 +268,13 @@ pub enum SourceUpdate {
         /// The file written to, or why not.
         result: Result<String, String>,
     },
+    /// An export asked for by `e` was written (or could not be).
+    Exported {
+        /// The pane (or view) exported, as the request named it.
+        pane: String,
+        /// The files written, or why none were.
+        result: Result<Vec<std::path::PathBuf>, String>,
+    },
 }
 
 impl SourceUpdate {
@@ -282,6 +289,7 @@ impl SourceUpdate {
             Self::FaultsFetched { result, .. } => result.is_err(),
             Self::SilenceWritten { result, .. } => result.is_err(),
             Self::NoteWritten { result, .. } => result.is_err(),
+            Self::Exported { result, .. } => result.is_err(),
             Self::ReplayFinished => false,
         }
     }

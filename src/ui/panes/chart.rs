@@ -289,7 +289,7 @@ fn render_strip(
         start,
         end,
         y_range,
-        max_gap: (step * 2.5).max(col * 2.0),
+        max_gap: (step * crate::model::series::GAP_STEPS).max(col * 2.0),
         limits: &query.limits,
         style,
     }

@@ -134,28 +134,7 @@ const LEGEND_MAX: usize = 200;
 /// included.
 #[must_use]
 pub fn legend(template: &str, labels: &crate::model::Labels) -> String {
-    crate::text::safe_line(&fill_legend(template, labels), LEGEND_MAX)
-}
-
-fn fill_legend(template: &str, labels: &crate::model::Labels) -> String {
-    if !template.contains("{{") {
-        return template.to_owned();
-    }
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find("{{") {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 2..];
-        let Some(close) = after.find("}}") else {
-            out.push_str(&rest[open..]);
-            return out;
-        };
-        let name = after[..close].trim();
-        out.push_str(labels.get(name).map_or("", String::as_str));
-        rest = &after[close + 2..];
-    }
-    out.push_str(rest);
-    out
+    crate::text::safe_line(&crate::config::fill_legend(template, labels), LEGEND_MAX)
 }
 
 /// A value with its precision and unit, `—` when there is none. The precision is clamped to
