@@ -4,10 +4,10 @@
 //! than another does (the difference per trace: what the failure adds), then by the failing
 //! traces' share of their critical time (where they wait at all).
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use super::FastMap;
 use crate::model::critical_path;
 use crate::model::span::Trace;
 use crate::model::waterfall;
@@ -72,7 +72,7 @@ impl fmt::Display for Row {
 /// `traces[i]` fails).
 #[must_use]
 pub fn rank(traces: &[Arc<Trace>], failing: &[bool]) -> Vec<Row> {
-    let mut sums: HashMap<(&str, &str), [f64; 2]> = HashMap::new();
+    let mut sums: FastMap<(&str, &str), [f64; 2]> = FastMap::default();
     let mut totals = [0.0; 2];
     for (t, &fail) in traces.iter().zip(failing) {
         let tree = waterfall::tree(t);

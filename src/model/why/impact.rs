@@ -1,13 +1,11 @@
 //! Impact: how many traces failed, which commands (root operations) and services they were,
 //! and how much of the SLO's error budget the window spent.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::Budget;
+use super::{Budget, FastMap};
 use crate::model::slo;
-use crate::model::span::Trace;
-use crate::model::traces::TraceSummary;
+use crate::model::span::{Span, Trace};
 
 /// A command (a trace's root operation) and how often it failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,18 +58,21 @@ pub fn impact(
     budget: Option<Budget>,
     window: f64,
 ) -> Impact {
-    let mut commands: HashMap<(String, String), (usize, usize)> = HashMap::new();
-    let mut services: HashMap<String, usize> = HashMap::new();
+    let mut commands: FastMap<(&str, &str), (usize, usize)> = FastMap::default();
+    let mut services: FastMap<&str, usize> = FastMap::default();
+    let mut touched: Vec<&str> = Vec::new();
     for (t, &fail) in traces.iter().zip(failing) {
-        let s = TraceSummary::of(t);
-        let c = commands
-            .entry((s.root_service, s.root_operation))
-            .or_default();
+        let (service, operation) = root(t);
+        let c = commands.entry((service, operation)).or_default();
         c.1 += 1;
         if fail {
             c.0 += 1;
-            for svc in s.services {
-                *services.entry(svc).or_default() += 1;
+            touched.clear();
+            for svc in t.spans.iter().filter_map(|s| s.service.as_deref()) {
+                if !touched.contains(&svc) {
+                    touched.push(svc);
+                    *services.entry(svc).or_default() += 1;
+                }
             }
         }
     }
@@ -79,8 +80,8 @@ pub fn impact(
         .into_iter()
         .filter(|(_, (f, _))| *f > 0)
         .map(|((service, operation), (failing, total))| Command {
-            service,
-            operation,
+            service: service.to_owned(),
+            operation: operation.to_owned(),
             failing,
             total,
         })
@@ -90,7 +91,10 @@ pub fn impact(
             .cmp(&a.failing)
             .then_with(|| (&a.service, &a.operation).cmp(&(&b.service, &b.operation)))
     });
-    let mut services: Vec<(String, usize)> = services.into_iter().collect();
+    let mut services: Vec<(String, usize)> = services
+        .into_iter()
+        .map(|(s, n)| (s.to_owned(), n))
+        .collect();
     services.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Impact {
         failing: failing.iter().filter(|f| **f).count(),
@@ -99,6 +103,21 @@ pub fn impact(
         services,
         budget: budget.map(|b| spent(b, window)),
     }
+}
+
+/// A trace's command: its root's service (`?` without one) and operation — the earliest span
+/// naming no parent, or the earliest span of a running trace (as the Traces pane says it).
+fn root(t: &Trace) -> (&str, &str) {
+    let earliest = |a: &&Span, b: &&Span| a.start.total_cmp(&b.start);
+    let root = (t
+        .spans
+        .iter()
+        .filter(|s| s.parent_id.is_none())
+        .min_by(earliest))
+    .or_else(|| t.spans.iter().min_by(earliest));
+    root.map_or(("?", ""), |r| {
+        (r.service.as_deref().unwrap_or("?"), r.name.as_str())
+    })
 }
 
 /// The budget `b`'s counts spent over `window` seconds of its period.

@@ -20,6 +20,7 @@ pub mod movers;
 pub mod patterns;
 pub mod shared;
 
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::event::Event;
@@ -210,6 +211,59 @@ pub fn analyse(input: &Input) -> Why {
             series: input.series.len(),
         },
         unused,
+    }
+}
+
+/// A hash map with a fast, non-keyed hash (Firefox's and rustc's "Fx" mix): the analysis hashes
+/// hundreds of thousands of short strings it was handed, where std's DoS-resistant SipHash
+/// costs most of the time budget and buys nothing (the keys come from the operator's own
+/// telemetry, and every map is bounded).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The Fx hash: per word, rotate, xor, multiply.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
 

@@ -14,10 +14,9 @@
 //! ~150 lines below, and none masks the way the Events pane will match ([`Template::matches`]
 //! uses the very same masking, so a template always matches the events it was mined from).
 
-use std::collections::HashMap;
 use std::fmt;
 
-use super::Window;
+use super::{FastMap, Window};
 use crate::model::event::Event;
 
 /// What a masked or merged token becomes.
@@ -190,14 +189,14 @@ struct Cluster {
 
 #[derive(Default)]
 struct Node {
-    children: HashMap<String, Node>,
+    children: FastMap<String, Node>,
     clusters: Vec<usize>,
 }
 
 /// The miner: the tree and its templates.
 #[derive(Default)]
 struct Drain {
-    roots: HashMap<usize, Node>,
+    roots: FastMap<usize, Node>,
     clusters: Vec<Cluster>,
     overflow: usize,
 }

@@ -15,11 +15,10 @@
 //! (past that the key is set aside and its values forgotten), and the row list is cut at
 //! [`MAX_ROWS`].
 
-use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use super::FastMap;
 use crate::model::span::{AttrValue, Attribute, Trace};
 
 /// A value must be on at least this many failing traces to be significant: with fewer, a
@@ -87,8 +86,37 @@ pub struct Row {
     pub score: f64,
     /// Passes [`MIN_FAILING`] and [`MIN_DIFFERENCE`].
     pub significant: bool,
-    /// The traces that have it, failing ones first, each in input order.
-    pub trace_ids: Vec<String>,
+    /// The traces that have it, failing ones first, each in input order (shared, not
+    /// copied: `Enter` opens them without another request).
+    pub traces: Vec<Arc<Trace>>,
+}
+
+impl Row {
+    /// The ids of the traces that have it.
+    pub fn trace_ids(&self) -> impl Iterator<Item = &str> {
+        self.traces.iter().map(|t| t.trace_id.as_str())
+    }
+}
+
+/// A value as counted: strings borrowed from the traces, numbers and booleans as they are, so
+/// counting allocates only for the odd array or double.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Value<'a> {
+    Str(&'a str),
+    Int(i64),
+    Bool(bool),
+    Text(String),
+}
+
+impl Value<'_> {
+    fn into_string(self) -> String {
+        match self {
+            Self::Str(s) => s.to_owned(),
+            Self::Int(i) => i.to_string(),
+            Self::Bool(b) => b.to_string(),
+            Self::Text(t) => t,
+        }
+    }
 }
 
 impl fmt::Display for Row {
@@ -120,7 +148,7 @@ struct ValueStats {
 
 #[derive(Default)]
 struct KeyStats<'a> {
-    values: HashMap<Cow<'a, str>, ValueStats>,
+    values: FastMap<Value<'a>, ValueStats>,
     /// Traces carrying the key.
     carriers: u32,
     last: u32,
@@ -128,12 +156,12 @@ struct KeyStats<'a> {
 }
 
 struct Counter<'a> {
-    keys: HashMap<(Kind, &'a str), KeyStats<'a>>,
+    keys: FastMap<(Kind, &'a str), KeyStats<'a>>,
     keys_dropped: bool,
 }
 
 impl<'a> Counter<'a> {
-    fn note(&mut self, kind: Kind, key: &'a str, value: Cow<'a, str>, trace: u32, failing: bool) {
+    fn note(&mut self, kind: Kind, key: &'a str, value: Value<'a>, trace: u32, failing: bool) {
         let n = self.keys.len();
         let stats = match self.keys.get_mut(&(kind, key)) {
             Some(s) => s,
@@ -150,9 +178,9 @@ impl<'a> Counter<'a> {
         if stats.overflow {
             return;
         }
-        if stats.values.len() >= MAX_VALUES && !stats.values.contains_key(value.as_ref()) {
+        if stats.values.len() >= MAX_VALUES && !stats.values.contains_key(&value) {
             stats.overflow = true;
-            stats.values = HashMap::new();
+            stats.values = FastMap::default();
             return;
         }
         let v = stats.values.entry(value).or_default();
@@ -173,8 +201,10 @@ impl<'a> Counter<'a> {
                 continue; // the service row says it
             }
             let value = match v {
-                AttrValue::Str(s) => Cow::Borrowed(s.as_str()),
-                other => Cow::Owned(other.to_string()),
+                AttrValue::Str(s) => Value::Str(s),
+                AttrValue::Int(i) => Value::Int(*i),
+                AttrValue::Bool(b) => Value::Bool(*b),
+                other => Value::Text(other.to_string()),
             };
             self.note(kind, k, value, trace, failing);
         }
@@ -184,7 +214,7 @@ impl<'a> Counter<'a> {
 /// Counts every value over the traces.
 fn count<'a>(traces: &'a [Arc<Trace>], failing: &[bool]) -> Counter<'a> {
     let mut c = Counter {
-        keys: HashMap::new(),
+        keys: FastMap::default(),
         keys_dropped: false,
     };
     for (i, (t, &fail)) in traces.iter().zip(failing).enumerate() {
@@ -192,15 +222,9 @@ fn count<'a>(traces: &'a [Arc<Trace>], failing: &[bool]) -> Counter<'a> {
         let mut resources: Vec<*const Attribute> = Vec::new();
         for s in &t.spans {
             if let Some(svc) = &s.service {
-                c.note(Kind::Service, "service", Cow::Borrowed(svc), ti, fail);
+                c.note(Kind::Service, "service", Value::Str(svc), ti, fail);
             }
-            c.note(
-                Kind::Operation,
-                "operation",
-                Cow::Borrowed(&s.name),
-                ti,
-                fail,
-            );
+            c.note(Kind::Operation, "operation", Value::Str(&s.name), ti, fail);
             c.attributes(Kind::Attribute, &s.attributes, ti, fail);
             // Spans of one resource share its attributes: count them once a trace.
             let res = s.resource.as_ptr();
@@ -281,16 +305,16 @@ pub fn rank(traces: &[Arc<Trace>], failing: &[bool], unused: &mut Vec<String>) -
             Row {
                 kind,
                 key: key.to_owned(),
-                value: value.into_owned(),
+                value: value.into_string(),
                 failing: v.failing as usize,
                 failing_total,
                 others: v.others as usize,
                 others_total,
                 score,
                 significant: v.failing as usize >= MIN_FAILING && score >= MIN_DIFFERENCE,
-                trace_ids: ids
+                traces: ids
                     .into_iter()
-                    .map(|i| traces[i as usize].trace_id.clone())
+                    .map(|i| Arc::clone(&traces[i as usize]))
                     .collect(),
             }
         })
@@ -349,8 +373,14 @@ mod tests {
             "wheel=LM — 31 of 33 failing (94 %), 2 of 140 others (1 %)"
         );
         assert!(rows[0].significant);
-        assert_eq!(rows[0].trace_ids.len(), 33);
-        assert_eq!(rows[0].trace_ids[0], format!("{:032x}", 0));
+        assert_eq!(rows[0].traces.len(), 33);
+        let first_others = rows[0].trace_ids().nth(31).map(str::to_owned);
+        assert_eq!(
+            rows[0].trace_ids().next(),
+            Some(format!("{:032x}", 0).as_str())
+        );
+        // Failing traces first: the two others with LM (33 and 34) come last.
+        assert_eq!(first_others, Some(format!("{:032x}", 33)));
         // Values every trace has score zero, and nothing else is significant.
         assert_eq!(rows.iter().filter(|r| r.significant).count(), 1);
         // The command id identifies traces: set aside, and said so.
