@@ -48,7 +48,7 @@ fn resources() -> Vec<Arc<[Attribute]>> {
 /// them a per-trace id, one a per-span sequence number); every tenth fails on wheel LM.
 fn trace(i: usize, res: &[Arc<[Attribute]>]) -> Arc<Trace> {
     let tid = format!("{i:032x}");
-    let failing = i % 10 == 0;
+    let failing = i.is_multiple_of(10);
     let wheel = if failing { "LM" } else { WHEELS[i % 6] };
     let start = WINDOW.from + 3.0 * i as f64;
     let spans = (0..SPANS)
@@ -116,7 +116,7 @@ fn event(t: f64, i: usize) -> Event {
             i % 10
         ),
         5 => format!("command cmd-{i} accepted from 'ground station {}'", i % 3),
-        6 => format!("trace 550e8400-e29b-41d4-a716-{:012x} sampled", i),
+        6 => format!("trace 550e8400-e29b-41d4-a716-{i:012x} sampled"),
         _ if t >= WINDOW.from => format!(
             "wheel slip detected on LM: progress stalled at {}.{} m",
             i % 50,

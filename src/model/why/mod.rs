@@ -214,10 +214,10 @@ pub fn analyse(input: &Input) -> Why {
     }
 }
 
-/// A hash map with a fast, non-keyed hash (Firefox's and rustc's "Fx" mix): the analysis hashes
-/// hundreds of thousands of short strings it was handed, where std's DoS-resistant SipHash
-/// costs most of the time budget and buys nothing (the keys come from the operator's own
-/// telemetry, and every map is bounded).
+/// A hash map with a fast, non-keyed hash (Firefox's and rustc's "Fx" mix): the analysis
+/// hashes hundreds of thousands of short strings it was handed, where the standard library's
+/// DoS-resistant `SipHash` costs most of the time budget and buys nothing (the keys come from
+/// the operator's own telemetry, and every map is bounded).
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// The Fx hash: per word, rotate, xor, multiply.
