@@ -153,16 +153,22 @@ mod tests {
         command_with_gaps(i, drive, failing, 0.05)
     }
 
+    /// Forty commands, the first ten failing with a drive of `failing_drive` s (the others
+    /// 1 s), their steps `gap` s apart; ranked.
+    fn incident(failing_drive: f64, gap: f64) -> Vec<Row> {
+        let failing: Vec<bool> = (0..40).map(|i| i < 10).collect();
+        let traces: Vec<_> = (0..40)
+            .map(|i| {
+                let drive = if failing[i] { failing_drive } else { 1.0 };
+                command_with_gaps(i, drive, failing[i], gap)
+            })
+            .collect();
+        rank(&traces, &failing)
+    }
+
     #[test]
     fn the_span_the_failing_traces_wait_on_ranks_first() {
-        let mut traces = Vec::new();
-        let mut failing = Vec::new();
-        for i in 0..40 {
-            let fail = i < 10;
-            traces.push(command(i, if fail { 12.0 } else { 1.0 }, fail));
-            failing.push(fail);
-        }
-        let rows = rank(&traces, &failing);
+        let rows = incident(12.0, 0.05);
         assert_eq!(rows[0].operation, "drive.segment");
         assert_eq!(
             rows[0].to_string(),
@@ -191,14 +197,7 @@ mod tests {
         // The drive fails at once (0.1 s, not 1 s): the failure is real but the time goes
         // where it always goes, so the section shows nothing significant — it answers "where
         // does the time go", never "what broke".
-        let mut traces = Vec::new();
-        let mut failing = Vec::new();
-        for i in 0..40 {
-            let fail = i < 10;
-            traces.push(command(i, if fail { 0.1 } else { 1.0 }, fail));
-            failing.push(fail);
-        }
-        let rows = rank(&traces, &failing);
+        let rows = incident(0.1, 0.05);
         assert!(rows.iter().all(|r| !r.significant), "{rows:?}");
     }
 
@@ -208,19 +207,7 @@ mod tests {
         // the one just walked started: a step that ends exactly when the next begins is
         // skipped, and its time is the parent's self-time. Commands whose steps abut show
         // the command itself as the bottleneck, not the drive.
-        let mut traces = Vec::new();
-        let mut failing = Vec::new();
-        for i in 0..40 {
-            let fail = i < 10;
-            traces.push(command_with_gaps(
-                i,
-                if fail { 12.0 } else { 1.0 },
-                fail,
-                0.0,
-            ));
-            failing.push(fail);
-        }
-        let rows = rank(&traces, &failing);
+        let rows = incident(12.0, 0.0);
         assert_eq!(rows[0].operation, "command");
         assert!(rows.iter().all(|r| r.operation != "drive.segment"));
     }
