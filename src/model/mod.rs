@@ -13,6 +13,7 @@ pub mod span;
 pub mod threshold;
 pub mod traces;
 pub mod waterfall;
+pub mod why;
 
 pub use conductor::Conductor;
 pub use limits::{LimitLevel, Limits};
