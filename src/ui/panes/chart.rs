@@ -132,10 +132,11 @@ pub fn alert_chart(app: &App, view: &AlertChartView, area: Rect, buf: &mut Buffe
         inner.width.saturating_sub(2),
         inner.height - 1,
     );
+    let all: Vec<&Labels> = state.set.iter().map(|(l, _)| l).collect();
     let strips: Vec<(&Query, String, &SeriesBuf)> = state
         .set
         .iter()
-        .map(|(l, b)| (&view.query, labels_legend(l), b))
+        .map(|(l, b)| (&view.query, labels_legend(l, &all), b))
         .collect();
     if strips.is_empty() {
         let (text, style) = match &failed {
@@ -155,10 +156,20 @@ pub fn alert_chart(app: &App, view: &AlertChartView, area: Rect, buf: &mut Buffe
     draw_strips(app, &strips, window, Scale::DataAndLimits, plot, buf);
 }
 
-/// A series' labels as its legend: `{k="v", …}`, made safe to draw.
-fn labels_legend(labels: &Labels) -> String {
-    let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
-    safe_line(&format!("{{{}}}", inner.join(", ")), 80)
+/// A series' labels as its legend, `{k="v", …}`, made safe to draw: with several series, only
+/// the labels that tell them apart (as Grafana's Explore does), so `wheel="LM"` is not cut off
+/// behind the `__name__`, `instance` and `job` every series shares.
+fn labels_legend(labels: &Labels, all: &[&Labels]) -> String {
+    let varies = |k: &String| all.iter().any(|o| o.get(k) != labels.get(k));
+    let mut shown: Vec<String> = labels
+        .iter()
+        .filter(|(k, _)| all.len() < 2 || varies(k))
+        .map(|(k, v)| format!("{k}=\"{v}\""))
+        .collect();
+    if shown.is_empty() {
+        shown = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+    }
+    safe_line(&format!("{{{}}}", shown.join(", ")), 80)
 }
 
 /// What a strip's value axis spans.
@@ -338,12 +349,29 @@ fn axis_label(v: f64, precision: usize, width: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::axis_label;
+    use super::{Labels, axis_label, labels_legend};
 
     #[test]
     fn axis_labels_fit_their_gutter() {
         assert_eq!(axis_label(-63.25, 1, 6), "-63.2");
         assert_eq!(axis_label(123_456.7, 1, 6), "123457");
         assert_eq!(axis_label(12_345_678.0, 1, 6), "1e7");
+    }
+
+    #[test]
+    fn several_series_are_told_apart_by_the_labels_that_differ() {
+        let labels = |wheel: &str| -> Labels {
+            [("__name__", "motor"), ("job", "rover"), ("wheel", wheel)]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        };
+        let (lm, rr) = (labels("LM"), labels("RR"));
+        assert_eq!(labels_legend(&lm, &[&lm, &rr]), "{wheel=\"LM\"}");
+        assert_eq!(
+            labels_legend(&lm, &[&lm]),
+            "{__name__=\"motor\", job=\"rover\", wheel=\"LM\"}",
+            "one series keeps all its labels"
+        );
     }
 }
