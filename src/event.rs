@@ -24,6 +24,10 @@ use crate::source::prometheus::poller::Plan;
 pub const TICK_PERIOD: Duration = Duration::from_secs(1);
 /// The least time between two frames drawn for data; input draws at once.
 pub const MIN_FRAME_GAP: Duration = Duration::from_millis(33);
+/// How long a frame for data or the clock waits after the first of them, for the rest: the
+/// pollers and the tick fall on the same wall-clock seconds (`runner::aligned`), and their
+/// answers, a few milliseconds apart, are drawn as one frame instead of one each.
+pub const SETTLE: Duration = Duration::from_millis(40);
 /// How long the first frame waits for data before drawing without it.
 const FIRST_DATA_WAIT: Duration = Duration::from_millis(40);
 
@@ -96,7 +100,9 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
         mut rx, outlets, ..
     } = sources;
     let mut events = EventStream::new();
-    let mut tick = tokio::time::interval(TICK_PERIOD);
+    // Ticks on whole wall-clock seconds, when the pollers of a 1 s interval ask too.
+    let first_tick = crate::source::runner::aligned(TICK_PERIOD, crate::wall_now());
+    let mut tick = tokio::time::interval_at(Instant::now() + first_tick, TICK_PERIOD);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -118,8 +124,9 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
     terminal.draw(|f| crate::ui::render(&app, f))?;
     let mut last_draw = Instant::now();
     let mut pending = false;
+    let mut settled_at = Instant::now();
     loop {
-        let draw_at = last_draw + MIN_FRAME_GAP;
+        let draw_at = (last_draw + MIN_FRAME_GAP).max(settled_at);
         let mut now_please = false;
         let actions: Vec<Action> = tokio::select! {
             ev = events.next() => match ev {
@@ -144,12 +151,15 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
             _ = sigquit.recv() => break,
         };
         if !actions.is_empty() {
+            if !pending {
+                settled_at = Instant::now() + SETTLE;
+            }
             pending = true;
             if apply(&mut app, actions, &outlets, &mut terminal)? == Flow::Quit {
                 return Ok(());
             }
         }
-        if pending && (now_please || Instant::now() >= draw_at) {
+        if pending && (now_please || Instant::now() >= draw_at.max(settled_at)) {
             terminal.draw(|f| crate::ui::render(&app, f))?;
             last_draw = Instant::now();
             pending = false;

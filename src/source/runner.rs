@@ -1,7 +1,8 @@
 //! The one loop every live source runs. A [`Job`] says only what differs — what wakes it before
 //! its timer, and what one turn fetches and sends — and [`run`] does the rest: it waits for the
-//! timer or a wake-up, takes the turn, sends its update, and sets the timer again: the interval
-//! after a success, an exponential backoff with jitter after a failure ([`backoff`]). Each turn
+//! timer or a wake-up, takes the turn, sends its update, and sets the timer again: the next
+//! whole multiple of the interval in wall-clock time after a success ([`aligned`]), an
+//! exponential backoff with jitter after a failure ([`backoff`]). Each turn
 //! is awaited before the next wait, so one job never has two requests in flight; cancellation
 //! ends the task at once, mid-request too.
 
@@ -86,7 +87,7 @@ pub async fn run<J: Job>(
                     next = Instant::now() + backoff(failures, interval, &mut jitter);
                 } else {
                     failures = 0;
-                    next = Instant::now() + interval;
+                    next = Instant::now() + aligned(interval, crate::wall_now());
                 }
                 update
             }
@@ -96,6 +97,26 @@ pub async fn run<J: Job>(
             return;
         }
     }
+}
+
+/// The wait from wall-clock time `wall` (Unix seconds) to the next whole multiple of
+/// `interval`, skipping one that is less than a quarter of the interval away. Every task with
+/// the same interval then polls at the same moments, so their answers arrive together and the
+/// loop draws them as one frame, not one frame each: six queries on six free-running 1 s
+/// timers made three frames a second of a few cells each (issue 18). The period between two
+/// polls stays the interval (a slow answer shortens the wait, never lengthens the period) and
+/// is never less than three quarters of it.
+#[must_use]
+pub fn aligned(interval: Duration, wall: f64) -> Duration {
+    let period = interval.as_secs_f64();
+    if !(period > 0.0 && wall.is_finite()) {
+        return interval;
+    }
+    let mut wait = period - wall.rem_euclid(period);
+    if wait < period / 4.0 {
+        wait += period;
+    }
+    Duration::from_secs_f64(wait)
 }
 
 /// The wait before retry `failures` (1 for the first), doubling from `interval`, jittered to
@@ -176,6 +197,23 @@ mod tests {
         for failures in 1..40 {
             assert!(backoff(failures, slow, &mut jitter) <= slow);
         }
+    }
+
+    #[test]
+    fn polls_fall_on_whole_multiples_of_the_interval() {
+        let second = Duration::from_secs(1);
+        let wait = |wall: f64| aligned(second, wall).as_secs_f64();
+        assert!((wait(100.3) - 0.7).abs() < 1e-9, "to 101");
+        assert!(
+            (wait(100.0) - 1.0).abs() < 1e-9,
+            "on a multiple: the next one"
+        );
+        assert!((wait(100.9) - 1.1).abs() < 1e-9, "too close: the one after");
+        let five = Duration::from_secs(5);
+        assert!((aligned(five, 1_000_002.0).as_secs_f64() - 3.0).abs() < 1e-6);
+        // Two tasks that answered at different moments poll next at the same one.
+        let (a, b) = (1_000.05, 1_000.31);
+        assert!(((a + wait(a)) - (b + wait(b))).abs() < 1e-9);
     }
 
     #[test]
