@@ -27,7 +27,7 @@ use diagnostic::located;
 pub use diagnostic::{
     ConfigError, MESSAGE_WIDTH, VALUE_WIDTH, error_at, human_secs, line_column, quoted, toml_error,
 };
-pub use files::{MAX_FILE_BYTES, read_capped, read_capped_text, read_capped_to};
+pub use files::{MAX_FILE_BYTES, read_capped, read_capped_text, read_capped_to, write_atomically};
 pub use slo::{
     DEFAULT_PERIOD_SECS, MIN_ALERT_WINDOW_SECS, PERIOD_SECS, Sli, Slo, data_age_reach,
     prom_duration,

@@ -2,7 +2,6 @@
 //! on the terminal's clipboard, whether the terminal is known to refuse it, and the ad-hoc
 //! queries' history file under `$XDG_STATE_HOME/capcom/`.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -92,23 +91,14 @@ pub fn load_history(path: &Path, max: usize) -> Vec<String> {
 /// # Errors
 /// The folder or the file cannot be written.
 pub fn save_history(path: &Path, history: &[String]) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{HISTORY_FILE}.{}.tmp", std::process::id()));
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+    // One query a line: a line break typed or pasted into one is a space.
+    let mut text = String::new();
     for q in history {
-        // One query a line: a line break typed or pasted into one is a space.
-        writeln!(file, "{}", q.replace(['\n', '\r'], " "))?;
+        text.push_str(&q.replace(['\n', '\r'], " "));
+        text.push('\n');
     }
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path)
+    crate::config::write_atomically(path, text.as_bytes(), 0o600)
 }
 
 #[cfg(test)]

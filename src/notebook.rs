@@ -291,32 +291,12 @@ pub fn html(title: &str, entries: &[Entry]) -> String {
     out
 }
 
-/// Writes `text` to `path` whole or not at all: a temporary file beside it, `fsync`, rename.
+/// Writes `text` to `path` whole or not at all (a report: readable as the umask allows).
 ///
 /// # Errors
 /// The temporary file cannot be written or renamed over `path`.
 pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("not a file name"))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = dir.join(tmp_name);
-    let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+    crate::config::write_atomically(path, text.as_bytes(), 0o666)
 }
 
 #[cfg(test)]
