@@ -104,6 +104,9 @@ pub enum Action {
     AdHocQuery,
     /// List each source's full last error.
     OpenErrors,
+    /// Why: compare the SLO, fault or window in view with the time before it (what the
+    /// failing traces share, where their time goes, new log patterns, metrics that moved).
+    Why,
     /// Select the first row of the list in focus.
     SelectFirst,
     /// Select the last row of the list in focus.
@@ -192,4 +195,7 @@ pub enum Effect {
     },
     /// Render and write this export (`e`) off the loop, in the export folder.
     Export(Box<crate::export::Request>),
+    /// Gather and analyse this Why request off the loop; the answer comes back as
+    /// `SourceUpdate::WhyAnalysed`.
+    Why(Box<crate::source::why::Request>),
 }

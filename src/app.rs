@@ -20,6 +20,7 @@ mod slo;
 mod sources;
 mod traces;
 mod views;
+mod why;
 pub use events::EventsState;
 pub use faults::{
     ACK_PREFIX, ACK_SECS, FaultFilter, FaultRow, FaultState, FaultsState, Note, Origin,
@@ -451,6 +452,7 @@ impl App {
                 return self.notebook_key(action);
             }
             Action::Export => return self.export_key(),
+            Action::Why => return self.why_key(),
             Action::Copy | Action::ShowLink | Action::AdHocQuery => {
                 return self.handoff_key(action);
             }

@@ -132,6 +132,23 @@ pub struct ExportArgs {
     pub out: PathBuf,
 }
 
+/// `capcom why`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WhyArgs {
+    /// The SLO to explain, by name (its page rule's long window, ending at --to or now).
+    #[arg(long, value_name = "NAME", conflicts_with = "from")]
+    pub slo: Option<String>,
+    /// The window's start, read like the dashboard's `@` prompt.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// The window's end (default: now).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub to: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
 fn parse_header(s: &str) -> Result<(String, String), String> {
     match s.split_once(':') {
         Some((name, value)) if !name.trim().is_empty() => {
@@ -209,6 +226,10 @@ pub enum Command {
     ///   capcom --replay rec export --pane events --format ndjson --out -
     #[command(verbatim_doc_comment)]
     Export(ExportArgs),
+    /// Why: compare an SLO's window (or any window) with the same length before it — what the
+    /// failing traces share, where their time goes, which log patterns are new, which metrics
+    /// moved — as the dashboard's `w` does.
+    Why(WhyArgs),
     /// Check the configuration and probe each source: reachable, credentials accepted, version,
     /// and that every query runs. One line per check; exit status 1 if any fails.
     Check,

@@ -276,6 +276,15 @@ pub fn carry_out(effect: Effect, outlets: &Outlets) -> Carried {
                 return notice("exports are still being written; try again");
             }
         }
+        Effect::Why(request) => {
+            // CONTRACT (issue 17 phase 2): the GATHER helper routes this to the replay task
+            // or a live gathering task, which analyses on the blocking pool and answers
+            // `SourceUpdate::WhyAnalysed`.
+            return Carried::Then(Action::Source(SourceUpdate::WhyAnalysed {
+                request,
+                result: Err("why is not built yet".to_owned()),
+            }));
+        }
         Effect::WriteSilence(write) => match &outlets.silence_writes {
             None => return notice("read-only: nothing is written to Alertmanager"),
             Some(tx) if tx.try_send(write).is_err() => {

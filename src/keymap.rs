@@ -189,6 +189,10 @@ const ERRORS: Help = Help {
     keys: "E",
     what: "each source's full last error",
 };
+const WHY: Help = Help {
+    keys: "w",
+    what: "why: this SLO, fault or window against the time before it",
+};
 const HELP: Help = Help {
     keys: "?",
     what: "help: every key, as here",
@@ -229,6 +233,7 @@ pub const EVIDENCE: Context = context!(
         bind(&[ch('o')], Action::ShowLink, &COPY),
         bind(&[ch(':')], Action::AdHocQuery, &AD_HOC),
         bind(&[ch('E')], Action::OpenErrors, &ERRORS),
+        bind(&[ch('w')], Action::Why, &WHY),
     ]
 );
 
@@ -619,7 +624,7 @@ mod tests {
         let keys: Vec<&str> = lines.iter().map(|h| h.keys).collect();
         assert_eq!(keys.first(), Some(&"Tab / Shift-Tab"));
         assert_eq!(keys.last(), Some(&"q / Ctrl-C"));
-        assert_eq!(lines.len(), 27, "{keys:?}");
+        assert_eq!(lines.len(), 28, "{keys:?}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod simulate;
 pub mod slo;
 pub mod snapshot;
 pub mod sources;
+pub mod why;
 
 use color_eyre::eyre::Result;
 
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Some(Command::Export(args)) => export::run(&cli.open, &args),
         Some(Command::Check) => check::run(&cli.open),
+        Some(Command::Why(args)) => why::run(&cli.open, &args),
         Some(Command::Notebook {
             export,
             out,

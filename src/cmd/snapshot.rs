@@ -126,7 +126,8 @@ fn fetch_once(session: &Session, app: &mut App) -> Result<()> {
                 | SourceUpdate::Exported { .. }
                 | SourceUpdate::TraceFetched { .. }
                 | SourceUpdate::SilenceWritten { .. }
-                | SourceUpdate::NoteWritten { .. } => {}
+                | SourceUpdate::NoteWritten { .. }
+                | SourceUpdate::WhyAnalysed { .. } => {}
             }
             app.update(Action::Source(update));
         }

@@ -9,6 +9,7 @@ pub mod opensearch;
 pub mod prometheus;
 pub mod recording;
 pub mod runner;
+pub mod why;
 
 use crate::config::QueryId;
 
@@ -275,6 +276,13 @@ pub enum SourceUpdate {
         /// The files written, or why none were.
         result: Result<Vec<std::path::PathBuf>, String>,
     },
+    /// A Why analysis (`w`) finished: its report, or why there is none.
+    WhyAnalysed {
+        /// What was asked.
+        request: Box<why::Request>,
+        /// The report.
+        result: Result<Box<crate::model::why::Why>, String>,
+    },
 }
 
 impl SourceUpdate {
@@ -290,6 +298,7 @@ impl SourceUpdate {
             Self::SilenceWritten { result, .. } => result.is_err(),
             Self::NoteWritten { result, .. } => result.is_err(),
             Self::Exported { result, .. } => result.is_err(),
+            Self::WhyAnalysed { result, .. } => result.is_err(),
             Self::ReplayFinished => false,
         }
     }
