@@ -55,6 +55,14 @@ impl SeriesBuf {
     /// already held replace it (a re-fetched overlap), and points older than the buffer's first
     /// are dropped. The buffer is then trimmed to its cap and made contiguous.
     pub fn merge(&mut self, incoming: &[Point]) {
+        // Grown by an eighth at a time rather than doubled: a replay's first answer fills a
+        // buffer with hours of points at once, which doubling would leave up to half empty.
+        let room = self.points.capacity() - self.points.len();
+        if incoming.len() > room {
+            let more = incoming.len().max(self.points.len() / 8);
+            self.points
+                .reserve_exact(more.min(self.cap + incoming.len()));
+        }
         for &p in incoming {
             match self.points.back() {
                 None => self.points.push_back(p),
@@ -209,6 +217,31 @@ mod tests {
             b.merge(&pts(&[(f64::from(i), f64::from(i))]));
         }
         assert_eq!(b.points(), pts(&[(7.0, 7.0), (8.0, 8.0), (9.0, 9.0)]));
+    }
+
+    #[test]
+    fn a_large_answer_is_held_without_doubling_and_later_points_grow_it_by_an_eighth() {
+        let mut b = SeriesBuf::new(20_000);
+        let many: Vec<Point> = (0..1_100)
+            .map(|i| Point {
+                t: f64::from(i),
+                v: 1.0,
+            })
+            .collect();
+        b.merge(&many);
+        assert_eq!(b.points.capacity(), 1_100, "exactly the answer");
+        for i in 1_100..1_200 {
+            b.merge(&[Point {
+                t: f64::from(i),
+                v: 1.0,
+            }]);
+        }
+        assert_eq!(b.points().len(), 1_200);
+        assert!(
+            b.points.capacity() <= 1_200 + 1_200 / 8,
+            "{}",
+            b.points.capacity()
+        );
     }
 
     #[test]
