@@ -5,8 +5,7 @@
 use std::time::Duration;
 
 use color_eyre::eyre::Result;
-use crossterm::event::{Event, EventStream, KeyEventKind};
-use futures_util::StreamExt;
+use crossterm::event::{Event, KeyEventKind};
 use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
@@ -99,7 +98,7 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
     let Sources {
         mut rx, outlets, ..
     } = sources;
-    let mut events = EventStream::new();
+    let mut events = terminal_input()?;
     // Ticks on whole wall-clock seconds, when the pollers of a 1 s interval ask too.
     let first_tick = crate::source::runner::aligned(TICK_PERIOD, crate::wall_now());
     let mut tick = tokio::time::interval_at(Instant::now() + first_tick, TICK_PERIOD);
@@ -129,7 +128,7 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
         let draw_at = (last_draw + MIN_FRAME_GAP).max(settled_at);
         let mut now_please = false;
         let actions: Vec<Action> = tokio::select! {
-            ev = events.next() => match ev {
+            ev = events.recv() => match ev {
                 Some(Ok(ev)) => {
                     now_please = true;
                     terminal_action(&app, &ev).into_iter().collect()
@@ -166,6 +165,29 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
         }
     }
     Ok(())
+}
+
+/// Terminal input, read on a thread of its own that blocks in `crossterm::event::read` and
+/// hands each event over a channel. crossterm's `EventStream` costs the loop on every wake-up
+/// (six answers and the tick a second): each poll of it wakes its reader thread and spins on
+/// the reader's lock (`sched_yield`) until that thread lets go; a channel costs nothing to
+/// poll. Nothing else reads the terminal while the loop runs (nothing asks it for the cursor
+/// or hands the terminal to another program), so the thread owns input until the process
+/// ends; it stops at the first event after the loop is gone.
+fn terminal_input() -> std::io::Result<mpsc::Receiver<std::io::Result<Event>>> {
+    let (tx, rx) = mpsc::channel(64);
+    std::thread::Builder::new()
+        .name("capcom-input".into())
+        .spawn(move || {
+            loop {
+                let ev = crossterm::event::read();
+                let failed = ev.is_err();
+                if tx.blocking_send(ev).is_err() || failed {
+                    return;
+                }
+            }
+        })?;
+    Ok(rx)
 }
 
 /// Whether the loop goes on.
