@@ -1,10 +1,10 @@
 //! `scale`: what a frame costs as the work grows (issue 18 item 5; the figures are in
 //! ARCHITECTURE.md, "Cost as the work grows"):
 //!
-//! - `scale/events_filter_key`: the bundled demo holding 10,000 events (the default
-//!   `max-events`), the local filter open (`/`): one key typed through `App::update`, then the
-//!   frame drawn — what the operator waits for per key. Measured for the first key of a filter
-//!   (most events still match) and the fifth (few do).
+//! - `scale/events_filter_key`: the bundled demo holding 1,000, 10,000 (the default
+//!   `max-events`) and 100,000 events, the local filter open (`/`): one key typed through
+//!   `App::update`, then the frame drawn — what the operator waits for per key. Measured for
+//!   the first key of a filter (half the events still match) and the fifth (an eighth do).
 //! - `scale/panes`: a dashboard of 20 chart panes, one series of 300 points each (a 5-minute
 //!   window at 1 s), drawn at 160×48 and at 80×24.
 //! - `scale/series`: 10, 100 and 500 series of 300 points over five chart panes at 160×48.
@@ -20,7 +20,7 @@ use capcom::action::Action;
 use capcom::app::{App, Clock};
 use capcom::cli::OpenArgs;
 use capcom::config::theme::Theme;
-use capcom::model::event::{Event, Level};
+use capcom::model::event::{Event, EventLog, Level};
 use capcom::model::{Labels, Point, Series};
 use capcom::session::Session;
 use capcom::source::prometheus::QueryResult;
@@ -30,7 +30,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 const NOW: f64 = 1_800_000_000.0;
-const EVENTS: usize = 10_000;
 /// Points per series: a 5-minute window at 1 s.
 const POINTS: usize = 300;
 
@@ -46,13 +45,18 @@ const TEMPLATES: [&str; 8] = [
     "thermal margin {n} C on RCE-A",
 ];
 
-fn events() -> Vec<Event> {
-    (0..EVENTS)
+fn events(n: usize) -> Vec<Event> {
+    (0..n)
         .map(|i| {
-            let message = TEMPLATES[i % TEMPLATES.len()].replace("{n}", &(i * 37 % 1000).to_string());
-            let level = if i % 50 == 0 { Level::Warn } else { Level::Info };
+            let message =
+                TEMPLATES[i % TEMPLATES.len()].replace("{n}", &(i * 37 % 1000).to_string());
+            let level = if i % 50 == 0 {
+                Level::Warn
+            } else {
+                Level::Info
+            };
             Event {
-                t: Some(NOW - (EVENTS - i) as f64 * 0.5),
+                t: Some(NOW - (n - i) as f64 * 0.5),
                 level,
                 level_text: level.word().to_owned(),
                 message,
@@ -66,8 +70,8 @@ fn events() -> Vec<Event> {
         .collect()
 }
 
-/// The bundled demo at 160×48 holding `EVENTS` events, the filter prompt open with `typed`.
-fn events_app(typed: &str) -> App {
+/// The bundled demo at 160×48 holding `n` events, the filter prompt open with `typed`.
+fn events_app(n: usize, typed: &str) -> App {
     let session = Session::prepare_bundled(&OpenArgs {
         speed: 1.0,
         theme: Some("dark".into()),
@@ -79,15 +83,17 @@ fn events_app(typed: &str) -> App {
         width: 160,
         height: 48,
     });
+    // As `max-events = n` would make it.
+    app.events.log = EventLog::new(n);
     app.update(Action::Source(SourceUpdate::EventsFetched {
         fetched_at: app.now,
         result: Ok(EventBatch {
-            events: events(),
+            events: events(n),
             warnings: vec![],
         }),
         replace: true,
     }));
-    assert_eq!(app.events.log.len(), EVENTS, "the log holds them all");
+    assert_eq!(app.events.log.len(), n, "the log holds them all");
     app.update(Action::Filter);
     for c in typed.chars() {
         app.update(Action::TextInput(c));
@@ -96,13 +102,14 @@ fn events_app(typed: &str) -> App {
 }
 
 /// Times `key` typed then the frame drawn; Backspace (untimed) undoes it for the next round.
-fn per_key(c: &mut Criterion, name: &str, typed: &str, key: char) {
-    let mut app = events_app(typed);
+fn per_key(c: &mut Criterion, n: usize, name: &str, typed: &str, key: char) {
+    let mut app = events_app(n, typed);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
     terminal
         .draw(|f| capcom::ui::render(&app, f))
         .expect("draw");
-    c.bench_function(name, |b| {
+    let mut g = c.benchmark_group("scale/events_filter_key");
+    g.bench_function(BenchmarkId::new(name, n), |b| {
         b.iter_custom(|iters| {
             let mut spent = Duration::ZERO;
             for _ in 0..iters {
@@ -117,9 +124,10 @@ fn per_key(c: &mut Criterion, name: &str, typed: &str, key: char) {
             spent
         });
     });
+    g.finish();
     app.update(Action::TextInput(key));
     println!(
-        "{name}: filter {:?} shows {} of {} events",
+        "scale/events_filter_key/{name}/{n}: filter {:?} shows {} of {} events",
         app.events.filter,
         app.events.visible_len(),
         app.events.log.len()
@@ -182,7 +190,8 @@ fn charts_app(config: &str, per_query: usize, size: (u16, u16)) -> App {
 fn frame(c: &mut Criterion, group: &str, id: BenchmarkId, app: &App) {
     let mut g = c.benchmark_group(group);
     g.bench_function(id, |b| {
-        let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("terminal");
+        let mut terminal =
+            Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("terminal");
         b.iter(|| {
             terminal
                 .draw(|f| capcom::ui::render(black_box(app), f))
@@ -193,8 +202,10 @@ fn frame(c: &mut Criterion, group: &str, id: BenchmarkId, app: &App) {
 }
 
 fn bench(c: &mut Criterion) {
-    per_key(c, "scale/events_filter_key/first", "", 'w');
-    per_key(c, "scale/events_filter_key/fifth", "whee", 'l');
+    for n in [1_000, 10_000, 100_000] {
+        per_key(c, n, "first", "", 'w');
+        per_key(c, n, "fifth", "whee", 'l');
+    }
 
     let twenty = charts_config(20, 4);
     for size in [(160, 48), (80, 24)] {

@@ -1,4 +1,4 @@
-//! `trace`: opening a trace, as its cost grows — a body of 5,000 and of 50,000 spans parsed
+//! `trace`: opening a trace, as its cost grows — a body of 5,000, 20,000 and 50,000 spans parsed
 //! from Jaeger v3 (OTLP JSON) and v1 JSON, then laid out as a waterfall (the tree, the critical
 //! path, the rows). Target (issue 4): 5,000 spans under 20 ms, so opening a trace feels
 //! instant; issue 18 item 5 records the 50,000-span figures in ARCHITECTURE.md ("Cost as the
@@ -82,7 +82,7 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("trace/scale");
     g.sample_size(10).measurement_time(Duration::from_secs(8));
-    for n in [5_000, 50_000] {
+    for n in [5_000, 20_000, 50_000] {
         let v3 = body_v3(n);
         let v1 = body_v1(n);
         let trace = parse_v3(v3.as_bytes()).expect("v3 parses").remove(0);
