@@ -23,11 +23,12 @@ use capcom::config::theme::Theme;
 use capcom::model::event::{Event, EventLog, Level};
 use capcom::model::{Labels, Point, Series};
 use capcom::session::Session;
-use capcom::source::prometheus::QueryResult;
 use capcom::source::{EventBatch, SourceUpdate};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+
+mod common;
 
 const NOW: f64 = 1_800_000_000.0;
 /// Points per series: a 5-minute window at 1 s.
@@ -158,8 +159,8 @@ fn charts_app(config: &str, per_query: usize, size: (u16, u16)) -> App {
     let config = capcom::config::parse(config, "bench").expect("bench config");
     let theme = Theme::builtin("dark").expect("theme");
     let mut app = App::new(config, theme, Clock::Live, None, NOW);
-    for q in 0..app.config.queries.len() {
-        let series = (0..per_query)
+    let series = |q: usize| {
+        (0..per_query)
             .map(|s| Series {
                 labels: Labels::from([("instance".to_owned(), format!("host-{s}"))]),
                 points: (0..POINTS)
@@ -169,21 +170,9 @@ fn charts_app(config: &str, per_query: usize, size: (u16, u16)) -> App {
                     })
                     .collect(),
             })
-            .collect();
-        app.update(Action::Source(SourceUpdate::MetricsFetched {
-            query: q,
-            fetched_at: NOW,
-            result: Ok(QueryResult {
-                series,
-                warnings: vec![],
-            }),
-            replace: false,
-        }));
-    }
-    app.update(Action::Resize {
-        width: size.0,
-        height: size.1,
-    });
+            .collect()
+    };
+    common::answered(&mut app, NOW, series, size);
     app
 }
 
