@@ -10,17 +10,16 @@
 use std::fmt::Write as _;
 use std::hint::black_box;
 
-use capcom::action::Action;
 use capcom::app::{App, Clock};
 use capcom::config::theme::Theme;
 use capcom::model::{Labels, Point, Series};
-use capcom::source::SourceUpdate;
-use capcom::source::prometheus::QueryResult;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+
+mod common;
 
 const POINTS: usize = 10_000;
 const NOW: f64 = 1_800_000_000.0;
@@ -53,7 +52,7 @@ fn app() -> App {
     let theme = Theme::builtin("dark").expect("theme");
     let mut app = App::new(config, theme, Clock::Live, None, NOW);
     let step = WINDOW / POINTS as f64;
-    for q in 0..app.config.queries.len() {
+    let series = |q: usize| {
         let points = (0..POINTS)
             .map(|k| {
                 let t = NOW - WINDOW + k as f64 * step;
@@ -65,24 +64,12 @@ fn app() -> App {
                 }
             })
             .collect();
-        let series = vec![Series {
+        vec![Series {
             labels: Labels::new(),
             points,
-        }];
-        app.update(Action::Source(SourceUpdate::MetricsFetched {
-            query: q,
-            fetched_at: NOW,
-            result: Ok(QueryResult {
-                series,
-                warnings: vec![],
-            }),
-            replace: false,
-        }));
-    }
-    app.update(Action::Resize {
-        width: 200,
-        height: 60,
-    });
+        }]
+    };
+    common::answered(&mut app, NOW, series, (200, 60));
     app
 }
 
