@@ -219,7 +219,7 @@ impl Plan {
         let cold = (LowBattery, cold, r.range(7.3, 7.8) * HOUR);
         let devil = r.range(11.75, 13.25) * HOUR;
         let devil = (DustDevil, devil, devil + r.range(300.0, 480.0));
-        let (speed, bearing) = (0.025 * r.range(0.9, 1.1), r.range(0.0, 360.0));
+        let (pace, bearing) = (0.025 * r.range(0.9, 1.1), r.range(0.0, 360.0));
         let (pressure0, temp_offset) = (r.range(740.0, 860.0), r.range(-3.0, 3.0));
         let (tau0, devil_peak) = (r.range(0.5, 0.7), r.range(16.5, 19.0));
         // Drawn last, so the worlds before this incident existed keep their every number. The
@@ -244,7 +244,7 @@ impl Plan {
         Self {
             seed,
             drives,
-            speed,
+            speed: pace,
             bearing,
             pressure0,
             temp_offset,

@@ -106,12 +106,25 @@ pub(super) fn image(sol: &Sol, drive: &Drive, camera: Camera) -> Trace {
             num_attr("rover.compression_ratio", ratio, 2),
         ],
     );
+    let size = (bytes as f64 / ratio) as i64;
+    downlink_queue(&mut b, root, queue, (&name, size), at.comms_up);
+    b.finish()
+}
+
+/// Queues the image `name` of `size` bytes for downlink under `root`, over `span`.
+fn downlink_queue(
+    b: &mut Builder,
+    root: usize,
+    span: (Micros, Micros),
+    (name, size): (&str, i64),
+    comms_up: bool,
+) {
     let queued = b.span(
         Some(root),
         "telecom",
         "downlink.queue",
         SpanKind::Producer,
-        queue,
+        span,
     );
     b.attrs(
         queued,
@@ -119,12 +132,11 @@ pub(super) fn image(sol: &Sol, drive: &Drive, camera: Camera) -> Trace {
             str_attr("messaging.system", "ccsds"),
             str_attr("messaging.operation.type", "publish"),
             str_attr("messaging.destination.name", "vc-2-images"),
-            int_attr("messaging.message.body.size", (bytes as f64 / ratio) as i64),
-            str_attr("rover.image", &name),
-            bool_attr("rover.comms_up", at.comms_up),
+            int_attr("messaging.message.body.size", size),
+            str_attr("rover.image", name),
+            bool_attr("rover.comms_up", comms_up),
         ],
     );
-    b.finish()
 }
 
 /// The `index`th telemetry downlink, at `time`: the sequencer collects the power readout and

@@ -55,7 +55,7 @@ pub(crate) fn slip_ratio(prev: &Telemetry, now: &Telemetry) -> f64 {
 /// LM wheel (whose slip is `lm_slip`) digging in and drawing more once it slips more than a
 /// tenth.
 pub(crate) fn currents(seed: u64, k: usize, lm_slip: f64) -> [f64; 6] {
-    let mut r = Rng::new(seed ^ (k as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ 0xC022_E47);
+    let mut r = Rng::new(seed ^ (k as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ 0x0C02_2E47);
     let mut out = [0.0; 6];
     for (i, c) in out.iter_mut().enumerate() {
         // A little slip is the normal give of the ground; digging in draws current.
