@@ -90,13 +90,13 @@ fn limit_levels_are_coloured_and_worded() {
             (0..60)
                 .map(|x| buf[(x, y)].symbol())
                 .collect::<String>()
-                .contains("battery")
+                .contains("motor LM")
         })
-        .expect("a battery row");
+        .expect("a motor LM row");
     let line: String = (0..60).map(|x| buf[(x, row)].symbol()).collect();
     let at = line
         .find("WARN")
-        .expect("battery is at its warning limit in the recording");
+        .expect("the LM motor is at its warning limit in the recording");
     let col = line[..at].chars().count() as u16;
     assert_eq!(
         buf[(col, row)].fg,

@@ -151,13 +151,13 @@ fn original_time_shows_the_recorded_times_with_their_dates_160x48() {
         .expect("the flag parses");
     let session = capcom::session::Session::prepare_bundled(&cli.open).expect("opens");
     let (app, _, now) = screen::replay_at(&session, 2.0, (160, 48));
-    // The recording's replay-from moment: 2026-11-26T09:10:30Z, two seconds on.
-    assert_eq!(now, 1_795_651_200.0 + 33_030.0 + 2.0);
+    // The recording's replay-from moment: 2026-11-26T11:10:30Z, two seconds on.
+    assert_eq!(now, 1_795_651_200.0 + 40_230.0 + 2.0);
     let text = screen::text(&app);
     let status = text.lines().last().expect("status");
-    assert!(status.contains("2026-11-26 09:10:32 UTC"), "{status}");
+    assert!(status.contains("2026-11-26 11:10:32 UTC"), "{status}");
     assert!(
-        text.contains("11-26 09:05:30 WARN  wheel slip"),
+        text.contains("11-26 11:05:30 WARN  wheel slip"),
         "the slip at its recorded time, dated: {text}"
     );
     insta::assert_snapshot!(screen::draw(&app).backend());
@@ -189,15 +189,15 @@ fn capital_o_switches_a_paused_replay_to_its_original_times_and_back() {
     };
     let shifted = slip(&app).expect("the slip, before the end");
     press(&mut app, &mut replay, "O");
-    // The same moment of the recording, at its recorded time: 2026-11-26T09:05:30Z.
-    assert_eq!(slip(&app), Some(1_795_651_200.0 + 32_730.0));
+    // The same moment of the recording, at its recorded time: 2026-11-26T11:05:30Z.
+    assert_eq!(slip(&app), Some(1_795_651_200.0 + 39_930.0));
     assert_eq!(
         app.conductor.end(app.now),
-        1_795_651_200.0 + 33_032.0 - 120.0
+        1_795_651_200.0 + 40_232.0 - 120.0
     );
     let text = screen::text(&app);
-    assert!(text.contains("2026-11-26 09:08:32 UTC"), "{text}");
-    assert!(text.contains("11-26 09:05:30 WARN"), "dated lists: {text}");
+    assert!(text.contains("2026-11-26 11:08:32 UTC"), "{text}");
+    assert!(text.contains("11-26 11:05:30 WARN"), "dated lists: {text}");
     assert!(
         // The configured queries; the runtime slot after them charts nothing here.
         app.queries[..app.chart_slot()]

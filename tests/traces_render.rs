@@ -320,6 +320,8 @@ fn the_long_compress_before_the_downlink_is_on_the_critical_path() {
                 .iter()
                 .any(|s| s.name == "navcam.capture" && s.parent_id.is_none())
         })
+        // A capture that timed out (the camera firmware incident) never compresses its image.
+        .filter(|t| !t.spans.iter().any(|s| s.error))
         .collect();
     assert!(captures.len() > 10, "{} camera commands", captures.len());
     for t in captures {
