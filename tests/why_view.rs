@@ -262,6 +262,32 @@ fn w_on_the_demos_slo_asks_for_that_slo_at_the_conductors_end() {
 }
 
 #[test]
+fn w_on_a_fault_asks_from_its_start_over_its_service() {
+    let mut app = screen::app_at(60.0, (120, 40));
+    screen::focus(&mut app, App::faults_focused);
+    let fault = app.selected_fault().expect("the replay has faults");
+    let end = app.conductor.end(app.now);
+    let effects = press(&mut app, "w");
+    let Some(Effect::Why(request)) = effects.iter().find(|e| matches!(e, Effect::Why(_))) else {
+        panic!("no Effect::Why: {effects:?}");
+    };
+    assert_eq!(request.title, fault.name);
+    let want = Window {
+        from: fault.since.min(end - 900.0),
+        to: end,
+    };
+    assert_eq!(request.window, want);
+    assert!(request.window.len() >= 900.0);
+    assert_eq!(request.baseline, request.window.before());
+    assert_eq!(request.service, fault.labels.get("service").cloned());
+    // The same from its detail.
+    press(&mut app, "\n");
+    assert!(matches!(app.views.last(), Some(View::FaultDetail { .. })));
+    let again = press(&mut app, "w");
+    assert!(again.contains(&Effect::Why(request.clone())), "{again:?}");
+}
+
+#[test]
 fn an_error_says_why_in_the_status_bar_and_opens_nothing() {
     let mut app = screen::app_at(60.0, (80, 24));
     app.update(Action::Source(SourceUpdate::WhyAnalysed {
@@ -405,6 +431,7 @@ fn enter_on_the_new_pattern_filters_events_to_its_template() {
             .all(|m| m.starts_with("wheel slip detected on"))
     );
     assert!(before > shown.len());
+    insta::assert_snapshot!("events_filtered_to_the_pattern_80x24", screen::text(&app));
     // `/` then Esc clears it.
     press(&mut app, "/\x1b");
     assert_eq!(app.events.visible_len(), before);

@@ -38,7 +38,7 @@ impl App {
             _ => None,
         };
         if let Some(fault) = fault {
-            return self.fault_request(&fault, end);
+            return fault_request(&fault, end);
         }
         if self.on_dashboard()
             && self.slo_focused()
@@ -51,22 +51,6 @@ impl App {
             to: end,
         };
         Request::for_window("the window", window)
-    }
-
-    /// A fault's request: from when it began (at least [`FAULT_MIN_WINDOW`] back) to the
-    /// conductor's end, its `service` label's traces, its SLO's budget when it is an SLO's.
-    fn fault_request(&self, fault: &FaultRow, end: f64) -> Request {
-        let from = fault.since.min(end - FAULT_MIN_WINDOW);
-        let mut request = Request::for_window(&fault.name, Window { from, to: end });
-        request.service = fault
-            .labels
-            .get("service")
-            .filter(|s| !s.is_empty())
-            .cloned();
-        if let Origin::Slo(name) = &fault.origin {
-            request.slo = Some(name.clone());
-        }
-        request
     }
 
     /// A Why analysis came back: its report opens (in place of one shown), or the status bar
@@ -92,4 +76,20 @@ impl App {
             }
         }
     }
+}
+
+/// A fault's request: from when it began (at least [`FAULT_MIN_WINDOW`] back) to the
+/// conductor's end, its `service` label's traces, its SLO's budget when it is an SLO's.
+fn fault_request(fault: &FaultRow, end: f64) -> Request {
+    let from = fault.since.min(end - FAULT_MIN_WINDOW);
+    let mut request = Request::for_window(&fault.name, Window { from, to: end });
+    request.service = fault
+        .labels
+        .get("service")
+        .filter(|s| !s.is_empty())
+        .cloned();
+    if let Origin::Slo(name) = &fault.origin {
+        request.slo = Some(name.clone());
+    }
+    request
 }

@@ -271,168 +271,11 @@ fn section_rows(
     width: usize,
     wide: bool,
 ) -> Vec<(String, bool)> {
-    let inner = width.saturating_sub(2);
-    let with_mark = |rows: Vec<(String, bool)>| -> Vec<(String, bool)> {
-        rows.into_iter()
-            .map(|(t, s)| {
-                (
-                    format!("{:<width$}", safe_line(&format!("{}{t}", mark(s)), width)),
-                    s,
-                )
-            })
-            .collect()
-    };
     match section {
-        WhySection::Shared => {
-            let rows = &report.shared[..shown];
-            let lefts: Vec<String> = rows
-                .iter()
-                .map(|r| {
-                    let kv = format!("{}={}", one_line(&r.key, 80), one_line(&r.value, 80));
-                    if wide {
-                        format!("{:<9} {kv}", r.kind.word())
-                    } else {
-                        kv
-                    }
-                })
-                .collect();
-            let rights: Vec<String> = rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} of {} failing ({:.0} %) · {} of {} others ({:.0} %)",
-                        r.failing,
-                        r.failing_total,
-                        percent(r.failing, r.failing_total),
-                        r.others,
-                        r.others_total,
-                        percent(r.others, r.others_total)
-                    )
-                })
-                .collect();
-            let right_w = rights.iter().map(|r| r.chars().count()).max().unwrap_or(0);
-            let lw = left_width(&lefts, right_w, inner);
-            with_mark(
-                rows.iter()
-                    .zip(lefts.iter().zip(&rights))
-                    .map(|(r, (l, rt))| (columns(l, lw, rt, inner), r.significant))
-                    .collect(),
-            )
-        }
-        WhySection::Bottleneck => {
-            let rows = &report.bottleneck[..shown];
-            let lefts: Vec<String> = rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} {}",
-                        one_line(&r.service, 60),
-                        one_line(&r.operation, 60)
-                    )
-                })
-                .collect();
-            let rights: Vec<String> = rows
-                .iter()
-                .map(|r| {
-                    let ratio = if r.others_per_trace > 0.0 {
-                        format!(
-                            "{:.1}× the others",
-                            r.failing_per_trace / r.others_per_trace
-                        )
-                    } else {
-                        "none in the others".to_owned()
-                    };
-                    let mut text = format!(
-                        "{:.0} % of failing critical path · {ratio}",
-                        100.0 * r.failing_share
-                    );
-                    if wide {
-                        text.push_str(&format!(
-                            " · {} s vs {} s a trace",
-                            short(r.failing_per_trace),
-                            short(r.others_per_trace)
-                        ));
-                    }
-                    text
-                })
-                .collect();
-            let right_w = rights.iter().map(|r| r.chars().count()).max().unwrap_or(0);
-            let lw = left_width(&lefts, right_w, inner);
-            with_mark(
-                rows.iter()
-                    .zip(lefts.iter().zip(&rights))
-                    .map(|(r, (l, rt))| (columns(l, lw, rt, inner), r.significant))
-                    .collect(),
-            )
-        }
-        WhySection::Patterns => with_mark(
-            report.patterns[..shown]
-                .iter()
-                .map(|r| {
-                    let change = if r.new {
-                        "NEW".to_owned()
-                    } else {
-                        format!("×{:.1}", r.growth)
-                    };
-                    let counts = format!("{} vs {}", r.window, r.baseline);
-                    let seen = if wide {
-                        format!("{}–{}  ", clock(r.first_seen), clock(r.last_seen))
-                    } else {
-                        String::new()
-                    };
-                    let text = format!(
-                        "{change:<5} {counts:<11} {seen}{}",
-                        template_text(&r.template)
-                    );
-                    (safe_line(&text, inner), r.significant)
-                })
-                .collect(),
-        ),
-        WhySection::Movers => {
-            let rows = &report.movers[..shown];
-            let lefts: Vec<String> = rows
-                .iter()
-                .map(|r| {
-                    let labels: Vec<String> = r
-                        .labels
-                        .iter()
-                        .filter(|(k, _)| *k != "__name__")
-                        .map(|(k, v)| format!("{k}=\"{v}\""))
-                        .collect();
-                    let name = if labels.is_empty() {
-                        r.name.clone()
-                    } else {
-                        format!("{}{{{}}}", r.name, labels.join(","))
-                    };
-                    one_line(&name, 200)
-                })
-                .collect();
-            let rights: Vec<String> = rows
-                .iter()
-                .map(|r| {
-                    let way = match r.direction {
-                        Direction::Up => "↑",
-                        Direction::Down => "↓",
-                        Direction::Flat => "=",
-                    };
-                    format!(
-                        "{}  {} → {}  {way} {:.1}σ",
-                        sparkline(&r.spark),
-                        short(r.before),
-                        short(r.after),
-                        r.score
-                    )
-                })
-                .collect();
-            let right_w = rights.iter().map(|r| r.chars().count()).max().unwrap_or(0);
-            let lw = left_width(&lefts, right_w, inner);
-            with_mark(
-                rows.iter()
-                    .zip(lefts.iter().zip(&rights))
-                    .map(|(r, (l, rt))| (columns(l, lw, rt, inner), r.significant))
-                    .collect(),
-            )
-        }
+        WhySection::Shared => tabled(shared_rows(report, shown, wide), width),
+        WhySection::Bottleneck => tabled(bottleneck_rows(report, shown, wide), width),
+        WhySection::Patterns => pattern_rows(report, shown, width, wide),
+        WhySection::Movers => tabled(mover_rows(report, shown), width),
         WhySection::Impact => report.impact.commands[..shown]
             .iter()
             .map(|c| {
@@ -448,6 +291,145 @@ fn section_rows(
             })
             .collect(),
     }
+}
+
+/// `text` after its row's mark, cut and padded to `width`.
+fn marked(text: &str, significant: bool, width: usize) -> String {
+    let line = format!("{}{text}", mark(significant));
+    format!("{:<width$}", safe_line(&line, width))
+}
+
+/// Rows of a left and a right text as two columns (the left as wide as its widest, as room
+/// allows), marked.
+fn tabled(rows: Vec<(String, String, bool)>, width: usize) -> Vec<(String, bool)> {
+    let inner = width.saturating_sub(2);
+    let lefts: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let right_w = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    let lw = left_width(&lefts, right_w, inner);
+    rows.into_iter()
+        .map(|(l, r, sig)| (marked(&columns(&l, lw, &r, inner), sig, width), sig))
+        .collect()
+}
+
+/// `rover.wheel=LM` | `31 of 33 failing (94 %) · 2 of 140 others (1 %)`; wide, the kind first.
+fn shared_rows(report: &Why, shown: usize, wide: bool) -> Vec<(String, String, bool)> {
+    report.shared[..shown]
+        .iter()
+        .map(|r| {
+            let kv = format!("{}={}", one_line(&r.key, 80), one_line(&r.value, 80));
+            let left = if wide {
+                format!("{:<9} {kv}", r.kind.word())
+            } else {
+                kv
+            };
+            let right = format!(
+                "{} of {} failing ({:.0} %) · {} of {} others ({:.0} %)",
+                r.failing,
+                r.failing_total,
+                percent(r.failing, r.failing_total),
+                r.others,
+                r.others_total,
+                percent(r.others, r.others_total)
+            );
+            (left, right, r.significant)
+        })
+        .collect()
+}
+
+/// `mobility drive.segment` | `62 % of failing critical path · 4.1× the others`; wide, the
+/// seconds a trace too.
+fn bottleneck_rows(report: &Why, shown: usize, wide: bool) -> Vec<(String, String, bool)> {
+    report.bottleneck[..shown]
+        .iter()
+        .map(|r| {
+            let left = format!(
+                "{} {}",
+                one_line(&r.service, 60),
+                one_line(&r.operation, 60)
+            );
+            let ratio = if r.others_per_trace > 0.0 {
+                format!(
+                    "{:.1}× the others",
+                    r.failing_per_trace / r.others_per_trace
+                )
+            } else {
+                "none in the others".to_owned()
+            };
+            let seconds = if wide {
+                format!(
+                    " · {} s vs {} s a trace",
+                    short(r.failing_per_trace),
+                    short(r.others_per_trace)
+                )
+            } else {
+                String::new()
+            };
+            let right = format!(
+                "{:.0} % of failing critical path · {ratio}{seconds}",
+                100.0 * r.failing_share
+            );
+            (left, right, r.significant)
+        })
+        .collect()
+}
+
+/// `NEW   9 vs 0      wheel slip detected on LM: stalled after ‹*› m`; wide, first and
+/// last seen before the template.
+fn pattern_rows(report: &Why, shown: usize, width: usize, wide: bool) -> Vec<(String, bool)> {
+    report.patterns[..shown]
+        .iter()
+        .map(|r| {
+            let change = if r.new {
+                "NEW".to_owned()
+            } else {
+                format!("×{:.1}", r.growth)
+            };
+            let counts = format!("{} vs {}", r.window, r.baseline);
+            let seen = if wide {
+                format!("{}–{}  ", clock(r.first_seen), clock(r.last_seen))
+            } else {
+                String::new()
+            };
+            let text = format!(
+                "{change:<5} {counts:<11} {seen}{}",
+                template_text(&r.template)
+            );
+            (marked(&text, r.significant, width), r.significant)
+        })
+        .collect()
+}
+
+/// `motor LM{wheel="LM"}` | `▁▁▁███  41.6 → 63.6  ↑ 34.6σ`.
+fn mover_rows(report: &Why, shown: usize) -> Vec<(String, String, bool)> {
+    report.movers[..shown]
+        .iter()
+        .map(|r| {
+            let labels: Vec<String> = r
+                .labels
+                .iter()
+                .filter(|(k, _)| *k != "__name__")
+                .map(|(k, v)| format!("{k}=\"{v}\""))
+                .collect();
+            let name = if labels.is_empty() {
+                r.name.clone()
+            } else {
+                format!("{}{{{}}}", r.name, labels.join(","))
+            };
+            let way = match r.direction {
+                Direction::Up => "↑",
+                Direction::Down => "↓",
+                Direction::Flat => "=",
+            };
+            let right = format!(
+                "{}  {} → {}  {way} {:.1}σ",
+                sparkline(&r.spark),
+                short(r.before),
+                short(r.after),
+                r.score
+            );
+            (one_line(&name, 200), right, r.significant)
+        })
+        .collect()
 }
 
 /// The impact section's lines that are not rows: failing traces, services, budget.

@@ -241,13 +241,11 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
         Action::DrillOut | Action::ToggleZoom => Handled::POP,
         Action::DrillIn => {
             let view = view.as_ref().clone();
-            match view.selected_item() {
-                Some(item) => follow(app, &view, item),
-                None => {
-                    app.notice = Some("the report has no rows to open".into());
-                    Handled::DONE
-                }
-            }
+            let Some(item) = view.selected_item() else {
+                app.notice = Some("the report has no rows to open".into());
+                return Handled::DONE;
+            };
+            follow(app, &view, item)
         }
         _ => Handled::Pass,
     }
