@@ -405,6 +405,22 @@ fn enter_on_the_bottleneck_lists_the_traces_through_the_drive_segment() {
 }
 
 #[test]
+fn enter_on_a_failing_command_lists_its_traces() {
+    let mut app = shown((80, 24), &input(false));
+    press(&mut app, "G");
+    let item = why_view(&app).selected_item().expect("a row");
+    assert_eq!(item.section, WhySection::Impact);
+    press(&mut app, "\n");
+    let Some(View::WhyTraces(list)) = app.views.last() else {
+        panic!("no trace list: {:?}", app.views.last());
+    };
+    assert_eq!(list.what, "command mobility drive");
+    assert_eq!(list.traces.len(), 180);
+    assert_eq!(list.failing.iter().filter(|f| **f).count(), 36);
+    assert!(list.failing[..36].iter().all(|f| *f));
+}
+
+#[test]
 fn enter_on_the_new_pattern_filters_events_to_its_template() {
     let input = input(false);
     let mut app = shown((80, 24), &input);

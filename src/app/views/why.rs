@@ -145,8 +145,8 @@ impl WhyView {
         self.selected = firsts[next];
     }
 
-    /// The traces the selected shared value or bottleneck names, failing ones first, and what
-    /// they are: `None` for another kind of row.
+    /// The traces a shared value, a bottleneck or a failing command names, failing ones
+    /// first, and what they are: `None` for another kind of row.
     #[must_use]
     pub fn traces_of(&self, item: WhyItem) -> Option<(String, Vec<Arc<Trace>>)> {
         let r = &self.report;
@@ -157,28 +157,43 @@ impl WhyView {
             }
             WhySection::Bottleneck => {
                 let row = r.bottleneck.get(item.index)?;
-                // The bottleneck's rows keep no traces: every trace the report holds is in
-                // the shared rows (each has a service), so their union is searched.
-                let mut seen = std::collections::HashSet::new();
-                let mut traces: Vec<Arc<Trace>> = r
-                    .shared
-                    .iter()
-                    .flat_map(|s| s.traces.iter())
-                    .filter(|t| seen.insert(t.trace_id.as_str()))
-                    .filter(|t| {
-                        t.spans.iter().any(|s| {
-                            s.service.as_deref().unwrap_or("?") == row.service
-                                && s.name == row.operation
-                        })
+                let traces = self.traces_where(|t| {
+                    t.spans.iter().any(|s| {
+                        s.service.as_deref().unwrap_or("?") == row.service
+                            && s.name == row.operation
                     })
-                    .cloned()
-                    .collect();
-                let rule = self.request.rule;
-                traces.sort_by_key(|t| !rule.fails(t));
+                });
                 Some((format!("{} {}", row.service, row.operation), traces))
             }
-            _ => None,
+            WhySection::Impact => {
+                let c = r.impact.commands.get(item.index)?;
+                let traces = self.traces_where(|t| {
+                    let root = (t.spans.iter())
+                        .filter(|s| s.parent_id.is_none())
+                        .min_by(|a, b| a.start.total_cmp(&b.start));
+                    root.is_some_and(|s| {
+                        s.service.as_deref().unwrap_or("?") == c.service && s.name == c.operation
+                    })
+                });
+                Some((format!("command {} {}", c.service, c.operation), traces))
+            }
+            WhySection::Patterns | WhySection::Movers => None,
         }
+    }
+
+    /// The traces the report holds that `keep` accepts, failing ones first. The bottleneck's
+    /// and the impact's rows keep no traces of their own: every trace is in the shared rows
+    /// (each has a service), so their union is searched.
+    fn traces_where(&self, keep: impl Fn(&Trace) -> bool) -> Vec<Arc<Trace>> {
+        let mut seen = std::collections::HashSet::new();
+        let mut traces: Vec<Arc<Trace>> = (self.report.shared.iter())
+            .flat_map(|s| s.traces.iter())
+            .filter(|t| seen.insert(t.trace_id.as_str()) && keep(t))
+            .cloned()
+            .collect();
+        let rule = self.request.rule;
+        traces.sort_by_key(|t| !rule.fails(t));
+        traces
     }
 }
 
@@ -254,7 +269,7 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
 /// `Enter` on `item`.
 fn follow(app: &mut App, view: &WhyView, item: WhyItem) -> Handled {
     match item.section {
-        WhySection::Shared | WhySection::Bottleneck => {
+        WhySection::Shared | WhySection::Bottleneck | WhySection::Impact => {
             let Some((what, traces)) = view.traces_of(item) else {
                 return Handled::DONE;
             };
@@ -284,10 +299,6 @@ fn follow(app: &mut App, view: &WhyView, item: WhyItem) -> Handled {
                 return Handled::DONE;
             };
             chart_mover(app, row)
-        }
-        WhySection::Impact => {
-            app.notice = Some("a command's failing traces: Enter on its shared row".into());
-            Handled::DONE
         }
     }
 }
