@@ -436,20 +436,12 @@ pub const WHY_VIEW: Context = context!(
     ]
 );
 
-/// A Why row's traces; its border lists these keys.
-pub const WHY_TRACES: Context = context!(
-    "why traces",
-    [
-        unlisted(&[code(KeyCode::Enter)], Action::DrillIn),
-        unlisted(&[code(KeyCode::Esc)], Action::DrillOut),
-        unlisted(&[ch('j'), code(KeyCode::Down)], Action::SelectNext),
-        unlisted(&[ch('k'), code(KeyCode::Up)], Action::SelectPrev),
-        unlisted(&[ch('g'), code(KeyCode::Home)], Action::SelectFirst),
-        unlisted(&[ch('G'), code(KeyCode::End)], Action::SelectLast),
-        unlisted(&[code(KeyCode::PageDown)], Action::PageDown),
-        unlisted(&[code(KeyCode::PageUp)], Action::PageUp),
-    ]
-);
+/// A Why row's traces; its border lists these keys: a list's, as the notebook's.
+pub const WHY_TRACES: Context = Context {
+    name: "why traces",
+    bindings: NOTEBOOK.bindings,
+    typing: false,
+};
 
 const COMMIT: Binding = unlisted(&[code(KeyCode::Enter)], Action::TextCommit);
 const CANCEL: Binding = unlisted(&[code(KeyCode::Esc)], Action::TextCancel);

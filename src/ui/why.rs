@@ -218,22 +218,10 @@ fn document(app: &App, view: &WhyView, width: usize) -> Vec<Tagged> {
     for section in WhySection::ALL {
         let shown = view.rows_in(section);
         let (total, significant) = match section {
-            WhySection::Shared => (
-                report.shared.len(),
-                report.shared.iter().filter(|r| r.significant).count(),
-            ),
-            WhySection::Bottleneck => (
-                report.bottleneck.len(),
-                report.bottleneck.iter().filter(|r| r.significant).count(),
-            ),
-            WhySection::Patterns => (
-                report.patterns.len(),
-                report.patterns.iter().filter(|r| r.significant).count(),
-            ),
-            WhySection::Movers => (
-                report.movers.len(),
-                report.movers.iter().filter(|r| r.significant).count(),
-            ),
+            WhySection::Shared => tally(&report.shared, |r| r.significant),
+            WhySection::Bottleneck => tally(&report.bottleneck, |r| r.significant),
+            WhySection::Patterns => tally(&report.patterns, |r| r.significant),
+            WhySection::Movers => tally(&report.movers, |r| r.significant),
             WhySection::Impact => (0, 0),
         };
         let head = match section {
@@ -261,6 +249,11 @@ fn document(app: &App, view: &WhyView, width: usize) -> Vec<Tagged> {
         }
     }
     out
+}
+
+/// How many rows, and how many of them `significant` says are.
+fn tally<T>(rows: &[T], significant: impl Fn(&T) -> bool) -> (usize, usize) {
+    (rows.len(), rows.iter().filter(|r| significant(r)).count())
 }
 
 /// The rows of `section` as text at `width`, and whether each is significant.
