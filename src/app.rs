@@ -33,7 +33,10 @@ pub use slo::{LiveAlert, SloStatus};
 pub use traces::{
     SEARCH_FIELDS, SearchFields, SearchForm, TraceSort, TraceView, TracesState, format_duration,
 };
-pub use views::{AlertChartView, Editing, ErrorLine, ErrorLineKind, Handled, View};
+pub use views::{
+    AlertChartView, Editing, ErrorLine, ErrorLineKind, Handled, SECTION_ROWS, View, WhyItem,
+    WhySection, WhyTraces, WhyView,
+};
 
 /// How many poll intervals may pass without an answer before data counts as stale.
 const STALE_AFTER_POLLS: f64 = 3.0;

@@ -193,6 +193,10 @@ const WHY: Help = Help {
     keys: "w",
     what: "why: this SLO, fault or window against the time before it",
 };
+const WHY_ROWS: Help = Help {
+    keys: "Tab / Enter",
+    what: "why view: next section / the row's traces, its events, its chart",
+};
 const HELP: Help = Help {
     keys: "?",
     what: "help: every key, as here",
@@ -414,6 +418,31 @@ pub const ERRORS_VIEW: Context = context!(
     [ESC, DOWN, UP, FIRST, LAST_END, PAGE_DOWN, PAGE_UP]
 );
 
+/// The Why view: one selection across its sections' rows, `Tab` to the next section, `Enter`
+/// follows a row.
+pub const WHY_VIEW: Context = context!(
+    "why view",
+    [
+        bind(&[code(KeyCode::Tab)], Action::FocusNext, &WHY_ROWS),
+        unlisted(&[code(KeyCode::BackTab)], Action::FocusPrev),
+        bind(&[code(KeyCode::Enter)], Action::DrillIn, &WHY_ROWS),
+        ESC,
+        DOWN,
+        UP,
+        FIRST,
+        LAST_END,
+        PAGE_DOWN,
+        PAGE_UP,
+    ]
+);
+
+/// A Why row's traces; its border lists these keys: a list's, as the notebook's.
+pub const WHY_TRACES: Context = Context {
+    name: "why traces",
+    bindings: NOTEBOOK.bindings,
+    typing: false,
+};
+
 const COMMIT: Binding = unlisted(&[code(KeyCode::Enter)], Action::TextCommit);
 const CANCEL: Binding = unlisted(&[code(KeyCode::Esc)], Action::TextCancel);
 const BACKSPACE: Binding = unlisted(&[code(KeyCode::Backspace)], Action::TextBackspace);
@@ -485,6 +514,8 @@ pub const CONTEXTS: &[&Context] = &[
     &NOTEBOOK,
     &HELP_OVERLAY,
     &ERRORS_VIEW,
+    &WHY_VIEW,
+    &WHY_TRACES,
     &LIST_PANE,
     &SEARCH_FORM,
     &PROMPT,
@@ -507,6 +538,8 @@ pub fn contexts(app: &App) -> Vec<&'static Context> {
         Some(View::ShelveChoice { .. }) => out.extend([&SHELVE_CHOOSER, &GLOBAL]),
         Some(View::Notebook { .. }) => out.extend([&NOTEBOOK, &GLOBAL]),
         Some(View::Errors { .. }) => out.extend([&ERRORS_VIEW, &GLOBAL]),
+        Some(View::Why(_)) => out.extend([&WHY_VIEW, &EVIDENCE, &GLOBAL]),
+        Some(View::WhyTraces(_)) => out.extend([&WHY_TRACES, &EVIDENCE, &GLOBAL]),
         top => {
             if matches!(top, Some(View::EventDetail { .. })) {
                 out.push(&EVENT_DETAIL);
@@ -624,7 +657,7 @@ mod tests {
         let keys: Vec<&str> = lines.iter().map(|h| h.keys).collect();
         assert_eq!(keys.first(), Some(&"Tab / Shift-Tab"));
         assert_eq!(keys.last(), Some(&"q / Ctrl-C"));
-        assert_eq!(lines.len(), 28, "{keys:?}");
+        assert_eq!(lines.len(), 29, "{keys:?}");
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub struct EventsState {
     pub unseen: usize,
     /// The local filter (case-insensitive substring of time, level, service or message).
     pub filter: String,
+    /// A log pattern the list is narrowed to as well (`Enter` on a Why view's pattern): the
+    /// messages its template matches. Cleared with the filter.
+    pub template: Option<crate::model::why::patterns::Template>,
     /// The server-side query the tail uses.
     pub query: String,
     /// The conductor's end while paused: later events are not shown. `None` follows now.
@@ -47,6 +50,7 @@ impl EventsState {
             selected: 0,
             unseen: 0,
             filter: String::new(),
+            template: None,
             query,
             until: None,
             asked: None,
@@ -66,9 +70,16 @@ impl EventsState {
         self.selected = self.selected.min(self.visible_len().saturating_sub(1));
     }
 
-    /// Whether an event passes the local filter.
+    /// Whether an event passes the local filter (and the pattern, when one is set).
     #[must_use]
     pub fn matches(&self, e: &Event) -> bool {
+        if self
+            .template
+            .as_ref()
+            .is_some_and(|t| !t.matches(&e.message))
+        {
+            return false;
+        }
         if self.filter.is_empty() {
             return true;
         }

@@ -26,12 +26,14 @@ mod slo_traces;
 mod span;
 mod trace_events;
 mod waterfall;
+mod why;
 mod zoom;
 
 pub use alert_chart::AlertChartView;
 pub(super) use alert_chart::chart_view as chart;
 pub use errors::{ErrorLine, ErrorLineKind};
 pub(super) use errors::{event_detail_len, fault_detail_len, span_detail_len};
+pub use why::{SECTION_ROWS, WhyItem, WhySection, WhyTraces, WhyView};
 
 /// A level of the drill-down stack, drawn over the dashboard.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +117,10 @@ pub enum View {
         /// Where typing goes, in characters from the start (not bytes: any Unicode is typed).
         cursor: usize,
     },
+    /// A Why report (`w`), full screen.
+    Why(Box<WhyView>),
+    /// The traces of one row of a Why report.
+    WhyTraces(Box<WhyTraces>),
 }
 
 impl View {
@@ -200,6 +206,8 @@ impl App {
             Some(View::Help) => help::handle(self, action),
             Some(View::Errors { .. }) => errors::handle(self, action),
             Some(View::Prompt { .. }) => prompt::handle(self, action),
+            Some(View::Why(_)) => why::handle(self, action),
+            Some(View::WhyTraces(_)) => why::handle_traces(self, action),
         }
     }
 
@@ -452,7 +460,43 @@ mod tests {
         let mut notebook = app();
         notebook.update(Action::OpenNotebook);
         out.push(notebook);
+        let why = with_why_report();
+        out.push(why.clone());
+        let mut traces = why;
+        traces.update(Action::DrillIn);
+        assert!(matches!(traces.views.last(), Some(View::WhyTraces(_))));
+        out.push(traces);
         out
+    }
+
+    /// The app showing a Why report of ten traces, six failing on wheel LM.
+    fn with_why_report() -> App {
+        use crate::model::why::{FailRule, Input, Window, analyse, testing::trace};
+        let window = Window {
+            from: NOW - 600.0,
+            to: NOW,
+        };
+        let traces = (0..10)
+            .map(|i| trace(i, i < 6, &[("wheel", if i < 6 { "LM" } else { "LF" })], &[]))
+            .collect();
+        let input = Input {
+            window,
+            baseline: window.before(),
+            traces,
+            rule: FailRule::Error,
+            events: Vec::new(),
+            baseline_events: Vec::new(),
+            series: Vec::new(),
+            budget: None,
+            missing: Vec::new(),
+        };
+        let mut a = app();
+        a.update(Action::Source(crate::source::SourceUpdate::WhyAnalysed {
+            request: Box::new(crate::source::why::Request::for_window("t", window)),
+            result: Ok(Box::new(analyse(&input))),
+        }));
+        assert!(matches!(a.views.last(), Some(View::Why(_))));
+        a
     }
 
     /// The action `key` asks for in `a`, and whether the binding asked for it in `context`.

@@ -18,6 +18,7 @@ pub mod overlay;
 pub mod panes;
 pub mod status;
 pub mod trace;
+pub mod why;
 pub mod widgets;
 
 use ratatui::Frame;
@@ -137,6 +138,8 @@ fn draw_layers(app: &App, area: Rect, buf: &mut Buffer) {
         Some(View::AlertChart(view)) => panes::chart::alert_chart(app, view, main, buf),
         Some(View::Notebook { selected }) => notebook::render(app, *selected, main, buf),
         Some(View::Errors { scroll }) => errors::render(app, *scroll, main, buf),
+        Some(View::Why(view)) => why::render(app, view, main, buf),
+        Some(View::WhyTraces(list)) => why::traces(app, list, main, buf),
         Some(
             View::Zoom(_)
             | View::ShelveChoice { .. }

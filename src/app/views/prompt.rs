@@ -27,7 +27,10 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
         match action {
             Action::TextCancel => {
                 match what {
-                    Editing::Filter => app.events.filter.clear(),
+                    Editing::Filter => {
+                        app.events.filter.clear();
+                        app.events.template = None;
+                    }
                     Editing::TraceFilter => app.traces.filter.clear(),
                     Editing::FaultComment | Editing::ShelveFor => app.faults.pending = None,
                     Editing::Query | Editing::Jump | Editing::Note | Editing::AdHoc => {}

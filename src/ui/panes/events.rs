@@ -123,5 +123,12 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
             theme.key,
         ));
     }
+    if let Some(t) = &ev.template {
+        let text = crate::ui::why::template_text(t);
+        marks.push(Span::styled(
+            format!(" pattern {} ", safe_line(&text, 24)),
+            theme.key,
+        ));
+    }
     super::corner_marks(marks, area, buf);
 }

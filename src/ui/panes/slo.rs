@@ -18,7 +18,7 @@ use crate::model::slo::{Alert, burn_rate, data_span, same_window};
 use crate::text::safe_line;
 
 /// Eighth blocks, lowest to highest.
-const BLOCKS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+pub(crate) const BLOCKS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
 /// Lines per SLO.
 const ROWS: u16 = crate::layout::SLO_ROWS;
