@@ -632,8 +632,19 @@ impl Resolver<'_> {
             }
         };
         let title = shown(p.title.as_ref().unwrap_or(&id));
-        let default = Fit::for_kind(&kind);
-        let fit = Fit {
+        let fit = self.resolve_fit(p, &kind)?;
+        Ok(Pane {
+            id,
+            title,
+            kind,
+            fit,
+        })
+    }
+
+    /// A pane's `min-width`, `min-height` and `priority`, each its kind's default if unset.
+    fn resolve_fit(&self, p: &PaneFile, kind: &PaneKind) -> Result<Fit, ConfigError> {
+        let default = Fit::for_kind(kind);
+        Ok(Fit {
             min_width: match &p.min_width {
                 Some(w) => self.in_range(w, &MIN_SIDE, "min-width")?,
                 None => default.min_width,
@@ -646,12 +657,6 @@ impl Resolver<'_> {
                 Some(r) => self.in_range(r, &PRIORITY, "priority")?,
                 None => default.priority,
             },
-        };
-        Ok(Pane {
-            id,
-            title,
-            kind,
-            fit,
         })
     }
 

@@ -59,13 +59,13 @@ pub fn pane_areas(
         let widths = Layout::horizontal(columns.iter().map(|(w, _)| Constraint::Fill(*w as u16)))
             .split(main);
         let deficit = |(i, rect): (usize, &Rect)| {
-            let min = columns[i]
+            let widest = columns[i]
                 .1
                 .iter()
                 .map(|&(p, _)| fit(p).min_width)
                 .max()
                 .unwrap_or(0);
-            (min > rect.width).then(|| (min - rect.width, i))
+            (widest > rect.width).then(|| (widest - rect.width, i))
         };
         let worst = widths.iter().enumerate().filter_map(deficit).max();
         match worst {
@@ -78,7 +78,14 @@ pub fn pane_areas(
         let heights = heights(rect.height, panes, &fit, need);
         let mut y = rect.y;
         for (&(p, _), h) in panes.iter().zip(heights) {
-            out.push((p, Rect { y, height: h, ..*rect }));
+            out.push((
+                p,
+                Rect {
+                    y,
+                    height: h,
+                    ..*rect
+                },
+            ));
             y += h;
         }
     }
@@ -166,11 +173,10 @@ fn heights(
     }
     // Share the height by weight among the open panes; a pane whose share is under its
     // minimum gets its minimum, one over its need gets its need, and the others share the rest.
-    let mut out: Vec<Option<u16>> = (0..n)
-        .map(|i| (!open[i]).then_some(COLLAPSED))
-        .collect();
+    let mut out: Vec<Option<u16>> = (0..n).map(|i| (!open[i]).then_some(COLLAPSED)).collect();
     loop {
-        let free: i64 = i64::from(height) - out.iter().flatten().map(|&h| i64::from(h)).sum::<i64>();
+        let free: i64 =
+            i64::from(height) - out.iter().flatten().map(|&h| i64::from(h)).sum::<i64>();
         let unfixed: Vec<usize> = (0..n).filter(|&i| out[i].is_none()).collect();
         if unfixed.is_empty() {
             break;

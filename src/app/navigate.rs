@@ -189,7 +189,11 @@ impl App {
     #[must_use]
     pub fn pane_need(&self, pane: PaneId) -> Option<u16> {
         use crate::config::PaneKind;
-        let rows = |n: usize, per: u16| u16::try_from(n.max(1)).unwrap_or(u16::MAX).saturating_mul(per);
+        let rows = |n: usize, per: u16| {
+            u16::try_from(n.max(1))
+                .unwrap_or(u16::MAX)
+                .saturating_mul(per)
+        };
         let need = match &self.config.panes.get(pane)?.kind {
             PaneKind::Table(queries) => {
                 rows(queries.iter().map(|&q| self.queries[q].set.len()).sum(), 1)
@@ -198,7 +202,11 @@ impl App {
             // And a line for the filter's mark in the bottom corner.
             PaneKind::Faults => {
                 let filter = self.faults.filter;
-                let shown = self.fault_rows().iter().filter(|r| filter.shows(r.state)).count();
+                let shown = self
+                    .fault_rows()
+                    .iter()
+                    .filter(|r| filter.shows(r.state))
+                    .count();
                 rows(shown, layout::FAULT_ROWS).saturating_add(1)
             }
             PaneKind::Chart(_) | PaneKind::Path { .. } | PaneKind::Events | PaneKind::Traces => {

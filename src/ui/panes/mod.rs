@@ -106,9 +106,8 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
 /// What a collapsed pane holds, for its title bar: ` 12 ·` (events, traces, faults, SLOs),
 /// ` 5 series ·`, nothing for the path.
 fn collapsed_count(app: &App, kind: &PaneKind) -> String {
-    let series = |queries: &[usize]| -> usize {
-        queries.iter().map(|&q| app.queries[q].set.len()).sum()
-    };
+    let series =
+        |queries: &[usize]| -> usize { queries.iter().map(|&q| app.queries[q].set.len()).sum() };
     match kind {
         PaneKind::Chart(q) | PaneKind::Table(q) => format!(" {} series ·", series(q)),
         PaneKind::Events => format!(" {} ·", app.events.visible_len()),
