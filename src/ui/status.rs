@@ -41,6 +41,7 @@ mod rank {
     pub const FAULTS: u8 = 80;
     pub const CLOCK: u8 = 70;
     pub const WINDOW: u8 = 50;
+    pub const SOURCE_REASON: u8 = 45;
     pub const CLOCK_SECONDS: u8 = 40;
     pub const CLOCK_DATE: u8 = 30;
     pub const SOURCE_OK: u8 = 20;
@@ -83,9 +84,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // Sources that are not ok come first, so that no width hides them.
     let (ok, not_ok): (Vec<_>, Vec<_>) = sources(app).into_iter().partition(|(ok, _)| *ok);
     for (_, spans) in not_ok {
+        // Its reason may go (`STALE 41s` stays); the source itself only after all else.
+        let short: Vec<Span<'static>> = spans
+            .iter()
+            .map(|s| match s.content.split_once(": ") {
+                Some((head, _)) => Span::styled(head.to_owned(), s.style),
+                None => s.clone(),
+            })
+            .collect();
         parts.push(Part {
+            forms: vec![spans, short],
+            ranks: vec![rank::SOURCE_REASON, rank::SOURCE_NOT_OK],
             source: true,
-            ..Part::new(spans, Some(rank::SOURCE_NOT_OK))
         });
     }
     if app.conductor.paused_at.is_none() {
@@ -217,7 +227,7 @@ fn fit(
         let dropped: Vec<&Part> = (0..parts.len())
             .filter(|&i| parts[i].source && shown(parts, form, i).is_none())
             // The sources that are fine may go unsaid.
-            .filter(|&i| parts[i].ranks[0] == rank::SOURCE_NOT_OK)
+            .filter(|&i| parts[i].ranks.last() == Some(&rank::SOURCE_NOT_OK))
             .map(|i| &parts[i])
             .collect();
         if dropped.is_empty() {
