@@ -120,6 +120,9 @@ struct PaneFile {
     x: Option<String>,
     y: Option<String>,
     heading: Option<String>,
+    min_width: Option<Spanned<u16>>,
+    min_height: Option<Spanned<u16>>,
+    priority: Option<Spanned<u16>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -206,7 +209,50 @@ pub struct Pane {
     pub title: String,
     /// What it shows.
     pub kind: PaneKind,
+    /// How small it still reads, and its rank when the terminal is smaller than that.
+    pub fit: Fit,
 }
+
+/// How much room a pane needs to be readable and how it ranks against the others when the
+/// terminal is too small for all of them (`min-width`, `min-height`, `priority` in its
+/// `[[pane]]`; the defaults depend on its kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fit {
+    /// Columns, border included, below which its column is stacked onto a neighbour's.
+    pub min_width: u16,
+    /// Rows, border included, below which it collapses to a one-line title bar.
+    pub min_height: u16,
+    /// Higher stays open longer: the lowest collapses first.
+    pub priority: u16,
+}
+
+impl Fit {
+    /// The defaults for a pane of `kind`: the page (faults, SLOs) and the event messages stay
+    /// open longest, then traces, the table, the charts, the path.
+    #[must_use]
+    pub fn for_kind(kind: &PaneKind) -> Self {
+        let (min_width, min_height, priority) = match kind {
+            PaneKind::Faults => (24, 4, 90),
+            PaneKind::Slo => (30, 5, 90),
+            PaneKind::Events => (34, 5, 80),
+            PaneKind::Traces => (34, 5, 60),
+            PaneKind::Table(_) => (22, 5, 50),
+            // Its border, the time axis and two rows a strip, for up to four strips.
+            PaneKind::Chart(q) => (24, 3 + 2 * q.len().clamp(1, 4) as u16, 40),
+            PaneKind::Path { .. } => (20, 8, 30),
+        };
+        Self {
+            min_width,
+            min_height,
+            priority,
+        }
+    }
+}
+
+/// The range of a pane's `min-width` and `min-height`.
+pub const MIN_SIDE: RangeInclusive<u16> = 3..=500;
+/// The range of a pane's `priority`.
+pub const PRIORITY: RangeInclusive<u16> = 0..=100;
 
 /// What a pane shows, with the queries it reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -586,7 +632,32 @@ impl Resolver<'_> {
             }
         };
         let title = shown(p.title.as_ref().unwrap_or(&id));
-        Ok(Pane { id, title, kind })
+        let fit = self.resolve_fit(p, &kind)?;
+        Ok(Pane {
+            id,
+            title,
+            kind,
+            fit,
+        })
+    }
+
+    /// A pane's `min-width`, `min-height` and `priority`, each its kind's default if unset.
+    fn resolve_fit(&self, p: &PaneFile, kind: &PaneKind) -> Result<Fit, ConfigError> {
+        let default = Fit::for_kind(kind);
+        Ok(Fit {
+            min_width: match &p.min_width {
+                Some(w) => self.in_range(w, &MIN_SIDE, "min-width")?,
+                None => default.min_width,
+            },
+            min_height: match &p.min_height {
+                Some(h) => self.in_range(h, &MIN_SIDE, "min-height")?,
+                None => default.min_height,
+            },
+            priority: match &p.priority {
+                Some(r) => self.in_range(r, &PRIORITY, "priority")?,
+                None => default.priority,
+            },
+        })
     }
 
     /// A theme named by a built-in name must exist; a file (a path with `/` or ending in

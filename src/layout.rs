@@ -21,22 +21,212 @@ pub fn split(area: Rect) -> (Rect, Rect) {
     (main, status)
 }
 
-/// Each pane's rectangle on a screen of `area`, in focus order.
+/// Rows a collapsed pane takes: its title bar.
+pub const COLLAPSED: u16 = 1;
+
+/// Whether a pane drawn in `rect` is collapsed to its title bar.
 #[must_use]
-pub fn pane_areas(config: &Config, area: Rect) -> Vec<(PaneId, Rect)> {
+pub fn is_collapsed(rect: Rect) -> bool {
+    rect.height <= COLLAPSED
+}
+
+/// Each pane's rectangle on a screen of `area`, in focus order. `need` says how many rows
+/// (border included) a pane can fill, `None` for any number: a pane given more than it needs
+/// hands the rest to its neighbours.
+///
+/// Columns share the width by their `width`; while one is narrower than its widest pane's
+/// `min-width`, it is stacked onto its neighbour (the two become one column, one above the
+/// other). Panes share a column's height by their `height`, each at least its `min-height` and
+/// at most its need; when the column cannot give every pane its `min-height`, the panes of
+/// lowest `priority` collapse to a one-line title bar ([`COLLAPSED`]) until the rest fit.
+#[must_use]
+pub fn pane_areas(
+    config: &Config,
+    area: Rect,
+    need: &dyn Fn(PaneId) -> Option<u16>,
+) -> Vec<(PaneId, Rect)> {
     let (main, _) = split(area);
-    let columns =
-        Layout::horizontal(config.layout.iter().map(|c| Constraint::Fill(c.width))).split(main);
-    let mut out = Vec::new();
-    for (col, rect) in config.layout.iter().zip(columns.iter()) {
-        let rows =
-            Layout::vertical(col.panes.iter().map(|(_, h)| Constraint::Fill(*h))).split(*rect);
-        out.extend(
-            col.panes
+    let fit = |p: PaneId| config.panes[p].fit;
+    let mut columns: Vec<(u32, Vec<(PaneId, u32)>)> = config
+        .layout
+        .iter()
+        .map(|c| {
+            let panes = c.panes.iter().map(|&(p, h)| (p, u32::from(h))).collect();
+            (u32::from(c.width), panes)
+        })
+        .collect();
+    let widths = loop {
+        let widths = Layout::horizontal(columns.iter().map(|(w, _)| Constraint::Fill(*w as u16)))
+            .split(main);
+        let deficit = |(i, rect): (usize, &Rect)| {
+            let widest = columns[i]
+                .1
                 .iter()
-                .zip(rows.iter())
-                .map(|((p, _), r)| (*p, *r)),
-        );
+                .map(|&(p, _)| fit(p).min_width)
+                .max()
+                .unwrap_or(0);
+            (widest > rect.width).then(|| (widest - rect.width, i))
+        };
+        let worst = widths.iter().enumerate().filter_map(deficit).max();
+        match worst {
+            Some((_, i)) if columns.len() > 1 => stack(&mut columns, i),
+            _ => break widths,
+        }
+    };
+    let mut out = Vec::new();
+    for ((_, panes), rect) in columns.iter().zip(widths.iter()) {
+        let heights = heights(rect.height, panes, &fit, need);
+        let mut y = rect.y;
+        for (&(p, _), h) in panes.iter().zip(heights) {
+            out.push((
+                p,
+                Rect {
+                    y,
+                    height: h,
+                    ..*rect
+                },
+            ));
+            y += h;
+        }
+    }
+    out.sort_by_key(|&(p, _)| focus_rank(config, p));
+    out
+}
+
+/// Where pane `p` comes in the layout file's order (columns left to right, each top to
+/// bottom): the focus order, whatever stacking did.
+fn focus_rank(config: &Config, p: PaneId) -> usize {
+    config
+        .layout
+        .iter()
+        .flat_map(|c| c.panes.iter().map(|(q, _)| *q))
+        .position(|q| q == p)
+        .unwrap_or(usize::MAX)
+}
+
+/// Stacks column `i` onto its narrower neighbour: one column whose width is both, `i`'s panes
+/// below (or above) the neighbour's, each column's panes keeping their share of the height.
+fn stack(columns: &mut Vec<(u32, Vec<(PaneId, u32)>)>, i: usize) {
+    let j = match (i.checked_sub(1), (i + 1 < columns.len()).then_some(i + 1)) {
+        (Some(a), Some(b)) => {
+            if columns[a].0 <= columns[b].0 {
+                a
+            } else {
+                b
+            }
+        }
+        (Some(a), None) => a,
+        (None, Some(b)) => b,
+        (None, None) => return,
+    };
+    let (top, bottom) = (i.min(j), i.max(j));
+    let below = columns.remove(bottom);
+    let above = &mut columns[top];
+    let sum = |panes: &[(PaneId, u32)]| panes.iter().map(|(_, h)| *h).sum::<u32>().max(1);
+    let (sum_above, sum_below) = (sum(&above.1), sum(&below.1));
+    for (_, h) in &mut above.1 {
+        *h *= sum_below;
+    }
+    above
+        .1
+        .extend(below.1.into_iter().map(|(p, h)| (p, h * sum_above)));
+    above.0 += below.0;
+}
+
+/// The rows each of `panes` (with their relative heights) takes in a column `height` rows
+/// high: see [`pane_areas`].
+fn heights(
+    height: u16,
+    panes: &[(PaneId, u32)],
+    fit: &dyn Fn(PaneId) -> crate::config::Fit,
+    need: &dyn Fn(PaneId) -> Option<u16>,
+) -> Vec<u16> {
+    let n = panes.len();
+    // A pane needs at least a border and a line; it never asks for less than that.
+    let min: Vec<u16> = panes
+        .iter()
+        .map(|&(p, _)| {
+            let m = fit(p).min_height;
+            need(p).map_or(m, |n| m.min(n.max(3)))
+        })
+        .collect();
+    let cap: Vec<u16> = panes
+        .iter()
+        .zip(&min)
+        .map(|(&(p, _), &m)| need(p).map_or(u16::MAX, |n| n.max(m)))
+        .collect();
+    // Collapse the lowest priority (the lowest, then the last) until the rest fit.
+    let mut open = vec![true; n];
+    let total = |open: &[bool]| -> u32 {
+        (0..n)
+            .map(|i| u32::from(if open[i] { min[i] } else { COLLAPSED }))
+            .sum()
+    };
+    while total(&open) > u32::from(height) {
+        let lowest = (0..n)
+            .filter(|&i| open[i])
+            .min_by_key(|&i| (fit(panes[i].0).priority, std::cmp::Reverse(i)));
+        match lowest {
+            Some(i) => open[i] = false,
+            None => break,
+        }
+    }
+    // Share the height by weight among the open panes; a pane whose share is under its
+    // minimum gets its minimum, one over its need gets its need, and the others share the rest.
+    let mut out: Vec<Option<u16>> = (0..n).map(|i| (!open[i]).then_some(COLLAPSED)).collect();
+    loop {
+        let free: i64 =
+            i64::from(height) - out.iter().flatten().map(|&h| i64::from(h)).sum::<i64>();
+        let unfixed: Vec<usize> = (0..n).filter(|&i| out[i].is_none()).collect();
+        if unfixed.is_empty() {
+            break;
+        }
+        let weight: u64 = unfixed.iter().map(|&i| u64::from(panes[i].1.max(1))).sum();
+        let share = |i: usize| free.max(0) as f64 * f64::from(panes[i].1.max(1)) / weight as f64;
+        let under: Vec<usize> = unfixed
+            .iter()
+            .copied()
+            .filter(|&i| share(i) < f64::from(min[i]))
+            .collect();
+        let fix: Vec<(usize, u16)> = if under.is_empty() {
+            unfixed
+                .iter()
+                .filter(|&&i| share(i) > f64::from(cap[i]))
+                .map(|&i| (i, cap[i]))
+                .collect()
+        } else {
+            under.iter().map(|&i| (i, min[i])).collect()
+        };
+        if fix.is_empty() {
+            // The rest share what is left, the remainder a row each to the first.
+            let free = free.max(0) as u64;
+            let mut given = 0;
+            for &i in &unfixed {
+                let h = free * u64::from(panes[i].1.max(1)) / weight;
+                out[i] = Some(h as u16);
+                given += h;
+            }
+            for &i in unfixed.iter().take((free - given) as usize) {
+                out[i] = out[i].map(|h| h + 1);
+            }
+            break;
+        }
+        for (i, h) in fix {
+            out[i] = Some(h);
+        }
+    }
+    let mut out: Vec<u16> = out.into_iter().map(Option::unwrap_or_default).collect();
+    // Rows nobody needs go to the last open pane, below what it lists.
+    let used: u32 = out.iter().map(|&h| u32::from(h)).sum();
+    if let Some(last) = (0..n).rev().find(|&i| open[i]) {
+        let spare = u32::from(height).saturating_sub(used) as u16;
+        out[last] += spare;
+    }
+    // Never more than the column: when even the title bars do not fit, the last go.
+    let mut left = height;
+    for h in &mut out {
+        *h = (*h).min(left);
+        left -= *h;
     }
     out
 }

@@ -53,7 +53,7 @@ fn app() -> App {
 
 /// Where pane `pane` is on screen.
 fn rect(app: &App, pane: usize) -> ratatui::layout::Rect {
-    capcom::layout::pane_areas(&app.config, ratatui::layout::Rect::new(0, 0, 160, 48))
+    app.pane_areas(ratatui::layout::Rect::new(0, 0, 160, 48))
         .into_iter()
         .find(|(p, _)| *p == pane)
         .expect("on screen")

@@ -34,7 +34,8 @@ impl App {
         }
         if self.full_screen().is_none() {
             let area = Rect::new(0, 0, self.size.0, self.size.1);
-            let hit = layout::pane_areas(&self.config, area)
+            let hit = self
+                .pane_areas(area)
                 .into_iter()
                 .find(|(_, r)| r.contains(Position::new(column, row)));
             if let Some((pane, _)) = hit {
@@ -170,10 +171,49 @@ impl App {
         match self.full_screen() {
             Some(p) if p == pane => Some(self.main_area()),
             Some(_) => None,
-            None => layout::pane_areas(&self.config, Rect::new(0, 0, self.size.0, self.size.1))
+            None => self
+                .pane_areas(Rect::new(0, 0, self.size.0, self.size.1))
                 .into_iter()
                 .find_map(|(p, r)| (p == pane).then_some(r)),
         }
+    }
+
+    /// Each pane's rectangle on a screen of `area` as things are now: a list with few rows
+    /// (the SLOs, the faults, a table) takes no more than it needs.
+    #[must_use]
+    pub fn pane_areas(&self, area: Rect) -> Vec<(PaneId, Rect)> {
+        layout::pane_areas(&self.config, area, &|p| self.pane_need(p))
+    }
+
+    /// The rows (border included) pane `pane` can fill now; `None` for any number.
+    #[must_use]
+    pub fn pane_need(&self, pane: PaneId) -> Option<u16> {
+        use crate::config::PaneKind;
+        let rows = |n: usize, per: u16| {
+            u16::try_from(n.max(1))
+                .unwrap_or(u16::MAX)
+                .saturating_mul(per)
+        };
+        let need = match &self.config.panes.get(pane)?.kind {
+            PaneKind::Table(queries) => {
+                rows(queries.iter().map(|&q| self.queries[q].set.len()).sum(), 1)
+            }
+            PaneKind::Slo => rows(self.config.slos.len(), layout::SLO_ROWS),
+            // And a line for the filter's mark in the bottom corner.
+            PaneKind::Faults => {
+                let filter = self.faults.filter;
+                let shown = self
+                    .fault_rows()
+                    .iter()
+                    .filter(|r| filter.shows(r.state))
+                    .count();
+                rows(shown, layout::FAULT_ROWS).saturating_add(1)
+            }
+            PaneKind::Chart(_) | PaneKind::Path { .. } | PaneKind::Events | PaneKind::Traces => {
+                return None;
+            }
+        };
+        Some(need.saturating_add(2))
     }
 
     /// Where pane `pane` lists its rows now and how many lines each takes.

@@ -110,7 +110,7 @@ impl App {
         let (main, _) = layout::split(screen);
         let window = self.conductor.window;
         let paused_end = self.conductor.paused_at.map(|p| p.min(self.now));
-        for (pane, rect) in layout::pane_areas(&self.config, screen) {
+        for (pane, rect) in self.pane_areas(screen) {
             let rect = if self.full_screen() == Some(pane) {
                 main
             } else {

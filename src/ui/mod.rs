@@ -109,7 +109,7 @@ fn draw_layers(app: &App, area: Rect, buf: &mut Buffer) {
     match app.full_screen() {
         Some(pane) => panes::render(app, pane, main, buf),
         None => {
-            for (pane, rect) in layout::pane_areas(&app.config, area) {
+            for (pane, rect) in app.pane_areas(area) {
                 panes::render(app, pane, rect, buf);
             }
         }

@@ -12,61 +12,136 @@ use crate::model::conductor::{format_age, format_span};
 use crate::model::slo::Alert;
 use crate::source::SourceId;
 
+/// One part of the status bar: its forms from the fullest to the shortest, and the rank at
+/// which each gives way to the next (the last to nothing). A part with no ranks is never
+/// dropped. When the bar is too narrow, the part whose next rank is lowest shortens first.
+struct Part {
+    forms: Vec<Vec<Span<'static>>>,
+    ranks: Vec<u8>,
+    /// A source's freshness: counted in `+N more` when dropped.
+    source: bool,
+}
+
+impl Part {
+    fn new(spans: Vec<Span<'static>>, rank: Option<u8>) -> Self {
+        Self {
+            forms: vec![spans],
+            ranks: rank.into_iter().collect(),
+            source: false,
+        }
+    }
+}
+
+/// What the parts drop at (higher stays longer): the badges and the page are never dropped; a
+/// source that is not ok goes after everything else.
+mod rank {
+    pub const SOURCE_NOT_OK: u8 = 90;
+    pub const PAUSED: u8 = 88;
+    pub const TLS: u8 = 85;
+    pub const FAULTS: u8 = 80;
+    pub const CLOCK: u8 = 70;
+    pub const WINDOW: u8 = 50;
+    pub const SOURCE_REASON: u8 = 45;
+    pub const CLOCK_SECONDS: u8 = 40;
+    pub const CLOCK_DATE: u8 = 30;
+    pub const SOURCE_OK: u8 = 20;
+    pub const HELP: u8 = 15;
+    pub const REPLAY: u8 = 10;
+    pub const TITLE: u8 = 5;
+}
+
 /// Draws the status bar into the one-row `area`.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     if render_prompt(app, area, buf) {
         return;
     }
-    let mut spans = Vec::with_capacity(12);
-    match (&app.replay, app.clock) {
-        (Some(_), _) | (None, Clock::Replay(_)) => {
-            spans.push(Span::styled(" REPLAY ", theme.badge_replay));
-        }
-        (None, Clock::Live) => spans.push(Span::styled(" LIVE ", theme.badge_live)),
-    }
+    let mut parts = Vec::with_capacity(16);
+    let badge = match (&app.replay, app.clock) {
+        (Some(_), _) | (None, Clock::Replay(_)) => Span::styled(" REPLAY ", theme.badge_replay),
+        (None, Clock::Live) => Span::styled(" LIVE ", theme.badge_live),
+    };
+    parts.push(Part::new(vec![badge], None));
     if app.config.read_only {
-        spans.push(Span::styled(" READ-ONLY ", theme.badge_paused));
-    }
-    slo_spans(app, &mut spans);
-    let (unacknowledged, worst) = app.unacknowledged_faults();
-    if unacknowledged > 0 {
-        spans.push(Span::styled(
-            format!(" FAULTS {unacknowledged} "),
-            theme.limit(worst, theme.text),
+        parts.push(Part::new(
+            vec![Span::styled(" READ-ONLY ", theme.badge_paused)],
+            None,
         ));
     }
-    spans.push(Span::raw(" "));
+    let mut slo = Vec::new();
+    slo_spans(app, &mut slo);
+    parts.push(Part::new(slo, None));
+    let (unacknowledged, worst) = app.unacknowledged_faults();
+    if unacknowledged > 0 {
+        parts.push(Part::new(
+            vec![Span::styled(
+                format!(" FAULTS {unacknowledged} "),
+                theme.limit(worst, theme.text),
+            )],
+            Some(rank::FAULTS),
+        ));
+    }
+    // Sources that are not ok come first, so that no width hides them.
+    let (ok, not_ok): (Vec<_>, Vec<_>) = sources(app).into_iter().partition(|(ok, _)| *ok);
+    for (_, spans) in not_ok {
+        // Its reason may go (`STALE 41s` stays); the source itself only after all else.
+        let short: Vec<Span<'static>> = spans
+            .iter()
+            .map(|s| match s.content.split_once(": ") {
+                Some((head, _)) => Span::styled(head.to_owned(), s.style),
+                None => s.clone(),
+            })
+            .collect();
+        parts.push(Part {
+            forms: vec![spans, short],
+            ranks: vec![rank::SOURCE_REASON, rank::SOURCE_NOT_OK],
+            source: true,
+        });
+    }
     if app.conductor.paused_at.is_none() {
-        spans.push(Span::styled(
-            format!("⏵ {}", format_span(app.conductor.window)),
-            theme.text,
+        parts.push(Part::new(
+            vec![Span::styled(
+                format!(" ⏵ {}", format_span(app.conductor.window)),
+                theme.text,
+            )],
+            Some(rank::WINDOW),
         ));
     } else {
         let behind = app.now - app.conductor.end(app.now);
-        spans.push(Span::styled(" PAUSED ", theme.badge_paused));
-        spans.push(Span::styled(
-            format!(
-                " {} −{}",
-                format_span(app.conductor.window),
-                format_age(behind)
-            ),
-            theme.text,
+        parts.push(Part::new(
+            vec![Span::raw(" "), Span::styled(" PAUSED ", theme.badge_paused)],
+            Some(rank::PAUSED),
+        ));
+        parts.push(Part::new(
+            vec![Span::styled(
+                format!(
+                    " {} −{}",
+                    format_span(app.conductor.window),
+                    format_age(behind)
+                ),
+                theme.text,
+            )],
+            Some(rank::WINDOW),
         ));
     }
-    let end = app.conductor.end(app.now);
-    let clock = chrono::DateTime::from_timestamp(end.floor() as i64, 0)
-        .map(|d| {
-            let fmt = if app.shows_dates() {
-                " · %Y-%m-%d %H:%M:%S UTC"
-            } else {
-                " · %H:%M:%S UTC"
-            };
-            d.format(fmt).to_string()
-        })
-        .unwrap_or_default();
-    spans.push(Span::styled(clock, theme.text));
-    sources(app, &mut spans);
+    parts.push(clock(app));
+    for (_, spans) in ok {
+        parts.push(Part {
+            source: true,
+            ..Part::new(spans, Some(rank::SOURCE_OK))
+        });
+    }
+    trailing_parts(app, &mut parts);
+    let (spans, help) = fit(app, parts, usize::from(area.width));
+    Line::from(spans).render(area, buf);
+    if let Some(help) = help {
+        Line::from(help).right_aligned().render(area, buf);
+    }
+}
+
+/// After the clock and the sources: TLS UNVERIFIED, the replay's name, the title, the help.
+fn trailing_parts(app: &App, parts: &mut Vec<Part>) {
+    let theme = &app.theme;
     let c = &app.config;
     let insecure = [
         c.prometheus.as_ref().map(|p| &p.connection),
@@ -77,43 +152,138 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     .flatten()
     .any(|conn| conn.insecure_skip_verify);
     if insecure && app.replay.is_none() {
-        spans.push(Span::styled(" · TLS UNVERIFIED", theme.status_stale));
+        parts.push(Part::new(
+            vec![Span::styled(" · TLS UNVERIFIED", theme.status_stale)],
+            Some(rank::TLS),
+        ));
     }
     if let Some(r) = &app.replay {
         let state = if r.finished { " · ended" } else { "" };
-        spans.push(Span::styled(
-            format!(" · {} ×{}{state}", r.name, r.speed),
-            theme.dim,
+        parts.push(Part::new(
+            vec![Span::styled(
+                format!(" · {} ×{}{state}", r.name, r.speed),
+                theme.dim,
+            )],
+            Some(rank::REPLAY),
         ));
     }
-    spans.push(Span::styled(format!(" · {}", app.config.title), theme.dim));
-    let help = Line::from(vec![
-        Span::styled("?", theme.key),
-        Span::styled(" help ", theme.dim),
-    ]);
-    let help_w = help.width() as u16;
-    Line::from(spans).render(
-        Rect {
-            width: area.width.saturating_sub(help_w + 1),
-            ..area
-        },
-        buf,
+    parts.push(Part::new(
+        vec![Span::styled(format!(" · {}", app.config.title), theme.dim)],
+        Some(rank::TITLE),
+    ));
+    let help = Part::new(
+        vec![
+            Span::raw(" "),
+            Span::styled("?", theme.key),
+            Span::styled(" help ", theme.dim),
+        ],
+        Some(rank::HELP),
     );
-    help.right_aligned().render(area, buf);
+    parts.push(help);
 }
 
-/// Each source's health: Prometheus (and how many queries fail on their own), OpenSearch,
-/// Jaeger and Alertmanager when they are configured or have answered.
-fn sources(app: &App, spans: &mut Vec<Span<'static>>) {
+/// The clock at the window's end, whole or not at all: ` · 2026-12-02 10:15:16 UTC` (with
+/// dates), ` · 10:15:16 UTC`, ` · 10:15`.
+fn clock(app: &App) -> Part {
+    let end = app.conductor.end(app.now);
+    let Some(d) = chrono::DateTime::from_timestamp(end.floor() as i64, 0) else {
+        return Part::new(Vec::new(), None);
+    };
+    let mut forms = Vec::new();
+    let mut ranks = Vec::new();
+    if app.shows_dates() {
+        forms.push(d.format(" · %Y-%m-%d %H:%M:%S UTC").to_string());
+        ranks.push(rank::CLOCK_DATE);
+    }
+    forms.push(d.format(" · %H:%M:%S UTC").to_string());
+    ranks.push(rank::CLOCK_SECONDS);
+    forms.push(d.format(" · %H:%M").to_string());
+    ranks.push(rank::CLOCK);
+    Part {
+        forms: forms
+            .into_iter()
+            .map(|f| vec![Span::styled(f, app.theme.text)])
+            .collect(),
+        ranks,
+        source: false,
+    }
+}
+
+/// Part `i` in its form `form[i]`; `None` once dropped.
+fn shown<'a>(parts: &'a [Part], form: &[usize], i: usize) -> Option<&'a Vec<Span<'static>>> {
+    parts[i].forms.get(form[i])
+}
+
+/// Shortens and drops `parts` (the last is the help, drawn at the right) until they fit in
+/// `width` columns with `+N more` for the sources dropped; the spans, and the help's if kept.
+fn fit(
+    app: &App,
+    mut parts: Vec<Part>,
+    width: usize,
+) -> (Vec<Span<'static>>, Option<Vec<Span<'static>>>) {
+    let span_width = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    let mut form = vec![0usize; parts.len()];
+    let more = |parts: &[Part], form: &[usize]| -> Option<Span<'static>> {
+        let dropped: Vec<&Part> = (0..parts.len())
+            .filter(|&i| parts[i].source && shown(parts, form, i).is_none())
+            // The sources that are fine may go unsaid.
+            .filter(|&i| parts[i].ranks.last() == Some(&rank::SOURCE_NOT_OK))
+            .map(|i| &parts[i])
+            .collect();
+        if dropped.is_empty() {
+            return None;
+        }
+        Some(Span::styled(
+            format!(" · +{} more", dropped.len()),
+            app.theme.status_stale,
+        ))
+    };
+    loop {
+        let used: usize = (0..parts.len())
+            .filter_map(|i| shown(&parts, &form, i))
+            .map(|s| span_width(s))
+            .sum::<usize>()
+            + more(&parts, &form).map_or(0, |s| s.width());
+        if used <= width {
+            break;
+        }
+        // The part whose next step ranks lowest gives way; of equals, the rightmost.
+        let next = (0..parts.len())
+            .filter_map(|i| parts[i].ranks.get(form[i]).map(|&r| (r, i)))
+            .min_by_key(|&(r, i)| (r, std::cmp::Reverse(i)));
+        match next {
+            Some((_, i)) => form[i] += 1,
+            None => break,
+        }
+    }
+    let mark = more(&parts, &form);
+    let last = parts.len() - 1;
+    let help = shown(&parts, &form, last).cloned();
+    parts.truncate(last);
+    let mut spans: Vec<Span<'static>> = parts
+        .into_iter()
+        .zip(form)
+        .filter_map(|(mut p, f)| (f < p.forms.len()).then(|| p.forms.swap_remove(f)))
+        .flatten()
+        .collect();
+    spans.extend(mark);
+    (spans, help)
+}
+
+/// Each source's health, whether it is ok and its spans: Prometheus (and how many queries
+/// fail on their own), OpenSearch, Jaeger and Alertmanager when they are configured or have
+/// answered.
+fn sources(app: &App) -> Vec<(bool, Vec<Span<'static>>)> {
     let theme = &app.theme;
+    let mut out = Vec::new();
     if !app.config.queries.is_empty() {
-        spans.push(Span::styled(" · ", theme.dim));
-        spans.push(Span::styled(
-            format!("{} ", SourceId::Prometheus.name()),
-            theme.dim,
-        ));
         let (health, failing) = app.source_health();
-        spans.push(freshness_span(app, health, SourceId::Prometheus));
+        let ok = matches!(health, Freshness::Ok { .. }) && failing == 0;
+        let mut spans = vec![
+            Span::styled(" · ", theme.dim),
+            Span::styled(format!("{} ", SourceId::Prometheus.name()), theme.dim),
+            freshness_span(app, health, SourceId::Prometheus),
+        ];
         if failing > 0 {
             let s = if failing == 1 { "y" } else { "ies" };
             spans.push(Span::styled(
@@ -121,6 +291,7 @@ fn sources(app: &App, spans: &mut Vec<Span<'static>>) {
                 theme.status_stale,
             ));
         }
+        out.push((ok, spans));
     }
     let (c, events, traces, faults) = (&app.config, &app.events, &app.traces, &app.faults);
     let others = [
@@ -143,9 +314,16 @@ fn sources(app: &App, spans: &mut Vec<Span<'static>>) {
             SourceId::Jaeger => app.traces_freshness(),
             _ => app.faults_freshness(),
         };
-        spans.push(Span::styled(format!(" · {} ", id.name()), theme.dim));
-        spans.push(freshness_span(app, freshness, id));
+        let ok = matches!(freshness, Freshness::Ok { .. });
+        out.push((
+            ok,
+            vec![
+                Span::styled(format!(" · {} ", id.name()), theme.dim),
+                freshness_span(app, freshness, id),
+            ],
+        ));
     }
+    out
 }
 
 /// The worst SLO alert now, right after the LIVE/REPLAY badge so no width hides it, even

@@ -140,6 +140,10 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         mark = format!(" {}· {shelved} shelved ", mark.trim_start());
         mark.insert(0, ' ');
     }
+    let hidden = rows.len().saturating_sub(fits);
+    if hidden > 0 {
+        mark = format!(" +{hidden} more ·{mark}");
+    }
     super::corner_marks(vec![Span::styled(mark, theme.key)], area, buf);
 }
 

@@ -11,7 +11,7 @@ pub mod traces;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Widget};
+use ratatui::widgets::{Block, BorderType, Borders, Widget};
 
 use crate::app::{App, Freshness};
 use crate::config::{PaneId, PaneKind};
@@ -68,6 +68,20 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
             );
         }
     }
+    if crate::layout::is_collapsed(area) {
+        // Too little room: a title bar saying what is hidden and how to see it.
+        let count = collapsed_count(app, &spec.kind);
+        let last = title.spans.len() - 1;
+        title.spans[last] = Span::styled(format!(" ·{count} z to zoom "), theme.dim);
+        Block::new()
+            .borders(Borders::TOP)
+            .border_type(border_type)
+            .border_style(border_style)
+            .title(title)
+            .title_top(fresh.right_aligned())
+            .render(area, buf);
+        return;
+    }
     let block = Block::bordered()
         .border_type(border_type)
         .border_style(border_style)
@@ -86,6 +100,32 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         PaneKind::Traces => traces::render(app, pane, inner, buf),
         PaneKind::Slo => slo::render(app, pane, inner, buf),
         PaneKind::Faults => faults::render(app, pane, inner, buf),
+    }
+}
+
+/// What a collapsed pane holds, for its title bar: ` 12 ·` (events, traces, faults, SLOs),
+/// ` 5 series ·`, nothing for the path.
+fn collapsed_count(app: &App, kind: &PaneKind) -> String {
+    let series =
+        |queries: &[usize]| -> usize { queries.iter().map(|&q| app.queries[q].set.len()).sum() };
+    match kind {
+        PaneKind::Chart(q) | PaneKind::Table(q) => format!(" {} series ·", series(q)),
+        PaneKind::Events => format!(" {} ·", app.events.visible_len()),
+        PaneKind::Traces => format!(" {} ·", app.traces.shown().len()),
+        PaneKind::Slo => format!(" {} ·", app.config.slos.len()),
+        PaneKind::Faults => format!(" {} ·", app.fault_rows().len()),
+        PaneKind::Path { .. } => String::new(),
+    }
+}
+
+/// A list's `+N more` when `hidden` of its rows do not fit, at the bottom right of `area`.
+pub fn more_mark(app: &App, hidden: usize, area: Rect, buf: &mut Buffer) {
+    if hidden > 0 {
+        corner_marks(
+            vec![Span::styled(format!(" +{hidden} more "), app.theme.dim)],
+            area,
+            buf,
+        );
     }
 }
 

@@ -282,4 +282,5 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         );
         burns(app, slo, &status, width).render(row(2), buf);
     }
+    super::more_mark(app, app.config.slos.len().saturating_sub(fits), area, buf);
 }

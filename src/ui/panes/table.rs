@@ -107,6 +107,7 @@ pub fn render(app: &App, pane: PaneId, queries: &[QueryId], area: Rect, buf: &mu
         let y = area.y + (i - first) as u16;
         line.render(Rect::new(area.x, y, area.width, 1), buf);
     }
+    super::more_mark(app, rows.len().saturating_sub(height), area, buf);
 }
 
 /// `text` cut to `width` characters with an ellipsis, or padded to it.
