@@ -7,7 +7,8 @@
 //! CONTRACT (issue 17 phase 2): the types and signatures here are what the Why view (`w`)
 //! and `capcom why` build on; the bodies are the GATHER helper's.
 
-use crate::config::Config;
+use crate::config::{Config, PaneKind, Sli, Slo, fill_legend};
+use crate::model::Labels;
 use crate::model::why::{FailRule, Input, Window};
 use crate::source::SourceError;
 
@@ -49,7 +50,10 @@ impl Request {
             title: slo.name.clone(),
             window,
             baseline: window.before(),
-            rule: FailRule::Error,
+            rule: match &slo.sli {
+                Sli::Latency { le_secs, .. } => FailRule::SlowerThan(*le_secs),
+                _ => FailRule::Error,
+            },
             service: Some(slo.service.clone()),
             slo: Some(slo.name.clone()),
             trace_limit: DEFAULT_TRACE_LIMIT,
@@ -69,6 +73,72 @@ impl Request {
             slo: None,
             trace_limit: DEFAULT_TRACE_LIMIT,
         }
+    }
+}
+
+/// What an analysis needs of the dashboard besides its sources: which queries are its series
+/// and what it calls them, and its SLOs (whose budget the impact section reports).
+#[derive(Debug, Clone, Default)]
+pub struct Dashboard {
+    /// Per `QueryId`: the legend template its series are named by, for a query a pane shows;
+    /// `None` for the SLOs' own queries (their burn is the impact section's, not a mover).
+    pub legends: Vec<Option<String>>,
+    /// The SLOs.
+    pub slos: Vec<Slo>,
+}
+
+impl Dashboard {
+    /// What `config`'s panes show.
+    #[must_use]
+    pub fn of(config: &Config) -> Self {
+        let mut legends = vec![None; config.queries.len()];
+        for pane in &config.panes {
+            let ids: Vec<usize> = match &pane.kind {
+                PaneKind::Chart(q) | PaneKind::Table(q) => q.clone(),
+                PaneKind::Path { x, y, heading } => [Some(*x), Some(*y), *heading]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                PaneKind::Events | PaneKind::Traces | PaneKind::Slo | PaneKind::Faults => {
+                    Vec::new()
+                }
+            };
+            for q in ids {
+                if let (Some(slot), Some(query)) = (legends.get_mut(q), config.queries.get(q)) {
+                    *slot = Some(query.legend.clone());
+                }
+            }
+        }
+        Self {
+            legends,
+            slos: config.slos.clone(),
+        }
+    }
+
+    /// The name of query `query`'s series with `labels`, as its legend says it; `None` when no
+    /// pane shows the query.
+    #[must_use]
+    pub fn name(&self, query: usize, labels: &Labels) -> Option<String> {
+        let legend = self.legends.get(query)?.as_deref()?;
+        Some(fill_legend(legend, labels))
+    }
+
+    /// The SLO called `name`.
+    #[must_use]
+    pub fn slo(&self, name: &str) -> Option<&Slo> {
+        self.slos.iter().find(|s| s.name == name)
+    }
+}
+
+/// The budget of an SLO whose error ratio over the window was `ratio`: good and total as
+/// shares of one (a recorded or instant ratio carries no counts).
+#[must_use]
+pub fn budget_of_ratio(slo: &Slo, ratio: f64) -> crate::model::why::Budget {
+    crate::model::why::Budget {
+        objective: slo.objective,
+        good: 1.0 - ratio.clamp(0.0, 1.0),
+        total: 1.0,
+        period: slo.period,
     }
 }
 
