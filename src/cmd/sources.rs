@@ -46,6 +46,14 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
         cancel.clone(),
     ));
     let read_only = session.config.read_only;
+    let (why_replay, why_replay_rx) = mpsc::channel(1);
+    let why = match &session.data {
+        Data::Replay(_) => crate::source::why::Gatherer::Replay(why_replay),
+        Data::Live(_) => crate::source::why::Gatherer::Live(Box::new(
+            crate::source::why::Live::new(&session.config).map_err(|e| eyre!("{e}"))?,
+        )),
+    };
+    let why = crate::source::why::spawn(why, tx.clone(), cancel.clone());
     match (&session.data, replay) {
         (Data::Replay(_), Some(replay)) => {
             let crate::app::Clock::Replay(clock) = app.clock else {
@@ -60,6 +68,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
                 trace_fetch: trace_fetch_rx,
                 silence_writes: silence_writes_rx,
                 chart_query: chart_query_rx,
+                why: why_replay_rx,
             };
             tokio::spawn(recording::run(
                 replay,
@@ -121,6 +130,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
             chart_query,
             notebook: session.notebook.clone().map(crate::notebook::Store::new),
             exports,
+            why,
         },
         cancel,
     })
