@@ -132,12 +132,13 @@ pub struct ExportArgs {
     pub out: PathBuf,
 }
 
-/// `capcom why`'s options.
+/// `capcom why`'s options: `--slo`, or `--from` (one of them).
 #[derive(Debug, Clone, clap::Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["slo", "from"])))]
 pub struct WhyArgs {
     /// The SLO to explain, by name: its page rule's long window, ending at --to or now, its
     /// service's traces, failing by its SLI (errors, or slower than a latency SLO's bound).
-    #[arg(long, value_name = "NAME", conflicts_with = "from", required_unless_present = "from")]
+    #[arg(long, value_name = "NAME", conflicts_with = "from")]
     pub slo: Option<String>,
     /// The window's start, read like the dashboard's `@` prompt (every service's traces; the
     /// failing ones are those with an error).

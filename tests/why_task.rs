@@ -107,5 +107,8 @@ fn without_a_task_w_is_answered_at_once_with_why_not() {
         panic!("answered at once")
     };
     assert_eq!(*r, request);
-    assert_eq!(result.map(|_| ()), Err("the analysis task has stopped".into()));
+    assert_eq!(
+        result.map(|_| ()),
+        Err("the analysis task has stopped".into())
+    );
 }

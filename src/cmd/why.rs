@@ -47,7 +47,10 @@ pub fn run(open: &OpenArgs, args: &WhyArgs) -> Result<u8> {
     };
     let why = why::analyse(&input);
     let text = if args.json {
-        format!("{}\n", serde_json::to_string_pretty(&as_json(&request, &why))?)
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&as_json(&request, &why))?
+        )
     } else {
         as_text(&request, &why)
     };
@@ -127,7 +130,9 @@ pub fn as_text(request: &Request, why: &Why) -> String {
     section(
         &mut t,
         "Where the time goes",
-        why.bottleneck.iter().map(|r| (r.significant, r.to_string())),
+        why.bottleneck
+            .iter()
+            .map(|r| (r.significant, r.to_string())),
     );
     section(
         &mut t,
@@ -201,7 +206,11 @@ fn section(t: &mut String, title: &str, rows: impl ExactSizeIterator<Item = (boo
         let _ = writeln!(t, "{mark} {:>2}. {}", rank + 1, one_line(text, WIDTH));
     }
     if rows.len() > TEXT_ROWS {
-        let _ = writeln!(t, "  … {} more (--json lists them all)", rows.len() - TEXT_ROWS);
+        let _ = writeln!(
+            t,
+            "  … {} more (--json lists them all)",
+            rows.len() - TEXT_ROWS
+        );
     }
 }
 

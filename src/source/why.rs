@@ -279,7 +279,10 @@ impl Live {
 
     /// The events of the window and of the baseline: for each, the newest [`MAX_EVENTS`] (at
     /// most) up to its end, by the tail's own request (so the configured query applies).
-    async fn events(&self, request: &Request) -> Result<(Vec<Event>, Vec<Event>, Vec<String>), String> {
+    async fn events(
+        &self,
+        request: &Request,
+    ) -> Result<(Vec<Event>, Vec<Event>, Vec<String>), String> {
         let Some((client, cfg)) = &self.opensearch else {
             return Err("no OpenSearch configured".to_owned());
         };
@@ -325,7 +328,10 @@ impl Live {
     /// [`SERIES_POINTS`] points, [`PARALLEL`] at a time; each failure is said, the rest kept.
     async fn series(&self, request: &Request) -> (Vec<NamedSeries>, Vec<String>) {
         let Some(client) = &self.prometheus else {
-            return (Vec::new(), vec!["series: no Prometheus configured".to_owned()]);
+            return (
+                Vec::new(),
+                vec!["series: no Prometheus configured".to_owned()],
+            );
         };
         let from = request.baseline.from.min(request.window.from);
         let to = request.baseline.to.max(request.window.to);
@@ -334,7 +340,12 @@ impl Live {
             .filter(|q| self.dashboard.legends[*q].is_some())
             .collect();
         let answers: Vec<_> = futures_util::stream::iter(wanted)
-            .map(|q| async move { (q, client.query_range(&self.queries[q], from, to, step).await) })
+            .map(|q| async move {
+                (
+                    q,
+                    client.query_range(&self.queries[q], from, to, step).await,
+                )
+            })
             .buffer_unordered(PARALLEL)
             .collect()
             .await;
@@ -361,10 +372,7 @@ impl Live {
                         });
                     }
                 }
-                Err(e) => missing.push(format!(
-                    "series {}: {e}",
-                    one_line(&self.queries[q], 60)
-                )),
+                Err(e) => missing.push(format!("series {}: {e}", one_line(&self.queries[q], 60))),
             }
         }
         (series, missing)
@@ -397,7 +405,10 @@ impl Live {
             .filter(|v| v.is_finite());
         match ratio {
             Some(r) => Ok(Some(budget_of_ratio(slo, r))),
-            None => Err(format!("no error ratio of {} over the window", one_line(name, 60))),
+            None => Err(format!(
+                "no error ratio of {} over the window",
+                one_line(name, 60)
+            )),
         }
     }
 }

@@ -90,11 +90,10 @@ impl Replay {
             return Vec::new();
         };
         let of_service = |t: &crate::model::span::Trace| {
-            request.service.as_deref().is_none_or(|want| {
-                t.spans
-                    .iter()
-                    .any(|s| s.service.as_deref() == Some(want))
-            })
+            request
+                .service
+                .as_deref()
+                .is_none_or(|want| t.spans.iter().any(|s| s.service.as_deref() == Some(want)))
         };
         let mut list: Vec<_> = recorded
             .iter()
@@ -197,7 +196,11 @@ mod tests {
         assert!(input.missing.is_empty(), "{:?}", input.missing);
         assert!(!input.traces.is_empty());
         for t in &input.traces {
-            assert!(t.spans.iter().any(|s| s.service.as_deref() == Some("mobility")));
+            assert!(
+                t.spans
+                    .iter()
+                    .any(|s| s.service.as_deref() == Some("mobility"))
+            );
             assert!(t.spans.iter().all(|s| s.start + s.duration <= start));
         }
         assert!(
