@@ -183,6 +183,11 @@ impl Watcher {
                     "power",
                     "heaters on: cold night, higher load".to_owned(),
                 ),
+                IncidentKind::CameraFirmware => (
+                    "info",
+                    "camera",
+                    "camera firmware 2.1.3 loaded on navcam-right and hazcam-front".to_owned(),
+                ),
             };
             // The incident's failing trace: the drive it stalls, the lost uplink, the hazard
             // assessment the dust defeats.
@@ -192,7 +197,7 @@ impl Watcher {
                 }
                 IncidentKind::CommsLoss => Some(TraceKey::FailedUplink),
                 IncidentKind::DustDevil => Some(TraceKey::DustDevil),
-                IncidentKind::LowBattery => None,
+                IncidentKind::LowBattery | IncidentKind::CameraFirmware => None,
             };
             self.emit(level, service, message, trace);
         }
@@ -211,6 +216,11 @@ impl Watcher {
                     ),
                 ),
                 IncidentKind::LowBattery => ("power", "heaters off".to_owned()),
+                IncidentKind::CameraFirmware => (
+                    "camera",
+                    "camera firmware rolled back to 2.1.2 on navcam-right and hazcam-front"
+                        .to_owned(),
+                ),
             };
             self.emit("info", service, message, None);
         }
@@ -251,6 +261,17 @@ pub fn events(seed: u64) -> Vec<SimEvent> {
         w.incidents(&incidents, &now);
         prev = Some(now);
     }
+    // The traces' alarms, each where it happened (a stable sort keeps the looks' order).
+    for a in crate::traces::alarms(seed) {
+        w.t = a.t;
+        let level = if a.service == "mobility" {
+            "error"
+        } else {
+            "warn"
+        };
+        w.emit(level, a.service, a.message, Some(a.key));
+    }
+    w.out.sort_by(|a, b| a.t.total_cmp(&b.t));
     w.out
 }
 

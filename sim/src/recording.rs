@@ -20,11 +20,13 @@ use capcom::source::recording::{
 pub const EPOCH: f64 = 1_795_651_200.0;
 /// Seconds between recorded samples (the query's `step`).
 pub const STEP: f64 = 30.0;
-/// Where a replay begins, seconds after the start: the morning drive has begun, the night's
-/// low-battery dip is in the 6 h window, and the wheel slip has been failing mobility commands
-/// for five minutes: the demo opens with an SLO paging, another on a ticket, a failed drive
-/// in the Traces pane and its events, and the LM motor about to pass its critical limit.
-pub const REPLAY_FROM: f64 = 33_030.0;
+/// Where a replay begins, seconds after the start: two hours into the morning drive, an hour
+/// into the soft sand, the night's low-battery dip still in the 6 h window, and the wheel slip
+/// failing mobility commands for five minutes: the demo opens with an SLO paging, another on
+/// a ticket, failed slip checks and drives in the Traces pane and their events, and the LM
+/// motor about to pass its critical limit. (It is this late so that the page's one-hour
+/// window, and the hour before it that Why compares it with, are both hours of driving.)
+pub const REPLAY_FROM: f64 = 40_230.0;
 
 // The dashboard the recording is made for: the one the dashboard opens with no config.
 use capcom::DASHBOARD_TOML;

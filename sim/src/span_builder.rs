@@ -27,6 +27,12 @@ pub enum TraceKey {
     RetriedUplink,
     /// The rover's response to the dust devil.
     DustDevil,
+    /// The `NavCam` right camera's image at the stop of drive `n`.
+    ImageRight(u32),
+    /// The mobility slip check at look `n` (every 30 s while driving).
+    SlipCheck(u32),
+    /// The hazard camera capture `n` (per drive step, front and rear).
+    Hazcam(u32),
 }
 
 impl TraceKey {
@@ -38,6 +44,9 @@ impl TraceKey {
             Self::FailedUplink => 4 << 32,
             Self::RetriedUplink => 5 << 32,
             Self::DustDevil => 6 << 32,
+            Self::ImageRight(n) => 7 << 32 | u64::from(n),
+            Self::SlipCheck(n) => 8 << 32 | u64::from(n),
+            Self::Hazcam(n) => 9 << 32 | u64::from(n),
         }
     }
 
@@ -51,6 +60,13 @@ impl TraceKey {
 pub fn trace_id(seed: u64, key: TraceKey) -> String {
     let mut r = key.rng(seed, 0x7AC3_0000_0000_0001);
     format!("{:016x}{:016x}", r.next_u64(), r.next_u64())
+}
+
+/// A uniform draw in `[0, 1)` of the trace `key` of the sol of `seed`, apart from the ones
+/// its builder makes: for deciding before building (or without building) what it holds.
+#[must_use]
+pub fn draw(seed: u64, key: TraceKey) -> f64 {
+    key.rng(seed, 0xFA11_0000_0000_0004).next_f64()
 }
 
 /// Service name, `service.version` and `host.name` of every simulated service.
@@ -164,6 +180,15 @@ impl Builder {
     /// Adds attributes to span `i`.
     pub fn attrs(&mut self, i: usize, attrs: impl IntoIterator<Item = Attribute>) {
         self.spans[i].attributes.extend(attrs);
+    }
+
+    /// Adds `extra` to span `i`'s resource (its service's own attributes first): a camera's
+    /// id and firmware, say.
+    pub fn resource(&mut self, i: usize, extra: impl IntoIterator<Item = Attribute>) {
+        let service = self.spans[i].service.clone().unwrap_or_default();
+        let mut attrs = resource(&service);
+        attrs.extend(extra);
+        self.spans[i].resource = attrs.into();
     }
 
     /// Marks span `i` failed with `message`.

@@ -5,15 +5,18 @@
 //! comms loss (and its retry), the dust devil's hazard assessment. Times are seconds since the
 //! sol's start on a whole-microsecond grid; ids come from the seed (`span_builder`).
 
+mod camera;
 mod drive;
 mod incidents;
 mod routine;
+mod slip;
 
 use super::span_builder::{Builder, Micros, SECOND, int_attr, num_attr, str_attr};
 use super::world::{Incident, IncidentKind, SOL_SECONDS, Telemetry, World};
 use capcom::model::span::{SpanKind, Trace};
 
 pub use super::span_builder::{TraceKey, trace_id};
+pub use slip::SLIP_LIMIT;
 
 /// Seconds between looks at the world, as the events take them.
 pub const LOOK: f64 = 30.0;
@@ -30,7 +33,7 @@ const NIGHT_COMMAND: &str = "NIGHT_OPS_001";
 /// The first drive acknowledged at or after this time (s) meets a rock on its planned path:
 /// its hazard assessment fails and the path is planned again. It falls in the hour before a
 /// replay starts, so the bundled demo opens with a failed command in the Traces pane.
-pub const HAZARD_AFTER: f64 = 8.0 * 3600.0;
+pub const HAZARD_AFTER: f64 = 10.4 * 3600.0;
 /// Motor temperature limits (°C) of the LM wheel, as the events watch them.
 const HOT_C: f64 = 60.0;
 const COOL_C: f64 = 45.0;
@@ -135,8 +138,15 @@ impl Sol {
 pub fn traces(seed: u64) -> Vec<Trace> {
     let sol = Sol::new(seed);
     let mut out: Vec<Trace> = sol.drives.iter().map(|d| drive::drive(&sol, d)).collect();
-    let stopped = sol.drives.iter().filter(|d| d.stopped);
-    out.extend(stopped.map(|d| routine::image(&sol, d)));
+    for d in sol.drives.iter().filter(|d| d.stopped) {
+        out.push(routine::image(&sol, d, camera::NAVCAM_LEFT));
+        out.push(routine::image(&sol, d, camera::NAVCAM_RIGHT));
+    }
+    for d in &sol.drives {
+        let captures = camera::hazcam_captures(&sol, d);
+        out.extend(captures.iter().map(|c| camera::hazcam(&sol, c)));
+    }
+    out.extend(slip::checks(&sol).iter().map(|c| slip::trace(&sol, c)));
     let mut j = 0;
     while f64::from(j) * TELEMETRY_EVERY + TELEMETRY_AT < SOL_SECONDS {
         let t = f64::from(j) * TELEMETRY_EVERY + TELEMETRY_AT;
@@ -155,6 +165,58 @@ pub fn traces(seed: u64) -> Vec<Trace> {
         out.push(incidents::dust_devil(&sol, devil));
     }
     out.sort_by(|a, b| start_of(a).total_cmp(&start_of(b)));
+    out
+}
+
+/// An alarm the traces raise that the event stream reports too: a slip check over its limit,
+/// a camera capture timed out.
+#[derive(Debug, Clone)]
+pub struct Alarm {
+    /// Seconds since the sol's start.
+    pub t: f64,
+    /// The emitting service.
+    pub service: &'static str,
+    /// What happened.
+    pub message: String,
+    /// The trace that failed.
+    pub key: TraceKey,
+}
+
+/// Every [`Alarm`] of one sol of the world with `seed`, in time order.
+#[must_use]
+pub fn alarms(seed: u64) -> Vec<Alarm> {
+    let sol = Sol::new(seed);
+    let mut out: Vec<Alarm> = slip::checks(&sol)
+        .iter()
+        .filter(|c| c.failed())
+        .map(|c| Alarm {
+            t: c.look as f64 * LOOK,
+            service: "mobility",
+            message: slip::message(c),
+            key: TraceKey::SlipCheck(c.look as u32),
+        })
+        .collect();
+    for d in &sol.drives {
+        for c in camera::hazcam_captures(&sol, d).iter().filter(|c| c.failed) {
+            out.push(Alarm {
+                t: (c.at / SECOND) as f64,
+                service: "camera",
+                message: camera::timeout_message(c.camera, &c.image_name()),
+                key: c.key,
+            });
+        }
+        let right = TraceKey::ImageRight(d.seq);
+        if d.stopped && camera::NAVCAM_RIGHT.times_out(&sol, right, look_us(d.stop)) {
+            let name = format!("img_{:04}_r", d.seq);
+            out.push(Alarm {
+                t: d.stop as f64 * LOOK,
+                service: "camera",
+                message: camera::timeout_message(camera::NAVCAM_RIGHT, &name),
+                key: right,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.t.total_cmp(&b.t));
     out
 }
 
@@ -275,7 +337,7 @@ mod tests {
         let traces = traces(1);
         assert_eq!(traces, super::traces(1), "deterministic");
         assert_ne!(traces, super::traces(2));
-        assert!((60..=150).contains(&traces.len()), "{}", traces.len());
+        assert!((600..=1500).contains(&traces.len()), "{}", traces.len());
         let mut ids: Vec<&str> = traces.iter().map(|t| t.trace_id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -385,6 +447,6 @@ mod tests {
             "the retry links its failure"
         );
         let body = crate::otlp::v3_body(&traces, EPOCH);
-        assert!(body.len() < 700_000, "{} bytes", body.len());
+        assert!(body.len() < 2_000_000, "{} bytes", body.len());
     }
 }

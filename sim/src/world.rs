@@ -3,7 +3,7 @@
 //! only: no I/O, no clocks, no threads. Output is a pure function of `(seed, t)`.
 
 use super::rng::{self, Rng};
-use IncidentKind::{CommsLoss, DustDevil, LowBattery, WheelSlip};
+use IncidentKind::{CameraFirmware, CommsLoss, DustDevil, LowBattery, WheelSlip};
 use std::f64::consts::{PI, TAU};
 
 /// Length of one Martian sol in seconds.
@@ -25,15 +25,23 @@ const BATTERY_WH: f64 = 4000.0;
 const PANEL_W: f64 = 1000.0;
 /// Start hours of the orbiter relay passes (15 min each): more comms power and CPU.
 const RELAY_PASSES: [f64; 4] = [2.2, 7.6, 15.1, 20.4];
+/// Thermal time constant (s) of a drive motor and its housing.
+const MOTOR_TAU: f64 = 450.0;
 /// Per-wheel offset (°C) of the drive motors' running temperature.
 const MOTOR_BIAS: [f64; 6] = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0];
 /// Incident descriptions, in the order `Plan::new` creates the incidents.
-const DETAILS: [&str; 4] = [
+const DETAILS: [&str; 5] = [
     "LM wheel slipping in soft sand; progress stalled",
     "relay link lost",
     "pre-dawn cold snap: heaters drain the battery",
     "dust devil passing the rover",
+    "camera firmware 2.1.3 on navcam-right and hazcam-front: some captures time out",
 ];
+/// How long before the wheel slip the rover drives in soft sand (s), and the LM's slip there.
+const SAND_LEAD: f64 = 3600.0;
+const SAND_SLIP: f64 = 0.2;
+/// Extra wear of the LM wheel per unit of slip: a slipping wheel grinds its tread on the sand.
+const SLIP_WEAR: f64 = 20.0;
 /// Relative wear rate per wheel; the left-middle wheel has a damaged grouser and wears fastest.
 const WEAR_RATE: [f64; 6] = [1.0, 1.8, 1.0, 0.95, 1.1, 1.0];
 
@@ -104,6 +112,11 @@ pub enum IncidentKind {
     LowBattery,
     /// A dust devil passes: gust above 15 m/s, pressure dip, dust opacity spike.
     DustDevil,
+    /// Camera firmware 2.1.3 is loaded on two of the four cameras (navcam-right and
+    /// hazcam-front, the cameras of camera board B) before a drive window, and some of their
+    /// captures time out until the ground rolls it back. The physics does not change: the
+    /// cause shows only in the cameras' resource (`camera.firmware.version`).
+    CameraFirmware,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,9 +207,11 @@ impl Plan {
             (d1, 18.0),
             (d2, 18.0),
         ];
-        // The slip starts early in the driving part of a cycle and ends before its imaging stop.
-        let window = if r.next_f64() < 0.5 { d1 } else { d2 };
-        let slip = window + (1.0 + (r.next_f64() * 16.0).floor()) * CYCLE + r.range(30.0, 60.0);
+        // The slip starts early in the driving part of a cycle and ends before its imaging stop,
+        // late in a drive window: after the soft sand's lead-in and an hour of driving before it.
+        let slip_in_d1 = r.next_f64() < 0.5;
+        let window = if slip_in_d1 { d1 } else { d2 };
+        let slip = window + (14.0 + (r.next_f64() * 3.0).floor()) * CYCLE + r.range(30.0, 60.0);
         let slip = (WheelSlip, slip, slip + r.range(300.0, 400.0));
         let comms = r.range(17.0, 21.0) * HOUR;
         let comms = (CommsLoss, comms, comms + r.range(600.0, 1800.0));
@@ -204,7 +219,22 @@ impl Plan {
         let cold = (LowBattery, cold, r.range(7.3, 7.8) * HOUR);
         let devil = r.range(11.75, 13.25) * HOUR;
         let devil = (DustDevil, devil, devil + r.range(300.0, 480.0));
-        let incidents = [slip, comms, cold, devil].into_iter().zip(DETAILS);
+        let (speed, bearing) = (0.025 * r.range(0.9, 1.1), r.range(0.0, 360.0));
+        let (pressure0, temp_offset) = (r.range(740.0, 860.0), r.range(-3.0, 3.0));
+        let (tau0, devil_peak) = (r.range(0.5, 0.7), r.range(16.5, 19.0));
+        // Drawn last, so the worlds before this incident existed keep their every number. The
+        // firmware goes up before the drive window the slip is not in, and is rolled back a
+        // few drive cycles into it.
+        let other = if slip_in_d1 { d2 } else { d1 };
+        let firmware = other - r.range(600.0, 1200.0);
+        let firmware = (
+            CameraFirmware,
+            firmware,
+            other + r.range(5.0, 7.0) * CYCLE - 60.0,
+        );
+        let incidents = [slip, comms, cold, devil, firmware]
+            .into_iter()
+            .zip(DETAILS);
         let incidents = incidents.map(|((kind, start, end), detail)| Incident {
             kind,
             start,
@@ -214,12 +244,12 @@ impl Plan {
         Self {
             seed,
             drives,
-            speed: 0.025 * r.range(0.9, 1.1),
-            bearing: r.range(0.0, 360.0),
-            pressure0: r.range(740.0, 860.0),
-            temp_offset: r.range(-3.0, 3.0),
-            tau0: r.range(0.5, 0.7),
-            devil_peak: r.range(16.5, 19.0),
+            speed,
+            bearing,
+            pressure0,
+            temp_offset,
+            tau0,
+            devil_peak,
             incidents: incidents.collect(),
         }
     }
@@ -232,10 +262,22 @@ impl Plan {
             .map(|i| (t - i.start) / (i.end - i.start))
     }
 
-    /// Slip fraction of the LM wheel at `t`: 0, or ramping up to 0.85 within the incident.
+    /// Slip fraction of the LM wheel at `t`: ramping up to 0.85 within the incident; before
+    /// it, over the [`SAND_LEAD`] the rover spends crossing the soft sand, the LM's damaged
+    /// grouser lets it slip a little (up to [`SAND_SLIP`], under the slip check's limit);
+    /// otherwise 0.
     fn slip(&self, t: f64) -> f64 {
         let ramp = |u: f64| 0.85 * (u * 6.0).min(1.0);
-        self.progress(WheelSlip, t).map_or(0.0, ramp)
+        if let Some(slip) = self.progress(WheelSlip, t) {
+            return ramp(slip);
+        }
+        let start = self.incidents.iter().find(|i| i.kind == WheelSlip);
+        let since = start.map_or(-1.0, |i| t - (i.start - SAND_LEAD));
+        if (0.0..SAND_LEAD).contains(&since) {
+            SAND_SLIP * (since / 600.0).min(1.0) * (1.0 + 0.2 * rng::sin(since / 170.0))
+        } else {
+            0.0
+        }
     }
 
     /// What the rover does at `t`, and the index of the drive cycle (counted over the sol).
@@ -325,7 +367,7 @@ impl State {
         // temperature; the slipping LM motor draws high current and runs much hotter.
         for (i, m) in self.motor.iter_mut().enumerate() {
             let warm = 20.0 + 0.3 * (air + 40.0) + MOTOR_BIAS[i] + on(i == LM, 100.0 * slip);
-            *m += (if now.driving { warm } else { air } - *m) * dt / 300.0;
+            *m += (if now.driving { warm } else { air } - *m) * dt / MOTOR_TAU;
         }
         let net = now.power_in_w - now.power_out_w;
         let net = if net > 0.0 { 0.92 * net } else { net }; // charge efficiency
@@ -344,7 +386,7 @@ impl State {
         self.y += ahead * rng::cos(rad);
         self.odometry += dist;
         for (i, w) in self.wear.iter_mut().enumerate() {
-            *w += 0.0035 * WEAR_RATE[i] * (1.0 + on(i == LM, 5.0 * slip)) * dist;
+            *w += 0.0035 * WEAR_RATE[i] * (1.0 + on(i == LM, SLIP_WEAR * slip)) * dist;
         }
     }
 }
@@ -512,7 +554,7 @@ mod tests {
     fn each_incident_kind_once_inside_the_sol() {
         for seed in 1..=20 {
             let w = World::new(seed);
-            for kind in [WheelSlip, CommsLoss, LowBattery, DustDevil] {
+            for kind in [WheelSlip, CommsLoss, LowBattery, DustDevil, CameraFirmware] {
                 let of_kind: Vec<_> = w.incidents().iter().filter(|i| i.kind == kind).collect();
                 assert_eq!(of_kind.len(), 1);
                 let i = of_kind[0];

@@ -6,7 +6,7 @@ use super::{
     Drive, HOT_C, LOOK_US, STEP_US, STEPS, Sol, ack, look_after, look_us, uplink_chain, us,
 };
 use crate::span_builder::{Builder, Micros, TraceKey, bool_attr, int_attr, num_attr, str_attr};
-use crate::world::IncidentKind;
+use crate::world::{IncidentKind, WHEELS};
 use capcom::model::span::{SpanKind, Trace};
 
 /// A drive command: uplink, relay, the sequencer planning, checking hazards, acknowledging,
@@ -112,6 +112,13 @@ fn drive_steps(b: &mut Builder, sol: &Sol, drive: &Drive, exec: usize, steps: &[
         let dist = last.odometry_m - first.odometry_m;
         let moved = (last.x_m - first.x_m).hypot(last.y_m - first.y_m);
         let slipping = slip.is_some_and(|(from, to)| from < end && to > start);
+        // The wheel that drew the most current over the step, summed over its looks.
+        let mut amps = [0.0; 6];
+        for k in look_after(start as f64 / 1e6)..=(end / LOOK_US) as usize {
+            let now = super::slip::currents_at(sol, k.min(sol.looks.len() - 1));
+            amps.iter_mut().zip(now).for_each(|(a, c)| *a += c);
+        }
+        let wheel = WHEELS[super::slip::busiest(&amps).0];
         let span = b.span(
             Some(exec),
             "mobility",
@@ -129,6 +136,7 @@ fn drive_steps(b: &mut Builder, sol: &Sol, drive: &Drive, exec: usize, steps: &[
                 num_attr("rover.progress_m", moved.min(dist.max(0.0)), 2),
                 num_attr("rover.motor_temp_c", last.motor_temp_c[1], 1),
                 bool_attr("rover.slip_detected", slipping),
+                str_attr("rover.wheel", wheel),
             ],
         );
         ids.push(span);

@@ -2,6 +2,7 @@
 //! gives up: no link), the same command sent again after the link is back, and the rover's
 //! response to the dust devil, whose hazard assessment times out.
 
+use super::camera::NAVCAM_LEFT;
 use super::{NIGHT_COMMAND, Sol, ack, look_after, look_us, uplink_chain};
 use crate::span_builder::{
     Builder, Micros, SECOND, TraceKey, bool_attr, int_attr, num_attr, str_attr, trace_id,
@@ -217,6 +218,7 @@ pub(super) fn dust_devil(sol: &Sol, devil: &Incident) -> Trace {
         SpanKind::Internal,
         image,
     );
+    b.resource(camera, NAVCAM_LEFT.resource(sol, image.0));
     b.attrs(
         camera,
         [

@@ -1,6 +1,7 @@
 //! The routine traces: each `NavCam` image taken at a drive's stop (expose, compress, queue for
 //! downlink) and the periodic telemetry downlink (battery readout, packets, relay to ground).
 
+use super::camera::{Camera, NAVCAM_LEFT, TIMEOUT_MS, timed_out, timeout_message};
 use super::{Drive, Sol, look_us};
 use crate::span_builder::{Builder, Micros, TraceKey, bool_attr, int_attr, num_attr, str_attr};
 use capcom::model::span::{SpanKind, Trace};
@@ -8,19 +9,39 @@ use capcom::model::span::{SpanKind, Trace};
 /// Battery state of charge (%) below which the power service flags its readout.
 const SOC_LIMIT: f64 = 25.0;
 
-/// The `NavCam` image taken when `drive` stopped (`img_nnnn` has the drive's number).
-pub(super) fn image(sol: &Sol, drive: &Drive) -> Trace {
-    let mut b = Builder::new(sol.seed, TraceKey::Image(drive.seq));
+/// The `NavCam` image `camera` took when `drive` stopped (`img_nnnn` has the drive's number;
+/// the right camera's `img_nnnn_r`). On the faulty firmware its exposure may time out.
+pub(super) fn image(sol: &Sol, drive: &Drive, camera: Camera) -> Trace {
+    let (key, name) = if camera == NAVCAM_LEFT {
+        (TraceKey::Image(drive.seq), format!("img_{:04}", drive.seq))
+    } else {
+        (
+            TraceKey::ImageRight(drive.seq),
+            format!("img_{:04}_r", drive.seq),
+        )
+    };
+    let failed = camera.times_out(sol, key, look_us(drive.stop));
+    let mut b = Builder::new(sol.seed, key);
     let at = &sol.looks[drive.stop];
-    let name = format!("img_{:04}", drive.seq);
     let start = look_us(drive.stop) - b.ms(3000.0, 4500.0);
     let expose = (start + b.ms(30.0, 80.0), b.ms(20.0, 200.0));
-    let expose = (expose.0, expose.0 + expose.1);
+    let expose = if failed {
+        (
+            expose.0,
+            expose.0 + (TIMEOUT_MS * 1000.0) as Micros + expose.1 / 10,
+        )
+    } else {
+        (expose.0, expose.0 + expose.1)
+    };
     let compress = expose.1 + b.ms(50.0, 150.0);
     let compress = (compress, compress + b.ms(800.0, 2500.0));
     let queue = compress.1 + b.ms(10.0, 40.0);
     let queue = (queue, queue + b.ms(5.0, 30.0));
-    let end = queue.1 + b.ms(5.0, 20.0);
+    let end = if failed {
+        expose.1 + b.ms(5.0, 20.0)
+    } else {
+        queue.1 + b.ms(5.0, 20.0)
+    };
     let root = b.span(
         None,
         "camera",
@@ -33,7 +54,7 @@ pub(super) fn image(sol: &Sol, drive: &Drive) -> Trace {
         [
             str_attr("code.function", "camera::navcam::capture"),
             str_attr("rover.image", &name),
-            str_attr("rover.camera", "NAVCAM_LEFT"),
+            str_attr("rover.camera", camera.name),
             num_attr("rover.position_x_m", at.x_m, 2),
             num_attr("rover.position_y_m", at.y_m, 2),
             num_attr("rover.heading_deg", at.heading_deg, 1),
@@ -46,6 +67,9 @@ pub(super) fn image(sol: &Sol, drive: &Drive) -> Trace {
         SpanKind::Internal,
         expose,
     );
+    for span in [root, exposure] {
+        b.resource(span, camera.resource(sol, look_us(drive.stop)));
+    }
     b.attrs(
         exposure,
         [
@@ -58,6 +82,11 @@ pub(super) fn image(sol: &Sol, drive: &Drive) -> Trace {
             num_attr("rover.air_temp_c", at.air_temp_c, 1),
         ],
     );
+    if failed {
+        timed_out(&mut b, exposure, camera, expose.1);
+        b.fail(root, timeout_message(camera, &name));
+        return b.finish();
+    }
     let bytes = (b.rng.range(0.9, 1.6) * 1_048_576.0).floor() as i64;
     let ratio = b.rng.range(6.0, 12.0);
     let compression = b.span(
@@ -67,6 +96,7 @@ pub(super) fn image(sol: &Sol, drive: &Drive) -> Trace {
         SpanKind::Internal,
         compress,
     );
+    b.resource(compression, camera.resource(sol, look_us(drive.stop)));
     b.attrs(
         compression,
         [
