@@ -41,9 +41,54 @@ fn significant(report: &Value, section: &str) -> usize {
 }
 
 #[test]
+fn the_demos_page_ranks_the_lm_wheel_first_the_slip_as_new_the_motor_and_wear_as_movers() {
+    let report = why_json(&["--slo", "mobility commands"]);
+    let shared = rows(&report, "shared");
+    let first = shared.first().expect("a shared row");
+    assert_eq!(
+        (first["key"].as_str(), first["value"].as_str()),
+        (Some("rover.wheel"), Some("LM")),
+        "what the failing traces share, first: {first}"
+    );
+    assert_eq!(first["significant"], true, "{first}");
+    assert!(
+        rows(&report, "patterns").iter().any(|p| p["new"] == true
+            && p["significant"] == true
+            && p["template"]
+                .as_str()
+                .is_some_and(|t| t.contains("wheel LM slip"))),
+        "the wheel slip, new: {}",
+        report["patterns"]
+    );
+    let top: Vec<&str> = rows(&report, "movers")
+        .iter()
+        .take(5)
+        .filter(|m| m["significant"] == true)
+        .filter_map(|m| m["name"].as_str())
+        .collect();
+    for want in ["motor LM", "wear LM"] {
+        assert!(top.contains(&want), "{want} among the top movers: {top:?}");
+    }
+    let lead = rows(&report, "bottleneck")
+        .first()
+        .expect("a bottleneck row");
+    assert_eq!(
+        lead["operation"].as_str(),
+        Some("drive.segment"),
+        "the drive leads the bottleneck: {lead}"
+    );
+    assert!(
+        report["impact"]["budget"].is_object(),
+        "{}",
+        report["impact"]
+    );
+}
+
+#[test]
 fn a_quiet_window_ranks_nothing_as_significant() {
-    // Mid-morning on the recorded sol, hours before the page: the rover idles.
-    let report = why_json(&["--from", "-4h", "--to", "-3h"]);
+    // Early on the recorded sol, hours before the page: the rover idles, before the sun's
+    // rise moves power and UV (other hours' movers flag those, truly: they moved).
+    let report = why_json(&["--from", "-6h", "--to", "-5h"]);
     assert!(report["looked_at"]["traces"].as_u64() > Some(0), "{report}");
     for section in ["shared", "bottleneck", "patterns", "movers"] {
         assert_eq!(
