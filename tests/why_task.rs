@@ -65,19 +65,18 @@ async fn w_on_the_bundled_replay_comes_back_analysed_and_a_second_w_is_told_to_w
             "an analysis is running; its report comes when it is done".into()
         ))
     );
-    let (asked, why) = tokio::time::timeout(Duration::from_secs(60), async {
+    let (answered, why) = tokio::time::timeout(Duration::from_secs(60), async {
         loop {
-            match rx.recv().await.expect("the sources run") {
-                SourceUpdate::WhyAnalysed { request, result } => {
-                    break (request, result.expect("a report"));
-                }
-                _ => {}
+            if let SourceUpdate::WhyAnalysed { request, result } =
+                rx.recv().await.expect("the sources run")
+            {
+                break (request, result.expect("a report"));
             }
         }
     })
     .await
     .expect("the analysis answers in time");
-    assert_eq!(*asked, request);
+    assert_eq!(*answered, request);
     assert!(why.looked_at.traces > 0, "{:?}", why.looked_at);
     assert!(why.looked_at.series > 0, "{:?}", why.looked_at);
     assert!(why.looked_at.events > 0, "{:?}", why.looked_at);

@@ -46,14 +46,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
         cancel.clone(),
     ));
     let read_only = session.config.read_only;
-    let (why_replay, why_replay_rx) = mpsc::channel(1);
-    let why = match &session.data {
-        Data::Replay(_) => crate::source::why::Gatherer::Replay(why_replay),
-        Data::Live(_) => crate::source::why::Gatherer::Live(Box::new(
-            crate::source::why::Live::new(&session.config).map_err(|e| eyre!("{e}"))?,
-        )),
-    };
-    let why = crate::source::why::spawn(why, tx.clone(), cancel.clone());
+    let (why, why_replay_rx) = spawn_why(session, &tx, &cancel)?;
     match (&session.data, replay) {
         (Data::Replay(_), Some(replay)) => {
             let crate::app::Clock::Replay(clock) = app.clock else {
@@ -134,6 +127,27 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
         },
         cancel,
     })
+}
+
+/// Starts the Why analysis task: its asker, and the replay's end of the channel it asks the
+/// replay task on (unused live).
+fn spawn_why(
+    session: &Session,
+    tx: &mpsc::Sender<crate::source::SourceUpdate>,
+    cancel: &CancellationToken,
+) -> Result<(
+    crate::source::why::Asker,
+    mpsc::Receiver<crate::source::why::ReplayAsk>,
+)> {
+    use crate::source::why::{Gatherer, Live, spawn};
+    let (replay, replay_rx) = mpsc::channel(1);
+    let gatherer = match &session.data {
+        Data::Replay(_) => Gatherer::Replay(replay),
+        Data::Live(_) => Gatherer::Live(Box::new(
+            Live::new(&session.config).map_err(|e| eyre!("{e}"))?,
+        )),
+    };
+    Ok((spawn(gatherer, tx.clone(), cancel.clone()), replay_rx))
 }
 
 /// Starts one poller per configured query, and the runtime slot's (its `QueryId`, and where

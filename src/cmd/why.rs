@@ -35,15 +35,14 @@ pub fn run(open: &OpenArgs, args: &WhyArgs) -> Result<u8> {
     let (app, replay) = session.start(crate::wall_now());
     let now = app.now;
     let request = request(&session, args, now, app.conductor.end(now))?;
-    let input = match &replay {
-        Some(replay) => replay.why_input(&request, now),
-        None => {
-            let live = Live::new(&session.config).map_err(|e| color_eyre::eyre::eyre!("{e}"))?;
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?
-                .block_on(live.input(&request))
-        }
+    let input = if let Some(replay) = &replay {
+        replay.why_input(&request, now)
+    } else {
+        let live = Live::new(&session.config).map_err(|e| color_eyre::eyre::eyre!("{e}"))?;
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(live.input(&request))
     };
     let why = why::analyse(&input);
     let text = if args.json {
@@ -230,6 +229,33 @@ fn window(w: Window) -> Value {
 #[must_use]
 pub fn as_json(request: &Request, why: &Why) -> Value {
     let l = &why.looked_at;
+    let (shared, bottleneck, patterns, movers) = sections(why);
+    let i = &why.impact;
+    json!({
+        "title": request.title,
+        "slo": request.slo,
+        "service": request.service,
+        "window": window(request.window),
+        "baseline": window(request.baseline),
+        "looked_at": {
+            "traces": l.traces,
+            "failing": l.failing,
+            "spans": l.spans,
+            "events": l.events,
+            "baseline_events": l.baseline_events,
+            "series": l.series,
+        },
+        "shared": shared,
+        "bottleneck": bottleneck,
+        "patterns": patterns,
+        "movers": movers,
+        "impact": impact(i),
+        "missing": why.unused,
+    })
+}
+
+/// The four ranked sections' rows, as JSON.
+fn sections(why: &Why) -> (Vec<Value>, Vec<Value>, Vec<Value>, Vec<Value>) {
     let shared: Vec<Value> = why
         .shared
         .iter()
@@ -309,42 +335,26 @@ pub fn as_json(request: &Request, why: &Why) -> Value {
             })
         })
         .collect();
-    let i = &why.impact;
+    (shared, bottleneck, patterns, movers)
+}
+
+/// The impact section, as JSON.
+fn impact(i: &why::impact::Impact) -> Value {
     json!({
-        "title": request.title,
-        "slo": request.slo,
-        "service": request.service,
-        "window": window(request.window),
-        "baseline": window(request.baseline),
-        "looked_at": {
-            "traces": l.traces,
-            "failing": l.failing,
-            "spans": l.spans,
-            "events": l.events,
-            "baseline_events": l.baseline_events,
-            "series": l.series,
-        },
-        "shared": shared,
-        "bottleneck": bottleneck,
-        "patterns": patterns,
-        "movers": movers,
-        "impact": {
-            "failing": i.failing,
-            "total": i.total,
-            "commands": i.commands.iter().map(|c| json!({
-                "service": c.service,
-                "operation": c.operation,
-                "failing": c.failing,
-                "total": c.total,
-            })).collect::<Vec<_>>(),
-            "services": i.services.iter().map(|(s, n)| json!({"service": s, "failing": n})).collect::<Vec<_>>(),
-            "budget": i.budget.map(|b| json!({
-                "bad": b.bad,
-                "error_ratio": b.error_ratio,
-                "burn_rate": b.burn_rate,
-                "spent": b.spent,
-            })),
-        },
-        "missing": why.unused,
+        "failing": i.failing,
+        "total": i.total,
+        "commands": i.commands.iter().map(|c| json!({
+            "service": c.service,
+            "operation": c.operation,
+            "failing": c.failing,
+            "total": c.total,
+        })).collect::<Vec<_>>(),
+        "services": i.services.iter().map(|(s, n)| json!({"service": s, "failing": n})).collect::<Vec<_>>(),
+        "budget": i.budget.map(|b| json!({
+            "bad": b.bad,
+            "error_ratio": b.error_ratio,
+            "burn_rate": b.burn_rate,
+            "spent": b.spent,
+        })),
     })
 }

@@ -19,15 +19,14 @@ impl Replay {
         let window = request.window;
         let baseline = request.baseline;
         let traces = self.why_traces(request, now, &mut missing);
-        let (events, baseline_events) = match &self.events {
-            Some((events, _)) => (
+        let (events, baseline_events) = if let Some((events, _)) = &self.events {
+            (
                 in_window(events, window, now),
                 in_window(events, baseline, now),
-            ),
-            None => {
-                missing.push("events: none recorded".to_owned());
-                (Vec::new(), Vec::new())
-            }
+            )
+        } else {
+            missing.push("events: none recorded".to_owned());
+            (Vec::new(), Vec::new())
         };
         let span = Window {
             from: baseline.from.min(window.from),
@@ -51,17 +50,14 @@ impl Replay {
                 .find(|t| t.promql == promql.trim())
                 .and_then(|t| t.series.first())
                 .and_then(|s| latest(&s.points, window.to.min(now)));
-            match ratio {
-                Some(r) => Some(budget_of_ratio(slo, r)),
-                None => {
-                    missing.push(format!(
-                        "budget: the recording holds no error ratio of {} over {}",
-                        one_line(name, 60),
-                        crate::config::prom_duration(window.len())
-                    ));
-                    None
-                }
+            if ratio.is_none() {
+                missing.push(format!(
+                    "budget: the recording holds no error ratio of {} over {}",
+                    one_line(name, 60),
+                    crate::config::prom_duration(window.len())
+                ));
             }
+            ratio.map(|r| budget_of_ratio(slo, r))
         });
         Input {
             window,
