@@ -280,8 +280,15 @@ mod tests {
         );
         request.slo = Some("no such\u{1b}[2J".into());
         let input = replay.why_input(&request, start);
+        // Only what has happened by now: an event stamped at the very start has.
         assert!(input.traces.is_empty());
-        assert!(input.events.is_empty());
+        assert!(
+            input.events.iter().all(|e| e.t == Some(start)),
+            "{:?}",
+            input.events.iter().map(|e| e.t).collect::<Vec<_>>()
+        );
+        let later = replay.why_input(&request, start + 3600.0);
+        assert!(later.events.len() > input.events.len() && !later.traces.is_empty());
         assert!(
             input
                 .series
