@@ -12,7 +12,6 @@ use serde_json::{Value, json};
 
 use crate::cli::{OpenArgs, WhyArgs};
 use crate::export::csv::rfc3339;
-use crate::model::conductor::{Jump, parse_jump};
 use crate::model::why::{self, Why, Window};
 use crate::session::Session;
 use crate::source::why::{Live, Request};
@@ -61,15 +60,7 @@ pub fn run(open: &OpenArgs, args: &WhyArgs) -> Result<u8> {
 
 /// The request `args` ask for at display time `now` (`day` is the date bare times fall on).
 fn request(session: &Session, args: &WhyArgs, now: f64, day: f64) -> Result<Request> {
-    let instant = |text: &str| -> Result<f64> {
-        match parse_jump(text, now, day) {
-            Ok(Jump::End(t)) => Ok(t),
-            Ok(Jump::Bounds { .. }) => {
-                bail!("{:?}: give one time, not a range", one_line(text, 60))
-            }
-            Err(e) => bail!("{}", one_line(&e, 200)),
-        }
-    };
+    let instant = |text: &str| super::export::instant(text, now, day);
     let end = args.to.as_deref().map_or(Ok(now), instant)?;
     if let Some(name) = &args.slo {
         let slos = &session.config.slos;
