@@ -132,19 +132,23 @@ pub struct ExportArgs {
     pub out: PathBuf,
 }
 
-/// `capcom why`'s options.
+/// `capcom why`'s options: `--slo`, or `--from` (one of them).
 #[derive(Debug, Clone, clap::Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["slo", "from"])))]
 pub struct WhyArgs {
-    /// The SLO to explain, by name (its page rule's long window, ending at --to or now).
+    /// The SLO to explain, by name: its page rule's long window, ending at --to or now, its
+    /// service's traces, failing by its SLI (errors, or slower than a latency SLO's bound).
     #[arg(long, value_name = "NAME", conflicts_with = "from")]
     pub slo: Option<String>,
-    /// The window's start, read like the dashboard's `@` prompt.
+    /// The window's start, read like the dashboard's `@` prompt (every service's traces; the
+    /// failing ones are those with an error).
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub from: Option<String>,
     /// The window's end (default: now).
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub to: Option<String>,
-    /// Print JSON instead of text.
+    /// Print one JSON document instead of text: every row of every section, best first, each
+    /// with its rank, counts and whether it is significant.
     #[arg(long)]
     pub json: bool,
 }
@@ -228,7 +232,19 @@ pub enum Command {
     Export(ExportArgs),
     /// Why: compare an SLO's window (or any window) with the same length before it — what the
     /// failing traces share, where their time goes, which log patterns are new, which metrics
-    /// moved — as the dashboard's `w` does.
+    /// moved, and the impact — as the dashboard's `w` does: for scripts.
+    ///
+    /// The data is gathered as `snapshot` gathers it: the replay played up to now, or the live
+    /// sources asked once (the window's traces, events of the window and the baseline, every
+    /// pane's series over both). Each section is ranked best first with its counts; rows that
+    /// pass the section's significance test are marked * (text) or "significant": true (JSON).
+    /// What could not be fetched is listed, never fatal. Times read like the dashboard's `@`
+    /// prompt: 09:05 (UTC, today), 2026-11-26T09:05Z, -3h (before now). Exit status 0 when the
+    /// analysis ran. Examples:
+    ///   capcom why --slo "mobility commands"
+    ///   capcom why --slo "mobility commands" --json | jq '.shared[0]'
+    ///   capcom why --from -2h --to -1h
+    #[command(verbatim_doc_comment)]
     Why(WhyArgs),
     /// Check the configuration and probe each source: reachable, credentials accepted, version,
     /// and that every query runs. One line per check; exit status 1 if any fails.

@@ -68,6 +68,8 @@ pub struct Outlets {
     pub notebook: Option<crate::notebook::Store>,
     /// Hands the export task what `e` asks to export.
     pub exports: mpsc::Sender<crate::export::Request>,
+    /// Hands the analysis task a Why request (`w`), one at a time.
+    pub why: crate::source::why::Asker,
 }
 
 impl Outlets {
@@ -86,6 +88,7 @@ impl Outlets {
             chart_query: watch::channel(None).0,
             notebook,
             exports: mpsc::channel(1).0,
+            why: crate::source::why::Asker::detached(),
         }
     }
 }
@@ -298,15 +301,18 @@ pub fn carry_out(effect: Effect, outlets: &Outlets) -> Carried {
                 return notice("exports are still being written; try again");
             }
         }
-        Effect::Why(request) => {
-            // CONTRACT (issue 17 phase 2): the GATHER helper routes this to the replay task
-            // or a live gathering task, which analyses on the blocking pool and answers
-            // `SourceUpdate::WhyAnalysed`.
-            return Carried::Then(Action::Source(SourceUpdate::WhyAnalysed {
-                request,
-                result: Err("why is not built yet".to_owned()),
-            }));
-        }
+        Effect::Why(request) => match outlets.why.ask(request) {
+            Ok(()) => {}
+            Err((_, crate::source::why::Refused::Busy)) => {
+                return notice("an analysis is running; its report comes when it is done");
+            }
+            Err((request, crate::source::why::Refused::Stopped)) => {
+                return Carried::Then(Action::Source(SourceUpdate::WhyAnalysed {
+                    request,
+                    result: Err("the analysis task has stopped".to_owned()),
+                }));
+            }
+        },
         Effect::WriteSilence(write) => match &outlets.silence_writes {
             None => return notice("read-only: nothing is written to Alertmanager"),
             Some(tx) if tx.try_send(write).is_err() => {

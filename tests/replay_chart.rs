@@ -62,6 +62,7 @@ async fn the_replay_answers_the_slot_for_a_recorded_query_and_not_recorded_other
         trace_fetch: fetch_rx,
         silence_writes: writes_rx,
         chart_query: chart_rx,
+        why: mpsc::channel(1).1,
     };
     let cancel = CancellationToken::new();
     let task = tokio::spawn(capcom::source::recording::run(

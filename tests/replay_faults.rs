@@ -196,6 +196,7 @@ fn spawn_replay(
         trace_fetch: fetch_rx,
         silence_writes: writes_rx,
         chart_query: chart_rx,
+        why: mpsc::channel(1).1,
     };
     let cancel = CancellationToken::new();
     let task = tokio::spawn(capcom::source::recording::run(

@@ -60,19 +60,26 @@ fn find_pane(session: &Session, id: &str) -> Result<usize> {
     )
 }
 
+/// One time `text` gives, read like the `@` prompt at display time `now` (`day` is the date
+/// bare times fall on); a range is refused.
+///
+/// # Errors
+/// What could not be read, or a range.
+pub(super) fn instant(text: &str, now: f64, day: f64) -> Result<f64> {
+    match parse_jump(text, now, day) {
+        Ok(Jump::End(t)) => Ok(t),
+        Ok(Jump::Bounds { .. }) => {
+            bail!("{:?}: give one time, not a range", one_line(text, 60))
+        }
+        Err(e) => bail!("{}", one_line(&e, 200)),
+    }
+}
+
 /// Pauses the conductor on the window `--from`/`--to` give (each read like the `@` prompt).
 fn set_window(app: &mut App, from: Option<&str>, to: Option<&str>) -> Result<()> {
     let now = app.now;
     let day = app.conductor.end(now);
-    let instant = |text: &str| -> Result<f64> {
-        match parse_jump(text, now, day) {
-            Ok(Jump::End(t)) => Ok(t),
-            Ok(Jump::Bounds { .. }) => {
-                bail!("{:?}: give one time, not a range", one_line(text, 60))
-            }
-            Err(e) => bail!("{}", one_line(&e, 200)),
-        }
-    };
+    let instant = |text: &str| instant(text, now, day);
     let jump = match (from, to) {
         (None, None) => return Ok(()),
         (None, Some(to)) => Jump::End(instant(to)?),

@@ -46,6 +46,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
         cancel.clone(),
     ));
     let read_only = session.config.read_only;
+    let (why, why_replay_rx) = spawn_why(session, &tx, &cancel)?;
     match (&session.data, replay) {
         (Data::Replay(_), Some(replay)) => {
             let crate::app::Clock::Replay(clock) = app.clock else {
@@ -60,6 +61,7 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
                 trace_fetch: trace_fetch_rx,
                 silence_writes: silence_writes_rx,
                 chart_query: chart_query_rx,
+                why: why_replay_rx,
             };
             tokio::spawn(recording::run(
                 replay,
@@ -121,9 +123,31 @@ pub fn spawn(session: &Session, app: &App, replay: Option<Replay>) -> Result<Sou
             chart_query,
             notebook: session.notebook.clone().map(crate::notebook::Store::new),
             exports,
+            why,
         },
         cancel,
     })
+}
+
+/// Starts the Why analysis task: its asker, and the replay's end of the channel it asks the
+/// replay task on (unused live).
+fn spawn_why(
+    session: &Session,
+    tx: &mpsc::Sender<crate::source::SourceUpdate>,
+    cancel: &CancellationToken,
+) -> Result<(
+    crate::source::why::Asker,
+    mpsc::Receiver<crate::source::why::ReplayAsk>,
+)> {
+    use crate::source::why::{Gatherer, Live, spawn};
+    let (replay, replay_rx) = mpsc::channel(1);
+    let gatherer = match &session.data {
+        Data::Replay(_) => Gatherer::Replay(replay),
+        Data::Live(_) => Gatherer::Live(Box::new(
+            Live::new(&session.config).map_err(|e| eyre!("{e}"))?,
+        )),
+    };
+    Ok((spawn(gatherer, tx.clone(), cancel.clone()), replay_rx))
 }
 
 /// Starts one poller per configured query, and the runtime slot's (its `QueryId`, and where
