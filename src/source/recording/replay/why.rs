@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::{Replay, Track, so_far};
+use super::{Replay, Track, load_query, so_far};
 use crate::model::why::{Input, NamedSeries, Window};
 use crate::model::{Point, traces::newest_first};
 use crate::source::why::{Request, budget_of_ratio};
@@ -43,11 +43,21 @@ impl Replay {
                 return None;
             };
             let promql = slo.sli.error_ratio(window.len());
+            let promql = promql.trim();
+            // A dashboard query is held; another recorded one is parsed now, as the runtime
+            // slot parses it (the library is kept unparsed to keep the replay's memory low).
+            let loaded = match self.tracks.iter().find(|t| t.promql == promql) {
+                Some(_) => None,
+                None if self.library.iter().any(|l| l == promql) => load_query(&self.rec, promql)
+                    .ok()
+                    .map(|r| Track::new(self.slot_id, promql, r, self.shift)),
+                None => None,
+            };
             let ratio = self
                 .tracks
                 .iter()
-                .chain(&self.library)
-                .find(|t| t.promql == promql.trim())
+                .chain(&loaded)
+                .find(|t| t.promql == promql)
                 .and_then(|t| t.series.first())
                 .and_then(|s| latest(&s.points, window.to.min(now)));
             if ratio.is_none() {
