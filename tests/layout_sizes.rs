@@ -38,12 +38,12 @@ fn demo_160x48() {
 fn at_80x24_the_messages_the_page_and_the_operations_read() {
     let screen = text(&app_at(2.0, (80, 24)));
     assert!(
-        screen.contains("mobility drive stopped after 10.5 m"),
+        screen.contains("mobility wheel LM slip 86 % over the"),
         "an event message is cut short:\n{screen}"
     );
     assert!(screen.contains("PAGE  mobility commands"), "{screen}");
     assert!(screen.contains("SLO downlink latency") || screen.contains("SLO downlink l"));
-    assert!(screen.contains("navcam.capture"), "{screen}");
+    assert!(screen.contains("mobility: slip.check"), "{screen}");
     // The second objective does not fit: the pane says so.
     assert!(screen.contains("+1 more"), "{screen}");
     // Folded panes say what they hold and how to see them.

@@ -366,7 +366,7 @@ fn record_then_replay_shows_the_same_data() {
         "--replay",
         out.to_str().expect("utf-8"),
         "--size",
-        "100x20",
+        "120x20",
         "--theme",
         "mono",
     ]);

@@ -256,6 +256,35 @@ fn fit(
             None => break,
         }
     }
+    // What was dropped to make room but fits in what is left comes back: the help whole,
+    // then the replay's name and the title cut into the room (they say what is shown).
+    for wanted in [rank::HELP, rank::REPLAY, rank::TITLE] {
+        let used: usize = (0..parts.len())
+            .filter_map(|i| shown(&parts, &form, i))
+            .map(|s| span_width(s))
+            .sum::<usize>()
+            + more(&parts, &form).map_or(0, |s| s.width());
+        let spare = width.saturating_sub(used);
+        let Some(i) = (0..parts.len()).find(|&i| parts[i].ranks == [wanted]) else {
+            continue;
+        };
+        if shown(&parts, &form, i).is_some() {
+            continue;
+        }
+        if wanted == rank::HELP {
+            if span_width(&parts[i].forms[0]) <= spare {
+                form[i] = 0;
+            }
+        } else if spare >= 8 {
+            let whole: String = parts[i].forms[0]
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect();
+            let cut = crate::text::safe_line(&whole, spare);
+            parts[i].forms.push(vec![Span::styled(cut, app.theme.dim)]);
+            form[i] = parts[i].forms.len() - 1;
+        }
+    }
     let mark = more(&parts, &form);
     let last = parts.len() - 1;
     let help = shown(&parts, &form, last).cloned();

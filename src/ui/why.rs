@@ -160,6 +160,15 @@ fn short(v: f64) -> String {
     }
 }
 
+/// A duration short: `64.3 s`, `780 ms`, `2.1 ms`, `0 s`.
+fn seconds(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && v.abs() < 1.0 {
+        format!("{} ms", short(v * 1000.0))
+    } else {
+        format!("{} s", short(v))
+    }
+}
+
 /// `values` as a line of block characters, gaps blank.
 fn sparkline(values: &[f64]) -> String {
     let finite = values.iter().copied().filter(|v| v.is_finite());
@@ -350,9 +359,9 @@ fn bottleneck_rows(report: &Why, shown: usize, wide: bool) -> Vec<(String, Strin
             };
             let seconds = if wide {
                 format!(
-                    " · {} s vs {} s a trace",
-                    short(r.failing_per_trace),
-                    short(r.others_per_trace)
+                    " · {} vs {} a trace",
+                    seconds(r.failing_per_trace),
+                    seconds(r.others_per_trace)
                 )
             } else {
                 String::new()
@@ -394,13 +403,21 @@ fn pattern_rows(report: &Why, shown: usize, width: usize, wide: bool) -> Vec<(St
 
 /// `motor LM{wheel="LM"}` | `▁▁▁███  41.6 → 63.6  ↑ 34.6σ`.
 fn mover_rows(report: &Why, shown: usize) -> Vec<(String, String, bool)> {
+    // A label every mover carries with one value (`job`, `instance`) tells none apart.
+    let common = |k: &str, v: &str| {
+        report.movers.len() > 1
+            && report
+                .movers
+                .iter()
+                .all(|m| m.labels.iter().any(|(k2, v2)| k2 == k && v2 == v))
+    };
     report.movers[..shown]
         .iter()
         .map(|r| {
             let labels: Vec<String> = r
                 .labels
                 .iter()
-                .filter(|(k, _)| *k != "__name__")
+                .filter(|(k, v)| *k != "__name__" && !common(k, v))
                 .map(|(k, v)| format!("{k}=\"{v}\""))
                 .collect();
             let name = if labels.is_empty() {

@@ -72,7 +72,12 @@ pub fn render(app: &App, pane: PaneId, queries: &[QueryId], area: Rect, buf: &mu
         .min(width * 45 / 100)
         .min(width.saturating_sub(value_w + word_w + 2));
     let bar_w = width.saturating_sub(label_w + value_w + word_w + 3);
-    let height = usize::from(area.height);
+    // When the rows overflow, the last line is the `+N more` mark's alone: drawn over a
+    // row's end it cut the value mid-number (`motor LF  11. +5 more`).
+    let height = match usize::from(area.height) {
+        h if rows.len() > h && h > 1 => h - 1,
+        h => h,
+    };
     let selected = app.selected[pane].min(rows.len() - 1);
     let first = crate::layout::first_shown(selected, height);
     for (i, row) in rows.iter().enumerate().skip(first).take(height) {

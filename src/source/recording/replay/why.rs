@@ -46,13 +46,11 @@ impl Replay {
             let promql = promql.trim();
             // A dashboard query is held; another recorded one is parsed now, as the runtime
             // slot parses it (the library is kept unparsed to keep the replay's memory low).
-            let loaded = match self.tracks.iter().find(|t| t.promql == promql) {
-                Some(_) => None,
-                None if self.library.iter().any(|l| l == promql) => load_query(&self.rec, promql)
-                    .ok()
-                    .map(|r| Track::new(self.slot_id, promql, r, self.shift)),
-                None => None,
-            };
+            let held = self.tracks.iter().any(|t| t.promql == promql);
+            let loaded = (!held && self.library.iter().any(|l| l == promql))
+                .then(|| load_query(&self.rec, promql).ok())
+                .flatten()
+                .map(|r| Track::new(self.slot_id, promql, r, self.shift));
             let ratio = self
                 .tracks
                 .iter()
