@@ -510,3 +510,32 @@ fn hostile_attributes_and_templates_are_drawn_sanitized() {
         );
     }
 }
+
+/// `w` on an SLO's alert fails its traces as the SLO does: a latency SLO's are the slow ones.
+#[test]
+fn w_on_a_latency_slos_alert_asks_for_its_slow_traces() {
+    let mut app = screen::app_at(60.0, (120, 40));
+    screen::focus(&mut app, App::faults_focused);
+    let latency = |app: &App| {
+        app.selected_fault().is_some_and(
+            |f| matches!(&f.origin, capcom::app::Origin::Slo(n) if n == "downlink latency"),
+        )
+    };
+    for _ in 0..app.fault_rows().len() {
+        if latency(&app) {
+            break;
+        }
+        press(&mut app, "j");
+    }
+    assert!(latency(&app), "the demo's downlink latency alert is listed");
+    let effects = press(&mut app, "w");
+    let Some(Effect::Why(request)) = effects.iter().find(|e| matches!(e, Effect::Why(_))) else {
+        panic!("no Effect::Why: {effects:?}");
+    };
+    assert_eq!(request.slo.as_deref(), Some("downlink latency"));
+    assert!(
+        matches!(request.rule, FailRule::SlowerThan(t) if (t - 0.5).abs() < 1e-9),
+        "{:?}",
+        request.rule
+    );
+}

@@ -118,7 +118,7 @@ impl App {
                 }
             }
             SourceUpdate::Exported { pane, result } => self.exported(&pane, &result),
-            SourceUpdate::WhyAnalysed { request, result } => self.why_analysed(&request, &result),
+            SourceUpdate::WhyAnalysed { request, result } => self.why_analysed(*request, result),
         }
     }
 }

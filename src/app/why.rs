@@ -38,7 +38,14 @@ impl App {
             _ => None,
         };
         if let Some(fault) = fault {
-            return fault_request(&fault, end);
+            let mut request = fault_request(&fault, end);
+            if let Origin::Slo(name) = &fault.origin
+                && let Some(slo) = self.config.slos.iter().find(|s| s.name == *name)
+            {
+                // An SLO's alert fails its traces as the SLO does: slow ones for latency.
+                request.rule = Request::for_slo(slo, end).rule;
+            }
+            return request;
         }
         if self.on_dashboard()
             && self.slo_focused()
@@ -55,11 +62,12 @@ impl App {
 
     /// A Why analysis came back: its report opens (in place of one shown), or the status bar
     /// says why there is none.
-    pub(super) fn why_analysed(&mut self, request: &Request, result: &Result<Box<Why>, String>) {
+    pub(super) fn why_analysed(&mut self, request: Request, result: Result<Box<Why>, String>) {
         match result {
             Ok(report) => {
                 self.notice = None;
-                let view = WhyView::new(request.clone(), Arc::new(report.as_ref().clone()));
+                // Moved, not copied: a report keeps every row's trace ids.
+                let view = WhyView::new(request, Arc::from(report));
                 let shown = self.views.iter_mut().rev().find(|v| !v.is_overlay());
                 if let Some(View::Why(old)) = shown {
                     **old = view;
@@ -71,7 +79,7 @@ impl App {
                 self.notice = Some(format!(
                     "why {}: {}",
                     crate::text::one_line(&request.title, 40),
-                    crate::text::one_line(why, 120)
+                    crate::text::one_line(&why, 120)
                 ));
             }
         }
