@@ -5,5 +5,5 @@ mod client;
 mod parse;
 pub mod poller;
 
-pub use client::{FetchStats, Fetched, PrometheusClient};
+pub use client::{Encoding, FetchStats, Fetched, PrometheusClient};
 pub use parse::{ParseError, QueryResult, format_value, parse_query, parse_query_range};

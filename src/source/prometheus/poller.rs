@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::PrometheusClient;
+use super::{Encoding, PrometheusClient};
 use crate::source::SourceUpdate;
 use crate::source::runner::{self, Job, Turn};
 
@@ -176,6 +176,7 @@ pub fn spawn(
             plan: plan.clone(),
             covered: None,
             used: None,
+            last_len: None,
         };
         tokio::spawn(runner::run(job, interval, tx.clone(), cancel.clone()));
     }
@@ -201,6 +202,7 @@ pub fn spawn_slot(
         plan: plan.clone(),
         covered: None,
         used: None,
+        last_len: None,
     };
     tokio::spawn(runner::run(job, interval, tx.clone(), cancel.clone()));
 }
@@ -216,7 +218,14 @@ struct QueryJob {
     covered: Option<Covered>,
     /// The want of the last turn: a plan change that leaves it alone is another query's.
     used: Option<Want>,
+    /// The length of the last range answer, plain: a tail after a small one is asked for
+    /// plain ([`Encoding::Plain`]).
+    last_len: Option<usize>,
 }
+
+/// A tail whose last answer was shorter than this is asked for without gzip: a few series'
+/// few points, where the gzip stream costs more than the bytes it saves.
+const PLAIN_BELOW: usize = 16 * 1024;
 
 impl Job for QueryJob {
     type Wake = ();
@@ -278,7 +287,7 @@ impl Job for QueryJob {
 
 impl QueryJob {
     async fn fetch(
-        &self,
+        &mut self,
         request: Request,
     ) -> Option<(Result<super::QueryResult, crate::source::SourceError>, bool)> {
         let (result, replace) = match request {
@@ -288,12 +297,20 @@ impl QueryJob {
                 end,
                 step,
                 replace,
-            } => (
-                self.client
-                    .query_range(&self.promql, start, end, step)
-                    .await,
-                replace,
-            ),
+            } => {
+                let small = self.last_len.is_some_and(|n| n < PLAIN_BELOW);
+                let encoding = if small && !replace {
+                    Encoding::Plain
+                } else {
+                    Encoding::Gzip
+                };
+                let fetched = self
+                    .client
+                    .query_range_as(&self.promql, (start, end, step), encoding)
+                    .await;
+                self.last_len = fetched.as_ref().ok().map(|f| f.body.len());
+                (fetched, replace)
+            }
             Request::Instant { at, replace } => {
                 (self.client.query(&self.promql, at).await, replace)
             }

@@ -82,13 +82,8 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
             .render(area, buf);
         return;
     }
-    let block = Block::bordered()
-        .border_type(border_type)
-        .border_style(border_style)
-        .title(title)
-        .title_top(fresh.right_aligned());
-    let inner = block.inner(area);
-    block.render(area, buf);
+    let inner = Block::bordered().inner(area);
+    frame(area, buf, (border_type, border_style), title, fresh);
     if inner.is_empty() {
         return;
     }
@@ -100,6 +95,42 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         PaneKind::Traces => traces::render(app, pane, inner, buf),
         PaneKind::Slo => slo::render(app, pane, inner, buf),
         PaneKind::Faults => faults::render(app, pane, inner, buf),
+    }
+}
+
+/// A pane's border with its title on the left and `right` on the right of the top edge, as
+/// `Block::bordered()` draws it, edge by edge: a `Block` over the whole pane first styles every
+/// cell inside it (with the default style, which changes nothing) — 5 % of capcom's CPU on a
+/// live dashboard, for cells the pane then draws over.
+fn frame(
+    area: Rect,
+    buf: &mut Buffer,
+    (border_type, border_style): (BorderType, ratatui::style::Style),
+    title: Line<'_>,
+    right: Line<'_>,
+) {
+    let area = area.intersection(buf.area);
+    if area.is_empty() {
+        return;
+    }
+    let edge = |borders: Borders| {
+        Block::new()
+            .borders(borders)
+            .border_type(border_type)
+            .border_style(border_style)
+    };
+    let row = |y: u16| Rect::new(area.x, y, area.width, 1);
+    edge(Borders::TOP | Borders::LEFT | Borders::RIGHT)
+        .title(title)
+        .title_top(right.right_aligned())
+        .render(row(area.y), buf);
+    if area.height > 1 {
+        edge(Borders::BOTTOM | Borders::LEFT | Borders::RIGHT).render(row(area.bottom() - 1), buf);
+    }
+    if area.height > 2 {
+        let side = |x: u16| Rect::new(x, area.y + 1, 1, area.height - 2);
+        edge(Borders::LEFT).render(side(area.x), buf);
+        edge(Borders::RIGHT).render(side(area.right() - 1), buf);
     }
 }
 
