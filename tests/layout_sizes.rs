@@ -44,8 +44,16 @@ fn at_80x24_the_messages_the_page_and_the_operations_read() {
     assert!(screen.contains("PAGE  mobility commands"), "{screen}");
     assert!(screen.contains("SLO downlink latency") || screen.contains("SLO downlink l"));
     assert!(screen.contains("mobility: slip.check"), "{screen}");
-    // The second objective does not fit: the pane says so.
-    assert!(screen.contains("+1 more"), "{screen}");
+    // The second objective does not fit: the pane says so, on a line of its own rather than
+    // over the first one's burn rates.
+    let more = screen
+        .lines()
+        .find(|l| l.contains("+1 more"))
+        .unwrap_or_else(|| panic!("no +1 more:\n{screen}"));
+    assert!(
+        more.contains(" burn  5m ") && more.contains(" +1 more "),
+        "the burn rates keep the line, cut short of the mark: {more}"
+    );
     // Folded panes say what they hold and how to see them.
     assert!(
         screen.contains(" Environment · 5 series · z to zoom "),
@@ -189,4 +197,50 @@ fn regex_lite_clock(line: &str) -> bool {
             && w[3].is_ascii_digit()
             && w[4].is_ascii_digit()
     })
+}
+
+/// The SLO pane with one objective shown and `+1 more`: at every width, the row on the mark's
+/// line is cut short of the mark, so its burn rates are whole pairs from the start of the
+/// full line, never a value cut by the mark (`3d 0.+1 more`).
+#[test]
+fn the_slo_panes_more_mark_never_cuts_a_burn_rate() {
+    let app = app_at(2.0, (160, 48));
+    let pane = app
+        .config
+        .panes
+        .iter()
+        .position(|p| p.kind == capcom::config::PaneKind::Slo)
+        .expect("the demo has an SLO pane");
+    let line_of = |buf: &Buffer, y: u16| -> String {
+        (buf.area.left()..buf.area.right())
+            .map(|x| buf[(x, y)].symbol().to_owned())
+            .collect()
+    };
+    let pairs = |line: &str| -> Vec<String> {
+        let burn = line.split(" burn ").nth(1).unwrap_or("");
+        let burn = burn.split(" +1 more").next().unwrap_or("");
+        let words: Vec<&str> = burn.split_whitespace().collect();
+        words.chunks(2).map(|c| c.join(" ")).collect()
+    };
+    // Three rows inside the border: the first objective, its burn rates on the mark's line.
+    let wide = Rect::new(0, 0, 200, 5);
+    let mut buf = Buffer::empty(wide);
+    capcom::ui::panes::render(&app, pane, wide, &mut buf);
+    let full = pairs(&line_of(&buf, 3));
+    assert!(full.len() >= 5, "{full:?}");
+    let mut cut_somewhere = false;
+    for w in 40..=100 {
+        let area = Rect::new(0, 0, w, 5);
+        let mut buf = Buffer::empty(area);
+        capcom::ui::panes::render(&app, pane, area, &mut buf);
+        let last = line_of(&buf, 3);
+        assert!(last.contains(" +1 more "), "{w}: {last}");
+        let shown = pairs(&last);
+        assert_eq!(shown, full[..shown.len()], "{w}: {last}");
+        for pair in &shown {
+            assert_eq!(pair.split(' ').count(), 2, "{w}: a cut pair in {last}");
+        }
+        cut_somewhere |= shown.len() < full.len();
+    }
+    assert!(cut_somewhere, "no width made the burn line meet the mark");
 }

@@ -32,9 +32,8 @@ fn answer(head: &str, series: usize) -> Reply {
             r#"{sep}{{"metric":{{"__name__":"m","instance":"host-{i:05}-with-a-long-name"}},"values":[[{end},"{i}.5"]]}}"#
         );
     }
-    let body = format!(
-        r#"{{"status":"success","data":{{"resultType":"matrix","result":[{result}]}}}}"#
-    );
+    let body =
+        format!(r#"{{"status":"success","data":{{"resultType":"matrix","result":[{result}]}}}}"#);
     Reply::With(200, "application/json", body.into_bytes())
 }
 

@@ -352,7 +352,10 @@ mod tests {
             let endpoint = Endpoint::new(&conn, SourceId::Prometheus).expect("endpoint");
             assert!(endpoint.base_url.is_some(), "{base} is parsed once");
             let params = [("query", "up{job=\"a b\"}".to_owned())];
-            let fast = endpoint.get("/api/v1/query", &params).build().expect("built");
+            let fast = endpoint
+                .get("/api/v1/query", &params)
+                .build()
+                .expect("built");
             let slow = endpoint
                 .http
                 .get(format!("{}/api/v1/query", base.trim_end_matches('/')))

@@ -153,11 +153,17 @@ fn collapsed_count(app: &App, kind: &PaneKind) -> String {
 pub fn more_mark(app: &App, hidden: usize, area: Rect, buf: &mut Buffer) {
     if hidden > 0 {
         corner_marks(
-            vec![Span::styled(format!(" +{hidden} more "), app.theme.dim)],
+            vec![Span::styled(more_text(hidden), app.theme.dim)],
             area,
             buf,
         );
     }
+}
+
+/// The text of [`more_mark`]: ` +3 more `.
+#[must_use]
+pub fn more_text(hidden: usize) -> String {
+    format!(" +{hidden} more ")
 }
 
 /// Marks about a list (`3 new ↓`, `/filter`, `searching…`) at the bottom right of `area`, cut

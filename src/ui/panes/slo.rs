@@ -251,16 +251,29 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
         Line::styled("no [[slo]] in the configuration", theme.dim).render(area, buf);
         return;
     }
-    let width = usize::from(area.width);
     let focused = app.focus == pane;
     let fits = crate::layout::rows_fit(area, ROWS);
     let selected = app.selected.get(pane).copied().unwrap_or(0);
     let first = crate::layout::first_shown(selected, fits);
+    let hidden = app.config.slos.len().saturating_sub(fits);
+    // The `+N more` mark takes the right end of the pane's last line: the row drawn there is
+    // cut short of it rather than drawn under it (the burn rates lost their last pair to it,
+    // `3d 0.+1 more`); the burn line drops whole pairs to fit.
+    let mark = if hidden > 0 {
+        super::more_text(hidden).chars().count() as u16
+    } else {
+        0
+    };
+    let last = area.bottom().saturating_sub(1);
     for (i, slo) in app.config.slos.iter().enumerate().skip(first).take(fits) {
         let y = area.y + (i - first) as u16 * ROWS;
         let status = app.slo_status(slo);
-        let row = |k: u16| Rect::new(area.x, y + k, area.width, 1).intersection(area);
-        let mut top = head(app, slo, &status, width);
+        let row = |k: u16| {
+            let cut = if y + k == last { mark } else { 0 };
+            Rect::new(area.x, y + k, area.width.saturating_sub(cut), 1).intersection(area)
+        };
+        let width = |k: u16| usize::from(row(k).width);
+        let mut top = head(app, slo, &status, width(0));
         if focused && i == selected {
             top = top.patch_style(theme.selection);
         }
@@ -280,7 +293,7 @@ pub fn render(app: &App, pane: PaneId, area: Rect, buf: &mut Buffer) {
             },
             buf,
         );
-        burns(app, slo, &status, width).render(row(2), buf);
+        burns(app, slo, &status, width(2)).render(row(2), buf);
     }
-    super::more_mark(app, app.config.slos.len().saturating_sub(fits), area, buf);
+    super::more_mark(app, hidden, area, buf);
 }
