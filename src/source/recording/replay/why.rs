@@ -57,7 +57,7 @@ impl Replay {
                 .chain(&loaded)
                 .find(|t| t.promql == promql)
                 .and_then(|t| t.series.first())
-                .and_then(|s| latest(&s.points, window.to.min(now)));
+                .and_then(|s| latest(&s.all(), window.to.min(now)));
             if ratio.is_none() {
                 missing.push(format!(
                     "budget: the recording holds no error ratio of {} over {}",
@@ -125,11 +125,11 @@ impl Replay {
             .iter()
             .filter_map(|s| {
                 let name = self.dashboard.name(track.query, &s.labels)?;
+                let from = s.upto(span.from).saturating_sub(1);
                 let points: Vec<Point> = s
-                    .points
-                    .iter()
+                    .points(from, s.upto(span.to.min(now)))
+                    .into_iter()
                     .filter(|p| span.contains(p.t) && p.t <= now)
-                    .copied()
                     .collect();
                 Some(NamedSeries {
                     name,
