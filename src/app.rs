@@ -478,6 +478,7 @@ mod tests {
     use crate::source::SourceError;
     use crate::source::SourceUpdate;
     use crate::source::prometheus::QueryResult;
+    use crate::source::prometheus::poller::Want;
 
     pub(super) const NOW: f64 = 1_000_000.0;
 
@@ -626,6 +627,42 @@ mod tests {
         ));
         a.update(Action::Tick { wall: NOW + 16.0 });
         assert!(matches!(a.freshness(&[0]), Freshness::Stale { .. }));
+    }
+
+    #[test]
+    fn a_chart_asked_once_a_step_is_stale_after_three_steps_not_three_intervals() {
+        let mut a = app();
+        let (q, step) = a
+            .planned
+            .iter()
+            .enumerate()
+            .find_map(|(q, w)| match *w {
+                Want::Range { step, .. } if step > 3.0 * a.poll_interval => Some((q, step)),
+                _ => None,
+            })
+            .expect("a chart whose step is over three intervals");
+        assert_eq!(a.query_period(q), step);
+        let empty = || {
+            Ok(QueryResult {
+                series: vec![],
+                warnings: vec![],
+            })
+        };
+        a.update(fetched(q, NOW, empty()));
+        a.update(Action::Tick {
+            wall: NOW + 3.0 * a.poll_interval + 1.0,
+        });
+        assert!(
+            matches!(a.freshness(&[q]), Freshness::Ok { .. }),
+            "its next point is not due yet"
+        );
+        a.update(Action::Tick {
+            wall: NOW + 3.0 * step + 1.0,
+        });
+        assert!(matches!(a.freshness(&[q]), Freshness::Stale { .. }));
+        // Paused, the same chart is asked at the interval.
+        a.update(Action::ScrubBack);
+        assert_eq!(a.query_period(q), a.poll_interval);
     }
 
     #[test]

@@ -18,23 +18,42 @@ impl App {
         self.config.queries.len()
     }
 
+    /// How often query `q` is asked for as the screen is now: its interval, or a following
+    /// chart's step when that is longer (a live poller asks only once a new point is due; a
+    /// replay releases every query at each of its ticks).
+    #[must_use]
+    pub fn query_period(&self, q: usize) -> f64 {
+        match self.planned.get(q) {
+            Some(Want::Range {
+                step,
+                paused_end: None,
+                ..
+            }) if self.replay.is_none() => step.max(self.poll_interval),
+            _ => self.poll_interval,
+        }
+    }
+
     /// How fresh the data behind some queries is: the oldest success among them, or the newest
-    /// failure when one is newer than its query's success.
+    /// failure when one is newer than its query's success. Stale when a success is older than
+    /// [`STALE_AFTER_POLLS`] of its query's periods ([`App::query_period`]).
     #[must_use]
     pub fn freshness(&self, queries: &[usize]) -> Freshness {
-        let states: Vec<&QueryState> = queries
+        let states: Vec<(usize, &QueryState)> = queries
             .iter()
-            .filter_map(|&q| self.queries.get(q))
+            .filter_map(|&q| Some((q, self.queries.get(q)?)))
             .collect();
         let failing = states
             .iter()
-            .filter_map(|s| s.error.as_ref())
+            .filter_map(|(_, s)| s.error.as_ref())
             .max_by(|a, b| a.at.total_cmp(&b.at));
         let oldest_ok = states
             .iter()
-            .map(|s| s.last_ok)
+            .map(|(_, s)| s.last_ok)
             .try_fold(f64::INFINITY, |acc, t| t.map(|t| acc.min(t)));
-        let newest_ok = states.iter().filter_map(|s| s.last_ok).reduce(f64::max);
+        let newest_ok = states
+            .iter()
+            .filter_map(|(_, s)| s.last_ok)
+            .reduce(f64::max);
         let age = |t: f64| (self.now - t).max(0.0);
         if let Some(f) = failing {
             return Freshness::Stale {
@@ -42,9 +61,13 @@ impl App {
                 reason: f.reason.clone(),
             };
         }
+        let overdue = states.iter().any(|&(q, s)| {
+            s.last_ok
+                .is_some_and(|t| age(t) > STALE_AFTER_POLLS * self.query_period(q))
+        });
         match oldest_ok.filter(|t| t.is_finite()) {
             None => Freshness::Waiting,
-            Some(t) if age(t) > STALE_AFTER_POLLS * self.poll_interval => Freshness::Stale {
+            Some(t) if overdue => Freshness::Stale {
                 age: Some(age(t)),
                 reason: Reason::NoAnswer,
             },

@@ -44,6 +44,10 @@ pub enum Turn {
     Unchanged,
     /// Nothing to fetch (a paused window already held): wait to be woken.
     Idle,
+    /// Nothing new can be fetched yet (a chart's next point is not due): no request, and the
+    /// timer set again as after a success; nothing is sent, so the data's age counts on from
+    /// its last answer.
+    NotDue,
     /// The scheduled poll: send it, then wait the interval, or back off if it failed.
     Polled(SourceUpdate),
     /// An answer off the schedule (a trace asked for by id): send it; the timer stays.
@@ -79,6 +83,10 @@ pub async fn run<J: Job>(
             Turn::Unchanged => continue,
             Turn::Idle => {
                 next = Instant::now() + IDLE;
+                continue;
+            }
+            Turn::NotDue => {
+                next = Instant::now() + aligned(interval, crate::wall_now());
                 continue;
             }
             Turn::Polled(update) => {
@@ -285,5 +293,43 @@ mod tests {
         task.await.expect("ends when cancelled");
         assert_eq!(most.load(Ordering::SeqCst), 1, "never two turns at once");
         assert_eq!(running.load(Ordering::SeqCst), 0);
+    }
+
+    /// Never has anything due, counting its turns.
+    struct NeverDue(Arc<AtomicUsize>);
+
+    impl Job for NeverDue {
+        type Wake = ();
+
+        async fn woken(&mut self) -> Option<()> {
+            std::future::pending().await
+        }
+
+        async fn turn(&mut self, _: Option<()>) -> Turn {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Turn::NotDue
+        }
+    }
+
+    #[tokio::test]
+    async fn a_turn_with_nothing_due_waits_the_interval_and_sends_nothing() {
+        let turns = Arc::new(AtomicUsize::new(0));
+        let (tx, mut rx) = mpsc::channel(8);
+        let cancel = CancellationToken::new();
+        let interval = Duration::from_millis(50);
+        let task = tokio::spawn(run(
+            NeverDue(Arc::clone(&turns)),
+            interval,
+            tx,
+            cancel.clone(),
+        ));
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        // At most about one turn an interval (each wait is 0.25 to 1.25 intervals, `aligned`;
+        // fewer on a loaded machine), not a loop spinning on a timer already past.
+        let n = turns.load(Ordering::SeqCst);
+        assert!((1..=45).contains(&n), "{n} turns in 20 intervals");
+        assert!(rx.try_recv().is_err(), "nothing sent");
+        cancel.cancel();
+        task.await.expect("ends when cancelled");
     }
 }

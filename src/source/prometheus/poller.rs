@@ -4,8 +4,11 @@
 //! instant value — comes from the app as a [`Plan`] on a watch channel.
 //!
 //! After a full fetch of the window, a following chart asks only for the tail since its last
-//! point, plus one step of overlap to absorb late samples. The timer, the backoff after a
-//! failure and cancellation are [`runner`]'s.
+//! point, plus one step of overlap to absorb late samples, and asks only once a new point is
+//! due: Prometheus evaluates a range on its step's grid, so until the next grid time passes a
+//! request could only fetch again the points held (a 5-minute chart 44 columns wide has a 7 s
+//! step: six of seven polls at 1 s were that). The timer, the backoff after a failure and
+//! cancellation are [`runner`]'s.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,6 +78,8 @@ struct Covered {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Request {
     None,
+    /// A following range whose next grid time has not come: nothing new to ask yet.
+    NotDue,
     Range {
         start: f64,
         end: f64,
@@ -104,6 +109,11 @@ fn decide(want: Want, covered: Option<Covered>, now: f64) -> Request {
             let start = ((end - window) / step).floor() * step;
             match covered {
                 Some(c) if c.want == want && paused_end.is_some() => Request::None,
+                // Prometheus' newest evaluation would be at the last grid time at or before
+                // `end`; at or before the newest point held (within float error), it is held.
+                Some(c) if c.want == want && (end / step).floor() * step <= c.last + 1e-6 => {
+                    Request::NotDue
+                }
                 Some(c) if c.want == want => {
                     let tail = ((c.last - step) / step).floor() * step;
                     Request::Range {
@@ -263,6 +273,9 @@ impl Job for QueryJob {
         self.used = Some(want);
         let now = crate::wall_now();
         let request = decide(want, self.covered, now);
+        if request == Request::NotDue {
+            return Turn::NotDue;
+        }
         let Some((result, replace)) = self.fetch(request).await else {
             return Turn::Idle;
         };
@@ -291,7 +304,7 @@ impl QueryJob {
         request: Request,
     ) -> Option<(Result<super::QueryResult, crate::source::SourceError>, bool)> {
         let (result, replace) = match request {
-            Request::None => return None,
+            Request::None | Request::NotDue => return None,
             Request::Range {
                 start,
                 end,
@@ -362,15 +375,47 @@ mod tests {
             last: 10_005.0,
         });
         assert_eq!(
-            decide(W, held, now + 5.0),
+            decide(W, held, now + 15.0),
             Request::Range {
                 start: 9_990.0,
-                end: now + 5.0,
+                end: now + 15.0,
                 step: 15.0,
                 replace: false
             },
             "one step of overlap before the last point, on the same grid"
         );
+    }
+
+    #[test]
+    fn a_following_chart_asks_again_only_once_its_next_grid_time_has_come() {
+        // Holding the point at 10,005 (the grid is 15 s): 10,020 is the next one.
+        let held = Some(Covered {
+            want: W,
+            last: 10_005.0,
+        });
+        for now in [10_005.0, 10_006.0, 10_019.9] {
+            assert_eq!(decide(W, held, now), Request::NotDue, "at {now}");
+        }
+        assert_eq!(
+            decide(W, held, 10_020.0),
+            Request::Range {
+                start: 9_990.0,
+                end: 10_020.0,
+                step: 15.0,
+                replace: false
+            },
+            "due: the tail from a step before the last point held"
+        );
+        // A series that stopped (its last point older than the last grid time) is asked every
+        // turn, as is a window whose answer held no point (last = the end asked).
+        let behind = Some(Covered {
+            want: W,
+            last: 9_975.0,
+        });
+        assert!(matches!(
+            decide(W, behind, 10_006.0),
+            Request::Range { replace: false, .. }
+        ));
     }
 
     #[test]
