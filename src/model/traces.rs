@@ -176,15 +176,16 @@ impl Listed {
     }
 }
 
-/// Traces newest first, keeping at most `limit`: the order Jaeger's search means.
-pub fn newest_first(list: &mut Vec<Listed>, limit: usize) {
+/// Traces newest first, keeping at most `limit`: the order Jaeger's search means. Borrowed
+/// traces too, so a search over many clones only those it keeps.
+pub fn newest_first<L: std::borrow::Borrow<Listed>>(list: &mut Vec<L>, limit: usize) {
     list.sort_by(|a, b| {
-        b.summary
-            .start
-            .total_cmp(&a.summary.start)
-            .then_with(|| a.summary.trace_id.cmp(&b.summary.trace_id))
+        let (a, b) = (&a.borrow().summary, &b.borrow().summary);
+        b.start
+            .total_cmp(&a.start)
+            .then_with(|| a.trace_id.cmp(&b.trace_id))
     });
-    list.dedup_by(|a, b| a.summary.trace_id == b.summary.trace_id);
+    list.dedup_by(|a, b| a.borrow().summary.trace_id == b.borrow().summary.trace_id);
     list.truncate(limit);
 }
 

@@ -107,6 +107,7 @@ impl Replay {
             .collect();
         let found = list.len();
         newest_first(&mut list, request.trace_limit);
+        let list: Vec<_> = list.into_iter().map(std::borrow::Cow::into_owned).collect();
         if found > list.len() {
             missing.push(format!(
                 "traces: {} older traces of the window left out (the limit is {})",
