@@ -14,6 +14,10 @@ pub enum Action {
     },
     /// A source delivered data or an error.
     Source(SourceUpdate),
+    /// Updates that arrived together (the loop takes all that wait), applied as one: the
+    /// SLO faults, the conductor and the fetch plan are followed once after all of them, not
+    /// after each (a replay's release is some thirty updates).
+    Sources(Vec<SourceUpdate>),
     /// The terminal changed size.
     Resize {
         /// Columns.

@@ -377,6 +377,12 @@ impl App {
                 self.apply_source(update);
                 self.track_slo_faults();
             }
+            Action::Sources(updates) => {
+                for update in updates {
+                    self.apply_source(update);
+                }
+                self.track_slo_faults();
+            }
             Action::Resize { width, height } => self.size = (width, height),
             Action::ShowNotice(text) => self.notice = Some(text),
             action => {
@@ -663,6 +669,37 @@ mod tests {
         // Paused, the same chart is asked at the interval.
         a.update(Action::ScrubBack);
         assert_eq!(a.query_period(q), a.poll_interval);
+    }
+
+    #[test]
+    fn updates_that_arrive_together_are_applied_as_one_action() {
+        let (mut one, mut each) = (app(), app());
+        let updates = || {
+            (0..3).map(|q| {
+                let result = Ok(QueryResult {
+                    series: vec![crate::model::Series {
+                        labels: crate::model::Labels::new(),
+                        points: vec![crate::model::Point { t: NOW, v: 0.5 }],
+                    }],
+                    warnings: vec![],
+                });
+                SourceUpdate::MetricsFetched {
+                    query: q,
+                    fetched_at: NOW,
+                    result,
+                    replace: true,
+                }
+            })
+        };
+        one.update(Action::Sources(updates().collect()));
+        for u in updates() {
+            each.update(Action::Source(u));
+        }
+        for q in 0..3 {
+            assert_eq!(one.freshness(&[q]), Freshness::Ok { age: 0.0 });
+            assert_eq!(one.queries[q].set.len(), each.queries[q].set.len());
+        }
+        assert_eq!(one.faults.slo, each.faults.slo);
     }
 
     #[test]

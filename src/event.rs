@@ -115,10 +115,7 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
     // The first frame waits briefly for the sources' first answers, so it shows data rather
     // than "waiting" followed 33 ms later by the same screen with data.
     if let Ok(Some(first)) = tokio::time::timeout(FIRST_DATA_WAIT, rx.recv()).await {
-        let mut batch = vec![Action::Source(first)];
-        while let Ok(more) = rx.try_recv() {
-            batch.push(Action::Source(more));
-        }
+        let batch = vec![Action::Sources(all_waiting(first, &mut rx))];
         if apply(&mut app, batch, &outlets, &mut terminal)? == Flow::Quit {
             return Ok(());
         }
@@ -138,13 +135,7 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
                 }
                 Some(Err(_)) | None => break,
             },
-            Some(update) = rx.recv() => {
-                let mut batch = vec![Action::Source(update)];
-                while let Ok(more) = rx.try_recv() {
-                    batch.push(Action::Source(more));
-                }
-                batch
-            },
+            Some(update) = rx.recv() => vec![Action::Sources(all_waiting(update, &mut rx))],
             _ = tick.tick() => vec![Action::Tick { wall: crate::wall_now() }],
             () = tokio::time::sleep_until(draw_at), if pending => Vec::new(),
             _ = sigterm.recv() => break,
@@ -168,6 +159,15 @@ pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sour
         }
     }
     Ok(())
+}
+
+/// `first` and every update already waiting behind it.
+fn all_waiting(first: SourceUpdate, rx: &mut mpsc::Receiver<SourceUpdate>) -> Vec<SourceUpdate> {
+    let mut batch = vec![first];
+    while let Ok(more) = rx.try_recv() {
+        batch.push(more);
+    }
+    batch
 }
 
 /// Terminal input, read on a thread of its own that blocks in `crossterm::event::read` and
