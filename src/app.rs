@@ -669,6 +669,19 @@ mod tests {
         // Paused, the same chart is asked at the interval.
         a.update(Action::ScrubBack);
         assert_eq!(a.query_period(q), a.poll_interval);
+        // Following a week, its step is hours, and it is asked at least once a minute.
+        a.update(Action::GoLive);
+        for _ in 0..8 {
+            a.update(Action::WindowWider);
+        }
+        let Want::Range { step, .. } = a.planned[q] else {
+            panic!("still a range")
+        };
+        assert!(step > 3_600.0, "a step of {step} s");
+        assert_eq!(
+            a.query_period(q),
+            crate::source::prometheus::poller::MAX_QUIET
+        );
     }
 
     #[test]

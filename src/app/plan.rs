@@ -5,7 +5,7 @@ use super::{App, Failure, Freshness, QueryState, STALE_AFTER_POLLS};
 use crate::config::PaneId;
 use crate::layout;
 use crate::source::Reason;
-use crate::source::prometheus::poller::{Want, step_for};
+use crate::source::prometheus::poller::{MAX_QUIET, Want, step_for};
 
 /// The least an alert's chart shows, seconds: the last hour.
 pub const CHART_WINDOW: f64 = 3_600.0;
@@ -19,8 +19,9 @@ impl App {
     }
 
     /// How often query `q` is asked for as the screen is now: its interval, or a following
-    /// chart's step when that is longer (a live poller asks only once a new point is due; a
-    /// replay releases every query at each of its ticks).
+    /// chart's step when that is longer, up to a minute (a live poller asks once a new point
+    /// is due, and at least every [`MAX_QUIET`]; a replay releases every query at each of its
+    /// ticks).
     #[must_use]
     pub fn query_period(&self, q: usize) -> f64 {
         match self.planned.get(q) {
@@ -28,7 +29,7 @@ impl App {
                 step,
                 paused_end: None,
                 ..
-            }) if self.replay.is_none() => step.max(self.poll_interval),
+            }) if self.replay.is_none() => step.min(MAX_QUIET).max(self.poll_interval),
             _ => self.poll_interval,
         }
     }

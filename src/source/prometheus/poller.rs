@@ -72,7 +72,14 @@ struct Covered {
     want: Want,
     /// Time of the newest sample received (or the requested end, if none came).
     last: f64,
+    /// Wall time it was asked for.
+    asked: f64,
 }
+
+/// The longest a following chart goes unasked while no new point of it is due (a 7-day window
+/// 44 columns wide has a step of nearly four hours): its source is still heard from once a
+/// minute, and its age reads no more than that while the source answers.
+pub const MAX_QUIET: f64 = 60.0;
 
 /// The request one poll makes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -111,7 +118,11 @@ fn decide(want: Want, covered: Option<Covered>, now: f64) -> Request {
                 Some(c) if c.want == want && paused_end.is_some() => Request::None,
                 // Prometheus' newest evaluation would be at the last grid time at or before
                 // `end`; at or before the newest point held (within float error), it is held.
-                Some(c) if c.want == want && (end / step).floor() * step <= c.last + 1e-6 => {
+                Some(c)
+                    if c.want == want
+                        && (end / step).floor() * step <= c.last + 1e-6
+                        && now - c.asked < MAX_QUIET =>
+                {
                     Request::NotDue
                 }
                 Some(c) if c.want == want => {
@@ -287,7 +298,11 @@ impl Job for QueryJob {
                 .map(|p| p.t)
                 .reduce(f64::max);
             let last = newest.or(self.covered.map(|c| c.last)).unwrap_or(now);
-            self.covered = Some(Covered { want, last });
+            self.covered = Some(Covered {
+                want,
+                last,
+                asked: now,
+            });
         }
         Turn::Polled(SourceUpdate::MetricsFetched {
             query: self.query,
@@ -373,6 +388,7 @@ mod tests {
         let held = Some(Covered {
             want: W,
             last: 10_005.0,
+            asked: 0.0,
         });
         assert_eq!(
             decide(W, held, now + 15.0),
@@ -392,10 +408,28 @@ mod tests {
         let held = Some(Covered {
             want: W,
             last: 10_005.0,
+            asked: 10_005.2,
         });
         for now in [10_005.0, 10_006.0, 10_019.9] {
             assert_eq!(decide(W, held, now), Request::NotDue, "at {now}");
         }
+        // A step longer than a minute: asked again a minute after the last ask all the same.
+        let week = Want::Range {
+            window: 604_800.0,
+            step: 13_745.0,
+            paused_end: None,
+        };
+        let held_week = Some(Covered {
+            want: week,
+            last: 13_745.0 * 100.0,
+            asked: 13_745.0 * 100.0 + 1.0,
+        });
+        let then = 13_745.0 * 100.0 + 1.0;
+        assert_eq!(decide(week, held_week, then + 59.0), Request::NotDue);
+        assert!(matches!(
+            decide(week, held_week, then + MAX_QUIET),
+            Request::Range { replace: false, .. }
+        ));
         assert_eq!(
             decide(W, held, 10_020.0),
             Request::Range {
@@ -411,6 +445,7 @@ mod tests {
         let behind = Some(Covered {
             want: W,
             last: 9_975.0,
+            asked: 0.0,
         });
         assert!(matches!(
             decide(W, behind, 10_006.0),
@@ -423,6 +458,7 @@ mod tests {
         let held = Some(Covered {
             want: W,
             last: 100.0,
+            asked: 0.0,
         });
         let wider = Want::Range {
             window: 3_600.0,
@@ -449,6 +485,7 @@ mod tests {
         let held_paused = Some(Covered {
             want: paused,
             last: 150.0,
+            asked: 0.0,
         });
         assert_eq!(decide(paused, held_paused, 300.0), Request::None);
     }
@@ -461,7 +498,8 @@ mod tests {
                 now,
                 Some(Covered {
                     want: now,
-                    last: 1.0
+                    last: 1.0,
+                    asked: 0.0,
                 }),
                 5.0
             ),
@@ -483,7 +521,8 @@ mod tests {
                 then,
                 Some(Covered {
                     want: then,
-                    last: 3.0
+                    last: 3.0,
+                    asked: 0.0,
                 }),
                 5.0
             ),
@@ -510,7 +549,11 @@ mod tests {
             decide(want, None, 10.0),
             Request::Paired { at: 3.0, live: 9.0 }
         );
-        let held = Some(Covered { want, last: 9.0 });
+        let held = Some(Covered {
+            want,
+            last: 9.0,
+            asked: 0.0,
+        });
         assert_eq!(
             decide(want, held, 11.0),
             Request::None,
