@@ -413,6 +413,16 @@ mod tests {
         for now in [10_005.0, 10_006.0, 10_019.9] {
             assert_eq!(decide(W, held, now), Request::NotDue, "at {now}");
         }
+        assert_eq!(
+            decide(W, held, 10_020.0),
+            Request::Range {
+                start: 9_990.0,
+                end: 10_020.0,
+                step: 15.0,
+                replace: false
+            },
+            "due: the tail from a step before the last point held"
+        );
         // A step longer than a minute: asked again a minute after the last ask all the same.
         let week = Want::Range {
             window: 604_800.0,
@@ -430,16 +440,6 @@ mod tests {
             decide(week, held_week, then + MAX_QUIET),
             Request::Range { replace: false, .. }
         ));
-        assert_eq!(
-            decide(W, held, 10_020.0),
-            Request::Range {
-                start: 9_990.0,
-                end: 10_020.0,
-                step: 15.0,
-                replace: false
-            },
-            "due: the tail from a step before the last point held"
-        );
         // A series that stopped (its last point older than the last grid time) is asked every
         // turn, as is a window whose answer held no point (last = the end asked).
         let behind = Some(Covered {
