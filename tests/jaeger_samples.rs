@@ -42,6 +42,43 @@ fn v3_gettrace_with_an_error_status_and_an_empty_resource() {
 }
 
 #[test]
+fn spans_of_equal_resources_share_one_copy_and_different_ones_do_not() {
+    // Three batches as a collector sends them: the same resource twice, then another.
+    let batch = |service: &str, span: &str| {
+        format!(
+            r#"{{"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"{service}"}}}}]}},
+              "scopeSpans":[{{"spans":[{{"traceId":"01","spanId":"{span}","name":"op"}}]}}]}}"#
+        )
+    };
+    let body = format!(
+        r#"{{"result":{{"resourceSpans":[{},{},{}]}}}}"#,
+        batch("rover-fsw", "0a"),
+        batch("rover-fsw", "0b"),
+        batch("ground", "0c")
+    );
+    let traces = parse_v3(body.as_bytes()).expect("parses");
+    let spans = &traces[0].spans;
+    assert_eq!(spans.len(), 3);
+    assert!(std::sync::Arc::ptr_eq(
+        &spans[0].resource,
+        &spans[1].resource
+    ));
+    assert!(!std::sync::Arc::ptr_eq(
+        &spans[1].resource,
+        &spans[2].resource
+    ));
+    let services: Vec<_> = spans.iter().map(|s| s.service.as_deref()).collect();
+    assert_eq!(
+        services,
+        [Some("rover-fsw"), Some("rover-fsw"), Some("ground")]
+    );
+    assert_eq!(
+        spans[2].resource[0],
+        ("service.name".to_owned(), AttrValue::Str("ground".into()))
+    );
+}
+
+#[test]
 fn v1_envelope_of_a_real_selftrace() {
     let traces = parse_v1(&fixture("v1_selftrace_small_jaeger_query.json")).expect("parses");
     let t = &traces[0];

@@ -55,6 +55,11 @@ impl<'de> serde::de::Visitor<'de> for BodySeed<'_> {
     }
 }
 
+/// How many distinct resources one body's spans share copies of; past it, each further
+/// resource is its own (compared against the kept ones, so a body of many resources costs at
+/// most this many comparisons each).
+const RESOURCES_SHARED: usize = 32;
+
 /// Reads the `resourceSpans` list one element at a time into traces.
 struct SpansSeed<'a>(&'a mut Vec<Trace>);
 
@@ -71,10 +76,21 @@ impl<'de> serde::de::Visitor<'de> for SpansSeed<'_> {
         f.write_str("a list of resourceSpans")
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        // A collector batches by resource, so one body repeats the same few resources many
+        // times (the bundled sol: 1,644 `resourceSpans`, one resource). Each distinct one is
+        // kept once and shared, up to `RESOURCES_SHARED` of them.
+        let mut seen: Vec<(std::sync::Arc<[Attribute]>, Option<String>)> = Vec::new();
         while let Some(rs) = seq.next_element::<ResourceSpans>()? {
-            let resource: std::sync::Arc<[Attribute]> =
-                otlp_attributes(&rs.resource.attributes).into();
-            let service = service_of(&resource);
+            let attributes = otlp_attributes(&rs.resource.attributes);
+            let shared = seen.iter().find(|(r, _)| **r == *attributes).cloned();
+            let (resource, service) = shared.unwrap_or_else(|| {
+                let resource: std::sync::Arc<[Attribute]> = attributes.into();
+                let service = service_of(&resource);
+                if seen.len() < RESOURCES_SHARED {
+                    seen.push((std::sync::Arc::clone(&resource), service.clone()));
+                }
+                (resource, service)
+            });
             for s in rs.scope_spans.iter().flat_map(|ss| &ss.spans) {
                 push_span(self.0, otlp_span(s, &resource, service.as_ref()));
             }
