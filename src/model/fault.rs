@@ -70,7 +70,8 @@ impl Matcher {
     #[must_use]
     pub fn matches_value(&self, value: &str) -> bool {
         let hit = if self.is_regex {
-            regex::Regex::new(&format!("^(?:{})$", self.value)).is_ok_and(|re| re.is_match(value))
+            regex_lite::Regex::new(&format!("^(?:{})$", self.value))
+                .is_ok_and(|re| re.is_match(value))
         } else {
             self.value == value
         };

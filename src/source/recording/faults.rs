@@ -255,8 +255,8 @@ fn validate(new: &NewSilence, now: f64) -> Result<(), &'static str> {
 }
 
 /// A matcher's regular expression, anchored at both ends as Alertmanager anchors it.
-fn pattern(value: &str) -> Option<regex::Regex> {
-    regex::Regex::new(&format!("^(?:{value})$")).ok()
+fn pattern(value: &str) -> Option<regex_lite::Regex> {
+    regex_lite::Regex::new(&format!("^(?:{value})$")).ok()
 }
 
 /// Whether a silence with `matchers` silences an alert with `labels` (`model::fault`'s
