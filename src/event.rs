@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use color_eyre::eyre::Result;
 use crossterm::event::{Event, KeyEventKind};
+use eyre::Result;
 use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};

@@ -1,13 +1,12 @@
-//! The `capcom` binary: parse the command line, set up panic reports, run, and turn an error into
-//! one readable, safe line on standard error and exit status 2.
+//! The `capcom` binary: parse the command line, run, and turn an error into one readable, safe
+//! line on standard error and exit status 2.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    // Panics still get color-eyre's report, printed after the terminal is restored.
-    let _ = color_eyre::install();
+    // A panic is reported by the standard hook, after the terminal is restored (`tui::init`).
     let cli = capcom::cli::Cli::parse();
     match capcom::cmd::run(cli) {
         Ok(code) => ExitCode::from(code),

@@ -3,7 +3,7 @@
 //! Shared by the interactive dashboard, `capcom snapshot`, `record` and `check`, so all of them
 //! agree on what a command line means. Starting the sources is `cmd/sources.rs`.
 
-use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+use eyre::{Result, WrapErr, bail, eyre};
 
 use crate::action::Action;
 use crate::app::{App, Clock, ReplayInfo};
@@ -109,8 +109,7 @@ impl Session {
         // Any of the file's key, the flag and CAPCOM_READ_ONLY (read by clap into the flag)
         // turns read-only on; none of them can turn it off.
         config.read_only |= open.read_only;
-        let theme =
-            Theme::load(&theme_name(open, &config)).map_err(color_eyre::eyre::Error::msg)?;
+        let theme = Theme::load(&theme_name(open, &config)).map_err(eyre::Error::msg)?;
         Ok(Self {
             config,
             config_text,
@@ -232,7 +231,7 @@ fn apply_flags(flags: &crate::cli::PrometheusFlags, p: &mut PrometheusConfig) ->
     };
     p.connection
         .layer(&connection, "--prometheus")
-        .map_err(color_eyre::eyre::Error::msg)
+        .map_err(eyre::Error::msg)
 }
 
 fn theme_name(open: &OpenArgs, config: &Config) -> String {

@@ -85,14 +85,14 @@ impl<W: Write> Out<W> {
 /// Prints `capcom: <error>` on standard error as one safe line: controls shown, not obeyed,
 /// secrets redacted, cut to [`ERROR_WIDTH`]. A closed standard error is ignored: there is no one
 /// left to tell.
-pub fn report_error(e: &color_eyre::Report) {
+pub fn report_error(e: &eyre::Report) {
     let line = error_line(e);
     let _ = writeln!(io::stderr().lock(), "{line}");
 }
 
 /// What [`report_error`] prints.
 #[must_use]
-pub fn error_line(e: &color_eyre::Report) -> String {
+pub fn error_line(e: &eyre::Report) -> String {
     format!(
         "capcom: {}",
         crate::text::one_line(&format!("{e:#}"), ERROR_WIDTH)
@@ -168,14 +168,14 @@ mod tests {
 
     #[test]
     fn the_error_line_is_one_safe_line() {
-        let e = color_eyre::eyre::eyre!("c.toml:2:1: bad \u{1b}[2J\nsecond line\u{202e}")
-            .wrap_err("cannot start");
+        let e =
+            eyre::eyre!("c.toml:2:1: bad \u{1b}[2J\nsecond line\u{202e}").wrap_err("cannot start");
         let line = error_line(&e);
         assert_eq!(
             line,
             "capcom: cannot start: c.toml:2:1: bad ␛[2J second line"
         );
-        let huge = color_eyre::eyre::eyre!("{}", "x".repeat(70_000));
+        let huge = eyre::eyre!("{}", "x".repeat(70_000));
         assert_eq!(
             error_line(&huge).chars().count(),
             "capcom: ".len() + ERROR_WIDTH

@@ -31,7 +31,7 @@ impl Drop for TerminalGuard {
 }
 
 /// Puts the terminal in raw mode on the alternate screen with mouse capture, and installs a
-/// panic hook that undoes it before the panic is reported. Call after `color_eyre::install`.
+/// panic hook that undoes it before the panic is reported.
 ///
 /// # Errors
 /// When the terminal cannot be set up (then it is restored before returning).

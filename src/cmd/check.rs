@@ -5,7 +5,7 @@
 //! failed. A recording (`--replay`) is checked for an answer to everything its dashboard asks:
 //! each query, the events and the traces.
 
-use color_eyre::eyre::Result;
+use eyre::Result;
 
 use crate::cli::OpenArgs;
 use crate::config::{Config, PaneKind};

@@ -1,7 +1,7 @@
 //! `capcom` with no subcommand: the interactive dashboard. Resolves what to open, sets the
 //! terminal up, starts the sources and hands everything to the loop (`event.rs`).
 
-use color_eyre::eyre::Result;
+use eyre::Result;
 
 use crate::action::Action;
 use crate::cli::OpenArgs;

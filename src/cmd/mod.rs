@@ -13,7 +13,7 @@ pub mod snapshot;
 pub mod sources;
 pub mod why;
 
-use color_eyre::eyre::Result;
+use eyre::Result;
 
 use crate::cli::{Cli, Command};
 use crate::session::Session;
@@ -54,7 +54,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Slo { json }) => Ok(slo::run(&cli.open, json)),
         Some(Command::Simulate { args }) => {
             if cli.open.replay.is_some() {
-                color_eyre::eyre::bail!("simulate writes a recording; --replay does not apply");
+                eyre::bail!("simulate writes a recording; --replay does not apply");
             }
             simulate::run(&args)
         }

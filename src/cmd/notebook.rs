@@ -5,7 +5,7 @@
 use std::io::Read as _;
 use std::path::Path;
 
-use color_eyre::eyre::{Result, bail, eyre};
+use eyre::{Result, bail, eyre};
 
 use crate::cli::{NotebookCommand, NotebookFormat, OpenArgs};
 use crate::model::notebook::{Entry, EntryKind, MissionTime, next_id};

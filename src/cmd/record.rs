@@ -19,7 +19,7 @@ use crate::text::{one_line, plural};
 use std::path::Path;
 use std::time::Duration;
 
-use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+use eyre::{Result, WrapErr, bail, eyre};
 
 use crate::config::{JaegerConfig, OpenSearchConfig};
 use crate::model::traces::TraceQuery;

@@ -6,7 +6,7 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use color_eyre::eyre::{Result, bail};
+use eyre::{Result, bail};
 
 /// The simulator's executable name.
 const SIM: &str = "capcom-sim";

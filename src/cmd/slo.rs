@@ -36,10 +36,10 @@ pub fn run(open: &OpenArgs, json_out: bool) -> u8 {
     }
 }
 
-fn report(open: &OpenArgs, json_out: bool) -> color_eyre::Result<(String, Alert)> {
+fn report(open: &OpenArgs, json_out: bool) -> eyre::Result<(String, Alert)> {
     let session = Session::prepare(open)?;
     if session.config.slos.is_empty() {
-        color_eyre::eyre::bail!("the configuration has no [[slo]]: nothing to report");
+        eyre::bail!("the configuration has no [[slo]]: nothing to report");
     }
     let app = super::snapshot::settled(&session, (160, 48), crate::wall_now())?;
     let worst = app

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use color_eyre::eyre::Result;
+use eyre::Result;
 
 use crate::action::Action;
 use crate::app::App;

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use color_eyre::eyre::{Result, bail, eyre};
+use eyre::{Result, bail, eyre};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use color_eyre::eyre::{Result, bail};
+use eyre::{Result, bail};
 use serde_json::{Value, json};
 
 use crate::cli::{OpenArgs, WhyArgs};
@@ -37,7 +37,7 @@ pub fn run(open: &OpenArgs, args: &WhyArgs) -> Result<u8> {
     let input = if let Some(replay) = &replay {
         replay.why_input(&request, now)
     } else {
-        let live = Live::new(&session.config).map_err(|e| color_eyre::eyre::eyre!("{e}"))?;
+        let live = Live::new(&session.config).map_err(|e| eyre::eyre!("{e}"))?;
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?
