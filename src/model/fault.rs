@@ -70,12 +70,18 @@ impl Matcher {
     #[must_use]
     pub fn matches_value(&self, value: &str) -> bool {
         let hit = if self.is_regex {
-            regex_lite::Regex::new(&format!("^(?:{})$", self.value))
-                .is_ok_and(|re| re.is_match(value))
+            self.pattern().is_some_and(|re| re.is_match(value))
         } else {
             self.value == value
         };
         hit == self.is_equal
+    }
+
+    /// Its value as a regular expression, anchored at both ends as Alertmanager anchors it;
+    /// `None` when it does not compile.
+    #[must_use]
+    pub fn pattern(&self) -> Option<regex_lite::Regex> {
+        regex_lite::Regex::new(&format!("^(?:{})$", self.value)).ok()
     }
 
     /// Whether it matches the label it names in `labels`.

@@ -237,7 +237,7 @@ fn validate(new: &NewSilence, now: f64) -> Result<(), &'static str> {
         if m.name.is_empty() {
             return Err("silence invalid: invalid label matcher: invalid label name");
         }
-        if m.is_regex && pattern(&m.value).is_none() {
+        if m.is_regex && m.pattern().is_none() {
             return Err("silence invalid: invalid label matcher: invalid regular expression");
         }
         all_match_empty &= m.matches_value("");
@@ -252,11 +252,6 @@ fn validate(new: &NewSilence, now: f64) -> Result<(), &'static str> {
         return Err("end time can't be in the past");
     }
     Ok(())
-}
-
-/// A matcher's regular expression, anchored at both ends as Alertmanager anchors it.
-fn pattern(value: &str) -> Option<regex_lite::Regex> {
-    regex_lite::Regex::new(&format!("^(?:{value})$")).ok()
 }
 
 /// Whether a silence with `matchers` silences an alert with `labels` (`model::fault`'s
