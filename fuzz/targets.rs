@@ -69,8 +69,8 @@ pub fn prometheus(data: &[u8]) {
         match parsed {
             Ok(result) => {
                 let mut set = SeriesSet::new(64);
-                set.merge(&result.series);
-                set.merge(&result.series);
+                set.merge(result.series.clone());
+                set.merge(result.series);
                 for (labels, buf) in set.iter() {
                     assert!(buf.points().len() <= 64, "a series kept more than its cap");
                     for (k, v) in labels {

@@ -59,6 +59,11 @@ fn spans_of_equal_resources_share_one_copy_and_different_ones_do_not() {
     let traces = parse_v3(body.as_bytes()).expect("parses");
     let spans = &traces[0].spans;
     assert_eq!(spans.len(), 3);
+    assert_eq!(
+        spans.capacity(),
+        3,
+        "no room left from pushing one at a time"
+    );
     assert!(std::sync::Arc::ptr_eq(
         &spans[0].resource,
         &spans[1].resource

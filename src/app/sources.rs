@@ -35,7 +35,7 @@ impl App {
                         if replace {
                             state.set = SeriesSet::new(cap);
                         }
-                        state.set.merge(&r.series);
+                        state.set.merge(r.series);
                         state.last_ok = Some(fetched_at);
                         state.error = None;
                         state.warnings = r.warnings;

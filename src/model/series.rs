@@ -53,10 +53,26 @@ impl SeriesBuf {
 
     /// Merges points sorted by time: points newer than the last are appended, points at a time
     /// already held replace it (a re-fetched overlap), and points older than the buffer's first
-    /// are dropped. The buffer is then trimmed to its cap and made contiguous.
-    pub fn merge(&mut self, incoming: &[Point]) {
-        // Grown by an eighth at a time rather than doubled: a replay's first answer fills a
-        // buffer with hours of points at once, which doubling would leave up to half empty.
+    /// are dropped. The buffer is then trimmed to its cap and made contiguous. An empty buffer
+    /// takes strictly increasing points as they are, in their own allocation: a replay's first
+    /// answer (hours of points) is then held once, not copied while the answer is still alive.
+    pub fn merge(&mut self, incoming: Vec<Point>) {
+        if self.points.is_empty() && incoming.windows(2).all(|w| w[0].t < w[1].t) {
+            for w in incoming.windows(2) {
+                self.note_step(w[1].t - w[0].t);
+            }
+            self.points = VecDeque::from(incoming);
+        } else {
+            self.merge_each(&incoming);
+        }
+        let excess = self.points.len().saturating_sub(self.cap);
+        self.points.drain(..excess);
+        self.points.make_contiguous();
+    }
+
+    fn merge_each(&mut self, incoming: &[Point]) {
+        // Grown by an eighth at a time rather than doubled: a long answer merged into a
+        // buffer already holding points would otherwise leave it up to half empty.
         let room = self.points.capacity() - self.points.len();
         if incoming.len() > room {
             let more = incoming.len().max(self.points.len() / 8);
@@ -73,9 +89,6 @@ impl SeriesBuf {
                 Some(_) => self.replace_existing(p),
             }
         }
-        let excess = self.points.len().saturating_sub(self.cap);
-        self.points.drain(..excess);
-        self.points.make_contiguous();
     }
 
     fn replace_existing(&mut self, p: Point) {
@@ -149,17 +162,16 @@ impl SeriesSet {
 
     /// Merges a fetched result: each series into the buffer with the same labels (created when
     /// new, kept in label order). Series absent from this result keep their data.
-    pub fn merge(&mut self, fetched: &[Series]) {
-        for s in fetched {
-            let idx = match self.series.binary_search_by(|(l, _)| l.cmp(&s.labels)) {
+    pub fn merge(&mut self, fetched: Vec<Series>) {
+        for Series { labels, points } in fetched {
+            let idx = match self.series.binary_search_by(|(l, _)| l.cmp(&labels)) {
                 Ok(i) => i,
                 Err(i) => {
-                    self.series
-                        .insert(i, (s.labels.clone(), SeriesBuf::new(self.cap)));
+                    self.series.insert(i, (labels, SeriesBuf::new(self.cap)));
                     i
                 }
             };
-            self.series[idx].1.merge(&s.points);
+            self.series[idx].1.merge(points);
         }
     }
 
@@ -201,8 +213,8 @@ mod tests {
     #[test]
     fn merge_appends_replaces_overlap_and_keeps_order() {
         let mut b = SeriesBuf::new(100);
-        b.merge(&pts(&[(1.0, 1.0), (2.0, 2.0), (3.0, 3.0)]));
-        b.merge(&pts(&[(3.0, 30.0), (4.0, 4.0)]));
+        b.merge(pts(&[(1.0, 1.0), (2.0, 2.0), (3.0, 3.0)]));
+        b.merge(pts(&[(3.0, 30.0), (4.0, 4.0)]));
         assert_eq!(
             b.points(),
             pts(&[(1.0, 1.0), (2.0, 2.0), (3.0, 30.0), (4.0, 4.0)])
@@ -214,7 +226,7 @@ mod tests {
     fn cap_bounds_memory_dropping_oldest() {
         let mut b = SeriesBuf::new(3);
         for i in 0..10 {
-            b.merge(&pts(&[(f64::from(i), f64::from(i))]));
+            b.merge(pts(&[(f64::from(i), f64::from(i))]));
         }
         assert_eq!(b.points(), pts(&[(7.0, 7.0), (8.0, 8.0), (9.0, 9.0)]));
     }
@@ -228,10 +240,10 @@ mod tests {
                 v: 1.0,
             })
             .collect();
-        b.merge(&many);
+        b.merge(many);
         assert_eq!(b.points.capacity(), 1_100, "exactly the answer");
         for i in 1_100..1_200 {
-            b.merge(&[Point {
+            b.merge(vec![Point {
                 t: f64::from(i),
                 v: 1.0,
             }]);
@@ -245,9 +257,29 @@ mod tests {
     }
 
     #[test]
+    fn a_first_answer_is_held_in_its_own_allocation_and_an_unordered_one_is_merged() {
+        let first = pts(&[(1.0, 1.0), (3.0, 3.0), (4.0, 4.0)]);
+        let at = first.as_ptr();
+        let mut b = SeriesBuf::new(100);
+        b.merge(first);
+        assert!(std::ptr::eq(b.points().as_ptr(), at), "not copied");
+        assert_eq!(b.step(), Some(1.0));
+        let mut b = SeriesBuf::new(100);
+        b.merge(pts(&[(1.0, 1.0), (1.0, 5.0), (2.0, 2.0)]));
+        assert_eq!(
+            b.points(),
+            pts(&[(1.0, 5.0), (2.0, 2.0)]),
+            "a repeat replaces"
+        );
+        let mut b = SeriesBuf::new(2);
+        b.merge(pts(&[(1.0, 1.0), (2.0, 2.0), (3.0, 3.0)]));
+        assert_eq!(b.points(), pts(&[(2.0, 2.0), (3.0, 3.0)]), "still capped");
+    }
+
+    #[test]
     fn latest_at_skips_gaps_and_future_points() {
         let mut b = SeriesBuf::new(10);
-        b.merge(&pts(&[(1.0, 1.0), (2.0, f64::NAN), (3.0, 3.0)]));
+        b.merge(pts(&[(1.0, 1.0), (2.0, f64::NAN), (3.0, 3.0)]));
         assert_eq!(b.latest_at(2.5), Some(Point { t: 1.0, v: 1.0 }));
         assert_eq!(b.latest_at(3.0), Some(Point { t: 3.0, v: 3.0 }));
         assert_eq!(b.latest_at(0.5), None);
@@ -256,7 +288,7 @@ mod tests {
     #[test]
     fn window_includes_one_neighbour_each_side() {
         let mut b = SeriesBuf::new(10);
-        b.merge(&pts(&[
+        b.merge(pts(&[
             (1.0, 1.0),
             (2.0, 2.0),
             (3.0, 3.0),
@@ -275,8 +307,8 @@ mod tests {
             labels: Labels::from([("wheel".to_owned(), w.to_owned())]),
             points: pts(&[(t, t)]),
         };
-        set.merge(&[mk("RF", 1.0), mk("LF", 1.0)]);
-        set.merge(&[mk("LF", 2.0)]);
+        set.merge(vec![mk("RF", 1.0), mk("LF", 1.0)]);
+        set.merge(vec![mk("LF", 2.0)]);
         let names: Vec<_> = set
             .iter()
             .map(|(l, b)| (l["wheel"].clone(), b.points().len()))

@@ -377,7 +377,12 @@ pub fn parse_v3(body: &[u8]) -> Result<Vec<Trace>, TraceError> {
     if !v.found {
         return Err(TraceError::Malformed("no `resourceSpans`".into()));
     }
-    Ok(v.traces)
+    let mut traces = v.traces;
+    // Spans were pushed one at a time: a trace of two spans had room for four.
+    for t in &mut traces {
+        t.spans.shrink_to_fit();
+    }
+    Ok(traces)
 }
 
 fn push_span(traces: &mut Vec<Trace>, span: Span) {
