@@ -65,7 +65,7 @@ fn events(n: usize) -> Vec<Event> {
                 trace_id: (i % 3 == 0).then(|| format!("{i:032x}")),
                 id: format!("ev-{i}"),
                 index: "rover-logs".to_owned(),
-                doc: serde_json::Value::Null,
+                doc: serde_json::Value::Null.into(),
             }
         })
         .collect()

@@ -133,7 +133,7 @@ fn event(t: f64, i: usize) -> Event {
         trace_id: None,
         id: i.to_string(),
         index: "rover-events".into(),
-        doc: serde_json::Value::Null,
+        doc: serde_json::Value::Null.into(),
     }
 }
 

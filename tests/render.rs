@@ -254,7 +254,7 @@ fn hostile_text_reaches_the_terminal_as_harmless_characters() {
             trace_id: None,
             id: format!("h{i}"),
             index: "hostile".into(),
-            doc: serde_json::json!({ "message": m }),
+            doc: serde_json::json!({ "message": m }).into(),
         })
         .collect();
     app.update(Action::Source(SourceUpdate::EventsFetched {

@@ -57,7 +57,7 @@ fn event(t: f64, message: String) -> Event {
         trace_id: None,
         id: String::new(),
         index: "rover-events".into(),
-        doc: serde_json::Value::Null,
+        doc: serde_json::Value::Null.into(),
     }
 }
 

@@ -71,7 +71,7 @@ fn event(t: f64, message: String) -> Event {
         trace_id: None,
         id: format!("e{t}"),
         index: "rover-events".into(),
-        doc: serde_json::Value::Null,
+        doc: serde_json::Value::Null.into(),
     }
 }
 

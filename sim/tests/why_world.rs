@@ -38,7 +38,7 @@ fn sol() -> Sol {
             trace_id: e.trace_id,
             id: i.to_string(),
             index: "rover-events".into(),
-            doc: serde_json::Value::Null,
+            doc: serde_json::Value::Null.into(),
         })
         .collect();
     let mut world = World::new(SEED);

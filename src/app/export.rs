@@ -112,7 +112,7 @@ impl App {
                     .log
                     .iter()
                     .filter(|e| e.t.is_some_and(|t| t >= from && t <= to))
-                    .map(|e| e.doc.clone())
+                    .map(|e| (*e.doc).clone())
                     .collect(),
             ),
             PaneKind::Traces => {

@@ -692,7 +692,7 @@ pub(super) mod tests {
             trace_id: Some(id.into()),
             id: id.into(),
             index: "i".into(),
-            doc: serde_json::Value::Null,
+            doc: serde_json::Value::Null.into(),
         };
         a.events.arrive(vec![event("bb")]);
         while !a.events_focused() {

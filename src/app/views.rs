@@ -406,7 +406,7 @@ mod tests {
             trace_id: Some("aa".into()),
             id: "e1".into(),
             index: "i".into(),
-            doc: serde_json::Value::Null,
+            doc: serde_json::Value::Null.into(),
         }]);
         while !events.events_focused() {
             events.update(Action::FocusNext);

@@ -74,7 +74,7 @@ pub struct Event {
     /// The index it came from.
     pub index: String,
     /// The whole document.
-    pub doc: serde_json::Value,
+    pub doc: std::sync::Arc<serde_json::Value>,
 }
 
 /// The newest `cap` events, oldest first.
@@ -152,7 +152,7 @@ mod tests {
             trace_id: None,
             id: id.into(),
             index: "i".into(),
-            doc: serde_json::Value::Null,
+            doc: serde_json::Value::Null.into(),
         }
     }
 

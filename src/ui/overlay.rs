@@ -84,7 +84,8 @@ pub fn event_detail(
     buf: &mut Buffer,
 ) {
     let theme = &app.theme;
-    let pretty = serde_json::to_string_pretty(&event.doc).unwrap_or_else(|_| event.doc.to_string());
+    let pretty =
+        serde_json::to_string_pretty(&*event.doc).unwrap_or_else(|_| event.doc.to_string());
     let text = crate::text::safe_text(&pretty);
     let lines: Vec<Line> = text
         .lines()

@@ -204,7 +204,8 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
 
 /// How many lines an event's detail has: its document, pretty-printed.
 pub(in crate::app) fn event_detail_len(event: &Event) -> usize {
-    let pretty = serde_json::to_string_pretty(&event.doc).unwrap_or_else(|_| event.doc.to_string());
+    let pretty =
+        serde_json::to_string_pretty(&*event.doc).unwrap_or_else(|_| event.doc.to_string());
     crate::text::safe_text(&pretty).lines().count()
 }
 

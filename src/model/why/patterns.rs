@@ -342,7 +342,7 @@ mod tests {
             trace_id: None,
             id: String::new(),
             index: String::new(),
-            doc: serde_json::Value::Null,
+            doc: serde_json::Value::Null.into(),
         }
     }
 

@@ -315,7 +315,7 @@ pub fn to_event(hit: &Hit, map: &FieldMap) -> Event {
         trace_id: first_text(doc, &map.trace_id),
         id: hit.id.clone(),
         index: hit.index.clone(),
-        doc: doc.clone(),
+        doc: doc.clone().into(),
     }
 }
 
