@@ -38,6 +38,19 @@ fn main() {
         && std::env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("gnu")
     {
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
+        // The functions the demo runs, placed together (scripts/hot-text, which writes the
+        // script, says why): GNU ld and LLD both read it, and INSERT leaves the rest of the
+        // layout theirs. Every profile, so the tests' builds of the binary link with it too.
+        let hot = Path::new("link/hot-text.ld");
+        println!("cargo:rerun-if-changed={}", hot.display());
+        if hot.exists() {
+            let dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+            let script = Path::new(&dir).join(hot);
+            // As two arguments, not `-Wl,-T,PATH`: a comma in the checkout's path would split it.
+            for arg in ["-Xlinker", "-T", "-Xlinker", &script.display().to_string()] {
+                println!("cargo:rustc-link-arg-bins={arg}");
+            }
+        }
     }
     let out = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
     let to = Path::new(&out).join("mars-rover");
