@@ -56,10 +56,14 @@ impl SeriesBuf {
     /// are dropped. The buffer is then trimmed to its cap and made contiguous. An empty buffer
     /// takes strictly increasing points as they are, in their own allocation: a replay's first
     /// answer (hours of points) is then held once, not copied while the answer is still alive.
-    pub fn merge(&mut self, incoming: Vec<Point>) {
+    pub fn merge(&mut self, mut incoming: Vec<Point>) {
         if self.points.is_empty() && incoming.windows(2).all(|w| w[0].t < w[1].t) {
             for w in incoming.windows(2) {
                 self.note_step(w[1].t - w[0].t);
+            }
+            // A parser's vector may have grown by doubling: its slack is not kept.
+            if incoming.capacity() - incoming.len() > incoming.len() / 8 {
+                incoming.shrink_to_fit();
             }
             self.points = VecDeque::from(incoming);
         } else {
@@ -274,6 +278,11 @@ mod tests {
         let mut b = SeriesBuf::new(2);
         b.merge(pts(&[(1.0, 1.0), (2.0, 2.0), (3.0, 3.0)]));
         assert_eq!(b.points(), pts(&[(2.0, 2.0), (3.0, 3.0)]), "still capped");
+        let mut roomy = Vec::with_capacity(400);
+        roomy.extend(pts(&[(1.0, 1.0), (2.0, 2.0), (3.0, 3.0)]));
+        let mut b = SeriesBuf::new(100);
+        b.merge(roomy);
+        assert_eq!(b.points.capacity(), 3, "a parser's slack is not kept");
     }
 
     #[test]
