@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use crossterm::event::{Event, KeyEventKind};
 use eyre::Result;
-use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
@@ -97,7 +96,11 @@ impl Outlets {
 ///
 /// # Errors
 /// The terminal cannot be written to, or a signal handler cannot be installed.
-pub async fn run_loop(mut app: App, mut terminal: DefaultTerminal, sources: Sources) -> Result<()> {
+pub async fn run_loop(
+    mut app: App,
+    mut terminal: crate::tui::Screen,
+    sources: Sources,
+) -> Result<()> {
     let Sources {
         mut rx, outlets, ..
     } = sources;
@@ -207,7 +210,7 @@ fn apply(
     app: &mut App,
     actions: Vec<Action>,
     outlets: &Outlets,
-    terminal: &mut DefaultTerminal,
+    terminal: &mut crate::tui::Screen,
 ) -> Result<Flow> {
     use std::io::Write as _;
     let mut queue = std::collections::VecDeque::from(actions);

@@ -4,7 +4,13 @@
 
 use std::io::{self, Write};
 
-use ratatui::DefaultTerminal;
+mod lean;
+
+pub use lean::Lean;
+
+/// The terminal capcom draws on: ratatui's, through a backend that keeps the style between
+/// frames ([`Lean`]).
+pub type Screen = ratatui::Terminal<Lean<io::Stdout>>;
 
 /// Turns on mouse reports of presses, releases and the wheel (1000) in SGR form (1006), and
 /// nothing else: no motion (1002/1003, which flood input over ssh and take text selection
@@ -14,9 +20,17 @@ pub const MOUSE_ON: &str = "\x1b[?1000h\x1b[?1006h";
 /// Turns the mouse reports [`MOUSE_ON`] turned on off again, in reverse order.
 pub const MOUSE_OFF: &str = "\x1b[?1006l\x1b[?1000l";
 
+/// All attributes off: [`Lean`] leaves the last frame's style set.
+const STYLE_OFF: &str = "\x1b[0m";
+
 fn mouse(on: bool) -> io::Result<()> {
     let mut out = io::stdout();
-    out.write_all(if on { MOUSE_ON } else { MOUSE_OFF }.as_bytes())?;
+    if on {
+        out.write_all(MOUSE_ON.as_bytes())?;
+    } else {
+        out.write_all(MOUSE_OFF.as_bytes())?;
+        out.write_all(STYLE_OFF.as_bytes())?;
+    }
     out.flush()
 }
 
@@ -35,9 +49,11 @@ impl Drop for TerminalGuard {
 ///
 /// # Errors
 /// When the terminal cannot be set up (then it is restored before returning).
-pub fn init() -> io::Result<(DefaultTerminal, TerminalGuard)> {
-    let terminal = ratatui::try_init()?;
+pub fn init() -> io::Result<(Screen, TerminalGuard)> {
+    // ratatui's set-up (raw mode, the alternate screen, its panic hook), drawn through Lean.
+    drop(ratatui::try_init()?);
     let guard = TerminalGuard;
+    let terminal = ratatui::Terminal::new(Lean::new(io::stdout()))?;
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = mouse(false);
@@ -47,8 +63,8 @@ pub fn init() -> io::Result<(DefaultTerminal, TerminalGuard)> {
     Ok((terminal, guard))
 }
 
-/// Turns mouse capture, raw mode and the alternate screen off, and shows the cursor. Errors are
-/// ignored: after a hang-up there may be no terminal left to write to.
+/// Turns mouse capture, the last frame's style, raw mode and the alternate screen off, and shows
+/// the cursor. Errors are ignored: after a hang-up there may be no terminal left to write to.
 pub fn restore() {
     let _ = mouse(false);
     let _ = ratatui::try_restore();

@@ -232,7 +232,6 @@ fn the_local_filter_narrows_the_list_160x48() {
 fn hostile_text_reaches_the_terminal_as_harmless_characters() {
     use capcom::model::event::{Event, Level};
     use capcom::source::{EventBatch, SourceUpdate};
-    use ratatui::backend::CrosstermBackend;
     use ratatui::{TerminalOptions, Viewport};
     let hostile = [
         "title\u{1b}]0;pwned\u{7} clear\u{1b}[2J\u{1b}[H red\u{1b}[31m",
@@ -284,7 +283,7 @@ fn hostile_text_reaches_the_terminal_as_harmless_characters() {
     };
     let written = Shared::default();
     let mut terminal =
-        Terminal::with_options(CrosstermBackend::new(written.clone()), options).expect("terminal");
+        Terminal::with_options(capcom::tui::Lean::new(written.clone()), options).expect("terminal");
     terminal
         .draw(|f| capcom::ui::render(&app, f))
         .expect("draw");
@@ -307,6 +306,89 @@ fn hostile_text_reaches_the_terminal_as_harmless_characters() {
     ] {
         assert!(!bytes.contains(needle), "{needle:?} reached the terminal");
     }
+}
+
+/// A 160×48 terminal emulator after `bytes`.
+fn emulate(bytes: &[u8]) -> vt100::Parser {
+    let size = |n| std::num::NonZeroU16::new(n).expect("not zero");
+    let mut vt = vt100::Parser::new(size(48), size(160), 0);
+    vt.process(bytes);
+    vt
+}
+
+/// What a terminal emulator shows after `bytes`, cell by cell: text and style.
+fn shown(bytes: &[u8]) -> Vec<String> {
+    let vt = emulate(bytes);
+    let screen = vt.screen();
+    (0..48)
+        .flat_map(|row| (0..160).map(move |col| (row, col)))
+        .map(|(row, col)| {
+            let c = screen.cell(row, col).expect("in the screen");
+            format!(
+                "{row},{col} {:?} {:?} {:?} b{} d{} i{} u{} r{}",
+                c.contents(),
+                c.fgcolor(),
+                c.bgcolor(),
+                c.bold(),
+                c.dim(),
+                c.italic(),
+                c.underline(),
+                c.inverse()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_lean_backend_shows_what_ratatuis_shows_in_fewer_bytes() {
+    use ratatui::backend::CrosstermBackend;
+    use ratatui::{TerminalOptions, Viewport};
+    // Ages ticking, focus moving through the panes, an overlay opened: styles come and go.
+    let mut drill = TO_EVENTS.to_vec();
+    drill.push(Action::DrillIn);
+    let frames = [
+        app_at(2.0, (160, 48), &[]),
+        app_at(3.0, (160, 48), &[]),
+        app_at(4.0, (160, 48), &TO_EVENTS),
+        app_at(5.0, (160, 48), &drill),
+        app_at(6.0, (160, 48), &[]),
+    ];
+    let options = || TerminalOptions {
+        viewport: Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 160, 48)),
+    };
+    let (lean, plain) = (Shared::default(), Shared::default());
+    let mut a =
+        Terminal::with_options(capcom::tui::Lean::new(lean.clone()), options()).expect("terminal");
+    let mut b =
+        Terminal::with_options(CrosstermBackend::new(plain.clone()), options()).expect("terminal");
+    let bytes = |w: &Shared| w.0.lock().expect("lock").clone();
+    let mut tick = (0, 0);
+    for (i, app) in frames.iter().enumerate() {
+        let before = (bytes(&lean).len(), bytes(&plain).len());
+        a.draw(|f| capcom::ui::render(app, f)).expect("draw");
+        b.draw(|f| capcom::ui::render(app, f)).expect("draw");
+        assert_eq!(shown(&bytes(&lean)), shown(&bytes(&plain)), "frame {i}");
+        if i == 1 {
+            tick = (
+                bytes(&lean).len() - before.0,
+                bytes(&plain).len() - before.1,
+            );
+        }
+    }
+    assert!(tick.0 > 0, "the second frame wrote something");
+    assert!(
+        tick.0 * 3 < tick.1 * 2,
+        "a second's ticking ages: {} bytes, ratatui's backend {}",
+        tick.0,
+        tick.1
+    );
+    assert!(bytes(&lean).len() < bytes(&plain).len());
+    // A clear paints the default background, not the last frame's.
+    ratatui::backend::Backend::clear(a.backend_mut()).expect("clear");
+    let vt = emulate(&bytes(&lean));
+    let cell = vt.screen().cell(47, 159).expect("in the screen");
+    assert_eq!(cell.bgcolor(), vt100::Color::Default);
+    assert_eq!(cell.contents(), "");
 }
 
 /// A writer whose bytes the test can read after the terminal has written them.
