@@ -3,7 +3,8 @@
 //! frame that changes one digit of the clock sends an explicit RGB foreground and background
 //! (31 bytes), the digit, four resets (20 bytes) and a hide-cursor (6 bytes): 67 bytes for
 //! one character. This one sends the digit and a cursor move, and a style only when it
-//! differs from the one the terminal is in. Its screen is the same: `tests/render.rs` draws
+//! differs from the one the terminal is in, and of a style only what differs (a new foreground
+//! on the same background is one colour, not two). Its screen is the same: `tests/render.rs` draws
 //! the dashboard through both and compares what a terminal emulator shows.
 //!
 //! The style is left set between frames, so nothing but frames may write text; a clear starts
@@ -16,7 +17,8 @@ use ratatui::backend::{Backend, ClearType, IntoCrossterm as _, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::crossterm::cursor::{Hide, MoveTo, Show};
 use ratatui::crossterm::style::{
-    Attribute, Colors, Print, SetAttribute, SetColors, SetUnderlineColor,
+    Attribute, Colors, Print, SetAttribute, SetBackgroundColor, SetColors, SetForegroundColor,
+    SetUnderlineColor,
 };
 use ratatui::crossterm::{execute, queue, terminal};
 use ratatui::layout::{Position, Size};
@@ -65,11 +67,16 @@ impl<W: Write> Lean<W> {
         if to.modifier != from.modifier {
             modifiers(&mut self.out, from.modifier, to.modifier)?;
         }
-        if to.fg != from.fg || to.bg != from.bg {
-            queue!(
+        // Only the colour that changes: most cells share the theme's background, and an RGB
+        // colour is 19 bytes.
+        match (to.fg != from.fg, to.bg != from.bg) {
+            (true, true) => queue!(
                 self.out,
                 SetColors(Colors::new(to.fg.into_crossterm(), to.bg.into_crossterm()))
-            )?;
+            )?,
+            (true, false) => queue!(self.out, SetForegroundColor(to.fg.into_crossterm()))?,
+            (false, true) => queue!(self.out, SetBackgroundColor(to.bg.into_crossterm()))?,
+            (false, false) => {}
         }
         if to.underline != from.underline {
             queue!(self.out, SetUnderlineColor(to.underline.into_crossterm()))?;
