@@ -2,10 +2,10 @@
 //! `CrosstermBackend` starts every frame from the default style and resets it at the end, so a
 //! frame that changes one digit of the clock sends an explicit RGB foreground and background
 //! (31 bytes), the digit, four resets (20 bytes) and a hide-cursor (6 bytes): 67 bytes for
-//! one character. This one sends the digit and a cursor move, and a style only when it
-//! differs from the one the terminal is in, and of a style only what differs (a new foreground
-//! on the same background is one colour, not two). Its screen is the same: `tests/render.rs` draws
-//! the dashboard through both and compares what a terminal emulator shows.
+//! one character. This one sends the digit and a cursor move, and a style only where it
+//! differs from the one the terminal is in, and then only what differs (a new foreground on
+//! the same background is one colour, not two). Its screen is the same: `tests/render.rs`
+//! draws the dashboard through both and compares what a terminal emulator shows.
 //!
 //! The style is left set between frames, so nothing but frames may write text; a clear starts
 //! from the default style (erasing paints the current background), and `tui::restore` resets
@@ -101,17 +101,16 @@ fn modifiers(w: &mut impl Write, from: Modifier, to: Modifier) -> io::Result<()>
     let removed = from - to;
     let added = to - from;
     let intensity_off = removed.intersects(Modifier::BOLD | Modifier::DIM);
-    let mut attrs: Vec<Attribute> = Vec::new();
     if removed.contains(Modifier::REVERSED) {
-        attrs.push(Attribute::NoReverse);
+        queue!(w, SetAttribute(Attribute::NoReverse))?;
     }
     if intensity_off {
-        attrs.push(Attribute::NormalIntensity);
+        queue!(w, SetAttribute(Attribute::NormalIntensity))?;
         if to.contains(Modifier::DIM) {
-            attrs.push(Attribute::Dim);
+            queue!(w, SetAttribute(Attribute::Dim))?;
         }
         if to.contains(Modifier::BOLD) {
-            attrs.push(Attribute::Bold);
+            queue!(w, SetAttribute(Attribute::Bold))?;
         }
     }
     for (flag, off) in [
@@ -121,11 +120,11 @@ fn modifiers(w: &mut impl Write, from: Modifier, to: Modifier) -> io::Result<()>
         (Modifier::HIDDEN, Attribute::NoHidden),
     ] {
         if removed.contains(flag) {
-            attrs.push(off);
+            queue!(w, SetAttribute(off))?;
         }
     }
     if removed.intersects(Modifier::SLOW_BLINK | Modifier::RAPID_BLINK) {
-        attrs.push(Attribute::NoBlink);
+        queue!(w, SetAttribute(Attribute::NoBlink))?;
     }
     for (flag, on) in [
         (Modifier::REVERSED, Attribute::Reverse),
@@ -140,15 +139,14 @@ fn modifiers(w: &mut impl Write, from: Modifier, to: Modifier) -> io::Result<()>
     ] {
         let set_again = intensity_off && (flag == Modifier::BOLD || flag == Modifier::DIM);
         if added.contains(flag) && !set_again {
-            attrs.push(on);
+            queue!(w, SetAttribute(on))?;
         }
-    }
-    for a in attrs {
-        queue!(w, SetAttribute(a))?;
     }
     Ok(())
 }
 
+/// Bytes that are not a frame (the loop's OSC 52 hand-offs), written as they are: they must
+/// not be text, which would take the last frame's style.
 impl<W: Write> Write for Lean<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.out.write(buf)
