@@ -25,7 +25,7 @@ const WINDOW: Window = Window {
 };
 
 fn attr(k: &str, v: AttrValue) -> Attribute {
-    (k.to_owned(), v)
+    (k.into(), v)
 }
 
 /// Five services, each one resource shared by its spans.
@@ -47,7 +47,7 @@ fn resources() -> Vec<Arc<[Attribute]>> {
 /// A command trace: a root and 49 steps under it, each with a handful of attributes (one of
 /// them a per-trace id, one a per-span sequence number); every tenth fails on wheel LM.
 fn trace(i: usize, res: &[Arc<[Attribute]>]) -> Arc<Trace> {
-    let tid = format!("{i:032x}");
+    let tid: std::sync::Arc<str> = format!("{i:032x}").into();
     let failing = i.is_multiple_of(10);
     let wheel = if failing { "LM" } else { WHEELS[i % 6] };
     let start = WINDOW.from + 3.0 * i as f64;
@@ -63,7 +63,7 @@ fn trace(i: usize, res: &[Arc<[Attribute]>]) -> Arc<Trace> {
             );
             s.trace_id.clone_from(&tid);
             let r = &res[k % res.len()];
-            s.service = Some(r[0].1.to_string());
+            s.service = Some(r[0].1.to_string().into());
             s.resource = Arc::clone(r);
             s.name = format!("step-{}", k % 12);
             s.error = failing && k == 7;

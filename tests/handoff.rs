@@ -194,7 +194,7 @@ fn y_copies_the_selected_trace_id_and_refuses_one_with_control_characters() {
         .expect("a trace listed")
         .trace
         .trace_id
-        .clone();
+        .to_string();
     let effects = press(&mut app, "y");
     assert_eq!(effects, vec![Effect::Clipboard(id.clone())]);
     assert!(status(&app).contains(&format!("copied trace id: {id}")));

@@ -161,7 +161,7 @@ fn a_v1_search_sends_microseconds_a_limit_and_tags() {
     let (answer, traces) = block_on(c.search("rover", &full_query(), NOW)).expect("ok");
     assert_eq!(answer.body, sample("v1_selftrace_small_jaeger_query.json"));
     assert_eq!(traces.len(), 1);
-    assert_eq!(traces[0].trace_id, "2db17286b3e6b148");
+    assert_eq!(&*traces[0].trace_id, "2db17286b3e6b148");
     assert_eq!(traces[0].spans.len(), 2);
 
     let targets = server.targets();
@@ -486,7 +486,7 @@ fn a_trace_by_id_on_v3_and_v1_and_404_is_none() {
     let (body, trace) = block_on(v3.trace("00000000000000000000000000000001")).expect("ok");
     assert_eq!(body, sample("v3_gettrace_snapshot_error_status.json"));
     let trace = trace.expect("found");
-    assert_eq!(trace.trace_id, "00000000000000000000000000000001");
+    assert_eq!(&*trace.trace_id, "00000000000000000000000000000001");
     assert_eq!(trace.spans.len(), 1);
     assert_eq!(
         block_on(v3.trace("00000000000000000000000000000099"))
@@ -501,7 +501,7 @@ fn a_trace_by_id_on_v3_and_v1_and_404_is_none() {
         .expect("ok")
         .1
         .expect("found");
-    assert_eq!(trace.trace_id, "2db17286b3e6b148");
+    assert_eq!(&*trace.trace_id, "2db17286b3e6b148");
     assert_eq!(trace.spans.len(), 2);
     assert_eq!(block_on(v1.trace("00000000000000ff")).expect("ok").1, None);
     assert!(
@@ -656,7 +656,7 @@ fn search_all_on_v1_reads_the_recorded_sample() {
     assert_eq!(block_on(c.api()), Ok(Api::V1));
     assert_eq!(answers.len(), 1);
     assert_eq!(ids(&list), ["2db17286b3e6b148"]);
-    assert_eq!(list[0].summary.root_service, "jaeger-query");
+    assert_eq!(&*list[0].summary.root_service, "jaeger-query");
     assert_eq!(list[0].summary.spans, 2);
 }
 

@@ -29,7 +29,7 @@ fn v3_gettrace_with_an_error_status_and_an_empty_resource() {
     let traces = parse_v3(&fixture("v3_gettrace_snapshot_error_status.json")).expect("parses");
     assert_eq!(traces.len(), 1);
     let t = &traces[0];
-    assert_eq!(t.trace_id, "00000000000000000000000000000001");
+    assert_eq!(&*t.trace_id, "00000000000000000000000000000001");
     let s = &t.spans[0];
     assert_eq!(
         (s.name.as_str(), s.span_id.as_str()),
@@ -39,6 +39,52 @@ fn v3_gettrace_with_an_error_status_and_an_empty_resource() {
     assert!(s.error, "status code 2 is an error");
     assert_eq!(s.service, None, "a resource with no service.name");
     assert_eq!(s.parent_id, None);
+}
+
+/// How many allocations hold the attribute keys and service names of `traces` (spans,
+/// events, resources), and how many distinct ones there are; and whether every span holds
+/// its trace's own copy of the trace id.
+fn name_copies(traces: &[capcom::model::span::Trace]) -> (usize, usize, bool) {
+    let mut held: Vec<std::sync::Arc<str>> = Vec::new();
+    for s in traces.iter().flat_map(|t| &t.spans) {
+        let events = s.events.iter().flat_map(|e| &e.attributes);
+        let keys = s.attributes.iter().chain(s.resource.iter()).chain(events);
+        for k in keys.map(|(k, _)| k).chain(&s.service) {
+            if !held.iter().any(|h| std::sync::Arc::ptr_eq(h, k)) {
+                held.push(std::sync::Arc::clone(k));
+            }
+        }
+    }
+    let mut names: Vec<&str> = held.iter().map(|k| &**k).collect();
+    names.sort_unstable();
+    names.dedup();
+    let ids_shared = traces.iter().all(|t| {
+        t.spans
+            .iter()
+            .all(|s| std::sync::Arc::ptr_eq(&s.trace_id, &t.trace_id))
+    });
+    (held.len(), names.len(), ids_shared)
+}
+
+#[test]
+fn names_and_ids_are_held_once_per_body_in_either_api() {
+    // The bundled sol: 11,056 span attributes naming 61 keys, 2,148 spans in 1,222 traces.
+    let sol = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/mars-rover/jaeger/traces.json"),
+    )
+    .expect("the sol's traces");
+    let traces = parse_v3(&sol).expect("parses");
+    assert!(traces.iter().any(|t| t.spans.len() > 1));
+    let (copies, names, ids_shared) = name_copies(&traces);
+    assert!(names > 50, "{names} names");
+    assert_eq!(copies, names, "one allocation per key or service");
+    assert!(ids_shared, "a span's trace id is its trace's");
+    let v1 = parse_v1(&fixture("v1_selftrace_small_jaeger_query.json")).expect("parses");
+    assert!(v1.iter().any(|t| t.spans.len() > 1));
+    let (copies, names, ids_shared) = name_copies(&v1);
+    assert!(names > 5, "{names} names");
+    assert_eq!(copies, names, "one allocation per key or service");
+    assert!(ids_shared, "a span's trace id is its trace's");
 }
 
 #[test]
@@ -79,7 +125,7 @@ fn spans_of_equal_resources_share_one_copy_and_different_ones_do_not() {
     );
     assert_eq!(
         spans[2].resource[0],
-        ("service.name".to_owned(), AttrValue::Str("ground".into()))
+        ("service.name".into(), AttrValue::Str("ground".into()))
     );
 }
 
@@ -87,7 +133,7 @@ fn spans_of_equal_resources_share_one_copy_and_different_ones_do_not() {
 fn v1_envelope_of_a_real_selftrace() {
     let traces = parse_v1(&fixture("v1_selftrace_small_jaeger_query.json")).expect("parses");
     let t = &traces[0];
-    assert_eq!(t.trace_id, "2db17286b3e6b148");
+    assert_eq!(&*t.trace_id, "2db17286b3e6b148");
     assert_eq!(t.spans.len(), 2);
     let (root, child) = (&t.spans[0], &t.spans[1]);
     assert_eq!(root.service.as_deref(), Some("jaeger-query"));
@@ -100,10 +146,10 @@ fn v1_envelope_of_a_real_selftrace() {
     assert!(
         root.attributes
             .iter()
-            .any(|(k, v)| k == "sampler.param" && matches!(v, AttrValue::Double(_)))
+            .any(|(k, v)| &**k == "sampler.param" && matches!(v, AttrValue::Double(_)))
     );
     assert!(
-        root.resource.iter().any(|(k, _)| k == "hostname"),
+        root.resource.iter().any(|(k, _)| &**k == "hostname"),
         "process tags become the resource"
     );
     assert!(root.duration > 0.0 && root.start > 1.0e9);
@@ -122,7 +168,7 @@ fn v1_bare_trace_with_logs_warnings_and_every_tag_type() {
     let tags = &t.spans[1].attributes;
     let get = |k: &str| {
         tags.iter()
-            .find(|(key, _)| key == k)
+            .find(|(key, _)| &**key == k)
             .map(|(_, v)| v.clone())
             .expect(k)
     };

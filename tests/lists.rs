@@ -211,7 +211,7 @@ fn l_on_the_traces_pane_lists_the_selected_traces_events_and_keeps_time_followin
         .expect("a trace")
         .trace
         .trace_id
-        .clone();
+        .to_string();
     press(&mut a, KeyCode::Char('l'));
     assert!(
         matches!(a.views.last(), Some(View::TraceEvents { .. })),

@@ -134,7 +134,7 @@ fn three_keys_from_a_paging_slo_reach_a_failed_span_and_one_more_its_events() {
     assert!(
         app.events
             .visible()
-            .all(|e| e.trace_id.as_deref() == Some(trace_id.as_str())),
+            .all(|e| e.trace_id.as_deref() == Some(&*trace_id)),
         "only the trace's events"
     );
     insta::assert_snapshot!("trace_events", draw(&app).backend());

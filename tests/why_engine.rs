@@ -41,7 +41,7 @@ fn command(i: usize, wheel: &str, slip: bool) -> Arc<Trace> {
     seg.error = slip;
     let image = span(&id, "i", Some("r"), "image", t0 + 0.6 + drive, 1.0);
     Arc::new(Trace {
-        trace_id: id,
+        trace_id: id.into(),
         spans: vec![root, plan, seg, image],
         warnings: Vec::new(),
     })

@@ -123,7 +123,7 @@ async fn a_live_analysis_gathers_the_windows_traces_events_series_and_budget() {
     let input = live.input(&request).await;
     assert!(input.missing.is_empty(), "{:?}", input.missing);
 
-    let ids: Vec<&str> = input.traces.iter().map(|t| t.trace_id.as_str()).collect();
+    let ids: Vec<&str> = input.traces.iter().map(|t| &*t.trace_id).collect();
     assert_eq!(
         ids,
         ["000000000000000000000000000000a1"],

@@ -55,7 +55,7 @@ fn command(i: usize, wheel: &str, slip: bool, extra: Option<(&str, &str)>) -> Ar
     let mut image = span(&id, "i", Some("r"), "hazcam", "image", t0 + 0.6 + drive);
     image.resource = vec![("firmware".into(), AttrValue::Str("4.2.1".into()))].into();
     Arc::new(Trace {
-        trace_id: id,
+        trace_id: id.into(),
         spans: vec![root, plan, seg, image],
         warnings: Vec::new(),
     })
@@ -343,14 +343,14 @@ fn enter_on_the_shared_wheel_lists_exactly_its_traces_and_enter_opens_one() {
         (row.key.as_str(), row.value.as_str()),
         ("rover.wheel", "LM")
     );
-    let mut want: Vec<String> = input
+    let mut want: Vec<Arc<str>> = input
         .traces
         .iter()
         .filter(|t| {
             t.spans.iter().any(|s| {
                 s.attributes
                     .iter()
-                    .any(|(k, v)| k == "rover.wheel" && *v == AttrValue::Str("LM".into()))
+                    .any(|(k, v)| &**k == "rover.wheel" && *v == AttrValue::Str("LM".into()))
             })
         })
         .map(|t| t.trace_id.clone())
@@ -359,7 +359,7 @@ fn enter_on_the_shared_wheel_lists_exactly_its_traces_and_enter_opens_one() {
     let Some(View::WhyTraces(list)) = app.views.last() else {
         panic!("no trace list: {:?}", app.views.last());
     };
-    let mut got: Vec<String> = list.traces.iter().map(|t| t.trace_id.clone()).collect();
+    let mut got: Vec<Arc<str>> = list.traces.iter().map(|t| t.trace_id.clone()).collect();
     want.sort();
     got.sort();
     assert_eq!(got, want);
@@ -375,7 +375,7 @@ fn enter_on_the_shared_wheel_lists_exactly_its_traces_and_enter_opens_one() {
 }
 
 /// The second trace the list shows.
-fn got_second(app: &App) -> String {
+fn got_second(app: &App) -> Arc<str> {
     app.views
         .iter()
         .find_map(|v| match v {

@@ -316,7 +316,7 @@ mod tests {
         for seed in [1, 2, 5] {
             let ids: Vec<String> = crate::traces::traces(seed)
                 .into_iter()
-                .map(|t| t.trace_id)
+                .map(|t| t.trace_id.to_string())
                 .collect();
             let ev = events(seed);
             let with_id: Vec<_> = ev.iter().filter(|e| e.trace_id.is_some()).collect();

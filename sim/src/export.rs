@@ -405,7 +405,7 @@ impl Exporter {
                 if end > clock.from {
                     pending.push((end, ti, si));
                 }
-                let service = s.service.clone().unwrap_or_else(|| "rover".to_owned());
+                let service = s.service.as_deref().unwrap_or("rover").to_owned();
                 if let std::collections::btree_map::Entry::Vacant(slot) = providers.entry(service) {
                     let made = provider(&url, slot.key(), &s.resource, &output)?;
                     slot.insert(made);
@@ -436,8 +436,8 @@ impl Exporter {
     }
 
     fn send(&self, s: &Span) {
-        let service = s.service.clone().unwrap_or_else(|| "rover".to_owned());
-        let Some(provider) = self.providers.get(&service) else {
+        let service = s.service.as_deref().unwrap_or("rover");
+        let Some(provider) = self.providers.get(service) else {
             return;
         };
         let tracer = provider.tracer("rover-sim");

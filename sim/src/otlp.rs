@@ -18,7 +18,7 @@ pub fn v3_body(traces: &[Trace], epoch: f64) -> String {
     let mut out = String::from(r#"{"result":{"resourceSpans":["#);
     let mut first = true;
     for trace in traces {
-        let mut services: Vec<&Option<String>> = Vec::new();
+        let mut services: Vec<&Option<std::sync::Arc<str>>> = Vec::new();
         for s in &trace.spans {
             if !services.contains(&&s.service) {
                 services.push(&s.service);
@@ -196,10 +196,10 @@ mod tests {
     fn values_of_every_type_are_written_as_otlp_does() {
         let mut out = String::new();
         let attrs = [
-            ("s".to_owned(), AttrValue::Str("a\"b".into())),
-            ("i".to_owned(), AttrValue::Int(-42)),
-            ("d".to_owned(), AttrValue::Double(62.5)),
-            ("b".to_owned(), AttrValue::Bool(true)),
+            ("s".into(), AttrValue::Str("a\"b".into())),
+            ("i".into(), AttrValue::Int(-42)),
+            ("d".into(), AttrValue::Double(62.5)),
+            ("b".into(), AttrValue::Bool(true)),
         ];
         attributes(&mut out, &attrs);
         assert_eq!(

@@ -101,31 +101,31 @@ fn secs(us: Micros) -> f64 {
 
 /// A string attribute.
 pub fn str_attr(key: &str, value: impl Into<String>) -> Attribute {
-    (key.to_owned(), AttrValue::Str(value.into()))
+    (key.into(), AttrValue::Str(value.into()))
 }
 
 /// An integer attribute.
 pub fn int_attr(key: &str, value: i64) -> Attribute {
-    (key.to_owned(), AttrValue::Int(value))
+    (key.into(), AttrValue::Int(value))
 }
 
 /// A double attribute, rounded to `decimals` places so the body stays short and readable.
 pub fn num_attr(key: &str, value: f64, decimals: i32) -> Attribute {
     let scale = 10_f64.powi(decimals);
     (
-        key.to_owned(),
+        key.into(),
         AttrValue::Double((value * scale).round() / scale),
     )
 }
 
 /// A boolean attribute.
 pub fn bool_attr(key: &str, value: bool) -> Attribute {
-    (key.to_owned(), AttrValue::Bool(value))
+    (key.into(), AttrValue::Bool(value))
 }
 
 /// A trace under construction.
 pub struct Builder {
-    trace_id: String,
+    trace_id: std::sync::Arc<str>,
     ids: Rng,
     /// Timing jitter and other draws of this trace.
     pub rng: Rng,
@@ -136,7 +136,7 @@ impl Builder {
     /// Starts the trace `key` of the sol of `seed`.
     pub fn new(seed: u64, key: TraceKey) -> Self {
         Self {
-            trace_id: trace_id(seed, key),
+            trace_id: trace_id(seed, key).into(),
             ids: key.rng(seed, 0x5BA2_0000_0000_0002),
             rng: key.rng(seed, 0xD1CE_0000_0000_0003),
             spans: Vec::new(),
@@ -164,7 +164,7 @@ impl Builder {
             parent_id,
             links: Vec::new(),
             name: name.into(),
-            service: Some(service.to_owned()),
+            service: Some(service.into()),
             kind,
             error: false,
             status_message: String::new(),
@@ -218,7 +218,7 @@ impl Builder {
     /// The trace, its spans grouped by service in order of first appearance: the order in
     /// which a Jaeger v3 body, one `resourceSpans` per service, sends them back.
     pub fn finish(self) -> Trace {
-        let mut order: Vec<Option<String>> = Vec::new();
+        let mut order: Vec<Option<std::sync::Arc<str>>> = Vec::new();
         for s in &self.spans {
             if !order.contains(&s.service) {
                 order.push(s.service.clone());

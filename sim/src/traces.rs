@@ -338,7 +338,7 @@ mod tests {
         assert_eq!(traces, super::traces(1), "deterministic");
         assert_ne!(traces, super::traces(2));
         assert!((600..=1500).contains(&traces.len()), "{}", traces.len());
-        let mut ids: Vec<&str> = traces.iter().map(|t| t.trace_id.as_str()).collect();
+        let mut ids: Vec<&str> = traces.iter().map(|t| &*t.trace_id).collect();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), traces.len(), "trace ids are unique");
@@ -349,7 +349,7 @@ mod tests {
             for s in &t.spans {
                 assert!(is_hex(&s.span_id, 16) && s.trace_id == t.trace_id);
                 assert!(s.start >= 0.0 && s.start + s.duration <= SOL_SECONDS + 600.0);
-                assert!(s.resource.iter().any(|(k, _)| k == "service.namespace"));
+                assert!(s.resource.iter().any(|(k, _)| &**k == "service.namespace"));
                 let Some(pid) = &s.parent_id else { continue };
                 let parent = t.spans.iter().find(|p| &p.span_id == pid);
                 let parent = parent.unwrap_or_else(|| panic!("parent of {s:?}"));
@@ -390,7 +390,7 @@ mod tests {
                 let id = trace_id(seed, key);
                 let t = traces
                     .iter()
-                    .find(|t| t.trace_id == id)
+                    .find(|t| *t.trace_id == *id)
                     .expect("incident trace");
                 assert!(t.spans.iter().any(|s| s.error && s.name == operation));
             }

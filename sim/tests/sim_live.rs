@@ -302,7 +302,7 @@ fn traces_go_over_otlp_with_parents_attributes_status_and_the_events_trace_ids()
     );
     let known: std::collections::HashSet<String> = capcom_sim::traces::traces(1)
         .into_iter()
-        .map(|t| t.trace_id)
+        .map(|t| t.trace_id.to_string())
         .collect();
     let mut ids = std::collections::HashSet::new();
     let mut parented = 0;

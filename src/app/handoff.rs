@@ -255,14 +255,14 @@ impl App {
     pub fn selection(&self) -> Result<Selection, String> {
         let none = |what: &str| Err(format!("nothing to copy: {what}"));
         match self.shown_view() {
-            Some(View::Trace(t)) => Ok(Selection::Trace(t.trace.trace_id.clone())),
+            Some(View::Trace(t)) => Ok(Selection::Trace(t.trace.trace_id.to_string())),
             Some(View::Span { trace, span, .. }) => {
                 Ok(match span.and_then(|i| trace.spans.get(i)) {
                     Some(s) => Selection::Span {
-                        trace: trace.trace_id.clone(),
+                        trace: trace.trace_id.to_string(),
                         span: s.span_id.clone(),
                     },
-                    None => Selection::Trace(trace.trace_id.clone()),
+                    None => Selection::Trace(trace.trace_id.to_string()),
                 })
             }
             Some(View::EventDetail { event, .. }) => Ok(Selection::Event {
@@ -276,7 +276,7 @@ impl App {
                 let pane = self.full_screen().unwrap_or(self.focus);
                 match &self.config.panes.get(pane).map(|p| &p.kind) {
                     Some(PaneKind::Traces) => match self.traces.selected_trace() {
-                        Some(l) => Ok(Selection::Trace(l.trace.trace_id.clone())),
+                        Some(l) => Ok(Selection::Trace(l.trace.trace_id.to_string())),
                         None => none("no trace is selected"),
                     },
                     Some(PaneKind::Events) => match self.events.selected_event() {

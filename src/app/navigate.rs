@@ -153,7 +153,7 @@ impl App {
             return Handled::Pass;
         }
         if let Some(l) = self.traces.selected_trace() {
-            let id = l.trace.trace_id.clone();
+            let id = l.trace.trace_id.to_string();
             return self.open_trace_events(id);
         }
         self.notice = Some("no trace is selected".into());

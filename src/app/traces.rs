@@ -72,9 +72,9 @@ impl TracesState {
         }
         let needle = self.filter.to_lowercase();
         let s = &l.summary;
-        std::iter::once(s.trace_id.as_str())
-            .chain([s.root_service.as_str(), s.root_operation.as_str()])
-            .chain(s.services.iter().map(String::as_str))
+        std::iter::once(&*s.trace_id)
+            .chain([&*s.root_service, s.root_operation.as_str()])
+            .chain(s.services.iter().map(|s| &**s))
             .any(|h| h.to_lowercase().contains(&needle))
             || (needle == "error" && s.errors > 0)
     }
@@ -569,9 +569,7 @@ pub(super) mod tests {
         let mut a = focused_on_traces();
         a.update(Action::SelectNext);
         assert_eq!(
-            a.traces
-                .selected_trace()
-                .map(|l| l.summary.trace_id.as_str()),
+            a.traces.selected_trace().map(|l| &*l.summary.trace_id),
             Some("aa")
         );
         a.update(Action::DrillIn);
@@ -615,15 +613,13 @@ pub(super) mod tests {
             result: Ok(listed().into_iter().rev().collect()),
         }));
         assert_eq!(
-            a.traces
-                .selected_trace()
-                .map(|l| l.summary.trace_id.as_str()),
+            a.traces.selected_trace().map(|l| &*l.summary.trace_id),
             Some("aa")
         );
         a.update(Action::ToggleSort);
         assert_eq!(a.traces.sort, TraceSort::Duration);
         assert_eq!(
-            a.traces.shown()[0].summary.trace_id,
+            &*a.traces.shown()[0].summary.trace_id,
             "aa",
             "2.5 s is longest"
         );
@@ -699,7 +695,7 @@ pub(super) mod tests {
             a.update(Action::FocusNext);
         }
         assert!(a.update(Action::OpenTrace).is_empty());
-        assert!(matches!(a.views.last(), Some(View::Trace(v)) if v.trace.trace_id == "bb"));
+        assert!(matches!(a.views.last(), Some(View::Trace(v)) if &*v.trace.trace_id == "bb"));
         a.update(Action::DrillOut);
         a.events.arrive(vec![event("cc")]);
         assert_eq!(

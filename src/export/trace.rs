@@ -47,7 +47,7 @@ fn tag((key, value): &Attribute) -> Value {
         AttrValue::Bytes(b) => ("binary", json!(b)),
         AttrValue::Array(_) => ("string", json!(value.to_string())),
     };
-    json!({"key": key, "type": ty, "value": v})
+    json!({"key": &**key, "type": ty, "value": v})
 }
 
 fn kind_word(kind: SpanKind) -> Option<&'static str> {
@@ -64,7 +64,7 @@ fn kind_word(kind: SpanKind) -> Option<&'static str> {
 /// A span's tags: its attributes, with `span.kind`, `error` and the status message added as
 /// Jaeger's own tags when the attributes do not already say them.
 fn span_tags(s: &Span) -> Vec<Value> {
-    let has = |k: &str| s.attributes.iter().any(|(key, _)| key == k);
+    let has = |k: &str| s.attributes.iter().any(|(key, _)| &**key == k);
     let mut tags: Vec<Value> = s.attributes.iter().map(tag).collect();
     if let Some(kind) = kind_word(s.kind).filter(|_| !has("span.kind")) {
         tags.push(json!({"key": "span.kind", "type": "string", "value": kind}));
@@ -84,13 +84,13 @@ fn span_tags(s: &Span) -> Vec<Value> {
 #[must_use]
 pub fn jaeger_json(t: &Trace) -> Vec<u8> {
     // One process per service and resource, numbered in order of first use as Jaeger does.
-    let mut processes: Vec<(Option<String>, Vec<Attribute>)> = Vec::new();
+    let mut processes: Vec<(Option<std::sync::Arc<str>>, Vec<Attribute>)> = Vec::new();
     let mut spans = Vec::with_capacity(t.spans.len());
     for s in &t.spans {
         let tags: Vec<Attribute> = s
             .resource
             .iter()
-            .filter(|(k, _)| k != "service.name")
+            .filter(|(k, _)| &**k != "service.name")
             .cloned()
             .collect();
         let key = (s.service.clone(), tags);
@@ -106,7 +106,7 @@ pub fn jaeger_json(t: &Trace) -> Vec<u8> {
         for l in &s.links {
             let is_parent = l.kind == LinkKind::ChildOf
                 && s.parent_id.as_deref() == Some(l.span_id.as_str())
-                && l.trace_id == s.trace_id;
+                && *l.trace_id == *s.trace_id;
             if is_parent {
                 continue;
             }
@@ -122,7 +122,7 @@ pub fn jaeger_json(t: &Trace) -> Vec<u8> {
             .iter()
             .map(|e| {
                 let mut fields: Vec<Value> = e.attributes.iter().map(tag).collect();
-                if !e.name.is_empty() && !e.attributes.iter().any(|(k, _)| k == "event") {
+                if !e.name.is_empty() && !e.attributes.iter().any(|(k, _)| &**k == "event") {
                     fields.insert(
                         0,
                         json!({"key": "event", "type": "string", "value": e.name}),
@@ -151,7 +151,7 @@ pub fn jaeger_json(t: &Trace) -> Vec<u8> {
             (
                 format!("p{}", i + 1),
                 json!({
-                    "serviceName": service.clone().unwrap_or_default(),
+                    "serviceName": service.as_deref().unwrap_or_default(),
                     "tags": tags.iter().map(tag).collect::<Vec<_>>(),
                 }),
             )
@@ -194,7 +194,7 @@ fn any_value(v: &AttrValue) -> Value {
 fn key_values(attrs: &[Attribute]) -> Vec<Value> {
     attrs
         .iter()
-        .map(|(k, v)| json!({"key": k, "value": any_value(v)}))
+        .map(|(k, v)| json!({"key": &**k, "value": any_value(v)}))
         .collect()
 }
 
@@ -205,9 +205,12 @@ pub fn otlp_json(t: &Trace) -> Vec<u8> {
     for s in &t.spans {
         let mut resource: Vec<Attribute> = s.resource.to_vec();
         if let Some(service) = &s.service
-            && !resource.iter().any(|(k, _)| k == "service.name")
+            && !resource.iter().any(|(k, _)| &**k == "service.name")
         {
-            resource.insert(0, ("service.name".into(), AttrValue::Str(service.clone())));
+            resource.insert(
+                0,
+                ("service.name".into(), AttrValue::Str(service.to_string())),
+            );
         }
         let links: Vec<Value> = s
             .links

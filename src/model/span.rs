@@ -37,7 +37,7 @@ impl std::fmt::Display for AttrValue {
 }
 
 /// A key and its value.
-pub type Attribute = (String, AttrValue);
+pub type Attribute = (std::sync::Arc<str>, AttrValue);
 
 /// The relation a span has to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +108,7 @@ pub struct SpanEvent {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Span {
     /// Trace id, lower-case hex.
-    pub trace_id: String,
+    pub trace_id: std::sync::Arc<str>,
     /// Span id, lower-case hex.
     pub span_id: String,
     /// The parent span's id, if any.
@@ -118,7 +118,7 @@ pub struct Span {
     /// The operation.
     pub name: String,
     /// The service, from the resource's `service.name` (or Jaeger's process).
-    pub service: Option<String>,
+    pub service: Option<std::sync::Arc<str>>,
     /// Its kind.
     pub kind: SpanKind,
     /// Whether it failed (OTLP status code 2, or Jaeger's `error` tag).
@@ -167,7 +167,7 @@ impl Span {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Trace {
     /// Trace id, lower-case hex.
-    pub trace_id: String,
+    pub trace_id: std::sync::Arc<str>,
     /// Spans in the order the backend sent them (parents may come after children).
     pub spans: Vec<Span>,
     /// Warnings the backend attached, or found while reading.

@@ -83,7 +83,7 @@ fn attr_matches(span: &super::span::Span, key: &str, want: &str) -> bool {
         return true;
     }
     span.attributes.iter().any(|(k, v)| {
-        k == key
+        &**k == key
             && match v {
                 AttrValue::Str(s) => s == want,
                 other => other.to_string() == want,
@@ -95,19 +95,19 @@ fn attr_matches(span: &super::span::Span, key: &str, want: &str) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TraceSummary {
     /// The trace id.
-    pub trace_id: String,
+    pub trace_id: Arc<str>,
     /// Start of its earliest span, Unix seconds.
     pub start: f64,
     /// From the earliest start to the latest end, seconds.
     pub duration: f64,
     /// The root span's service (or, while the root has not arrived, the earliest span's).
-    pub root_service: String,
+    pub root_service: Arc<str>,
     /// The root span's operation.
     pub root_operation: String,
     /// How many spans.
     pub spans: usize,
     /// The services touched, sorted.
-    pub services: Vec<String>,
+    pub services: Vec<Arc<str>>,
     /// Spans that failed.
     pub errors: usize,
     /// No span is a root (every one names a parent): the root, written when the command
@@ -133,7 +133,7 @@ impl TraceSummary {
             .filter(|s| s.parent_id.as_deref().is_none_or(|p| !ids.contains(p)))
             .min_by(|a, b| a.start.total_cmp(&b.start))
             .or_else(|| spans.iter().min_by(|a, b| a.start.total_cmp(&b.start)));
-        let mut services: Vec<String> = spans.iter().filter_map(|s| s.service.clone()).collect();
+        let mut services: Vec<Arc<str>> = spans.iter().filter_map(|s| s.service.clone()).collect();
         services.sort_unstable();
         services.dedup();
         Self {
@@ -146,7 +146,7 @@ impl TraceSummary {
             },
             root_service: root
                 .and_then(|r| r.service.clone())
-                .unwrap_or_else(|| "?".to_owned()),
+                .unwrap_or_else(|| "?".into()),
             root_operation: root.map(|r| r.name.clone()).unwrap_or_default(),
             spans: spans.len(),
             services,
@@ -234,14 +234,17 @@ mod tests {
         assert_eq!(s.start, 99.5);
         assert_eq!(s.duration, 6.5);
         assert_eq!(
-            (s.root_service.as_str(), s.root_operation.as_str()),
+            (&*s.root_service, s.root_operation.as_str()),
             ("ground-station", "op-a")
         );
-        assert_eq!(s.services, ["ground-station", "mobility", "nav"]);
+        assert_eq!(
+            s.services,
+            ["ground-station".into(), "mobility".into(), "nav".into()]
+        );
         assert_eq!((s.spans, s.errors), (3, 1));
         let empty = TraceSummary::of(&Trace::default());
         assert_eq!(
-            (empty.start, empty.duration, empty.root_service.as_str()),
+            (empty.start, empty.duration, &*empty.root_service),
             (0.0, 0.0, "?")
         );
     }
@@ -293,7 +296,7 @@ mod tests {
         };
         let mut list = vec![mk("x", 1.0), mk("y", 3.0), mk("x", 1.0), mk("z", 2.0)];
         newest_first(&mut list, 2);
-        let ids: Vec<&str> = list.iter().map(|l| l.summary.trace_id.as_str()).collect();
+        let ids: Vec<&str> = list.iter().map(|l| &*l.summary.trace_id).collect();
         assert_eq!(ids, ["y", "z"]);
     }
 }

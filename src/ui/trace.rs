@@ -390,8 +390,9 @@ fn arrived_span_lines(app: &App, trace: &Trace, index: usize, width: usize) -> V
         field(
             "service",
             span.service
-                .clone()
-                .unwrap_or_else(|| "? (no service.name)".into()),
+                .as_deref()
+                .unwrap_or("? (no service.name)")
+                .to_owned(),
             theme.text,
         ),
         field("kind", kind_word(span.kind).to_owned(), theme.text),

@@ -13,7 +13,7 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
         Action::SelectNext => app.scroll_text(1),
         Action::SelectPrev => app.scroll_text(-1),
         Action::TraceEvents => {
-            let trace_id = trace.trace_id.clone();
+            let trace_id = trace.trace_id.to_string();
             app.open_trace_events(trace_id)
         }
         Action::DrillOut => Handled::POP,

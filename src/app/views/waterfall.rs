@@ -28,7 +28,7 @@ pub(super) fn handle(app: &mut App, action: &Action) -> Handled {
         Action::Expand => view.expand(),
         Action::ToggleCollapse => view.toggle(),
         Action::TraceEvents => {
-            let trace_id = view.trace.trace_id.clone();
+            let trace_id = view.trace.trace_id.to_string();
             return app.open_trace_events(trace_id);
         }
         Action::DrillOut => return Handled::POP,

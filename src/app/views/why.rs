@@ -188,7 +188,7 @@ impl WhyView {
         let mut seen = std::collections::HashSet::new();
         let mut traces: Vec<Arc<Trace>> = (self.report.shared.iter())
             .flat_map(|s| s.traces.iter())
-            .filter(|t| seen.insert(t.trace_id.as_str()) && keep(t))
+            .filter(|t| seen.insert(&*t.trace_id) && keep(t))
             .cloned()
             .collect();
         let rule = self.request.rule;

@@ -143,7 +143,7 @@ mod tests {
         spans[0].name = "command".into();
         spans[2].error = failing;
         Arc::new(Trace {
-            trace_id: format!("{i}"),
+            trace_id: format!("{i}").into(),
             spans,
             warnings: Vec::new(),
         })

@@ -311,7 +311,7 @@ pub(crate) mod testing {
         s.name = op.into();
         s.attributes = attrs
             .iter()
-            .map(|(k, v)| ((*k).to_owned(), AttrValue::Str((*v).to_owned())))
+            .map(|(k, v)| ((*k).into(), AttrValue::Str((*v).to_owned())))
             .collect();
         s
     }
@@ -324,7 +324,7 @@ pub(crate) mod testing {
         attrs: &[(&str, &str)],
         resource: &[(&str, &str)],
     ) -> Arc<Trace> {
-        let tid = format!("{id:032x}");
+        let tid: Arc<str> = format!("{id:032x}").into();
         let mut root = span("r", None, "rover-fsw", "command", attrs);
         root.trace_id.clone_from(&tid);
         let mut child = span("c", Some("r"), "camera", "capture", &[]);
@@ -332,7 +332,7 @@ pub(crate) mod testing {
         child.error = error;
         let res: Vec<Attribute> = resource
             .iter()
-            .map(|(k, v)| ((*k).to_owned(), AttrValue::Str((*v).to_owned())))
+            .map(|(k, v)| ((*k).into(), AttrValue::Str((*v).to_owned())))
             .collect();
         child.resource = res.into();
         Arc::new(Trace {

@@ -94,7 +94,7 @@ pub struct Row {
 impl Row {
     /// The ids of the traces that have it.
     pub fn trace_ids(&self) -> impl Iterator<Item = &str> {
-        self.traces.iter().map(|t| t.trace_id.as_str())
+        self.traces.iter().map(|t| &*t.trace_id)
     }
 }
 
@@ -197,7 +197,7 @@ impl<'a> Counter<'a> {
 
     fn attributes(&mut self, kind: Kind, attrs: &'a [Attribute], trace: u32, failing: bool) {
         for (k, v) in attrs {
-            if kind == Kind::Resource && k == "service.name" {
+            if kind == Kind::Resource && &**k == "service.name" {
                 continue; // the service row says it
             }
             let value = match v {

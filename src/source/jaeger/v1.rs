@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{TraceError, attributes_json, go_duration, id, string_list};
+use super::{Names, TraceError, attributes_json, go_duration, id, string_list};
 use crate::model::span::{AttrValue, Attribute, Link, LinkKind, Span, SpanEvent, SpanKind, Trace};
 use crate::model::traces::TraceQuery;
 use crate::source::MESSAGE_MAX;
@@ -34,7 +34,7 @@ fn big(v: Option<&Value>) -> Option<f64> {
 }
 
 /// A v1 tag: `{"key","type","value"}`, where an int64 may be written as a string.
-fn v1_tag(t: &Value) -> Attribute {
+fn v1_tag(t: &Value, names: &mut Names) -> Attribute {
     let value = t.get("value").cloned().unwrap_or(Value::Null);
     let typed = match (t.get("type").and_then(Value::as_str).unwrap_or(""), &value) {
         ("bool", Value::Bool(b)) => AttrValue::Bool(*b),
@@ -52,26 +52,27 @@ fn v1_tag(t: &Value) -> Attribute {
         (_, Value::String(s)) => AttrValue::Str(s.clone()),
         (_, other) => AttrValue::Other(other.to_string()),
     };
-    (text(t, "key"), typed)
+    (names.get(&text(t, "key")), typed)
 }
 
-fn v1_tags(v: Option<&Value>) -> Vec<Attribute> {
+fn v1_tags(v: Option<&Value>, names: &mut Names) -> Vec<Attribute> {
     v.and_then(Value::as_array)
-        .map(|l| l.iter().map(v1_tag).collect())
+        .map(|l| l.iter().map(|t| v1_tag(t, names)).collect())
         .unwrap_or_default()
 }
 
-fn v1_span(s: &Value, processes: Option<&Value>) -> Span {
+fn v1_span(s: &Value, processes: Option<&Value>, names: &mut Names) -> Span {
     let process = processes
         .and_then(|p| p.get(text(s, "processID")))
         .or_else(|| s.get("process"));
-    let mut resource = v1_tags(process.and_then(|p| p.get("tags")));
+    let mut resource = v1_tags(process.and_then(|p| p.get("tags")), names);
     let service = process
         .map(|p| text(p, "serviceName"))
-        .filter(|s| !s.is_empty());
-    if let Some(name) = &service {
-        resource.insert(0, ("service.name".into(), AttrValue::Str(name.clone())));
-    }
+        .filter(|s| !s.is_empty())
+        .map(|name| {
+            resource.insert(0, (names.get("service.name"), AttrValue::Str(name.clone())));
+            names.get(&name)
+        });
     let refs: Vec<Link> = s
         .get("references")
         .and_then(Value::as_array)
@@ -92,20 +93,20 @@ fn v1_span(s: &Value, processes: Option<&Value>) -> Span {
         .iter()
         .find(|r| r.kind == LinkKind::ChildOf && r.trace_id == trace_id)
         .map(|r| r.span_id.clone());
-    let attributes = v1_tags(s.get("tags"));
+    let attributes = v1_tags(s.get("tags"), names);
     let error = attributes
         .iter()
-        .any(|(k, v)| k == "error" && matches!(v, AttrValue::Bool(true)));
-    let events = s
+        .any(|(k, v)| &**k == "error" && matches!(v, AttrValue::Bool(true)));
+    let events: Vec<SpanEvent> = s
         .get("logs")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .map(|l| {
-            let fields = v1_tags(l.get("fields"));
+            let fields = v1_tags(l.get("fields"), names);
             let name = fields
                 .iter()
-                .find(|(k, _)| k == "event")
+                .find(|(k, _)| &**k == "event")
                 .map(|(_, v)| v.to_string())
                 .unwrap_or_default();
             SpanEvent {
@@ -113,9 +114,10 @@ fn v1_span(s: &Value, processes: Option<&Value>) -> Span {
                 name,
                 attributes: fields,
             }
-        });
+        })
+        .collect();
     Span {
-        trace_id,
+        trace_id: trace_id.into(),
         span_id: id(&text(s, "spanID")),
         parent_id: parent,
         links: refs,
@@ -123,7 +125,7 @@ fn v1_span(s: &Value, processes: Option<&Value>) -> Span {
         service,
         kind: match attributes
             .iter()
-            .find(|(k, _)| k == "span.kind")
+            .find(|(k, _)| &**k == "span.kind")
             .map(|(_, v)| v.to_string())
             .as_deref()
         {
@@ -139,19 +141,19 @@ fn v1_span(s: &Value, processes: Option<&Value>) -> Span {
         start: big(s.get("startTime")).unwrap_or(0.0) / 1e6,
         duration: big(s.get("duration")).unwrap_or(0.0) / 1e6,
         attributes,
-        events: events.collect(),
+        events,
         resource: resource.into(),
     }
 }
 
-fn v1_trace(t: &Value) -> Trace {
+fn v1_trace(t: &Value, names: &mut Names) -> Trace {
     let processes = t.get("processes");
-    let spans: Vec<Span> = t
+    let mut spans: Vec<Span> = t
         .get("spans")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .map(|s| v1_span(s, processes))
+        .map(|s| v1_span(s, processes, names))
         .collect();
     let mut warnings: Vec<String> = t
         .get("warnings")
@@ -175,14 +177,19 @@ fn v1_trace(t: &Value) -> Trace {
         );
     }
     let trace_id = id(&text(t, "traceID"));
-    let trace_id = if trace_id.is_empty() {
+    let trace_id: std::sync::Arc<str> = if trace_id.is_empty() {
         spans
             .first()
-            .map(|s| s.trace_id.clone())
-            .unwrap_or_default()
+            .map_or_else(|| "".into(), |s| std::sync::Arc::clone(&s.trace_id))
     } else {
-        trace_id
+        trace_id.into()
     };
+    // Every span of the trace holds one copy of its id.
+    for s in &mut spans {
+        if s.trace_id == trace_id {
+            s.trace_id = std::sync::Arc::clone(&trace_id);
+        }
+    }
     Trace {
         trace_id,
         spans,
@@ -196,8 +203,9 @@ fn v1_trace(t: &Value) -> Trace {
 /// The envelope's `errors` with no data, or a body that is neither shape.
 pub fn parse_v1(body: &[u8]) -> Result<Vec<Trace>, TraceError> {
     let v = read(body)?;
+    let mut names = Names::default();
     if v.get("spans").is_some() {
-        return Ok(vec![v1_trace(&v)]);
+        return Ok(vec![v1_trace(&v, &mut names)]);
     }
     let data = v.get("data");
     let errors: Vec<String> = v
@@ -212,7 +220,7 @@ pub fn parse_v1(body: &[u8]) -> Result<Vec<Trace>, TraceError> {
         })
         .collect();
     match data.and_then(Value::as_array) {
-        Some(traces) => Ok(traces.iter().map(v1_trace).collect()),
+        Some(traces) => Ok(traces.iter().map(|t| v1_trace(t, &mut names)).collect()),
         None if !errors.is_empty() => {
             Err(TraceError::Api(one_line(&errors.join("; "), MESSAGE_MAX)))
         }

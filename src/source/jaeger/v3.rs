@@ -1,10 +1,12 @@
 //! Jaeger v2's query API, `/api/v3`: the pure parser of its bodies (OTLP JSON:
 //! `resourceSpans` → `scopeSpans` → `spans`) and the parameters of its requests.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{TraceError, attributes_json, go_duration, id, string_list};
+use super::{Names, TraceError, attributes_json, go_duration, id, string_list};
 use crate::model::span::{AttrValue, Attribute, Link, LinkKind, Span, SpanEvent, SpanKind, Trace};
 use crate::model::traces::TraceQuery;
 use crate::source::MESSAGE_MAX;
@@ -17,6 +19,7 @@ use crate::text::one_line;
 #[derive(Default)]
 struct V3Read {
     traces: Vec<Trace>,
+    names: Names,
     found: bool,
     error: Option<Value>,
 }
@@ -41,7 +44,7 @@ impl<'de> serde::de::Visitor<'de> for BodySeed<'_> {
             match key.as_ref() {
                 "resourceSpans" => {
                     self.0.found = true;
-                    map.next_value_seed(SpansSeed(&mut self.0.traces))?;
+                    map.next_value_seed(SpansSeed(&mut *self.0))?;
                 }
                 "result" => {
                     self.0.found = true;
@@ -60,8 +63,11 @@ impl<'de> serde::de::Visitor<'de> for BodySeed<'_> {
 /// most this many comparisons each).
 const RESOURCES_SHARED: usize = 32;
 
+/// A resource's attributes and its service, shared by its spans.
+type SharedResource = (Arc<[Attribute]>, Option<Arc<str>>);
+
 /// Reads the `resourceSpans` list one element at a time into traces.
-struct SpansSeed<'a>(&'a mut Vec<Trace>);
+struct SpansSeed<'a>(&'a mut V3Read);
 
 impl<'de> serde::de::DeserializeSeed<'de> for SpansSeed<'_> {
     type Value = ();
@@ -79,20 +85,22 @@ impl<'de> serde::de::Visitor<'de> for SpansSeed<'_> {
         // A collector batches by resource, so one body repeats the same few resources many
         // times (the bundled sol: 1,644 `resourceSpans`, one resource). Each distinct one is
         // kept once and shared, up to `RESOURCES_SHARED` of them.
-        let mut seen: Vec<(std::sync::Arc<[Attribute]>, Option<String>)> = Vec::new();
+        let mut seen: Vec<SharedResource> = Vec::new();
         while let Some(rs) = seq.next_element::<ResourceSpans>()? {
-            let attributes = otlp_attributes(&rs.resource.attributes);
+            let names = &mut self.0.names;
+            let attributes = otlp_attributes(&rs.resource.attributes, names);
             let shared = seen.iter().find(|(r, _)| **r == *attributes).cloned();
             let (resource, service) = shared.unwrap_or_else(|| {
-                let resource: std::sync::Arc<[Attribute]> = attributes.into();
-                let service = service_of(&resource);
+                let resource: Arc<[Attribute]> = attributes.into();
+                let service = service_of(&resource).map(|s| names.get(&s));
                 if seen.len() < RESOURCES_SHARED {
-                    seen.push((std::sync::Arc::clone(&resource), service.clone()));
+                    seen.push((Arc::clone(&resource), service.clone()));
                 }
                 (resource, service)
             });
             for s in rs.scope_spans.iter().flat_map(|ss| &ss.spans) {
-                push_span(self.0, otlp_span(s, &resource, service.as_ref()));
+                let span = otlp_span(s, &resource, service.as_ref(), &mut self.0.names);
+                push_span(&mut self.0.traces, span);
             }
         }
         Ok(())
@@ -168,7 +176,7 @@ struct KeyValue {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
-#[expect(clippy::struct_field_names, reason = "the names are OTLP's JSON keys")]
+#[expect(clippy::struct_field_names, reason = "the names are OTLP's JSON names")]
 struct AnyValue {
     string_value: Option<String>,
     bool_value: Option<bool>,
@@ -261,9 +269,9 @@ fn otlp_value(v: &AnyValue) -> AttrValue {
     AttrValue::Other(String::new())
 }
 
-fn otlp_attributes(list: &[KeyValue]) -> Vec<Attribute> {
+fn otlp_attributes(list: &[KeyValue], names: &mut Names) -> Vec<Attribute> {
     list.iter()
-        .map(|kv| (kv.key.clone(), otlp_value(&kv.value)))
+        .map(|kv| (names.get(&kv.key), otlp_value(&kv.value)))
         .collect()
 }
 
@@ -292,8 +300,9 @@ fn otlp_kind(v: Option<&NumOrText>) -> SpanKind {
 
 fn otlp_span(
     s: &OtlpSpan,
-    resource: &std::sync::Arc<[Attribute]>,
-    service: Option<&String>,
+    resource: &Arc<[Attribute]>,
+    service: Option<&Arc<str>>,
+    names: &mut Names,
 ) -> Span {
     let nanos = |v: &Option<NumOrText>| v.as_ref().and_then(NumOrText::f64);
     let start = nanos(&s.start_time_unix_nano).unwrap_or(0.0) / 1e9;
@@ -305,7 +314,7 @@ fn otlp_span(
         .map(NumOrText::text);
     let parent = id(&s.parent_span_id);
     Span {
-        trace_id: id(&s.trace_id),
+        trace_id: id(&s.trace_id).into(),
         span_id: id(&s.span_id),
         parent_id: (!parent.is_empty()).then_some(parent),
         links: s
@@ -328,24 +337,24 @@ fn otlp_span(
             .unwrap_or_default(),
         start,
         duration: (end - start).max(0.0),
-        attributes: otlp_attributes(&s.attributes),
+        attributes: otlp_attributes(&s.attributes, names),
         events: s
             .events
             .iter()
             .map(|e| SpanEvent {
                 t: nanos(&e.time_unix_nano).unwrap_or(0.0) / 1e9,
                 name: e.name.clone(),
-                attributes: otlp_attributes(&e.attributes),
+                attributes: otlp_attributes(&e.attributes, names),
             })
             .collect(),
-        resource: std::sync::Arc::clone(resource),
+        resource: Arc::clone(resource),
     }
 }
 
 fn service_of(resource: &[Attribute]) -> Option<String> {
     resource
         .iter()
-        .find(|(k, _)| k == "service.name")
+        .find(|(k, _)| &**k == "service.name")
         .map(|(_, v)| v.to_string())
 }
 
@@ -385,14 +394,18 @@ pub fn parse_v3(body: &[u8]) -> Result<Vec<Trace>, TraceError> {
     Ok(traces)
 }
 
-fn push_span(traces: &mut Vec<Trace>, span: Span) {
+fn push_span(traces: &mut Vec<Trace>, mut span: Span) {
     // Spans of one trace come together: look at the last trace first.
     match traces
         .iter_mut()
         .rev()
         .find(|t| t.trace_id == span.trace_id)
     {
-        Some(t) => t.spans.push(span),
+        Some(t) => {
+            // Every span of a trace holds one copy of its id.
+            span.trace_id = Arc::clone(&t.trace_id);
+            t.spans.push(span);
+        }
         None => traces.push(Trace {
             trace_id: span.trace_id.clone(),
             spans: vec![span],
