@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::{Replay, Track, load_query, so_far};
+use super::{Replay, Track, so_far};
 use crate::model::why::{Input, NamedSeries, Window};
 use crate::model::{Point, traces::newest_first};
 use crate::source::why::{Request, budget_of_ratio};
@@ -32,10 +32,21 @@ impl Replay {
             from: baseline.from.min(window.from),
             to: baseline.to.max(window.to),
         };
+        // What was sent is not held (`Track::head`): each query's series are read again, one
+        // query at a time.
         let series = self
             .tracks
             .iter()
-            .flat_map(|t| self.named(t, span, now))
+            .flat_map(|t| {
+                let Some(all) = self.reread(t.query, &t.promql) else {
+                    missing.push(format!(
+                        "series: {} could not be read again",
+                        one_line(&t.promql, 60)
+                    ));
+                    return Vec::new();
+                };
+                self.named(&all, span, now)
+            })
             .collect();
         let budget = request.slo.as_deref().and_then(|name| {
             let Some(slo) = self.dashboard.slo(name) else {
@@ -44,20 +55,12 @@ impl Replay {
             };
             let promql = slo.sli.error_ratio(window.len());
             let promql = promql.trim();
-            // A dashboard query is held; another recorded one is parsed now, as the runtime
-            // slot parses it (the library is kept unparsed to keep the replay's memory low).
-            let held = self.tracks.iter().any(|t| t.promql == promql);
-            let loaded = (!held && self.library.iter().any(|l| l == promql))
-                .then(|| load_query(&self.rec, promql).ok())
-                .flatten()
-                .map(|r| Track::new(self.slot_id, promql, r, self.shift));
-            let ratio = self
-                .tracks
-                .iter()
-                .chain(&loaded)
-                .find(|t| t.promql == promql)
-                .and_then(|t| t.series.first())
-                .and_then(|s| latest(&s.all(), window.to.min(now)));
+            // Read from the recording, as the runtime slot reads it.
+            let ratio = self.reread(self.slot_id, promql).and_then(|t| {
+                t.series
+                    .first()
+                    .and_then(|s| latest(&s.all(), window.to.min(now)))
+            });
             if ratio.is_none() {
                 missing.push(format!(
                     "budget: the recording holds no error ratio of {} over {}",
