@@ -35,9 +35,12 @@ fn resources() -> Vec<Arc<[Attribute]>> {
         .enumerate()
         .map(|(i, svc)| {
             let attrs = vec![
-                attr("service.name", AttrValue::Str((*svc).to_owned())),
-                attr("host.name", AttrValue::Str(format!("rce-{}", i % 2))),
-                attr("firmware.version", AttrValue::Str(format!("2.1.{i}"))),
+                attr("service.name", AttrValue::Str((*svc).into())),
+                attr("host.name", AttrValue::Str(format!("rce-{}", i % 2).into())),
+                attr(
+                    "firmware.version",
+                    AttrValue::Str(format!("2.1.{i}").into()),
+                ),
             ];
             attrs.into()
         })
@@ -68,13 +71,13 @@ fn trace(i: usize, res: &[Arc<[Attribute]>]) -> Arc<Trace> {
             s.name = format!("step-{}", k % 12);
             s.error = failing && k == 7;
             s.attributes = vec![
-                attr("wheel", AttrValue::Str(wheel.to_owned())),
-                attr("command.id", AttrValue::Str(format!("cmd-{i}"))),
+                attr("wheel", AttrValue::Str(wheel.into())),
+                attr("command.id", AttrValue::Str(format!("cmd-{i}").into())),
                 attr("seq", AttrValue::Int((i * SPANS + k) as i64)),
                 attr("segment", AttrValue::Int((i % 40) as i64)),
                 attr(
                     "terrain",
-                    AttrValue::Str(["sand", "rock", "bedrock"][i % 3].to_owned()),
+                    AttrValue::Str(["sand", "rock", "bedrock"][i % 3].into()),
                 ),
             ];
             s

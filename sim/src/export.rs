@@ -313,7 +313,8 @@ impl opentelemetry_http::HttpClient for Http {
 
 fn value(v: &AttrValue) -> Value {
     match v {
-        AttrValue::Str(s) | AttrValue::Bytes(s) | AttrValue::Other(s) => Value::from(s.clone()),
+        AttrValue::Str(s) => Value::from(s.to_string()),
+        AttrValue::Bytes(s) | AttrValue::Other(s) => Value::from(s.clone()),
         AttrValue::Bool(b) => Value::Bool(*b),
         AttrValue::Int(i) => Value::I64(*i),
         AttrValue::Double(d) => Value::F64(*d),

@@ -138,9 +138,8 @@ fn attributes(out: &mut String, attrs: &[Attribute]) {
 
 fn value(out: &mut String, v: &AttrValue) {
     let _ = match v {
-        AttrValue::Str(s) | AttrValue::Other(s) => {
-            write!(out, r#"{{"stringValue":{}}}"#, json_str(s))
-        }
+        AttrValue::Str(s) => write!(out, r#"{{"stringValue":{}}}"#, json_str(s)),
+        AttrValue::Other(s) => write!(out, r#"{{"stringValue":{}}}"#, json_str(s)),
         AttrValue::Bool(b) => write!(out, r#"{{"boolValue":{b}}}"#),
         AttrValue::Int(i) => write!(out, r#"{{"intValue":"{i}"}}"#),
         AttrValue::Double(d) if d.is_finite() => write!(out, r#"{{"doubleValue":{d}}}"#),

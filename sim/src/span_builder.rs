@@ -100,8 +100,8 @@ fn secs(us: Micros) -> f64 {
 }
 
 /// A string attribute.
-pub fn str_attr(key: &str, value: impl Into<String>) -> Attribute {
-    (key.into(), AttrValue::Str(value.into()))
+pub fn str_attr(key: &str, value: impl AsRef<str>) -> Attribute {
+    (key.into(), AttrValue::Str(value.as_ref().into()))
 }
 
 /// An integer attribute.

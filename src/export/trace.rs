@@ -40,7 +40,8 @@ fn nanos(t: f64) -> String {
 /// A Jaeger tag.
 fn tag((key, value): &Attribute) -> Value {
     let (ty, v) = match value {
-        AttrValue::Str(s) | AttrValue::Other(s) => ("string", json!(s)),
+        AttrValue::Str(s) => ("string", json!(s)),
+        AttrValue::Other(s) => ("string", json!(s)),
         AttrValue::Bool(b) => ("bool", json!(b)),
         AttrValue::Int(i) => ("int64", json!(i)),
         AttrValue::Double(d) => ("float64", json!(d)),
@@ -180,7 +181,8 @@ pub fn jaeger_json(t: &Trace) -> Vec<u8> {
 /// An OTLP `AnyValue`.
 fn any_value(v: &AttrValue) -> Value {
     match v {
-        AttrValue::Str(s) | AttrValue::Other(s) => json!({"stringValue": s}),
+        AttrValue::Str(s) => json!({"stringValue": s}),
+        AttrValue::Other(s) => json!({"stringValue": s}),
         AttrValue::Bool(b) => json!({"boolValue": b}),
         AttrValue::Int(i) => json!({"intValue": i.to_string()}),
         AttrValue::Double(d) => json!({"doubleValue": d}),
@@ -209,7 +211,10 @@ pub fn otlp_json(t: &Trace) -> Vec<u8> {
         {
             resource.insert(
                 0,
-                ("service.name".into(), AttrValue::Str(service.to_string())),
+                (
+                    "service.name".into(),
+                    AttrValue::Str(std::sync::Arc::clone(service)),
+                ),
             );
         }
         let links: Vec<Value> = s

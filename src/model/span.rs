@@ -5,8 +5,8 @@
 /// An attribute value, of any of the types OTLP and Jaeger tags carry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AttrValue {
-    /// A string.
-    Str(String),
+    /// A string (one copy per distinct value of a body: the parsers intern them).
+    Str(std::sync::Arc<str>),
     /// A boolean.
     Bool(bool),
     /// A 64-bit integer (also when the wire wrote it as a string).
@@ -24,7 +24,8 @@ pub enum AttrValue {
 impl std::fmt::Display for AttrValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Str(s) | Self::Bytes(s) | Self::Other(s) => f.write_str(s),
+            Self::Str(s) => f.write_str(s),
+            Self::Bytes(s) | Self::Other(s) => f.write_str(s),
             Self::Bool(b) => write!(f, "{b}"),
             Self::Int(i) => write!(f, "{i}"),
             Self::Double(d) => write!(f, "{d}"),

@@ -85,7 +85,7 @@ fn attr_matches(span: &super::span::Span, key: &str, want: &str) -> bool {
     span.attributes.iter().any(|(k, v)| {
         &**k == key
             && match v {
-                AttrValue::Str(s) => s == want,
+                AttrValue::Str(s) => &**s == want,
                 other => other.to_string() == want,
             }
     })

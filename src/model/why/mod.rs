@@ -311,7 +311,7 @@ pub(crate) mod testing {
         s.name = op.into();
         s.attributes = attrs
             .iter()
-            .map(|(k, v)| ((*k).into(), AttrValue::Str((*v).to_owned())))
+            .map(|(k, v)| ((*k).into(), AttrValue::Str((*v).into())))
             .collect();
         s
     }
@@ -332,7 +332,7 @@ pub(crate) mod testing {
         child.error = error;
         let res: Vec<Attribute> = resource
             .iter()
-            .map(|(k, v)| ((*k).into(), AttrValue::Str((*v).to_owned())))
+            .map(|(k, v)| ((*k).into(), AttrValue::Str((*v).into())))
             .collect();
         child.resource = res.into();
         Arc::new(Trace {

@@ -49,7 +49,7 @@ fn v1_tag(t: &Value, names: &mut Names) -> Attribute {
             big(Some(v)).map_or_else(|| AttrValue::Other(v.to_string()), AttrValue::Double)
         }
         ("binary", Value::String(s)) => AttrValue::Bytes(s.clone()),
-        (_, Value::String(s)) => AttrValue::Str(s.clone()),
+        (_, Value::String(s)) => AttrValue::Str(names.get(s)),
         (_, other) => AttrValue::Other(other.to_string()),
     };
     (names.get(&text(t, "key")), typed)
@@ -70,8 +70,10 @@ fn v1_span(s: &Value, processes: Option<&Value>, names: &mut Names) -> Span {
         .map(|p| text(p, "serviceName"))
         .filter(|s| !s.is_empty())
         .map(|name| {
-            resource.insert(0, (names.get("service.name"), AttrValue::Str(name.clone())));
-            names.get(&name)
+            let name = names.get(&name);
+            let value = AttrValue::Str(std::sync::Arc::clone(&name));
+            resource.insert(0, (names.get("service.name"), value));
+            name
         });
     let refs: Vec<Link> = s
         .get("references")

@@ -244,9 +244,9 @@ impl NumOrText {
     }
 }
 
-fn otlp_value(v: &AnyValue) -> AttrValue {
+fn otlp_value(v: &AnyValue, names: &mut Names) -> AttrValue {
     if let Some(s) = &v.string_value {
-        return AttrValue::Str(s.clone());
+        return AttrValue::Str(names.get(s));
     }
     if let Some(b) = v.bool_value {
         return AttrValue::Bool(b);
@@ -264,14 +264,14 @@ fn otlp_value(v: &AnyValue) -> AttrValue {
         return AttrValue::Bytes(b.clone());
     }
     if let Some(a) = &v.array_value {
-        return AttrValue::Array(a.values.iter().map(otlp_value).collect());
+        return AttrValue::Array(a.values.iter().map(|v| otlp_value(v, names)).collect());
     }
     AttrValue::Other(String::new())
 }
 
 fn otlp_attributes(list: &[KeyValue], names: &mut Names) -> Vec<Attribute> {
     list.iter()
-        .map(|kv| (names.get(&kv.key), otlp_value(&kv.value)))
+        .map(|kv| (names.get(&kv.key), otlp_value(&kv.value, names)))
         .collect()
 }
 
