@@ -1,4 +1,5 @@
-//! One recorded series as a replay holds it for the whole session. A recording's
+//! What a replay holds of one recorded series: the part it has still to release (what it
+//! released is read again from the recording when wanted, `Track`). A recording's
 //! `query_range` answers sit on their step (a regular grid from the first point, with gaps
 //! where the recording has none), so a series on its grid keeps only its values: half the
 //! memory of time-and-value points (the bundled sol's 126,000 points, 2.0 → 1.0 MB). A series
