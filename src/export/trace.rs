@@ -11,6 +11,7 @@
 //! OTLP.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
@@ -85,7 +86,7 @@ fn span_tags(s: &Span) -> Vec<Value> {
 #[must_use]
 pub fn jaeger_json(t: &Trace) -> Vec<u8> {
     // One process per service and resource, numbered in order of first use as Jaeger does.
-    let mut processes: Vec<(Option<std::sync::Arc<str>>, Vec<Attribute>)> = Vec::new();
+    let mut processes: Vec<(Option<Arc<str>>, Vec<Attribute>)> = Vec::new();
     let mut spans = Vec::with_capacity(t.spans.len());
     for s in &t.spans {
         let tags: Vec<Attribute> = s
@@ -211,10 +212,7 @@ pub fn otlp_json(t: &Trace) -> Vec<u8> {
         {
             resource.insert(
                 0,
-                (
-                    "service.name".into(),
-                    AttrValue::Str(std::sync::Arc::clone(service)),
-                ),
+                ("service.name".into(), AttrValue::Str(Arc::clone(service))),
             );
         }
         let links: Vec<Value> = s

@@ -2,11 +2,13 @@
 //! a parent, links, kind, status, timing, attributes of every type, events, and the resource
 //! (`service.name`). Plain values; nothing here draws or fetches.
 
+use std::sync::Arc;
+
 /// An attribute value, of any of the types OTLP and Jaeger tags carry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AttrValue {
     /// A string (one copy per distinct value of a body: the parsers intern them).
-    Str(std::sync::Arc<str>),
+    Str(Arc<str>),
     /// A boolean.
     Bool(bool),
     /// A 64-bit integer (also when the wire wrote it as a string).
@@ -38,7 +40,7 @@ impl std::fmt::Display for AttrValue {
 }
 
 /// A key and its value.
-pub type Attribute = (std::sync::Arc<str>, AttrValue);
+pub type Attribute = (Arc<str>, AttrValue);
 
 /// The relation a span has to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +111,7 @@ pub struct SpanEvent {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Span {
     /// Trace id, lower-case hex.
-    pub trace_id: std::sync::Arc<str>,
+    pub trace_id: Arc<str>,
     /// Span id, lower-case hex.
     pub span_id: String,
     /// The parent span's id, if any.
@@ -119,7 +121,7 @@ pub struct Span {
     /// The operation.
     pub name: String,
     /// The service, from the resource's `service.name` (or Jaeger's process).
-    pub service: Option<std::sync::Arc<str>>,
+    pub service: Option<Arc<str>>,
     /// Its kind.
     pub kind: SpanKind,
     /// Whether it failed (OTLP status code 2, or Jaeger's `error` tag).
@@ -137,7 +139,7 @@ pub struct Span {
     /// The resource's attributes (Jaeger: the process's tags and service).
     /// (Shared by every span of one resource: a trace of thousands of spans from a handful of
     /// services keeps a handful of copies.)
-    pub resource: std::sync::Arc<[Attribute]>,
+    pub resource: Arc<[Attribute]>,
 }
 
 impl Span {
@@ -168,7 +170,7 @@ impl Span {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Trace {
     /// Trace id, lower-case hex.
-    pub trace_id: std::sync::Arc<str>,
+    pub trace_id: Arc<str>,
     /// Spans in the order the backend sent them (parents may come after children).
     pub spans: Vec<Span>,
     /// Warnings the backend attached, or found while reading.

@@ -13,6 +13,8 @@ pub use client::{Answer, JaegerClient, MAX_SERVICES};
 pub use v1::{parse_v1, v1_params};
 pub use v3::{parse_v3, v3_params};
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -98,16 +100,16 @@ impl From<JaegerApi> for Option<Api> {
 /// names it: the bundled sol's 11,056 attributes name 61 names, and a key of its own per
 /// attribute was a quarter of its traces' memory.
 #[derive(Default)]
-struct Names(std::collections::HashSet<std::sync::Arc<str>>);
+struct Names(std::collections::HashSet<Arc<str>>);
 
 impl Names {
     /// `key`, shared with every earlier use of it in the body.
-    fn get(&mut self, key: &str) -> std::sync::Arc<str> {
+    fn get(&mut self, key: &str) -> Arc<str> {
         if let Some(k) = self.0.get(key) {
-            return std::sync::Arc::clone(k);
+            return Arc::clone(k);
         }
-        let k: std::sync::Arc<str> = key.into();
-        self.0.insert(std::sync::Arc::clone(&k));
+        let k: Arc<str> = key.into();
+        self.0.insert(Arc::clone(&k));
         k
     }
 }

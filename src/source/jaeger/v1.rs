@@ -2,6 +2,8 @@
 //! `{data,total,limit,offset,errors}` envelope, or a bare trace object) and the parameters of
 //! its requests.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::{Names, TraceError, attributes_json, go_duration, id, string_list};
@@ -71,7 +73,7 @@ fn v1_span(s: &Value, processes: Option<&Value>, names: &mut Names) -> Span {
         .filter(|s| !s.is_empty())
         .map(|name| {
             let name = names.get(&name);
-            let value = AttrValue::Str(std::sync::Arc::clone(&name));
+            let value = AttrValue::Str(Arc::clone(&name));
             resource.insert(0, (names.get("service.name"), value));
             name
         });
@@ -179,17 +181,17 @@ fn v1_trace(t: &Value, names: &mut Names) -> Trace {
         );
     }
     let trace_id = id(&text(t, "traceID"));
-    let trace_id: std::sync::Arc<str> = if trace_id.is_empty() {
+    let trace_id: Arc<str> = if trace_id.is_empty() {
         spans
             .first()
-            .map_or_else(|| "".into(), |s| std::sync::Arc::clone(&s.trace_id))
+            .map_or_else(|| "".into(), |s| Arc::clone(&s.trace_id))
     } else {
         trace_id.into()
     };
     // Every span of the trace holds one copy of its id.
     for s in &mut spans {
         if s.trace_id == trace_id {
-            s.trace_id = std::sync::Arc::clone(&trace_id);
+            s.trace_id = Arc::clone(&trace_id);
         }
     }
     Trace {
