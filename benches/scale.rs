@@ -12,6 +12,9 @@
 //! Frames are drawn through the real render path (`ui::render` on a `TestBackend`).
 //! Run: `cargo bench --bench scale`.
 
+// Synthetic data only: the float functions the binary keeps out (clippy.toml) are fine here.
+#![allow(clippy::disallowed_methods)]
+
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -17,6 +17,7 @@ pub mod layout;
 pub mod logging;
 pub mod model;
 pub mod notebook;
+pub mod num;
 pub mod session;
 pub mod source;
 pub mod stdio;

@@ -19,6 +19,9 @@
 //! xterm's defaults for the limit/series pairs only (20 normal, 5 simulated): its levels also
 //! differ by bold, underline and reverse. `mono` has no colours; modifiers carry it.
 
+// Colour science (CIEDE2000): the float functions the binary keeps out (clippy.toml) are fine here.
+#![allow(clippy::disallowed_methods)]
+
 use capcom::action::Action;
 use capcom::app::App;
 use capcom::config::theme::Theme;

@@ -182,6 +182,53 @@ impl ValueFormatter<f64> for TimeAxis {
     }
 }
 
+/// A value axis, ticked at round numbers (`num::round_step`) no finer than its labels show.
+/// plotters' own `f64` axis finds its ticks with `log` and `pow`, calls into libm (`num.rs`).
+#[derive(Clone)]
+struct ValueAxis {
+    from: f64,
+    to: f64,
+    /// The finest step worth a tick: 10⁻ᵖ for labels of p decimals.
+    finest: f64,
+}
+
+impl ValueAxis {
+    fn new(range: Range<f64>, precision: usize) -> Self {
+        let finest = (0..precision.min(3)).fold(1.0, |f, _| f / 10.0);
+        Self {
+            from: range.start,
+            to: range.end,
+            finest,
+        }
+    }
+}
+
+impl Ranged for ValueAxis {
+    type FormatOption = NoDefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let f = (value - self.from) / (self.to - self.from).max(f64::MIN_POSITIVE);
+        limit.0 + (f * f64::from(limit.1 - limit.0)).round() as i32
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        crate::num::round_step(self.from, self.to, hint.max_num_points())
+            .map(|step| crate::num::multiples(self.from, self.to, step.max(self.finest)).collect())
+            .unwrap_or_default()
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.from..self.to
+    }
+}
+
+impl ValueFormatter<f64> for ValueAxis {
+    fn format_ext(&self, value: &f64) -> String {
+        axis_value(*value, 3)
+    }
+}
+
 /// The day or days of a window: `2026-11-26`, or `2026-11-26 – 2026-11-27`.
 fn day_words(from: f64, to: f64) -> String {
     let day = |t: f64| {
@@ -487,7 +534,7 @@ fn draw_panel<DB: DrawingBackend>(
         .margin_right(PANEL_PAD_RIGHT)
         .x_label_area_size(if last { X_LABELS_H } else { 0 })
         .y_label_area_size(Y_LABELS_W)
-        .build_cartesian_2d(axis.clone(), y0..y1)
+        .build_cartesian_2d(axis.clone(), ValueAxis::new(y0..y1, panel.precision))
         .map_err(err)?;
     let labels = (FONT, 15).into_font().color(&ink.muted);
     let precision = panel.precision;
@@ -528,15 +575,20 @@ fn draw_panel<DB: DrawingBackend>(
         )))
         .map_err(err)?;
     }
+    // Dashes of 10 px every 16, laid out here: plotters' dashed series measures its segments
+    // with `hypot`, a call into libm (`num.rs`).
+    let (plot_w, _) = ctx.plotting_area().dim_in_pixel();
+    let period = (axis.to - axis.from) / f64::from(plot_w.max(1)) * 16.0;
     for (level, v) in panel.limits.bounds().filter(|&(_, v)| v > y0 && v < y1) {
-        let c = ink.limit(level);
-        ctx.draw_series(DashedLineSeries::new(
-            [(axis.from, v), (axis.to, v)],
-            10,
-            6,
-            c.stroke_width(2),
-        ))
-        .map_err(err)?;
+        let style = ink.limit(level).stroke_width(2);
+        let dashes = crate::num::multiples(0.0, axis.to - axis.from, period).map(|d| {
+            let t = axis.from + d;
+            PathElement::new(
+                [(t, v), ((t + period * 10.0 / 16.0).min(axis.to), v)],
+                style,
+            )
+        });
+        ctx.draw_series(dashes).map_err(err)?;
     }
     let mut legend: Vec<(RGBColor, String)> = Vec::new();
     for line in &panel.lines {
@@ -739,11 +791,12 @@ fn draw_path<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, path: &Path) -> 
     let (cx, cy) = (f64::midpoint(x0, x1), f64::midpoint(y0, y1));
     let per_px = ((x1 - x0).max(1.0) / pw).max((y1 - y0).max(1.0) / ph) * 1.1;
     let (hx, hy) = (per_px * pw / 2.0, per_px * ph / 2.0);
+    let north = ValueAxis::new(cy - hy..cy + hy, 0);
     let mut ctx = ChartBuilder::on(&plot_area)
         .margin(10)
         .x_label_area_size(X_LABELS_H)
         .y_label_area_size(Y_LABELS_W)
-        .build_cartesian_2d(cx - hx..cx + hx, cy - hy..cy + hy)
+        .build_cartesian_2d(ValueAxis::new(cx - hx..cx + hx, 0), north)
         .map_err(err)?;
     let fmt = |v: &f64| axis_value(*v, 0);
     ctx.configure_mesh()

@@ -123,12 +123,8 @@ fn mark_position(
         }
     };
     if let Some(hd) = heading {
-        let rad = hd.to_radians();
-        put(
-            col + rad.sin().round() as i32,
-            row - rad.cos().round() as i32,
-            arrow(hd),
-        );
+        let (dx, dy) = STEPS[octant(hd)];
+        put(col + dx, row + dy, arrow(hd));
     }
     put(col, row, "●");
 }
@@ -186,7 +182,9 @@ fn bounds(track: &[(f64, f64, f64)], map: Rect) -> ([f64; 2], [f64; 2], f64) {
 /// A scale bar of a round length (1, 2 or 5 × 10ⁿ m) about a quarter of the pane wide.
 fn render_scale(app: &App, metres_per_col: f64, area: Rect, buf: &mut Buffer) {
     let target = metres_per_col * f64::from(area.width) / 4.0;
-    let magnitude = 10f64.powf(target.log10().floor());
+    let Some(magnitude) = crate::num::decade(target) else {
+        return;
+    };
     let length = [5.0, 2.0, 1.0]
         .iter()
         .map(|m| m * magnitude)
@@ -205,8 +203,25 @@ fn render_scale(app: &App, metres_per_col: f64, area: Rect, buf: &mut Buffer) {
 }
 
 /// The arrow nearest a heading in degrees.
+/// The cell a step towards each of `ARROWS`, as (column, row).
+const STEPS: [(i32, i32); 8] = [
+    (0, -1),
+    (1, -1),
+    (1, 0),
+    (1, 1),
+    (0, 1),
+    (-1, 1),
+    (-1, 0),
+    (-1, -1),
+];
+
+/// Which of the eight compass points (0 north, clockwise) a heading in degrees is nearest.
+fn octant(heading: f64) -> usize {
+    ((heading.rem_euclid(360.0) + 22.5) / 45.0) as usize % 8
+}
+
 fn arrow(heading: f64) -> &'static str {
-    ARROWS[((heading.rem_euclid(360.0) + 22.5) / 45.0) as usize % 8]
+    ARROWS[octant(heading)]
 }
 
 #[cfg(test)]
@@ -214,12 +229,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn arrows_point_the_way_of_the_heading() {
-        assert_eq!(arrow(0.0), "↑");
-        assert_eq!(arrow(44.0), "↗");
-        assert_eq!(arrow(90.0), "→");
-        assert_eq!(arrow(350.0), "↑");
-        assert_eq!(arrow(-90.0), "←");
+    fn arrows_point_the_way_of_the_heading_and_sit_that_way() {
+        let arrow = |hd: f64| (arrow(hd), STEPS[octant(hd)]);
+        assert_eq!(arrow(0.0), ("↑", (0, -1)));
+        assert_eq!(arrow(29.0), ("↗", (1, -1)));
+        assert_eq!(arrow(44.0), ("↗", (1, -1)));
+        assert_eq!(arrow(90.0), ("→", (1, 0)));
+        assert_eq!(arrow(200.0), ("↓", (0, 1)));
+        assert_eq!(arrow(350.0), ("↑", (0, -1)));
+        assert_eq!(arrow(-90.0), ("←", (-1, 0)));
+        assert_eq!(arrow(-44.0), ("↖", (-1, -1)));
     }
 
     #[test]
