@@ -18,7 +18,6 @@ use ratatui::buffer::Cell;
 use ratatui::crossterm::cursor::{Hide, MoveTo, Show};
 use ratatui::crossterm::style::{
     Attribute, Colors, Print, SetAttribute, SetBackgroundColor, SetColors, SetForegroundColor,
-    SetUnderlineColor,
 };
 use ratatui::crossterm::{execute, queue, terminal};
 use ratatui::layout::{Position, Size};
@@ -29,7 +28,6 @@ use ratatui::style::{Color, Modifier};
 struct Pen {
     fg: Color,
     bg: Color,
-    underline: Color,
     modifier: Modifier,
 }
 
@@ -37,7 +35,6 @@ impl Pen {
     const DEFAULT: Self = Self {
         fg: Color::Reset,
         bg: Color::Reset,
-        underline: Color::Reset,
         modifier: Modifier::empty(),
     };
 }
@@ -77,9 +74,6 @@ impl<W: Write> Lean<W> {
             (true, false) => queue!(self.out, SetForegroundColor(to.fg.into_crossterm()))?,
             (false, true) => queue!(self.out, SetBackgroundColor(to.bg.into_crossterm()))?,
             (false, false) => {}
-        }
-        if to.underline != from.underline {
-            queue!(self.out, SetUnderlineColor(to.underline.into_crossterm()))?;
         }
         self.pen = to;
         Ok(())
@@ -173,7 +167,6 @@ impl<W: Write> Backend for Lean<W> {
             self.restyle(Pen {
                 fg: cell.fg,
                 bg: cell.bg,
-                underline: cell.underline_color,
                 modifier: cell.modifier,
             })?;
             queue!(self.out, Print(cell.symbol()))?;
