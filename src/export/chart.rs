@@ -151,24 +151,22 @@ impl TimeAxis {
     }
 }
 
+/// The pixel between `limit`'s that `value` falls at, from `range.0` to `range.1`.
+fn linear(value: f64, range: (f64, f64), limit: (i32, i32)) -> i32 {
+    let f = (value - range.0) / (range.1 - range.0).max(f64::MIN_POSITIVE);
+    limit.0 + (f * f64::from(limit.1 - limit.0)).round() as i32
+}
+
 impl Ranged for TimeAxis {
     type FormatOption = NoDefaultFormatting;
     type ValueType = f64;
 
     fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        let f = (value - self.from) / (self.to - self.from).max(f64::MIN_POSITIVE);
-        limit.0 + (f * f64::from(limit.1 - limit.0)).round() as i32
+        linear(*value, (self.from, self.to), limit)
     }
 
     fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
-        let step = self.step(hint.max_num_points());
-        let mut t = (self.from / step).ceil() * step;
-        let mut out = Vec::new();
-        while t <= self.to {
-            out.push(t);
-            t += step;
-        }
-        out
+        crate::num::multiples(self.from, self.to, self.step(hint.max_num_points())).collect()
     }
 
     fn range(&self) -> Range<f64> {
@@ -208,8 +206,7 @@ impl Ranged for ValueAxis {
     type ValueType = f64;
 
     fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        let f = (value - self.from) / (self.to - self.from).max(f64::MIN_POSITIVE);
-        limit.0 + (f * f64::from(limit.1 - limit.0)).round() as i32
+        linear(*value, (self.from, self.to), limit)
     }
 
     fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
