@@ -46,13 +46,15 @@ pub fn round_step(from: f64, to: f64, max: usize) -> Option<f64> {
         .find(|&s| multiples(from, to, s).count() <= max)
 }
 
-/// The multiples of `step` in `[from, to]`, ascending. Each is computed on its own (no running
-/// sum), and below 1 as a division by the step's inverse, so 0.3 is 3 / 10 (0.3) rather than
-/// 3 × 0.1 (0.30000000000000004).
+/// The multiples of `step` in `[from, to]`, ascending; as many as there are, so the caller
+/// picks a step the range holds few of. Each is computed on its own (no running sum), and a
+/// step that is one over a whole number as a division by it, so 0.3 is 3 / 10 (0.3) rather
+/// than 3 × 0.1 (0.30000000000000004).
 pub fn multiples(from: f64, to: f64, step: f64) -> impl Iterator<Item = f64> {
     let ok = step.is_finite() && step > 0.0 && from.is_finite() && to.is_finite();
-    let inverse = if step < 1.0 {
-        (1.0 / step).round()
+    let inverse = (1.0 / step).round();
+    let inverse = if step < 1.0 && (inverse * step - 1.0).abs() < 1e-12 {
+        inverse
     } else {
         0.0
     };
@@ -120,6 +122,9 @@ mod tests {
         assert_eq!(got, [-0.06, -0.04, -0.02, 0.0, 0.02, 0.04]);
         let got: Vec<f64> = multiples(95.0, 305.0, 50.0).collect();
         assert_eq!(got, [100.0, 150.0, 200.0, 250.0, 300.0]);
+        // Not one over a whole number: times the step.
+        let got: Vec<f64> = multiples(0.0, 1.5, 0.48).collect();
+        assert_eq!(got, [0.0, 0.48, 0.96, 0.48 * 3.0]);
         assert_eq!(multiples(0.0, 1.0, 0.0).count(), 0);
         assert_eq!(multiples(0.0, f64::NAN, 1.0).count(), 0);
         assert_eq!(multiples(2.0, 1.0, 1.0).count(), 0);
