@@ -95,10 +95,10 @@ impl From<JaegerApi> for Option<Api> {
     }
 }
 
-/// A duration as Go's `time.ParseDuration` reads it.
-/// The attribute names of one body, each held once and shared by every attribute that
-/// names it: the bundled sol's 11,056 attributes name 61 names, and a key of its own per
-/// attribute was a quarter of its traces' memory.
+/// The texts one body repeats (attribute keys, string values, services), each held once and
+/// shared by every use: the bundled sol's 11,056 attributes name 61 keys and hold 540
+/// distinct string values, and a copy of its own per attribute was a quarter of its traces'
+/// memory.
 #[derive(Default)]
 struct Names(std::collections::HashSet<Arc<str>>);
 
@@ -114,6 +114,7 @@ impl Names {
     }
 }
 
+/// A duration as Go's `time.ParseDuration` reads it.
 fn go_duration(secs: f64) -> String {
     format!("{}us", (secs * 1e6).round() as i64)
 }

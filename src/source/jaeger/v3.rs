@@ -176,7 +176,7 @@ struct KeyValue {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
-#[expect(clippy::struct_field_names, reason = "the names are OTLP's JSON names")]
+#[expect(clippy::struct_field_names, reason = "the names are OTLP's JSON keys")]
 struct AnyValue {
     string_value: Option<String>,
     bool_value: Option<bool>,
